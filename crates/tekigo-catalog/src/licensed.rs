@@ -1,0 +1,332 @@
+//! The licensed text of the standards, which users import from the copy they own.
+//!
+//! tekigo never ships normative text. A user with a licence can import it from a CSV or
+//! XLSX file (an id column and a text column in English, Japanese or both); it is kept in
+//! the user's data directory, outside any repository, and shown next to the catalog facts.
+//! An import either applies completely or not at all.
+
+use crate::error::Problem;
+use crate::model::{Lang, Text};
+use crate::Catalog;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+const FILE_NAME: &str = "licensed-text.json";
+
+/// Imported text by item id.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct LicensedText {
+    version: u32,
+    items: BTreeMap<String, Text>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LicensedError {
+    #[error("{}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{}: not a licensed-text store: {source}", path.display())]
+    Corrupt {
+        path: PathBuf,
+        source: serde_json::Error,
+    },
+    #[error("{} problem(s) in the import; nothing was imported:\n{}", .0.len(), .0.iter().map(|p| format!("  {p}")).collect::<Vec<_>>().join("\n"))]
+    Import(Vec<Problem>),
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ImportReport {
+    pub english: usize,
+    pub japanese: usize,
+    /// Rows with an id but no text, left alone.
+    pub empty_rows: usize,
+}
+
+impl LicensedText {
+    pub fn path(data_dir: &Path) -> PathBuf {
+        data_dir.join(FILE_NAME)
+    }
+
+    /// The store in `data_dir`; empty when nothing was imported yet.
+    pub fn load(data_dir: &Path) -> Result<LicensedText, LicensedError> {
+        let path = Self::path(data_dir);
+        match std::fs::read(&path) {
+            Ok(bytes) => serde_json::from_slice(&bytes)
+                .map_err(|source| LicensedError::Corrupt { path, source }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(LicensedText::default()),
+            Err(source) => Err(LicensedError::Io { path, source }),
+        }
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Text> {
+        self.items.get(id)
+    }
+
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// Reads `file`, checks every row against the catalog, and only then merges the rows
+    /// into this store and writes it atomically to `data_dir`.
+    pub fn import(
+        &mut self,
+        catalog: &Catalog,
+        file: &Path,
+        lang: Option<Lang>,
+        data_dir: &Path,
+    ) -> Result<ImportReport, LicensedError> {
+        let rows = read_rows(file)?;
+        let (entries, report) = check_rows(catalog, &rows, file, lang)?;
+        let mut next = self.clone();
+        next.version = 1;
+        for (id, lang, text) in entries {
+            let slot = next.items.entry(id).or_default();
+            match lang {
+                Lang::En => slot.en = text,
+                Lang::Ja => slot.ja = text,
+            }
+        }
+        next.save(data_dir)?;
+        *self = next;
+        Ok(report)
+    }
+
+    fn save(&self, data_dir: &Path) -> Result<(), LicensedError> {
+        let io = |source| LicensedError::Io {
+            path: data_dir.to_path_buf(),
+            source,
+        };
+        std::fs::create_dir_all(data_dir).map_err(io)?;
+        let bytes = serde_json::to_vec_pretty(self).expect("the store serializes");
+        let mut tmp = tempfile_in(data_dir).map_err(io)?;
+        tmp.1
+            .write_all(&bytes)
+            .and_then(|_| tmp.1.sync_all())
+            .map_err(io)?;
+        std::fs::rename(&tmp.0, Self::path(data_dir)).map_err(io)
+    }
+}
+
+/// A private temporary file next to the destination, so the final rename is atomic.
+fn tempfile_in(dir: &Path) -> std::io::Result<(PathBuf, std::fs::File)> {
+    let path = dir.join(format!(".{FILE_NAME}.{}.tmp", std::process::id()));
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(&path).map(|f| (path, f))
+}
+
+/// A row of the import file: its 1-based line (CSV) or row (XLSX) and where it came from.
+struct Row {
+    at: String,
+    line: usize,
+    cells: Vec<String>,
+}
+
+fn read_rows(file: &Path) -> Result<Vec<Row>, LicensedError> {
+    let display = file.display().to_string();
+    let fail = |msg: String| {
+        LicensedError::Import(vec![Problem {
+            file: display.clone(),
+            line: None,
+            message: msg,
+        }])
+    };
+    let ext = file
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    match ext.as_str() {
+        "csv" | "tsv" | "txt" => {
+            let mut reader = csv::ReaderBuilder::new()
+                .has_headers(false)
+                .flexible(true)
+                .delimiter(if ext == "tsv" { b'\t' } else { b',' })
+                .from_path(file)
+                .map_err(|e| fail(format!("cannot read: {e}")))?;
+            let mut rows = Vec::new();
+            for record in reader.records() {
+                let record = record.map_err(|e| {
+                    let line = e.position().map(|p| p.line() as usize);
+                    LicensedError::Import(vec![Problem {
+                        file: display.clone(),
+                        line,
+                        message: e.to_string(),
+                    }])
+                })?;
+                let line = record.position().map_or(0, |p| p.line() as usize);
+                rows.push(Row {
+                    at: display.clone(),
+                    line,
+                    cells: record.iter().map(str::to_string).collect(),
+                });
+            }
+            Ok(rows)
+        }
+        "xlsx" | "xlsm" | "xls" | "ods" => {
+            use calamine::Reader;
+            let mut book = calamine::open_workbook_auto(file)
+                .map_err(|e| fail(format!("cannot open workbook: {e}")))?;
+            let mut rows = Vec::new();
+            for name in book.sheet_names() {
+                let range = book
+                    .worksheet_range(&name)
+                    .map_err(|e| fail(format!("sheet {name:?}: {e}")))?;
+                let first_row = range.start().map_or(0, |(r, _)| r as usize);
+                for (i, row) in range.rows().enumerate() {
+                    rows.push(Row {
+                        at: format!("{display} [sheet {name}]"),
+                        line: first_row + i + 1,
+                        cells: row.iter().map(|c| c.to_string()).collect(),
+                    });
+                }
+            }
+            Ok(rows)
+        }
+        _ => Err(fail(
+            "unsupported file type: use .csv, .tsv or .xlsx".into(),
+        )),
+    }
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Column {
+    Id,
+    Text(Option<Lang>),
+}
+
+fn column_of(header: &str) -> Option<Column> {
+    let h = header.trim().to_lowercase();
+    let h = h.as_str();
+    match h {
+        "id" | "ref" | "ref_id" | "ref id" | "requirement id" | "番号" | "no" | "no." => {
+            Some(Column::Id)
+        }
+        "text_en" | "en" | "english" | "text (en)" | "原文" | "要件" => {
+            Some(Column::Text(Some(Lang::En)))
+        }
+        "text_ja" | "ja" | "japanese" | "text (ja)" | "和訳" | "日本語" => {
+            Some(Column::Text(Some(Lang::Ja)))
+        }
+        "text" | "description" | "本文" => Some(Column::Text(None)),
+        _ => None,
+    }
+}
+
+fn looks_japanese(s: &str) -> bool {
+    s.chars()
+        .any(|c| matches!(c as u32, 0x3040..=0x30FF | 0x4E00..=0x9FFF))
+}
+
+type Entries = Vec<(String, Lang, String)>;
+
+/// Turns rows into (id, language, text), or the list of every problem found.
+fn check_rows(
+    catalog: &Catalog,
+    rows: &[Row],
+    file: &Path,
+    lang: Option<Lang>,
+) -> Result<(Entries, ImportReport), LicensedError> {
+    let mut problems = Vec::new();
+    let mut entries: Entries = Vec::new();
+    let mut report = ImportReport::default();
+    let mut columns: Option<(String, Vec<Option<Column>>)> = None;
+    for row in rows {
+        let header_here = || -> Option<Vec<Option<Column>>> {
+            let cols: Vec<Option<Column>> = row.cells.iter().map(|c| column_of(c)).collect();
+            let id_col = cols.contains(&Some(Column::Id))
+                || row.cells.first().is_some_and(|c| c.trim().is_empty());
+            let text_col = cols.iter().any(|c| matches!(c, Some(Column::Text(_))));
+            (id_col && text_col).then(|| {
+                let mut cols = cols;
+                if !cols.contains(&Some(Column::Id)) {
+                    cols[0] = Some(Column::Id);
+                }
+                cols
+            })
+        };
+        let Some((sheet, cols)) = columns.as_ref().filter(|(s, _)| *s == row.at) else {
+            if let Some(cols) = header_here() {
+                columns = Some((row.at.clone(), cols));
+            }
+            continue;
+        };
+        debug_assert_eq!(sheet, &row.at);
+        let cell = |i: usize| row.cells.get(i).map(|c| c.trim()).unwrap_or("");
+        let Some(id_idx) = cols.iter().position(|c| *c == Some(Column::Id)) else {
+            continue;
+        };
+        let raw_id = cell(id_idx);
+        if raw_id.is_empty() {
+            continue;
+        }
+        let problem = |message: String| Problem {
+            file: row.at.clone(),
+            line: Some(row.line),
+            message,
+        };
+        let Some((_, item)) = catalog.find(raw_id) else {
+            problems.push(problem(format!("unknown id {raw_id:?}")));
+            continue;
+        };
+        let mut any = false;
+        for (i, col) in cols.iter().enumerate() {
+            let Some(Column::Text(col_lang)) = col else {
+                continue;
+            };
+            let text = cell(i);
+            if text.is_empty() {
+                continue;
+            }
+            let lang = col_lang.or(lang).unwrap_or(if looks_japanese(text) {
+                Lang::Ja
+            } else {
+                Lang::En
+            });
+            if let Some((_, _, earlier)) = entries
+                .iter()
+                .find(|(id, l, _)| *id == item.id && *l == lang)
+            {
+                if earlier != text {
+                    problems.push(problem(format!(
+                        "{} has a second, different {lang:?} text",
+                        item.id
+                    )));
+                }
+                continue;
+            }
+            match lang {
+                Lang::En => report.english += 1,
+                Lang::Ja => report.japanese += 1,
+            }
+            entries.push((item.id.clone(), lang, text.to_string()));
+            any = true;
+        }
+        if !any {
+            report.empty_rows += 1;
+        }
+    }
+    if columns.is_none() {
+        problems.push(Problem {
+            file: file.display().to_string(),
+            line: None,
+            message: "no header row with an id column (id, ref, 番号) and a text column (text, text_en, text_ja, 原文, 和訳)".into(),
+        });
+    }
+    if problems.is_empty() {
+        Ok((entries, report))
+    } else {
+        Err(LicensedError::Import(problems))
+    }
+}

@@ -1,0 +1,145 @@
+//! The command line, as clap reads it. Handlers live in `commands/`.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+use tekigo_catalog::{ComponentType, Lang, SlVector};
+
+#[derive(Parser)]
+#[command(
+    name = "tekigo",
+    version,
+    about = "IEC 62443 conformance: catalogs, checklists, assessments, scans"
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Args)]
+pub struct Global {
+    /// Read catalogs from this directory (laid out like `catalogs/`) instead of the built-in ones.
+    #[arg(long, global = true, env = "TEKIGO_CATALOG_DIR", value_name = "DIR")]
+    pub catalog_dir: Option<PathBuf>,
+    /// Where tekigo keeps user data such as imported licensed text.
+    #[arg(long, global = true, env = "TEKIGO_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Language of titles and summaries.
+    #[arg(long, global = true, env = "TEKIGO_LANG", default_value = "en", value_parser = parse_lang)]
+    pub lang: Lang,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Browse, export and extend the IEC 62443 catalogs.
+    #[command(subcommand)]
+    Catalog(CatalogCommand),
+    /// The requirements that apply to a component type at a target security level.
+    Checklist(ChecklistArgs),
+}
+
+#[derive(Subcommand)]
+pub enum CatalogCommand {
+    /// List the items of one standard or of all of them.
+    List {
+        /// 62443-4-2, 62443-3-3, 62443-4-1, 62443-2-1, 62443-3-2 (also csf-1.1, sp800-171r2).
+        #[arg(long)]
+        standard: Option<String>,
+        /// Only this FR (1-7 or IAC, UC, SI, DC, RDF, TRE, RA).
+        #[arg(long)]
+        fr: Option<String>,
+        #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+        format: ListFormat,
+    },
+    /// Everything about one item: enhancements, levels per component type, mappings, text.
+    Show {
+        /// An id such as "CR 1.1", "CR 1.1 RE(1)", "EDR 3.14", "SR 3.4" (also CR1.1).
+        id: String,
+        #[arg(long, value_enum, default_value_t = ShowFormat::Text)]
+        format: ShowFormat,
+    },
+    /// Write one standard as JSON, CSV or an OSCAL catalog.
+    Export {
+        #[arg(long)]
+        standard: String,
+        #[arg(long, value_enum)]
+        format: ExportFormat,
+        /// Include the licensed text you imported (keep such files inside your organisation).
+        #[arg(long)]
+        with_licensed_text: bool,
+        /// Write here instead of standard output.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
+    /// Import the licensed full text you own from CSV/TSV/XLSX (an id column and a text column).
+    ImportText {
+        file: PathBuf,
+        /// Language of a column simply called "text" (otherwise detected per cell).
+        #[arg(long = "text-lang", value_parser = parse_lang)]
+        text_lang: Option<Lang>,
+    },
+    /// Check a catalog directory (or the built-in catalogs) and report every problem.
+    Validate {
+        /// Defaults to --catalog-dir, or the built-in catalogs.
+        dir: Option<PathBuf>,
+    },
+}
+
+#[derive(Args)]
+pub struct ChecklistArgs {
+    /// 62443-4-2 or 62443-3-3 (security levels); 62443-4-1, 62443-2-1, 62443-3-2 list every requirement.
+    #[arg(long)]
+    pub standard: String,
+    /// Component type, for 62443-4-2.
+    #[arg(long = "type", value_parser = parse_type)]
+    pub component_type: Option<ComponentType>,
+    /// Target level: one level 0-4 for every FR, or seven in FR order (IAC,UC,SI,DC,RDF,TRE,RA).
+    #[arg(long = "sl-t", value_parser = parse_vector)]
+    pub sl_t: Option<SlVector>,
+    #[arg(long, value_enum, default_value_t = ChecklistFormat::Table)]
+    pub format: ChecklistFormat,
+    /// Write here instead of standard output (required for xlsx on a terminal).
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum ListFormat {
+    Table,
+    Json,
+    Csv,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum ShowFormat {
+    Text,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum ExportFormat {
+    Json,
+    Csv,
+    Oscal,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum ChecklistFormat {
+    Table,
+    Json,
+    Csv,
+    Xlsx,
+}
+
+fn parse_lang(s: &str) -> Result<Lang, String> {
+    s.parse()
+}
+
+fn parse_type(s: &str) -> Result<ComponentType, String> {
+    s.parse()
+}
+
+fn parse_vector(s: &str) -> Result<SlVector, String> {
+    s.parse()
+}

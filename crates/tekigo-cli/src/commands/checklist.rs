@@ -1,0 +1,94 @@
+use crate::cli::{ChecklistArgs, ChecklistFormat};
+use crate::commands::catalog::records;
+use crate::context::Context;
+use crate::output::{emit, json, table};
+use anyhow::Result;
+use std::fmt::Write as _;
+use std::process::ExitCode;
+use tekigo_catalog::{ChecklistQuery, Lang};
+use tekigo_export::{checklist_workbook, to_csv, ItemRecord};
+
+pub fn run(ctx: &Context, args: ChecklistArgs) -> Result<ExitCode> {
+    let query = ChecklistQuery {
+        standard: args.standard,
+        component_type: args.component_type,
+        target: args.sl_t,
+    };
+    let (std, items) = ctx.catalog.checklist(&query)?;
+    let licensed = ctx.licensed()?;
+    let rows = records(std, items.into_iter(), ctx.lang, Some(&licensed));
+    let mut scope = format!("IEC {} checklist", std.info.id);
+    if let Some(ty) = query.component_type {
+        write!(scope, ", {ty} component")?;
+    }
+    if let Some(v) = query.target {
+        write!(scope, ", SL-T {v}")?;
+    }
+    let (bytes, binary) = match args.format {
+        ChecklistFormat::Json => (json(&rows)?, false),
+        ChecklistFormat::Csv => (to_csv(&rows)?, false),
+        ChecklistFormat::Xlsx => (checklist_workbook(&scope, &rows)?, true),
+        ChecklistFormat::Table => (render_table(ctx, &scope, &rows).into_bytes(), false),
+    };
+    emit(&bytes, args.output.as_deref(), binary)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Requirements grouped under their FR (or practice, SPE, step), with counts per group.
+fn render_table(ctx: &Context, scope: &str, rows: &[ItemRecord]) -> String {
+    let mut out = format!("{scope}\n");
+    let mut groups: Vec<(String, Vec<&ItemRecord>)> = Vec::new();
+    for r in rows {
+        let key =
+            r.fr.clone()
+                .or_else(|| r.parent.clone())
+                .unwrap_or_default();
+        match groups.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, list)) => list.push(r),
+            None => groups.push((key, vec![r])),
+        }
+    }
+    for (key, list) in &groups {
+        let name = ctx
+            .catalog
+            .common
+            .foundational_requirements
+            .iter()
+            .find(|f| f.id.label() == *key)
+            .map(|f| f.name.get(ctx.lang).to_string())
+            .or_else(|| {
+                ctx.catalog
+                    .find(key)
+                    .map(|(_, i)| i.title.get(ctx.lang).to_string())
+            })
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "\n{key}  {name}: {} requirement{}",
+            list.len(),
+            if list.len() == 1 { "" } else { "s" }
+        );
+        let mut t = table(&["ID", "Title", "Min SL", "Confidence"]);
+        for r in list {
+            t.add_row(vec![
+                r.id.clone(),
+                r.title.clone(),
+                r.min_sl.map(|l| l.to_string()).unwrap_or_default(),
+                r.confidence_label(),
+            ]);
+        }
+        let _ = writeln!(out, "{t}");
+    }
+    let total = if ctx.lang == Lang::Ja {
+        "合計"
+    } else {
+        "total"
+    };
+    let _ = writeln!(
+        out,
+        "\n{total}: {} requirements in {} groups",
+        rows.len(),
+        groups.len()
+    );
+    out
+}

@@ -1,0 +1,37 @@
+//! What every command needs: the catalog in use, the data directory, the language.
+
+use crate::cli::Global;
+use anyhow::{Context as _, Result};
+use std::path::PathBuf;
+use tekigo_catalog::licensed::LicensedText;
+use tekigo_catalog::{Catalog, Lang};
+
+pub struct Context {
+    pub catalog: Catalog,
+    pub data_dir: PathBuf,
+    pub lang: Lang,
+}
+
+impl Context {
+    pub fn new(global: &Global) -> Result<Context> {
+        let catalog = match &global.catalog_dir {
+            Some(dir) => Catalog::from_dir(dir)?,
+            None => Catalog::builtin()?.clone(),
+        };
+        let data_dir = match &global.data_dir {
+            Some(dir) => dir.clone(),
+            None => dirs::data_dir()
+                .map(|d| d.join("tekigo"))
+                .context("no data directory on this system: set --data-dir or TEKIGO_DATA_DIR")?,
+        };
+        Ok(Context {
+            catalog,
+            data_dir,
+            lang: global.lang,
+        })
+    }
+
+    pub fn licensed(&self) -> Result<LicensedText> {
+        Ok(LicensedText::load(&self.data_dir)?)
+    }
+}
