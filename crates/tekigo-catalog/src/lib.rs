@@ -115,6 +115,28 @@ impl Catalog {
         Catalog::from_sources(load::dir_sources(dir)?)
     }
 
+    /// Loads catalog files held in memory, as (path under the catalog root such as
+    /// `iec62443-4-2.yaml` or `mappings/x.yaml`, content): what a server stores or a fuzzer
+    /// generates. Errors name the files by that path.
+    pub fn from_files(
+        files: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Catalog, CatalogError> {
+        let sources = files
+            .into_iter()
+            .map(|(rel, text)| load::SourceFile {
+                display: rel.clone(),
+                rel,
+                text,
+            })
+            .collect();
+        Catalog::from_sources(sources)
+    }
+
+    /// The catalog files compiled into this binary, as (path under `catalogs/`, content).
+    pub fn builtin_files() -> impl Iterator<Item = (&'static str, &'static str)> {
+        load::EMBEDDED.iter().copied()
+    }
+
     fn from_sources(sources: Vec<load::SourceFile>) -> Result<Catalog, CatalogError> {
         let mut problems = Vec::new();
         let mut common = None;

@@ -84,8 +84,15 @@ impl LicensedText {
         lang: Option<Lang>,
         data_dir: &Path,
     ) -> Result<ImportReport, LicensedError> {
-        let rows = read_rows(file)?;
-        let (entries, report) = check_rows(catalog, &rows, file, lang)?;
+        let display = file.display().to_string();
+        let bytes = std::fs::read(file).map_err(|e| {
+            LicensedError::Import(vec![Problem {
+                file: display.clone(),
+                line: None,
+                message: format!("cannot read: {e}"),
+            }])
+        })?;
+        let (entries, report) = parse_import(catalog, &display, &bytes, lang)?;
         let mut next = self.clone();
         next.version = 1;
         for (id, lang, text) in entries {
@@ -133,16 +140,28 @@ struct Row {
     cells: Vec<String>,
 }
 
-fn read_rows(file: &Path) -> Result<Vec<Row>, LicensedError> {
-    let display = file.display().to_string();
+/// Checks an import file given as bytes (`name` decides the format by its extension and
+/// names the file in errors) and returns what it would import: (id, language, text).
+/// Nothing is stored; [`LicensedText::import`] stores.
+pub fn parse_import(
+    catalog: &Catalog,
+    name: &str,
+    bytes: &[u8],
+    lang: Option<Lang>,
+) -> Result<(Entries, ImportReport), LicensedError> {
+    let rows = read_rows(name, bytes)?;
+    check_rows(catalog, &rows, name, lang)
+}
+
+fn read_rows(display: &str, bytes: &[u8]) -> Result<Vec<Row>, LicensedError> {
     let fail = |msg: String| {
         LicensedError::Import(vec![Problem {
-            file: display.clone(),
+            file: display.to_string(),
             line: None,
             message: msg,
         }])
     };
-    let ext = file
+    let ext = Path::new(display)
         .extension()
         .and_then(|e| e.to_str())
         .unwrap_or("")
@@ -153,21 +172,20 @@ fn read_rows(file: &Path) -> Result<Vec<Row>, LicensedError> {
                 .has_headers(false)
                 .flexible(true)
                 .delimiter(if ext == "tsv" { b'\t' } else { b',' })
-                .from_path(file)
-                .map_err(|e| fail(format!("cannot read: {e}")))?;
+                .from_reader(bytes);
             let mut rows = Vec::new();
             for record in reader.records() {
                 let record = record.map_err(|e| {
                     let line = e.position().map(|p| p.line() as usize);
                     LicensedError::Import(vec![Problem {
-                        file: display.clone(),
+                        file: display.to_string(),
                         line,
                         message: e.to_string(),
                     }])
                 })?;
                 let line = record.position().map_or(0, |p| p.line() as usize);
                 rows.push(Row {
-                    at: display.clone(),
+                    at: display.to_string(),
                     line,
                     cells: record.iter().map(str::to_string).collect(),
                 });
@@ -176,7 +194,7 @@ fn read_rows(file: &Path) -> Result<Vec<Row>, LicensedError> {
         }
         "xlsx" | "xlsm" | "xls" | "ods" => {
             use calamine::Reader;
-            let mut book = calamine::open_workbook_auto(file)
+            let mut book = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
                 .map_err(|e| fail(format!("cannot open workbook: {e}")))?;
             let mut rows = Vec::new();
             for name in book.sheet_names() {
@@ -229,13 +247,14 @@ fn looks_japanese(s: &str) -> bool {
         .any(|c| matches!(c as u32, 0x3040..=0x30FF | 0x4E00..=0x9FFF))
 }
 
+/// What an import would store: (id, language, text).
 type Entries = Vec<(String, Lang, String)>;
 
 /// Turns rows into (id, language, text), or the list of every problem found.
 fn check_rows(
     catalog: &Catalog,
     rows: &[Row],
-    file: &Path,
+    file: &str,
     lang: Option<Lang>,
 ) -> Result<(Entries, ImportReport), LicensedError> {
     let mut problems = Vec::new();
@@ -319,7 +338,7 @@ fn check_rows(
     }
     if columns.is_none() {
         problems.push(Problem {
-            file: file.display().to_string(),
+            file: file.to_string(),
             line: None,
             message: "no header row with an id column (id, ref, 番号) and a text column (text, text_en, text_ja, 原文, 和訳)".into(),
         });
