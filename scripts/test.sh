@@ -11,8 +11,9 @@ if ! python3 -c "import trestle.oscal.catalog" >/dev/null 2>&1; then
 fi
 
 if cargo nextest --version >/dev/null 2>&1; then
-    cargo nextest run --workspace --locked --no-fail-fast
+    # Doc tests first: nextest does not run them, and its summary should close the log.
     cargo test --workspace --locked --doc
+    cargo nextest run --workspace --locked --no-fail-fast
 else
     cargo test --workspace --locked --no-fail-fast
 fi
