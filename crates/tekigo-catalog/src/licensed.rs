@@ -250,6 +250,34 @@ fn looks_japanese(s: &str) -> bool {
 /// What an import would store: (id, language, text).
 type Entries = Vec<(String, Lang, String)>;
 
+/// The columns of one sheet (or CSV file), read from its header row.
+struct Header {
+    id: usize,
+    /// (column, language when the header names one).
+    texts: Vec<(usize, Option<Lang>)>,
+}
+
+impl Header {
+    /// A header row has an id column (by name, or an unnamed first column as in the check
+    /// sheets people keep) and at least one text column.
+    fn parse(cells: &[String]) -> Option<Header> {
+        let cols: Vec<Option<Column>> = cells.iter().map(|c| column_of(c)).collect();
+        let texts: Vec<(usize, Option<Lang>)> = cols
+            .iter()
+            .enumerate()
+            .filter_map(|(i, c)| match c {
+                Some(Column::Text(lang)) => Some((i, *lang)),
+                _ => None,
+            })
+            .collect();
+        let id = cols
+            .iter()
+            .position(|c| *c == Some(Column::Id))
+            .or_else(|| cells.first().filter(|c| c.trim().is_empty()).map(|_| 0))?;
+        (!texts.is_empty()).then_some(Header { id, texts })
+    }
+}
+
 /// Turns rows into (id, language, text), or the list of every problem found.
 fn check_rows(
     catalog: &Catalog,
@@ -260,83 +288,80 @@ fn check_rows(
     let mut problems = Vec::new();
     let mut entries: Entries = Vec::new();
     let mut report = ImportReport::default();
-    let mut columns: Option<(String, Vec<Option<Column>>)> = None;
-    for row in rows {
-        let header_here = || -> Option<Vec<Option<Column>>> {
-            let cols: Vec<Option<Column>> = row.cells.iter().map(|c| column_of(c)).collect();
-            let id_col = cols.contains(&Some(Column::Id))
-                || row.cells.first().is_some_and(|c| c.trim().is_empty());
-            let text_col = cols.iter().any(|c| matches!(c, Some(Column::Text(_))));
-            (id_col && text_col).then(|| {
-                let mut cols = cols;
-                if !cols.contains(&Some(Column::Id)) {
-                    cols[0] = Some(Column::Id);
-                }
-                cols
-            })
-        };
-        let Some((sheet, cols)) = columns.as_ref().filter(|(s, _)| *s == row.at) else {
-            if let Some(cols) = header_here() {
-                columns = Some((row.at.clone(), cols));
+    let mut any_header = false;
+    // Rows arrive sheet after sheet; each sheet has its own header.
+    for sheet in rows.chunk_by(|a, b| a.at == b.at) {
+        let found = sheet
+            .iter()
+            .enumerate()
+            .find_map(|(i, r)| Header::parse(&r.cells).map(|h| (i, h)));
+        let Some((start, header)) = found else {
+            // A sheet without a header is skipped (a cover page, say), unless it holds
+            // requirement ids: those rows would be lost without a word.
+            if let Some(row) = sheet
+                .iter()
+                .find(|r| r.cells.iter().any(|c| catalog.find(c).is_some()))
+            {
+                problems.push(Problem {
+                    file: row.at.clone(),
+                    line: Some(row.line),
+                    message: "catalog ids but no header row above them; name the columns (id, text_en, text_ja, 原文, 和訳)".into(),
+                });
             }
             continue;
         };
-        debug_assert_eq!(sheet, &row.at);
-        let cell = |i: usize| row.cells.get(i).map(|c| c.trim()).unwrap_or("");
-        let Some(id_idx) = cols.iter().position(|c| *c == Some(Column::Id)) else {
-            continue;
-        };
-        let raw_id = cell(id_idx);
-        if raw_id.is_empty() {
-            continue;
-        }
-        let problem = |message: String| Problem {
-            file: row.at.clone(),
-            line: Some(row.line),
-            message,
-        };
-        let Some((_, item)) = catalog.find(raw_id) else {
-            problems.push(problem(format!("unknown id {raw_id:?}")));
-            continue;
-        };
-        let mut any = false;
-        for (i, col) in cols.iter().enumerate() {
-            let Some(Column::Text(col_lang)) = col else {
+        any_header = true;
+        for row in &sheet[start + 1..] {
+            let cell = |i: usize| row.cells.get(i).map(|c| c.trim()).unwrap_or("");
+            let raw_id = cell(header.id);
+            if raw_id.is_empty() {
+                continue;
+            }
+            let problem = |message: String| Problem {
+                file: row.at.clone(),
+                line: Some(row.line),
+                message,
+            };
+            let Some((_, item)) = catalog.find(raw_id) else {
+                problems.push(problem(format!("unknown id {raw_id:?}")));
                 continue;
             };
-            let text = cell(i);
-            if text.is_empty() {
-                continue;
-            }
-            let lang = col_lang.or(lang).unwrap_or(if looks_japanese(text) {
-                Lang::Ja
-            } else {
-                Lang::En
-            });
-            if let Some((_, _, earlier)) = entries
-                .iter()
-                .find(|(id, l, _)| *id == item.id && *l == lang)
-            {
-                if earlier != text {
-                    problems.push(problem(format!(
-                        "{} has a second, different {lang:?} text",
-                        item.id
-                    )));
+            let mut any = false;
+            for &(col, col_lang) in &header.texts {
+                let text = cell(col);
+                if text.is_empty() {
+                    continue;
                 }
-                continue;
+                let lang = col_lang.or(lang).unwrap_or(if looks_japanese(text) {
+                    Lang::Ja
+                } else {
+                    Lang::En
+                });
+                if let Some((_, _, earlier)) = entries
+                    .iter()
+                    .find(|(id, l, _)| *id == item.id && *l == lang)
+                {
+                    if earlier != text {
+                        problems.push(problem(format!(
+                            "{} has a second, different {lang:?} text",
+                            item.id
+                        )));
+                    }
+                    continue;
+                }
+                match lang {
+                    Lang::En => report.english += 1,
+                    Lang::Ja => report.japanese += 1,
+                }
+                entries.push((item.id.clone(), lang, text.to_string()));
+                any = true;
             }
-            match lang {
-                Lang::En => report.english += 1,
-                Lang::Ja => report.japanese += 1,
+            if !any {
+                report.empty_rows += 1;
             }
-            entries.push((item.id.clone(), lang, text.to_string()));
-            any = true;
-        }
-        if !any {
-            report.empty_rows += 1;
         }
     }
-    if columns.is_none() {
+    if !any_header && problems.is_empty() {
         problems.push(Problem {
             file: file.to_string(),
             line: None,

@@ -356,6 +356,34 @@ fn import_text_xlsx_and_broken_files() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("no header row"), "{}", stderr(&out));
 
+    // A second sheet without a header must not swallow its requirement rows silently.
+    let two = work.path().join("two-sheets.xlsx");
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let first = book.add_worksheet();
+    first.write(0, 0, "id").unwrap();
+    first.write(0, 1, "text_en").unwrap();
+    first.write(1, 0, "CR 2.1").unwrap();
+    first.write(1, 1, "fine").unwrap();
+    let second = book.add_worksheet();
+    second.write(2, 0, "CR 2.2").unwrap();
+    second.write(2, 1, "would be lost").unwrap();
+    book.save(&two).unwrap();
+    let before = std::fs::read(data.path().join("licensed-text.json")).unwrap();
+    let out = tekigo(
+        data.path(),
+        &["catalog", "import-text", two.to_str().unwrap()],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains("[sheet Sheet2]:3: catalog ids but no header row"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read(data.path().join("licensed-text.json")).unwrap(),
+        before
+    );
+
     let garbage = work.path().join("garbage.xlsx");
     std::fs::write(&garbage, b"PK\x03\x04 not really a zip").unwrap();
     let out = tekigo(
@@ -374,21 +402,19 @@ fn import_text_xlsx_and_broken_files() {
 fn checklist_xlsx_has_a_sheet_per_fr() {
     let data = tempfile::tempdir().unwrap();
     let out_file = data.path().join("checklist.xlsx");
+    let query = [
+        "checklist",
+        "--standard",
+        "62443-4-2",
+        "--type",
+        "network",
+        "--sl-t",
+        "3",
+        "--format",
+    ];
     let out = tekigo(
         data.path(),
-        &[
-            "checklist",
-            "--standard",
-            "62443-4-2",
-            "--type",
-            "network",
-            "--sl-t",
-            "3",
-            "--format",
-            "xlsx",
-            "-o",
-            out_file.to_str().unwrap(),
-        ],
+        &[&query[..], &["xlsx", "-o", out_file.to_str().unwrap()]].concat(),
     );
     assert!(out.status.success(), "{}", stderr(&out));
     use calamine::Reader;
@@ -396,20 +422,7 @@ fn checklist_xlsx_has_a_sheet_per_fr() {
     let names = book.sheet_names();
     assert_eq!(names.len(), 7, "{names:?}");
     assert_eq!(names[0], "FR 1 IAC");
-    let expected = ok_json(
-        data.path(),
-        &[
-            "checklist",
-            "--standard",
-            "62443-4-2",
-            "--type",
-            "network",
-            "--sl-t",
-            "3",
-            "--format",
-            "json",
-        ],
-    );
+    let expected = ok_json(data.path(), &[&query[..], &["json"]].concat());
     let mut rows = 0;
     for name in names {
         let range = book.worksheet_range(&name).unwrap();

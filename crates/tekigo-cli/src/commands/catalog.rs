@@ -10,23 +10,23 @@ use tekigo_catalog::{Catalog, ComponentType, Fr, Item, Lang, Standard};
 use tekigo_export::{oscal_catalog, to_csv, ItemRecord};
 
 pub fn run(global: &Global, cmd: CatalogCommand) -> Result<ExitCode> {
-    if let CatalogCommand::Validate { dir } = &cmd {
-        return validate(global, dir.as_deref());
-    }
-    let ctx = Context::new(global)?;
+    // Validation must not load the catalog the normal way first: that is what it checks.
+    let ctx = || Context::new(global);
     match cmd {
+        CatalogCommand::Validate { dir } => validate(global, dir.as_deref()),
         CatalogCommand::List {
             standard,
             fr,
             format,
-        } => list(&ctx, standard.as_deref(), fr.as_deref(), format),
-        CatalogCommand::Show { id, format } => show(&ctx, &id, format),
+        } => list(&ctx()?, standard.as_deref(), fr.as_deref(), format),
+        CatalogCommand::Show { id, format } => show(&ctx()?, &id, format),
         CatalogCommand::Export {
             standard,
             format,
             with_licensed_text,
             output,
         } => {
+            let ctx = ctx()?;
             let std = standard_of(&ctx.catalog, &standard)?;
             let licensed = ctx.licensed()?;
             let licensed = with_licensed_text.then_some(&licensed);
@@ -44,6 +44,7 @@ pub fn run(global: &Global, cmd: CatalogCommand) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         CatalogCommand::ImportText { file, text_lang } => {
+            let ctx = ctx()?;
             let mut store = ctx.licensed()?;
             let report = store.import(&ctx.catalog, &file, text_lang, &ctx.data_dir)?;
             eprintln!(
@@ -57,7 +58,6 @@ pub fn run(global: &Global, cmd: CatalogCommand) -> Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
-        CatalogCommand::Validate { .. } => unreachable!("handled above"),
     }
 }
 
