@@ -37,6 +37,28 @@ pub enum Command {
     Catalog(CatalogCommand),
     /// The requirements that apply to a component type at a target security level.
     Checklist(ChecklistArgs),
+    /// Create a project directory: tekigo.yaml, assessments/, evidence/.
+    Init(crate::commands::assess::InitArgs),
+    /// Assessments: answers with reasons and evidence, achieved levels, gaps.
+    #[command(subcommand)]
+    Assess(crate::commands::assess::AssessCommand),
+    /// Render an assessment as HTML, PDF, XLSX (editable check sheet) or OSCAL.
+    Report(crate::commands::report::ReportArgs),
+    /// Create an ed25519 key pair for signing reports.
+    Keygen(crate::commands::sign::KeygenArgs),
+    /// Check a signed report and every evidence file it rests on.
+    Verify(crate::commands::sign::VerifyArgs),
+    /// The local vulnerability advisory database (OSV, NVD, CSAF, CISA KEV).
+    #[command(subcommand)]
+    Vulndb(crate::commands::vuln::VulndbCommand),
+    /// Vulnerabilities of an SBOM's components, with severity, KEV, fixes and triage.
+    #[command(subcommand)]
+    Vuln(crate::commands::vuln::VulnCommand),
+    /// IEC 62443-4-2 evidence from a root filesystem, an image archive or this system.
+    Scan(crate::commands::scan::ScanArgs),
+    /// Zones and conduits (62443-3-2): rule check, SL-T derivation, feasibility, drawing, report.
+    #[command(subcommand)]
+    Risk(crate::commands::risk::RiskCommand),
 }
 
 #[derive(Subcommand)]

@@ -8,7 +8,7 @@ mod oscal;
 mod record;
 mod xlsx;
 
-pub use oscal::oscal_catalog;
+pub use oscal::{oscal_catalog, token as oscal_token};
 pub use record::ItemRecord;
 pub use xlsx::checklist_workbook;
 

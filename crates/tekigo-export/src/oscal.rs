@@ -204,8 +204,9 @@ fn prop(name: &str, value: &str) -> Value {
 }
 
 /// An OSCAL token (letters, digits, `.`, `-`, `_`, starting with a letter or `_`):
-/// `CR 1.1 RE(1)` becomes `cr-1.1-re-1`, `3.1.1` becomes `id-3.1.1`.
-pub(crate) fn token(id: &str) -> String {
+/// `CR 1.1 RE(1)` becomes `cr-1.1-re-1`, `3.1.1` becomes `id-3.1.1`. Public so that
+/// OSCAL documents about a catalog (assessment results) name its controls the same way.
+pub fn token(id: &str) -> String {
     let mut out = String::with_capacity(id.len() + 3);
     for c in id.chars() {
         match c {

@@ -1,0 +1,229 @@
+//! One assessment: a subject judged against one standard, requirement by requirement.
+//!
+//! This is the check sheet of seed 004 turned into a record: each answer carries its status,
+//! the reason for the choice (選択理由), the evidence, who judged it and whether a second
+//! person reviewed it. The file is YAML so that it diffs and merges in git; the order of
+//! answers is the catalog's order, never the order in which they were typed.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use tekigo_catalog::{ComponentType, Level, SlVector};
+
+/// Format version of assessment files; bumped only with a migration.
+pub const FORMAT_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Assessment {
+    pub format: u32,
+    pub id: String,
+    /// Catalog id of the standard, e.g. `62443-4-2`.
+    pub standard: String,
+    pub subject: Subject,
+    pub target: Target,
+    /// RFC 3339 timestamp.
+    pub created: String,
+    /// Keyed by catalog id. Ordered by id text in the file; consumers order by catalog.
+    #[serde(default)]
+    pub answers: BTreeMap<String, Answer>,
+}
+
+/// What is assessed: a component (4-2), a system (3-3, 3-2) or an organisation (4-1, 2-1).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Subject {
+    pub kind: SubjectKind,
+    pub name: String,
+    /// The component type, for standards whose requirements depend on it (4-2).
+    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
+    pub component_type: Option<ComponentType>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SubjectKind {
+    Component,
+    System,
+    Organisation,
+}
+
+/// The level the subject is meant to reach. In the file: seven levels in FR order for
+/// security levels (`target: [2, 2, 2, 2, 2, 2, 2]`), one number for a maturity level
+/// (`target: 3`), or `null`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Target {
+    /// SL-T per FR, in FR order (IAC .. RA): 4-2 and 3-3.
+    SecurityLevels(SlVector),
+    /// Target maturity level 1-4: 4-1 and 2-1.
+    MaturityLevel(Level),
+    /// Standards without levels (3-2): progress only.
+    None,
+}
+
+/// How a requirement is judged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    Satisfied,
+    Partial,
+    NotSatisfied,
+    /// Needs a justification in `reason`.
+    NotApplicable,
+    /// Met by another control; needs a description in `countermeasure`.
+    Compensating,
+}
+
+impl Status {
+    pub const ALL: [Status; 5] = [
+        Status::Satisfied,
+        Status::Partial,
+        Status::NotSatisfied,
+        Status::NotApplicable,
+        Status::Compensating,
+    ];
+
+    /// The spelling used on the command line and in files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Satisfied => "satisfied",
+            Status::Partial => "partial",
+            Status::NotSatisfied => "not-satisfied",
+            Status::NotApplicable => "not-applicable",
+            Status::Compensating => "compensating",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Status> {
+        let s = s.trim().to_ascii_lowercase().replace(['_', ' '], "-");
+        Status::ALL.into_iter().find(|st| st.as_str() == s)
+    }
+
+    /// Whether the requirement counts as met when levels are computed. Compensating
+    /// countermeasures count, and the results flag them.
+    pub fn is_met(self) -> bool {
+        matches!(
+            self,
+            Status::Satisfied | Status::NotApplicable | Status::Compensating
+        )
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Review {
+    #[default]
+    Draft,
+    Reviewed,
+}
+
+/// Who gave an answer. Answers suggested by a device scan may be replaced by the next scan;
+/// a person's answer is replaced only on request (`--force`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Origin {
+    #[default]
+    Person,
+    Scan,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Answer {
+    pub status: Status,
+    /// 選択理由: why this status was chosen (for not-applicable, the justification).
+    #[serde(default)]
+    pub reason: String,
+    /// The compensating countermeasure, when status is `compensating`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub countermeasure: Option<String>,
+    /// Maturity level reached (4-1 and 2-1 only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub maturity: Option<Level>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<EvidenceRef>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assessor: Option<String>,
+    /// Date of the judgement, YYYY-MM-DD.
+    pub date: String,
+    #[serde(default)]
+    pub review: Review,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reviewer: Option<String>,
+    #[serde(default, skip_serializing_if = "is_person")]
+    pub origin: Origin,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub findings: Vec<Finding>,
+}
+
+fn is_person(o: &Origin) -> bool {
+    *o == Origin::Person
+}
+
+/// Something that supports an answer. In the file: `kind: file|url|scan` and its fields.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum EvidenceRef {
+    /// A file in the project's evidence store.
+    File {
+        sha256: String,
+        name: String,
+    },
+    Url {
+        url: String,
+    },
+    /// A device-scan result: the check, its verdict, and the stored scan report.
+    Scan {
+        check: String,
+        verdict: String,
+        /// The scan report in the evidence store.
+        sha256: String,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        details: Vec<String>,
+    },
+}
+
+impl EvidenceRef {
+    /// The evidence-store hash this reference depends on, if any.
+    pub fn stored_sha256(&self) -> Option<&str> {
+        match self {
+            EvidenceRef::File { sha256, .. } | EvidenceRef::Scan { sha256, .. } => Some(sha256),
+            EvidenceRef::Url { .. } => None,
+        }
+    }
+}
+
+/// A weakness found while assessing, with what to do about it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Finding {
+    pub issue: String,
+    #[serde(default)]
+    pub impact: String,
+    #[serde(default)]
+    pub recommendation: String,
+    /// YYYY-MM-DD.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due: Option<String>,
+}
+
+impl Assessment {
+    pub fn target_vector(&self) -> Option<SlVector> {
+        match self.target {
+            Target::SecurityLevels(v) => Some(v),
+            _ => None,
+        }
+    }
+}
+
+impl Assessment {
+    /// Every evidence-store hash the answers cite, once each, sorted.
+    pub fn evidence_hashes(&self) -> std::collections::BTreeSet<&str> {
+        self.answers
+            .values()
+            .flat_map(|a| a.evidence.iter().filter_map(EvidenceRef::stored_sha256))
+            .collect()
+    }
+}

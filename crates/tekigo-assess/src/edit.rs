@@ -1,0 +1,219 @@
+//! Changes to an assessment, as the command line and the web application make them. Each
+//! returns a clear error before anything is changed; saving validates again.
+
+use crate::assessment::{
+    Answer, Assessment, EvidenceRef, Finding, Origin, Review, Status, Subject, SubjectKind, Target,
+    FORMAT_VERSION,
+};
+use crate::results::applies_at_some_level;
+use std::fmt;
+use tekigo_catalog::{Catalog, ComponentType, Level, LevelScheme, SlVector};
+
+/// Why an edit was refused. The message is meant for the person who typed the command.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EditError(pub String);
+
+impl fmt::Display for EditError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for EditError {}
+
+fn refuse<T>(message: impl Into<String>) -> Result<T, EditError> {
+    Err(EditError(message.into()))
+}
+
+pub struct NewAssessment {
+    pub id: String,
+    pub standard: String,
+    pub subject: String,
+    pub component_type: Option<ComponentType>,
+    pub version: Option<String>,
+    pub target_sl: Option<SlVector>,
+    pub target_ml: Option<Level>,
+}
+
+/// A new, empty assessment with the target the standard calls for.
+pub fn new_assessment(catalog: &Catalog, n: NewAssessment) -> Result<Assessment, EditError> {
+    let Some(standard) = catalog.standard(&n.standard) else {
+        return refuse(format!(
+            "unknown standard {:?}: use 62443-4-2, 62443-3-3, 62443-4-1, 62443-2-1 or 62443-3-2",
+            n.standard
+        ));
+    };
+    let has_types = standard.items.iter().any(|i| i.component_type.is_some());
+    let name = &standard.info.id;
+    match (has_types, n.component_type) {
+        (true, None) => {
+            return refuse(format!(
+                "{name} needs --type embedded|network|host|software"
+            ))
+        }
+        (false, Some(_)) => {
+            return refuse(format!("{name} has no component types; leave out --type"))
+        }
+        _ => {}
+    }
+    let target = match (standard.info.levels, n.target_sl, n.target_ml) {
+        (LevelScheme::Security, Some(v), None) => Target::SecurityLevels(v),
+        (LevelScheme::Security, _, _) => {
+            return refuse(format!(
+                "{name} needs --sl-t (one level, or seven in FR order) and no --ml-t"
+            ))
+        }
+        (LevelScheme::Maturity, None, Some(l)) if (1..=4).contains(&l) => Target::MaturityLevel(l),
+        (LevelScheme::Maturity, _, _) => {
+            return refuse(format!("{name} needs --ml-t 1-4 and no --sl-t"))
+        }
+        (LevelScheme::None, None, None) => Target::None,
+        (LevelScheme::None, _, _) => {
+            return refuse(format!("{name} has no levels; leave out --sl-t and --ml-t"))
+        }
+    };
+    let kind = match (has_types, standard.info.levels) {
+        (true, _) => SubjectKind::Component,
+        (false, LevelScheme::Maturity) => SubjectKind::Organisation,
+        _ => SubjectKind::System,
+    };
+    Ok(Assessment {
+        format: FORMAT_VERSION,
+        id: n.id,
+        standard: standard.info.id.clone(),
+        subject: Subject {
+            kind,
+            name: n.subject,
+            component_type: n.component_type,
+            version: n.version,
+        },
+        target,
+        created: crate::now_rfc3339(),
+        answers: Default::default(),
+    })
+}
+
+/// The canonical id of a requirement the assessment can answer, from any spelling the
+/// catalog accepts (`CR1.1`, `cr 1.1 re(1)`).
+pub fn requirement_id(catalog: &Catalog, a: &Assessment, input: &str) -> Result<String, EditError> {
+    let Some((standard, item)) = catalog.find(input) else {
+        return refuse(format!(
+            "{input:?} is not a catalog id (see `tekigo checklist`)"
+        ));
+    };
+    if standard.info.id != a.standard {
+        return refuse(format!(
+            "{} is an item of {}, but assessment {} is against {}",
+            item.id, standard.info.id, a.id, a.standard
+        ));
+    }
+    if !applies_at_some_level(item, a.subject.component_type) {
+        let hint = if item.defers_to.is_empty() {
+            String::new()
+        } else {
+            let ty = a.subject.component_type;
+            let rows: Vec<&str> = item
+                .defers_to
+                .iter()
+                .filter(|r| {
+                    standard
+                        .item(r)
+                        .is_some_and(|i| ty.is_none_or(|t| i.binds(t)))
+                })
+                .map(String::as_str)
+                .collect();
+            format!("; answer {} instead", rows.join(" or "))
+        };
+        return refuse(format!(
+            "{} carries no requirement for this subject{hint}",
+            item.id
+        ));
+    }
+    Ok(item.id.clone())
+}
+
+/// What `assess set` changes.
+#[derive(Debug, Clone, Default)]
+pub struct AnswerUpdate {
+    pub status: Option<Status>,
+    pub reason: Option<String>,
+    pub countermeasure: Option<String>,
+    pub maturity: Option<Level>,
+    /// Added to the evidence already there (duplicates ignored).
+    pub evidence: Vec<EvidenceRef>,
+    pub assessor: Option<String>,
+    pub finding: Option<Finding>,
+    /// Mark the answer reviewed by this person. Any other change returns it to draft.
+    pub reviewed_by: Option<String>,
+    pub date: String,
+}
+
+/// Applies an update from a person. A new answer needs a status.
+pub fn set_answer(a: &mut Assessment, id: &str, u: AnswerUpdate) -> Result<(), EditError> {
+    let changes_content = u.status.is_some()
+        || u.reason.is_some()
+        || u.countermeasure.is_some()
+        || u.maturity.is_some()
+        || !u.evidence.is_empty()
+        || u.finding.is_some();
+    let answer = match a.answers.get_mut(id) {
+        Some(answer) => answer,
+        None => {
+            let Some(status) = u.status else {
+                return refuse(format!("{id} has no answer yet: give --status"));
+            };
+            a.answers.entry(id.to_string()).or_insert(Answer {
+                status,
+                reason: String::new(),
+                countermeasure: None,
+                maturity: None,
+                evidence: Vec::new(),
+                assessor: None,
+                date: u.date.clone(),
+                review: Review::Draft,
+                reviewer: None,
+                origin: Origin::Person,
+                findings: Vec::new(),
+            })
+        }
+    };
+    if let Some(s) = u.status {
+        answer.status = s;
+    }
+    if let Some(r) = u.reason {
+        answer.reason = r;
+    }
+    if let Some(c) = u.countermeasure {
+        answer.countermeasure = Some(c);
+    }
+    if let Some(m) = u.maturity {
+        answer.maturity = Some(m);
+    }
+    for e in u.evidence {
+        if !answer.evidence.contains(&e) {
+            answer.evidence.push(e);
+        }
+    }
+    if let Some(f) = u.finding {
+        answer.findings.push(f);
+    }
+    if changes_content {
+        answer.origin = Origin::Person;
+        answer.date = u.date;
+        answer.review = Review::Draft;
+        answer.reviewer = None;
+        if u.assessor.is_some() {
+            answer.assessor = u.assessor;
+        }
+    }
+    if let Some(reviewer) = u.reviewed_by {
+        if answer.assessor.as_deref() == Some(reviewer.as_str()) {
+            return refuse(format!(
+                "{id}: the reviewer must be someone other than the assessor"
+            ));
+        }
+        answer.review = Review::Reviewed;
+        answer.reviewer = Some(reviewer);
+    }
+    Ok(())
+}

@@ -1,0 +1,153 @@
+//! Assessments: the IEC 62443 check sheet as a living, evidence-backed record.
+//!
+//! A project directory ([`project`]) holds one YAML file per assessment ([`assessment`]) and
+//! a content-addressed evidence store ([`evidence`]). From the answers this crate computes
+//! what a reader of the check sheet wants to know ([`results`]): the security level each FR
+//! reaches, the maturity of each practice, the gaps to the target and how much is
+//! confirmed. [`sheet`] carries the record to and from the Excel shape of seed 004 and
+//! [`scan_import`] turns device-scan verdicts into suggested answers.
+//!
+//! Start reading at [`results`]: its module docs state the rules that give the levels.
+
+pub mod assessment;
+pub mod edit;
+pub mod evidence;
+pub mod project;
+pub mod results;
+pub mod scan_import;
+pub mod sheet;
+mod validate;
+
+pub use assessment::{
+    Answer, Assessment, EvidenceRef, Finding, Origin, Review, Status, Subject, SubjectKind, Target,
+};
+pub use project::{Project, ProjectConfig};
+pub use results::{compute, Results};
+pub use tekigo_catalog::Problem;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// Why an assessment operation failed. Invalid input lists every problem with its file and
+/// line, so one pass fixes all of them.
+#[derive(Debug, thiserror::Error)]
+pub enum AssessError {
+    #[error("{}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{}", Problems(.0))]
+    Invalid(Vec<Problem>),
+}
+
+struct Problems<'a>(&'a [Problem]);
+
+impl fmt::Display for Problems<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, p) in self.0.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{p}")?;
+        }
+        Ok(())
+    }
+}
+
+impl AssessError {
+    pub fn io(path: impl AsRef<Path>, source: std::io::Error) -> Self {
+        AssessError::Io {
+            path: path.as_ref().to_path_buf(),
+            source,
+        }
+    }
+
+    pub fn message(path: impl AsRef<Path>, message: impl fmt::Display) -> Self {
+        AssessError::Invalid(vec![problem(path, None, message)])
+    }
+
+    /// `Ok` when there is nothing to report.
+    pub fn from_problems(problems: Vec<Problem>) -> Result<(), AssessError> {
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(AssessError::Invalid(problems))
+        }
+    }
+}
+
+pub(crate) fn problem(
+    path: impl AsRef<Path>,
+    line: Option<usize>,
+    message: impl fmt::Display,
+) -> Problem {
+    Problem {
+        file: path.as_ref().display().to_string(),
+        line,
+        message: message.to_string(),
+    }
+}
+
+/// The 1-based line on which a mapping key is written (`key:`, `"key":` or `'key':`).
+pub(crate) fn line_of_key(text: &str, key: &str) -> Option<usize> {
+    text.lines()
+        .position(|line| {
+            let t = line.trim_start().trim_start_matches("- ");
+            [
+                format!("{key}:"),
+                format!("\"{key}\":"),
+                format!("'{key}':"),
+            ]
+            .iter()
+            .any(|k| t.starts_with(k.as_str()))
+        })
+        .map(|i| i + 1)
+}
+
+pub(crate) fn parse_yaml<T: serde::de::DeserializeOwned>(
+    path: &Path,
+    text: &str,
+) -> Result<T, AssessError> {
+    serde_norway::from_str(text)
+        .map_err(|e| AssessError::Invalid(vec![problem(path, e.location().map(|l| l.line()), e)]))
+}
+
+/// Writes through a temporary file in the same directory and renames it over the target,
+/// so a reader never sees half a file and a crash leaves the old one intact.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), AssessError> {
+    use std::io::Write;
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let result = (|| {
+        let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+        tmp.write_all(bytes)?;
+        tmp.as_file().sync_all()?;
+        tmp.persist(path).map_err(|e| e.error)?;
+        Ok(())
+    })();
+    result.map_err(|e| AssessError::io(path, e))
+}
+
+/// Now, to the second, in UTC (RFC 3339).
+pub fn now_rfc3339() -> String {
+    use time::format_description::well_known::Rfc3339;
+    time::OffsetDateTime::now_utc()
+        .replace_nanosecond(0)
+        .unwrap_or_else(|_| time::OffsetDateTime::now_utc())
+        .format(&Rfc3339)
+        .unwrap_or_default()
+}
+
+/// Today's date, YYYY-MM-DD (UTC).
+pub fn today() -> String {
+    let d = time::OffsetDateTime::now_utc().date();
+    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
+}
+
+pub(crate) fn parse_date(s: &str) -> Option<time::Date> {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    time::Date::parse(s, format).ok()
+}

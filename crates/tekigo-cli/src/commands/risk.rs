@@ -1,0 +1,292 @@
+//! `tekigo risk ...`: zones and conduits (IEC 62443-3-2) of the project's `risk/system.yaml`.
+
+use crate::commands::assess::project;
+use crate::context::Context;
+use crate::output::{emit, json, table};
+use anyhow::Result;
+use clap::{Args, Subcommand, ValueEnum};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use tekigo_assess::Project;
+use tekigo_catalog::{Level, SlVector};
+use tekigo_risk::report::ReportInput;
+use tekigo_risk::{Derivation, Document, Step, Violation};
+
+#[derive(Subcommand)]
+pub enum RiskCommand {
+    /// Check the zone and conduit rules (exit 1 when any is broken).
+    Check {
+        #[arg(long, value_enum, default_value_t = ViewFormat::Table)]
+        format: ViewFormat,
+    },
+    /// The SL-T vector of every zone and conduit, with its derivation step by step.
+    Targets {
+        #[arg(long, value_enum, default_value_t = ViewFormat::Table)]
+        format: ViewFormat,
+    },
+    /// Each zone's SL-T against its components' 4-2 assessments, and the 3-3 requirements
+    /// it calls for (exit 1 when there is a gap or an unassessed component).
+    Feasibility {
+        #[arg(long, value_enum, default_value_t = ViewFormat::Table)]
+        format: ViewFormat,
+    },
+    /// Draw the zones and conduits.
+    Draw(DrawArgs),
+    /// A self-contained HTML report: drawing, derivation, violations, feasibility.
+    Report(ReportArgs),
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum ViewFormat {
+    Table,
+    Json,
+}
+
+#[derive(Args)]
+pub struct DrawArgs {
+    #[arg(long, value_enum)]
+    pub format: DrawFormat,
+    /// Write here instead of standard output.
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum DrawFormat {
+    Svg,
+    Dot,
+}
+
+#[derive(Args)]
+pub struct ReportArgs {
+    #[arg(long, value_enum)]
+    pub format: RiskReportFormat,
+    /// Write here instead of standard output.
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum RiskReportFormat {
+    Html,
+}
+
+struct Loaded {
+    project: Project,
+    doc: Document,
+}
+
+fn load() -> Result<Loaded> {
+    let project = project()?;
+    let doc = Document::load(&project.root)?;
+    Ok(Loaded { project, doc })
+}
+
+fn violations(ctx: &Context, l: &Loaded) -> Result<Vec<Violation>> {
+    let components: Vec<String> = l
+        .project
+        .config
+        .components
+        .iter()
+        .map(|c| c.name.clone())
+        .collect();
+    Ok(tekigo_risk::check(&l.doc, &ctx.catalog, &components)?)
+}
+
+pub fn run(ctx: &Context, cmd: RiskCommand) -> Result<ExitCode> {
+    let l = load()?;
+    match cmd {
+        RiskCommand::Check { format } => {
+            let v = violations(ctx, &l)?;
+            match format {
+                ViewFormat::Json => emit(&json(&v)?, None, false)?,
+                ViewFormat::Table => print!("{}", render_violations(ctx, &v)),
+            }
+            Ok(if v.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
+        }
+        RiskCommand::Targets { format } => {
+            let d = tekigo_risk::derive(&l.doc.model);
+            warn_if_inconsistent(ctx, &l)?;
+            match format {
+                ViewFormat::Json => emit(&json(&d)?, None, false)?,
+                ViewFormat::Table => print!("{}", render_targets(&d)),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        RiskCommand::Feasibility { format } => {
+            let d = tekigo_risk::derive(&l.doc.model);
+            let f = tekigo_risk::feasibility(&l.project, &ctx.catalog, &l.doc.model, &d)?;
+            warn_if_inconsistent(ctx, &l)?;
+            match format {
+                ViewFormat::Json => emit(&json(&f)?, None, false)?,
+                ViewFormat::Table => print!("{}", render_feasibility(&f)),
+            }
+            Ok(if f.iter().all(|z| z.feasible) {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
+        }
+        RiskCommand::Draw(args) => {
+            let d = tekigo_risk::derive(&l.doc.model);
+            let text = match args.format {
+                DrawFormat::Svg => tekigo_risk::draw::svg(&l.doc.model, &d, ctx.lang)?,
+                DrawFormat::Dot => tekigo_risk::draw::dot(&l.doc.model, &d, ctx.lang)?,
+            };
+            emit(text.as_bytes(), args.output.as_deref(), false)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        RiskCommand::Report(args) => {
+            let RiskReportFormat::Html = args.format;
+            let d = tekigo_risk::derive(&l.doc.model);
+            let v = violations(ctx, &l)?;
+            let f = tekigo_risk::feasibility(&l.project, &ctx.catalog, &l.doc.model, &d)?;
+            let html = tekigo_risk::report::html(&ReportInput {
+                doc: &l.doc,
+                catalog: &ctx.catalog,
+                project: &l.project.config.product.name,
+                derivation: &d,
+                violations: &v,
+                feasibility: &f,
+                lang: ctx.lang,
+            })?;
+            emit(html.as_bytes(), args.output.as_deref(), false)?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// Targets and feasibility still print for a model that breaks rules (a half-finished model
+/// is worth discussing), but say so on standard error.
+fn warn_if_inconsistent(ctx: &Context, l: &Loaded) -> Result<()> {
+    let n = violations(ctx, l)?.len();
+    if n > 0 {
+        eprintln!("warning: the model breaks {n} rule(s); run `tekigo risk check`");
+    }
+    Ok(())
+}
+
+fn render_violations(ctx: &Context, v: &[Violation]) -> String {
+    if v.is_empty() {
+        return "consistent: every zone and conduit rule is kept\n".into();
+    }
+    let mut t = table(&["Rule", "ZCR", "Element", "Line", "Problem"]);
+    for x in v {
+        t.add_row(vec![
+            x.rule.clone(),
+            x.zcr.clone().unwrap_or_default(),
+            x.element.clone(),
+            x.line.map(|l| l.to_string()).unwrap_or_default(),
+            x.message.get(ctx.lang).to_string(),
+        ]);
+    }
+    format!("{t}\n{} violation(s)\n", v.len())
+}
+
+fn vector(v: &[Level; 7]) -> String {
+    SlVector(*v).to_string()
+}
+
+fn render_targets(d: &Derivation) -> String {
+    let mut out = String::new();
+    for (kind, list) in [("zone", &d.zones), ("conduit", &d.conduits)] {
+        for t in list {
+            out.push_str(&format!("{kind} {}: SL-T {}", t.id, vector(&t.sl_t)));
+            if t.sl_t_override.is_some() {
+                out.push_str(&format!(" (override; derived {})", vector(&t.derived)));
+            }
+            out.push('\n');
+            let mut tab = table(&[
+                "Step",
+                "Threat",
+                "Type",
+                "L × C",
+                "Risk",
+                "Row SL",
+                "IAC UC SI DC RDF TRE RA",
+            ]);
+            for s in &t.steps {
+                let row = match s {
+                    Step::Risk {
+                        risk,
+                        threat,
+                        threat_type,
+                        likelihood,
+                        consequence,
+                        cell,
+                        row_sl,
+                        contribution,
+                        ..
+                    } => vec![
+                        risk.clone(),
+                        threat.clone(),
+                        threat_type.clone(),
+                        format!("{likelihood} × {consequence}"),
+                        cell.clone(),
+                        row_sl.to_string(),
+                        vector(contribution),
+                    ],
+                    Step::Inherit { zone, contribution } => vec![
+                        format!("zone {zone}"),
+                        String::new(),
+                        String::new(),
+                        String::new(),
+                        String::new(),
+                        String::new(),
+                        vector(contribution),
+                    ],
+                    Step::Skipped { risk, reason } => vec![
+                        risk.clone(),
+                        format!("skipped: {reason}"),
+                        String::new(),
+                        String::new(),
+                        String::new(),
+                        String::new(),
+                        String::new(),
+                    ],
+                };
+                tab.add_row(row);
+            }
+            if !t.steps.is_empty() {
+                out.push_str(&format!("{tab}\n"));
+            }
+        }
+    }
+    out
+}
+
+fn render_feasibility(f: &[tekigo_risk::ZoneFeasibility]) -> String {
+    let mut out = String::new();
+    for z in f {
+        out.push_str(&format!(
+            "zone {}: SL-T {} · {} system requirement(s) of 62443-3-3 · {}\n",
+            z.zone,
+            vector(&z.sl_t),
+            z.system_requirements.len(),
+            match (z.components.is_empty(), z.feasible) {
+                (true, _) => "no tekigo component in this zone",
+                (false, true) => "reachable with the assessed components",
+                (false, false) => "gap or unassessed component",
+            }
+        ));
+        if z.components.is_empty() {
+            continue;
+        }
+        let mut t = table(&["Asset", "Component", "4-2 assessment", "Achieved", "Gap"]);
+        for c in &z.components {
+            t.add_row(vec![
+                c.asset.clone(),
+                c.component.clone(),
+                c.assessment.clone().unwrap_or_else(|| "none".into()),
+                c.achieved.map(|a| vector(&a)).unwrap_or_default(),
+                c.gap.map(|g| vector(&g)).unwrap_or_default(),
+            ]);
+        }
+        out.push_str(&format!("{t}\n"));
+    }
+    out
+}

@@ -1,0 +1,214 @@
+//! `tekigo vulndb` and `tekigo vuln scan` as users and CI call them, on the real advisory
+//! fixtures of tekigo-vulndb.
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn tekigo(args: &[&str], cwd: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_tekigo"))
+        .args(args)
+        .current_dir(cwd)
+        .env_remove("TEKIGO_VULNDB")
+        .output()
+        .expect("run tekigo")
+}
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tekigo-vulndb/tests/fixtures")
+}
+
+const SBOM: &str = r#"{"bomFormat":"CycloneDX","specVersion":"1.5","components":[
+ {"type":"library","group":"org.apache.logging.log4j","name":"log4j-core","version":"2.14.1",
+  "purl":"pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1"},
+ {"type":"library","name":"libc6","version":"2.36-9+deb12u3",
+  "purl":"pkg:deb/debian/libc6@2.36-9%2Bdeb12u3?arch=amd64&distro=debian-12&upstream=glibc"},
+ {"type":"library","name":"tensorflow","version":"2.6.3",
+  "cpe":"cpe:2.3:a:google:tensorflow:2.6.3:*:*:*:*:*:*:*"},
+ {"type":"library","name":"requests","version":"2.31.0","purl":"pkg:pypi/requests@2.31.0"}
+]}"#;
+
+struct Setup {
+    dir: tempfile::TempDir,
+    db: String,
+    sbom: String,
+}
+
+fn setup() -> Setup {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db").display().to_string();
+    let sbom = dir.path().join("bom.cdx.json");
+    std::fs::write(&sbom, SBOM).unwrap();
+    let out = tekigo(
+        &[
+            "vulndb",
+            "import",
+            "--db",
+            &db,
+            fixtures().to_str().unwrap(),
+        ],
+        dir.path(),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("13 added") && text.contains("2 need review"),
+        "{text}"
+    );
+    Setup {
+        sbom: sbom.display().to_string(),
+        db,
+        dir,
+    }
+}
+
+fn scan_json(s: &Setup, extra: &[&str]) -> (Option<i32>, Vec<Value>) {
+    let mut args = vec!["vuln", "scan", &s.sbom, "--db", &s.db, "--format", "json"];
+    args.extend_from_slice(extra);
+    let out = tekigo(&args, s.dir.path());
+    let rows: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    (out.status.code(), rows.as_array().unwrap().clone())
+}
+
+#[test]
+fn import_twice_then_stats() {
+    let s = setup();
+    let out = tekigo(
+        &[
+            "vulndb",
+            "import",
+            "--db",
+            &s.db,
+            fixtures().to_str().unwrap(),
+        ],
+        s.dir.path(),
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("0 added, 0 updated, 13 unchanged"));
+    let out = tekigo(
+        &["vulndb", "stats", "--db", &s.db, "--format", "json"],
+        s.dir.path(),
+    );
+    let stats: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(stats["records"], 13);
+    assert_eq!(stats["by_source"]["kev"], 4);
+    assert_eq!(stats["needs_review"], 2);
+}
+
+#[test]
+fn scan_json_has_the_interface_fields() {
+    let s = setup();
+    let (code, rows) = scan_json(&s, &[]);
+    assert_eq!(code, Some(0), "no --fail-on: findings alone do not fail");
+    let ids: Vec<&str> = rows
+        .iter()
+        .map(|r| r["vulnerability"].as_str().unwrap())
+        .collect();
+    // libc6 is at the fixed version; requests has no advisory in the fixtures.
+    assert_eq!(ids, ["GHSA-jfh8-c2jp-5v3q", "CVE-2022-29194"]);
+    let log4j = &rows[0];
+    assert_eq!(log4j["aliases"][0], "CVE-2021-44228");
+    assert_eq!(
+        log4j["component"],
+        "pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1"
+    );
+    assert_eq!(log4j["version"], "2.14.1");
+    assert_eq!(log4j["kev"], true);
+    assert_eq!(log4j["kev_due_date"], "2021-12-24");
+    assert_eq!(log4j["fixed_version"], "2.15.0");
+    assert_eq!(log4j["severity"]["score"], 10.0);
+    assert_eq!(log4j["explanation"]["exact"], true);
+    assert_eq!(rows[1]["component"], "tensorflow@2.6.3");
+    assert_eq!(rows[1]["explanation"]["exact"], false);
+}
+
+#[test]
+fn fail_on_and_vex_triage() {
+    let s = setup();
+    assert_eq!(scan_json(&s, &["--fail-on", "critical"]).0, Some(1));
+    // Only the 5.5 TensorFlow finding would remain at medium and above once Log4Shell is
+    // triaged not_affected through its CVE alias.
+    let vex = s.dir.path().join("vex.json");
+    std::fs::write(
+        &vex,
+        r#"{"@context":"https://openvex.dev/ns/v0.2.0","@id":"https://example.invalid/vex/1",
+            "author":"Product Security","timestamp":"2024-05-01T00:00:00Z","version":1,
+            "statements":[{"vulnerability":{"name":"CVE-2021-44228"},
+              "products":[{"@id":"pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1"}],
+              "status":"not_affected","justification":"vulnerable_code_not_in_execute_path"}]}"#,
+    )
+    .unwrap();
+    let vex = vex.display().to_string();
+    let (code, rows) = scan_json(&s, &["--fail-on", "critical", "--vex", &vex]);
+    assert_eq!(code, Some(0));
+    assert_eq!(rows[0]["triage"]["state"], "not_affected");
+    assert_eq!(
+        rows[0]["triage"]["justification"],
+        "vulnerable_code_not_in_execute_path"
+    );
+    assert_eq!(
+        scan_json(&s, &["--fail-on", "medium", "--vex", &vex]).0,
+        Some(1)
+    );
+    assert_eq!(
+        scan_json(&s, &["--fail-on", "high", "--vex", &vex]).0,
+        Some(0)
+    );
+}
+
+#[test]
+fn sarif_and_table_and_errors() {
+    let s = setup();
+    let out_file = s.dir.path().join("out.sarif");
+    let out = tekigo(
+        &[
+            "vuln",
+            "scan",
+            &s.sbom,
+            "--db",
+            &s.db,
+            "--format",
+            "sarif",
+            "-o",
+            out_file.to_str().unwrap(),
+        ],
+        s.dir.path(),
+    );
+    assert!(out.status.success());
+    let sarif: Value = serde_json::from_slice(&std::fs::read(&out_file).unwrap()).unwrap();
+    assert_eq!(sarif["version"], "2.1.0");
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), 2);
+    assert_eq!(results[0]["ruleId"], "GHSA-jfh8-c2jp-5v3q");
+    assert_eq!(results[0]["level"], "error");
+    assert_eq!(
+        sarif["runs"][0]["tool"]["driver"]["rules"][0]["properties"]["security-severity"],
+        "10.0"
+    );
+
+    let out = tekigo(&["vuln", "scan", &s.sbom, "--db", &s.db], s.dir.path());
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        table.contains("GHSA-jfh8-c2jp-5v3q") && table.contains("2021-12-10"),
+        "{table}"
+    );
+
+    // Errors exit 2 and name the problem.
+    let missing = s.dir.path().join("nowhere").display().to_string();
+    let out = tekigo(&["vuln", "scan", &s.sbom, "--db", &missing], s.dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("vulndb import"));
+    let bad = s.dir.path().join("bad.json");
+    std::fs::write(&bad, "{\"id\": \"X\",\n \"affected\": 7}").unwrap();
+    let out = tekigo(
+        &["vulndb", "import", "--db", &s.db, bad.to_str().unwrap()],
+        s.dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("bad.json") && err.contains("line 2"), "{err}");
+}

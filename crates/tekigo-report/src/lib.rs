@@ -1,0 +1,66 @@
+//! Reports of one assessment: a self-contained HTML file, a PDF, and OSCAL assessment
+//! results.
+//!
+//! Every format is fed from one model ([`data`]) built from the project, the catalog and the
+//! assessment, so the HTML and the PDF cannot say different things. The HTML and the PDF
+//! are rendered from templates (`templates/`) that receive that model as data, and every
+//! word the report prints itself comes from `i18n/labels.yaml`, in English or Japanese.
+//!
+//! Everything an assessor typed (reasons, findings, file names, URLs) is hostile input: the
+//! HTML template escapes it, the PDF template receives it as JSON strings (never as typst
+//! markup), and the HTML carries a content security policy that forbids loading anything,
+//! so a report opened in a browser makes no network request.
+
+mod chart;
+mod data;
+mod html;
+mod i18n;
+mod oscal;
+mod pdf;
+
+pub use chart::{maturity_svg, radar_svg};
+pub use oscal::oscal;
+pub use pdf::pdf;
+
+use std::path::PathBuf;
+use tekigo_assess::{Assessment, Project};
+use tekigo_catalog::{Catalog, Lang};
+
+/// What a report is made of. `generated` is the report's timestamp (RFC 3339), passed in so
+/// that the same inputs always give the same bytes.
+#[derive(Clone, Copy)]
+pub struct ReportInput<'a> {
+    pub project: &'a Project,
+    pub catalog: &'a Catalog,
+    pub assessment: &'a Assessment,
+    pub lang: Lang,
+    pub generated: &'a str,
+}
+
+/// Why a report could not be made. Each variant names what to fix.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    #[error("assessment {assessment}: standard {standard:?} is not in the catalog")]
+    UnknownStandard {
+        assessment: String,
+        standard: String,
+    },
+    #[error("{}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// A bug in a template or in the labels file shipped with tekigo.
+    #[error("report template {name}: {message}")]
+    Template { name: String, message: String },
+    #[error("PDF: {0}")]
+    Typst(String),
+    #[error("{0}")]
+    Fonts(String),
+}
+
+/// The HTML report: one file with its styles and charts inline, that loads nothing.
+pub fn html(input: &ReportInput) -> Result<String, ReportError> {
+    let data = data::build(input)?;
+    html::render(&data)
+}

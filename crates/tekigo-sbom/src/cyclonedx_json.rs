@@ -1,0 +1,136 @@
+//! CycloneDX JSON: the component fields the model needs, nested components flattened.
+
+use serde::Deserialize;
+
+use crate::error::SbomError;
+use crate::model::{Component, ComponentKind, Format, Sbom, Subject};
+use crate::purl::lenient;
+
+#[derive(Deserialize)]
+pub(crate) struct CdxMetadata {
+    component: Option<CdxComponent>,
+}
+
+#[derive(Deserialize)]
+struct CdxEntity {
+    name: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub(crate) struct CdxComponent {
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    #[serde(rename = "bom-ref")]
+    bom_ref: Option<String>,
+    supplier: Option<CdxEntity>,
+    manufacturer: Option<CdxEntity>,
+    publisher: Option<String>,
+    author: Option<String>,
+    group: Option<String>,
+    name: String,
+    version: Option<String>,
+    purl: Option<String>,
+    cpe: Option<String>,
+    #[serde(default)]
+    components: Vec<CdxComponent>,
+}
+
+/// Accepted CycloneDX versions: 1.4-1.6 are what the project supports and tests; 1.2 and 1.3
+/// JSON have the same component shape and are read as well.
+pub(crate) fn check_spec_version(version: &str) -> bool {
+    matches!(version, "1.2" | "1.3" | "1.4" | "1.5" | "1.6")
+}
+
+pub(crate) fn into_sbom(
+    spec_version: Option<String>,
+    metadata: Option<CdxMetadata>,
+    components: Vec<CdxComponent>,
+    origin: &str,
+) -> Result<Sbom, SbomError> {
+    let spec_version =
+        spec_version.ok_or_else(|| SbomError::at_field(origin, "specVersion", "missing"))?;
+    if !check_spec_version(&spec_version) {
+        return Err(SbomError::at_field(
+            origin,
+            "specVersion",
+            format!("CycloneDX {spec_version:?} is not supported (1.4, 1.5, 1.6 are)"),
+        ));
+    }
+    let mut warnings = Vec::new();
+    let mut out = Vec::new();
+    let mut subject = None;
+    if let Some(top) = metadata.and_then(|m| m.component) {
+        let mut children = Vec::new();
+        let c = convert(
+            top,
+            "metadata.component".to_string(),
+            &mut warnings,
+            &mut children,
+        );
+        subject = Some(Subject {
+            name: c.name,
+            version: c.version,
+            purl: c.purl,
+        });
+        flatten(children, &mut out, &mut warnings);
+    }
+    let top_level = components
+        .into_iter()
+        .enumerate()
+        .map(|(i, c)| (format!("components[{i}]"), c))
+        .collect();
+    flatten(top_level, &mut out, &mut warnings);
+    Ok(Sbom {
+        format: Format::CycloneDxJson,
+        spec_version,
+        subject,
+        components: out,
+        warnings,
+    })
+}
+
+/// Flattens in document order (a parent before its children) without recursion, so depth
+/// is bounded only by serde_json's own nesting limit.
+fn flatten(top: Vec<(String, CdxComponent)>, out: &mut Vec<Component>, warnings: &mut Vec<String>) {
+    let mut stack: Vec<(String, CdxComponent)> = top.into_iter().rev().collect();
+    while let Some((path, c)) = stack.pop() {
+        let mut children = Vec::new();
+        out.push(convert(c, path, warnings, &mut children));
+        stack.extend(children.into_iter().rev());
+    }
+}
+
+fn convert(
+    c: CdxComponent,
+    path: String,
+    warnings: &mut Vec<String>,
+    children: &mut Vec<(String, CdxComponent)>,
+) -> Component {
+    let purl = lenient(c.purl.as_deref(), || format!("{path}.purl"), warnings);
+    let supplier = c
+        .supplier
+        .and_then(|e| e.name)
+        .or(c.manufacturer.and_then(|e| e.name))
+        .or(c.publisher)
+        .or(c.author)
+        .filter(|s| !s.trim().is_empty());
+    children.extend(
+        c.components
+            .into_iter()
+            .enumerate()
+            .map(|(i, child)| (format!("{path}.components[{i}]"), child)),
+    );
+    Component {
+        id: c.bom_ref,
+        name: c.name,
+        group: c.group.filter(|g| !g.is_empty()),
+        version: c.version.filter(|v| !v.is_empty()),
+        purl,
+        cpes: c.cpe.into_iter().filter(|s| !s.is_empty()).collect(),
+        supplier,
+        kind: c
+            .kind
+            .as_deref()
+            .map_or(ComponentKind::Unspecified, ComponentKind::from_name),
+    }
+}

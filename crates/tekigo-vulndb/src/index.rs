@@ -1,0 +1,294 @@
+//! Index keys and the compact posting encoding.
+//!
+//! A scan looks up every component under a few keys and must spend microseconds on each, so
+//! the database keeps, per key, pre-parsed postings: for OSV the whole `affected[]` entry
+//! (ecosystem, ranges, versions) in a small binary form that decodes without allocation of
+//! strings; for NVD, CSAF and KEV just the record number (those matches are rare and decode
+//! the record itself).
+//!
+//! Keys (NUL-separated so no name can forge another key):
+//! - `osv\0<ecosystem base, lower-case>\0<normalised package name>`
+//! - `cpe\0<vendor>:<product>` (NVD and CSAF)
+//! - `name\0<normalised product name>` (CSAF products without CPE or PURL)
+//! - `purl\0<type>/<namespace>/<name>` (CSAF PURL helpers)
+//! - `kev\0<CVE id>`
+
+use crate::cpe::Cpe;
+use crate::model::{Advisory, Body, EventKind, RangeKind};
+
+/// The part of an OSV ecosystem before the first `:` (`Debian` of `Debian:12`), lower-case.
+pub fn ecosystem_base(ecosystem: &str) -> String {
+    ecosystem
+        .split(':')
+        .next()
+        .unwrap_or(ecosystem)
+        .trim()
+        .to_ascii_lowercase()
+}
+
+/// A package name as the ecosystem compares names: PyPI per PEP 503 (lower-case, runs of
+/// `-_.` as one `-`), everything else lower-case.
+pub fn normalize_name(base: &str, name: &str) -> String {
+    let name = name.trim();
+    if base == "pypi" {
+        let mut out = String::with_capacity(name.len());
+        let mut sep = false;
+        for c in name.chars() {
+            if matches!(c, '-' | '_' | '.') {
+                sep = true;
+            } else {
+                if sep && !out.is_empty() {
+                    out.push('-');
+                }
+                sep = false;
+                out.push(c.to_ascii_lowercase());
+            }
+        }
+        out
+    } else {
+        name.to_ascii_lowercase()
+    }
+}
+
+pub fn osv_key(ecosystem_base: &str, name: &str) -> String {
+    format!(
+        "osv\0{ecosystem_base}\0{}",
+        normalize_name(ecosystem_base, name)
+    )
+}
+
+pub fn cpe_key(cpe: &Cpe) -> String {
+    format!("cpe\0{}", cpe.vendor_product())
+}
+
+/// A product name for comparison: lower-case, inner whitespace collapsed.
+pub fn normalize_product(name: &str) -> String {
+    name.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_ascii_lowercase()
+}
+
+pub fn name_key(name: &str) -> String {
+    format!("name\0{}", normalize_product(name))
+}
+
+pub fn purl_key(ty: &str, namespace: Option<&str>, name: &str) -> String {
+    let ty = ty.to_ascii_lowercase();
+    let name = normalize_name(if ty == "pypi" { "pypi" } else { "" }, name);
+    match namespace {
+        Some(ns) if !ns.is_empty() => format!("purl\0{ty}/{}/{name}", ns.to_ascii_lowercase()),
+        _ => format!("purl\0{ty}/{name}"),
+    }
+}
+
+pub fn kev_key(cve: &str) -> String {
+    format!("kev\0{}", cve.trim().to_ascii_uppercase())
+}
+
+/// The index entries of one advisory: (key, posting payload).
+pub fn entries(adv: &Advisory) -> Vec<(String, Vec<u8>)> {
+    let mut out: Vec<(String, Vec<u8>)> = Vec::new();
+    let push_unique = |key: String, out: &mut Vec<(String, Vec<u8>)>| {
+        if !out.iter().any(|(k, _)| *k == key) {
+            out.push((key, Vec::new()));
+        }
+    };
+    match &adv.body {
+        Body::Osv { affected } => {
+            for (i, a) in affected.iter().enumerate() {
+                let key = osv_key(&ecosystem_base(&a.ecosystem), &a.name);
+                out.push((key, encode_osv(i, a)));
+            }
+        }
+        Body::Nvd { configurations } => {
+            for c in configurations {
+                for n in &c.nodes {
+                    for m in n.matches.iter().filter(|m| m.vulnerable) {
+                        if let Some(cpe) = Cpe::parse(&m.criteria) {
+                            push_unique(cpe_key(&cpe), &mut out);
+                        }
+                    }
+                }
+            }
+        }
+        Body::Csaf(body) => {
+            for p in &body.products {
+                if let Some(cpe) = p.cpe.as_deref().and_then(Cpe::parse) {
+                    push_unique(cpe_key(&cpe), &mut out);
+                }
+                if let Some(purl) = p
+                    .purl
+                    .as_deref()
+                    .and_then(|t| t.parse::<packageurl::PackageUrl>().ok())
+                {
+                    push_unique(purl_key(purl.ty(), purl.namespace(), purl.name()), &mut out);
+                }
+                if let Some(name) = &p.product {
+                    push_unique(name_key(name), &mut out);
+                }
+            }
+        }
+        Body::Kev(_) => push_unique(kev_key(&adv.id), &mut out),
+    }
+    out
+}
+
+fn put_str(out: &mut Vec<u8>, s: &str) {
+    out.extend_from_slice(&(s.len() as u32).to_le_bytes());
+    out.extend_from_slice(s.as_bytes());
+}
+
+fn encode_osv(index: usize, a: &crate::model::OsvAffected) -> Vec<u8> {
+    let mut out = Vec::with_capacity(64);
+    out.extend_from_slice(&(index as u32).to_le_bytes());
+    put_str(&mut out, &a.ecosystem);
+    out.extend_from_slice(&(a.ranges.len() as u32).to_le_bytes());
+    for r in &a.ranges {
+        out.push(match r.kind {
+            RangeKind::Ecosystem => 0,
+            RangeKind::Semver => 1,
+            RangeKind::Git => 2,
+        });
+        out.extend_from_slice(&(r.events.len() as u32).to_le_bytes());
+        for e in &r.events {
+            out.push(match e.kind {
+                EventKind::Introduced => 0,
+                EventKind::Fixed => 1,
+                EventKind::LastAffected => 2,
+                EventKind::Limit => 3,
+            });
+            put_str(&mut out, &e.version);
+        }
+    }
+    out.extend_from_slice(&(a.versions.len() as u32).to_le_bytes());
+    for v in &a.versions {
+        put_str(&mut out, v);
+    }
+    out
+}
+
+/// An OSV posting read back from the database, borrowing its strings.
+#[derive(Debug, PartialEq, Eq)]
+pub struct OsvPosting<'a> {
+    /// Position in the record's `affected[]`.
+    pub affected: usize,
+    pub ecosystem: &'a str,
+    pub ranges: Vec<(RangeKind, Vec<(EventKind, &'a str)>)>,
+    pub versions: Vec<&'a str>,
+}
+
+struct Reader<'a> {
+    buf: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn u8(&mut self) -> Option<u8> {
+        let b = *self.buf.get(self.pos)?;
+        self.pos += 1;
+        Some(b)
+    }
+    fn u32(&mut self) -> Option<usize> {
+        let b = self.buf.get(self.pos..self.pos + 4)?;
+        self.pos += 4;
+        Some(u32::from_le_bytes(b.try_into().ok()?) as usize)
+    }
+    fn str(&mut self) -> Option<&'a str> {
+        let len = self.u32()?;
+        let b = self.buf.get(self.pos..self.pos.checked_add(len)?)?;
+        self.pos += len;
+        std::str::from_utf8(b).ok()
+    }
+}
+
+/// Decodes an OSV posting; `None` for bytes that are not one (a corrupt database).
+pub fn decode_osv(buf: &[u8]) -> Option<OsvPosting<'_>> {
+    let mut r = Reader { buf, pos: 0 };
+    let affected = r.u32()?;
+    let ecosystem = r.str()?;
+    let n_ranges = r.u32()?;
+    let mut ranges = Vec::with_capacity(n_ranges.min(16));
+    for _ in 0..n_ranges {
+        let kind = match r.u8()? {
+            0 => RangeKind::Ecosystem,
+            1 => RangeKind::Semver,
+            2 => RangeKind::Git,
+            _ => return None,
+        };
+        let n_events = r.u32()?;
+        let mut events = Vec::with_capacity(n_events.min(16));
+        for _ in 0..n_events {
+            let k = match r.u8()? {
+                0 => EventKind::Introduced,
+                1 => EventKind::Fixed,
+                2 => EventKind::LastAffected,
+                3 => EventKind::Limit,
+                _ => return None,
+            };
+            events.push((k, r.str()?));
+        }
+        ranges.push((kind, events));
+    }
+    let n_versions = r.u32()?;
+    let mut versions = Vec::with_capacity(n_versions.min(64));
+    for _ in 0..n_versions {
+        versions.push(r.str()?);
+    }
+    (r.pos == buf.len()).then_some(OsvPosting {
+        affected,
+        ecosystem,
+        ranges,
+        versions,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{OsvAffected, OsvEvent, OsvRange};
+
+    #[test]
+    fn names_and_keys() {
+        assert_eq!(
+            normalize_name("pypi", "Zope.Interface__x"),
+            "zope-interface-x"
+        );
+        assert_eq!(normalize_name("npm", "@Angular/Core"), "@angular/core");
+        assert_eq!(ecosystem_base("Ubuntu:Pro:18.04:LTS"), "ubuntu");
+        assert_eq!(osv_key("pypi", "PyYAML"), "osv\0pypi\0pyyaml");
+        assert_eq!(normalize_product("  SIMATIC  S7-1500 "), "simatic s7-1500");
+    }
+
+    #[test]
+    fn osv_posting_round_trip_and_corruption() {
+        let a = OsvAffected {
+            ecosystem: "Debian:12".into(),
+            name: "glibc".into(),
+            purl: None,
+            ranges: vec![OsvRange {
+                kind: RangeKind::Ecosystem,
+                events: vec![
+                    OsvEvent {
+                        kind: EventKind::Introduced,
+                        version: "0".into(),
+                    },
+                    OsvEvent {
+                        kind: EventKind::Fixed,
+                        version: "2.36-9+deb12u3".into(),
+                    },
+                ],
+            }],
+            versions: vec!["2.36-9".into()],
+        };
+        let bytes = encode_osv(3, &a);
+        let p = decode_osv(&bytes).unwrap();
+        assert_eq!(p.affected, 3);
+        assert_eq!(p.ecosystem, "Debian:12");
+        assert_eq!(p.ranges[0].1[1], (EventKind::Fixed, "2.36-9+deb12u3"));
+        assert_eq!(p.versions, vec!["2.36-9"]);
+        for cut in 0..bytes.len() {
+            assert!(decode_osv(&bytes[..cut]).is_none(), "truncated at {cut}");
+        }
+    }
+}

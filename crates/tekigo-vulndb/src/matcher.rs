@@ -1,0 +1,942 @@
+//! Matching components against the database, with an explanation for every finding.
+//!
+//! - OSV: the component's PURL gives the ecosystem (a `deb` PURL with `distro=debian-12` is
+//!   `Debian:12`) and name; ranges are evaluated with the ecosystem's own version rules.
+//! - NVD: only when the component states a CPE. Configurations are evaluated as the AND/OR
+//!   trees they are; a platform condition ("running on") that the SBOM neither confirms nor
+//!   contradicts leaves the finding standing, marked as needing review.
+//! - CSAF: by CPE, PURL or product name (with the vendor when both sides name one); free-text
+//!   ranges that could not be parsed give findings that need review rather than nothing.
+
+use crate::cpe::Cpe;
+use crate::index::{self, OsvPosting};
+use crate::model::{
+    Advisory, Body, CpeMatch, CsafProduct, CsafVersion, EventKind, KevInfo, NvdConfig, Operator,
+    ProductStatus, RangeKind, Severity, Source,
+};
+use crate::query::{osv_release, Query};
+use crate::store::{Db, DbError};
+use serde::Serialize;
+use std::cmp::Ordering;
+use std::collections::HashMap;
+use std::rc::Rc;
+use tekigo_versions::{compare, Ecosystem, VersionError};
+
+/// Why a component matched: which advisory data, which range, which comparison.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Explanation {
+    /// What identified the component: `OSV Debian:12 glibc`, `CPE cpe:2.3:a:...`, `CSAF
+    /// product name "..."`.
+    pub matched_by: String,
+    /// The range or version statement that matched, in the source's terms.
+    pub range: String,
+    /// The decisive comparison, e.g. `2.36-9+deb12u2 < fixed 2.36-9+deb12u3`.
+    pub comparison: String,
+    /// The version rules used.
+    pub rules: String,
+    /// `false` when the generic fallback ordering decided (no rules known for the scheme).
+    pub exact: bool,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+}
+
+/// One vulnerability of one component.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Finding {
+    /// The index of the component in the scanned list.
+    #[serde(skip)]
+    pub component_index: usize,
+    pub vulnerability: String,
+    pub aliases: Vec<String>,
+    pub source: Source,
+    pub component: String,
+    pub version: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+    pub severity: Option<Severity>,
+    pub kev: Option<KevInfo>,
+    pub fixed_version: Option<String>,
+    /// The match rests on something a person must check (an unparsed range, an unconfirmed
+    /// platform condition, a missing component version).
+    pub needs_review: bool,
+    pub explanation: Explanation,
+}
+
+/// Findings of a scan and the problems met on the way (invalid versions and the like).
+#[derive(Debug, Default)]
+pub struct ScanResult {
+    pub findings: Vec<Finding>,
+    pub warnings: Vec<String>,
+}
+
+/// Matches every query; findings come in query order, one per (component, vulnerability).
+pub fn scan(db: &Db, queries: &[Query]) -> Result<ScanResult, DbError> {
+    let mut m = Matcher::new(db, queries);
+    let mut out = ScanResult::default();
+    for (i, q) in queries.iter().enumerate() {
+        let mut found = m.match_query(q)?;
+        for f in &mut found {
+            f.component_index = i;
+        }
+        out.findings.extend(found);
+    }
+    out.warnings = m.warnings;
+    Ok(out)
+}
+
+/// What a source-specific check concluded for one component and advisory.
+struct Verdict {
+    version: String,
+    fixed: Option<String>,
+    needs_review: bool,
+    explanation: Explanation,
+}
+
+/// A CPE the SBOM states, with the version of its component: the evidence for NVD platform
+/// conditions.
+struct Platform {
+    cpe: Cpe,
+    version: Option<String>,
+}
+
+struct Matcher<'a> {
+    db: &'a Db,
+    /// Which sources the database holds: lookups for absent ones are skipped.
+    has: [bool; 4],
+    cache: HashMap<usize, Rc<Advisory>>,
+    platforms: Vec<Platform>,
+    warnings: Vec<String>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Tri {
+    True,
+    False,
+    Unknown,
+}
+
+impl<'a> Matcher<'a> {
+    fn new(db: &'a Db, queries: &[Query]) -> Matcher<'a> {
+        let platforms = queries
+            .iter()
+            .flat_map(|q| {
+                q.cpes.iter().filter_map(move |c| {
+                    Cpe::parse(c).map(|cpe| Platform {
+                        cpe,
+                        version: q.version.clone(),
+                    })
+                })
+            })
+            .collect();
+        let has = Source::ALL.map(|s| db.meta().records.contains_key(s.as_str()));
+        Matcher {
+            db,
+            has,
+            cache: HashMap::new(),
+            platforms,
+            warnings: Vec::new(),
+        }
+    }
+
+    fn advisory(&mut self, i: usize) -> Result<Rc<Advisory>, DbError> {
+        if let Some(a) = self.cache.get(&i) {
+            return Ok(a.clone());
+        }
+        let a = Rc::new(self.db.record(i)?);
+        self.cache.insert(i, a.clone());
+        Ok(a)
+    }
+
+    fn match_query(&mut self, q: &Query) -> Result<Vec<Finding>, DbError> {
+        let [osv, nvd, csaf, kev] = self.has;
+        let mut out: Vec<Finding> = Vec::new();
+        if osv {
+            self.match_osv(q, &mut out)?;
+        }
+        if nvd || csaf {
+            self.match_cpe(q, &mut out)?;
+        }
+        if csaf {
+            self.match_csaf(q, &mut out)?;
+        }
+        if kev {
+            for f in &mut out {
+                f.kev = self.kev(f)?;
+            }
+        }
+        Ok(out)
+    }
+
+    fn kev(&mut self, f: &Finding) -> Result<Option<KevInfo>, DbError> {
+        for id in std::iter::once(&f.vulnerability).chain(&f.aliases) {
+            if !id.starts_with("CVE-") {
+                continue;
+            }
+            if let Some((rec, _)) = self.db.postings(&index::kev_key(id))?.first().copied() {
+                if let Body::Kev(k) = &self.advisory(rec)?.body {
+                    return Ok(Some(k.clone()));
+                }
+            }
+        }
+        Ok(None)
+    }
+
+    fn push(out: &mut Vec<Finding>, adv: &Advisory, q: &Query, v: Verdict) {
+        if out.iter().any(|f| f.vulnerability == adv.id) {
+            return;
+        }
+        out.push(Finding {
+            component_index: 0,
+            vulnerability: adv.id.clone(),
+            aliases: adv.aliases.clone(),
+            source: adv.source,
+            component: q.label.clone(),
+            version: v.version,
+            summary: adv.summary.clone(),
+            severity: adv.best_severity().cloned(),
+            kev: None,
+            fixed_version: v.fixed,
+            needs_review: v.needs_review || !adv.needs_review.is_empty(),
+            explanation: v.explanation,
+        });
+    }
+
+    // ---- OSV ----
+
+    fn match_osv(&mut self, q: &Query, out: &mut Vec<Finding>) -> Result<(), DbError> {
+        let Some(purl) = &q.purl else { return Ok(()) };
+        let Some(version) = q.version.as_deref() else {
+            return Ok(());
+        };
+        let release = purl.release();
+        for key in q.osv_keys() {
+            for (rec, payload) in self.db.postings(&key)? {
+                let Some(p) = index::decode_osv(payload) else {
+                    return Err(DbError::Corrupt {
+                        path: self.db.path().to_path_buf(),
+                        reason: format!("posting of record {rec} under {key:?} is damaged"),
+                    });
+                };
+                let rel = osv_release(p.ecosystem);
+                if let (Some(want), Some(have)) = (release.as_deref(), rel) {
+                    if want.trim_start_matches('v') != have.trim_start_matches('v') {
+                        continue;
+                    }
+                }
+                match self.osv_verdict(&p, version) {
+                    Ok(Some((range, comparison, fixed, rules, exact))) => {
+                        let adv = self.advisory(rec)?;
+                        if adv.withdrawn.is_some() {
+                            continue;
+                        }
+                        let mut notes = Vec::new();
+                        if let (None, Some(rel)) = (release.as_deref(), rel) {
+                            notes.push(format!(
+                                "the component does not say which release it belongs to; \
+                                 matched against the {} data (release {rel})",
+                                p.ecosystem
+                            ));
+                        }
+                        let name = match &adv.body {
+                            Body::Osv { affected } => affected
+                                .get(p.affected)
+                                .map(|a| a.name.clone())
+                                .unwrap_or_default(),
+                            _ => String::new(),
+                        };
+                        let explanation = Explanation {
+                            matched_by: format!("OSV {} package {name}", p.ecosystem),
+                            range,
+                            comparison,
+                            rules,
+                            exact,
+                            notes,
+                        };
+                        Self::push(
+                            out,
+                            &adv,
+                            q,
+                            Verdict {
+                                version: version.to_string(),
+                                fixed,
+                                needs_review: false,
+                                explanation,
+                            },
+                        );
+                    }
+                    Ok(None) => {}
+                    Err(e) => self.warnings.push(format!(
+                        "{}: record {} under {}: {e}",
+                        q.label, rec, p.ecosystem
+                    )),
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Evaluates one OSV posting: `(range text, comparison, fixed version, rules, exact)`
+    /// when the version is affected.
+    #[allow(clippy::type_complexity)]
+    fn osv_verdict(
+        &self,
+        p: &OsvPosting<'_>,
+        version: &str,
+    ) -> Result<Option<(String, String, Option<String>, String, bool)>, VersionError> {
+        let eco = Ecosystem::from_osv(p.ecosystem).unwrap_or(Ecosystem::Generic);
+        let rules = eco.rules().to_string();
+        let exact = eco.exact_rules();
+        for listed in &p.versions {
+            let equal = *listed == version
+                || compare(eco, version, listed).is_ok_and(|c| c.ordering == Ordering::Equal);
+            if equal {
+                return Ok(Some((
+                    "affected versions list".to_string(),
+                    format!("{version} = listed {listed}"),
+                    None,
+                    rules,
+                    exact,
+                )));
+            }
+        }
+        for (kind, events) in &p.ranges {
+            if *kind == RangeKind::Git {
+                continue;
+            }
+            if let Some((comparison, fixed)) = explain_range(eco, version, events)? {
+                let range = events
+                    .iter()
+                    .map(|(k, v)| format!("{} {v}", k.as_str()))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                let kind = if *kind == RangeKind::Semver {
+                    "SEMVER"
+                } else {
+                    "ECOSYSTEM"
+                };
+                return Ok(Some((
+                    format!("{kind} range: {range}"),
+                    comparison,
+                    fixed,
+                    rules,
+                    exact,
+                )));
+            }
+        }
+        Ok(None)
+    }
+
+    // ---- NVD (and CSAF by CPE) ----
+
+    fn match_cpe(&mut self, q: &Query, out: &mut Vec<Finding>) -> Result<(), DbError> {
+        let eco = q
+            .purl
+            .as_ref()
+            .and_then(|p| Ecosystem::from_purl_type(&p.ty))
+            .unwrap_or(Ecosystem::Generic);
+        for text in &q.cpes {
+            let Some(cpe) = Cpe::parse(text) else {
+                self.warnings
+                    .push(format!("{}: unreadable CPE {text:?} ignored", q.label));
+                continue;
+            };
+            let version = if Cpe::is_specific(&cpe.version) {
+                Some(cpe.version.clone())
+            } else {
+                q.version.clone()
+            };
+            for (rec, _) in self.db.postings(&index::cpe_key(&cpe))? {
+                let adv = self.advisory(rec)?;
+                if adv.withdrawn.is_some() {
+                    continue;
+                }
+                match &adv.body {
+                    Body::Nvd { configurations } => {
+                        match self.eval_nvd(configurations, &cpe, version.as_deref(), eco) {
+                            Ok(Some((state, m, comparison, unconfirmed))) => {
+                                let mut notes = Vec::new();
+                                for u in &unconfirmed {
+                                    notes.push(format!(
+                                        "platform condition not confirmed by the SBOM: {u}"
+                                    ));
+                                }
+                                let explanation = Explanation {
+                                    matched_by: format!("CPE {text}"),
+                                    range: cpe_range_text(&m),
+                                    comparison,
+                                    rules: eco.rules().to_string(),
+                                    exact: eco.exact_rules(),
+                                    notes,
+                                };
+                                let v = version.clone().unwrap_or_default();
+                                Self::push(
+                                    out,
+                                    &adv,
+                                    q,
+                                    Verdict {
+                                        version: v,
+                                        fixed: m.end_excluding.clone(),
+                                        needs_review: state == Tri::Unknown,
+                                        explanation,
+                                    },
+                                );
+                            }
+                            Ok(None) => {}
+                            Err(e) => self.warnings.push(format!("{}: {} : {e}", q.label, adv.id)),
+                        }
+                    }
+                    Body::Csaf(_) => self.csaf_products(q, &adv, Some(&cpe), out),
+                    _ => {}
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Evaluates an NVD record for the subject CPE: `(state, the cpeMatch that named the
+    /// subject, comparison, unconfirmed platform conditions)` when it applies.
+    #[allow(clippy::type_complexity)]
+    fn eval_nvd(
+        &self,
+        configs: &[NvdConfig],
+        subject: &Cpe,
+        version: Option<&str>,
+        eco: Ecosystem,
+    ) -> Result<Option<(Tri, CpeMatch, String, Vec<String>)>, VersionError> {
+        for config in configs {
+            let mut hit: Option<(CpeMatch, String)> = None;
+            let mut unconfirmed = Vec::new();
+            let mut node_states = Vec::new();
+            for node in &config.nodes {
+                let mut states = Vec::new();
+                for m in &node.matches {
+                    let state = if m.vulnerable {
+                        if let Some(text) = cpe_match(m, subject, version, eco)? {
+                            if hit.is_none() {
+                                hit = Some((m.clone(), text));
+                            }
+                            Tri::True
+                        } else {
+                            self.platform_state(m, eco)?
+                        }
+                    } else {
+                        let s = self.platform_state(m, eco)?;
+                        if s == Tri::Unknown {
+                            unconfirmed.push(m.criteria.clone());
+                        }
+                        s
+                    };
+                    states.push(state);
+                }
+                node_states.push(negate(combine(node.operator, &states), node.negate));
+            }
+            let state = negate(combine(config.operator, &node_states), config.negate);
+            if let (Some((m, text)), Tri::True | Tri::Unknown) = (hit, state) {
+                let unconfirmed = if state == Tri::Unknown {
+                    unconfirmed
+                } else {
+                    Vec::new()
+                };
+                return Ok(Some((state, m, text, unconfirmed)));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Whether some component of the SBOM satisfies a cpeMatch: true when one does, false
+    /// when the SBOM names the same product only in other versions, unknown when it does not
+    /// name the product at all.
+    fn platform_state(&self, m: &CpeMatch, eco: Ecosystem) -> Result<Tri, VersionError> {
+        let Some(pattern) = Cpe::parse(&m.criteria) else {
+            return Ok(Tri::Unknown);
+        };
+        let mut seen = false;
+        for p in &self.platforms {
+            if !pattern.same_product(&p.cpe) {
+                continue;
+            }
+            seen = true;
+            let version = if Cpe::is_specific(&p.cpe.version) {
+                Some(p.cpe.version.as_str())
+            } else {
+                p.version.as_deref()
+            };
+            if cpe_match(m, &p.cpe, version, eco)?.is_some() {
+                return Ok(Tri::True);
+            }
+        }
+        Ok(if seen { Tri::False } else { Tri::Unknown })
+    }
+
+    // ---- CSAF ----
+
+    fn match_csaf(&mut self, q: &Query, out: &mut Vec<Finding>) -> Result<(), DbError> {
+        let mut keys = vec![index::name_key(&q.name)];
+        if let Some(p) = &q.purl {
+            keys.push(index::purl_key(&p.ty, p.namespace.as_deref(), &p.name));
+        }
+        for key in keys {
+            for (rec, _) in self.db.postings(&key)? {
+                let adv = self.advisory(rec)?;
+                self.csaf_products(q, &adv, None, out);
+            }
+        }
+        Ok(())
+    }
+
+    fn csaf_products(
+        &mut self,
+        q: &Query,
+        adv: &Advisory,
+        cpe: Option<&Cpe>,
+        out: &mut Vec<Finding>,
+    ) {
+        let Body::Csaf(body) = &adv.body else { return };
+        for p in body
+            .products
+            .iter()
+            .filter(|p| p.status == ProductStatus::KnownAffected)
+        {
+            let Some((matched_by, by_name)) = csaf_identity(p, q, cpe) else {
+                continue;
+            };
+            let version = cpe
+                .filter(|c| Cpe::is_specific(&c.version))
+                .map(|c| c.version.clone())
+                .or_else(|| q.version.clone());
+            let mut notes = Vec::new();
+            if by_name && q.supplier.is_none() {
+                notes.push(
+                    "matched by product name only: the SBOM names no supplier to confirm the vendor"
+                        .to_string(),
+                );
+            }
+            let fixed = body
+                .products
+                .iter()
+                .filter(|f| f.status == ProductStatus::Fixed && f.product == p.product)
+                .find_map(|f| match &f.version {
+                    Some(CsafVersion::Exact { version }) => Some(version.clone()),
+                    _ => None,
+                });
+            let generic = Ecosystem::Generic;
+            let (range, comparison, review, rules, exact) = match (&p.version, version.as_deref()) {
+                (None, _) => (
+                    "no version given".to_string(),
+                    "the advisory names the product without versions".to_string(),
+                    false,
+                    generic.rules().to_string(),
+                    false,
+                ),
+                (Some(CsafVersion::Unparsed { text }), _) => (
+                    format!("product_version_range {text:?}"),
+                    "the range could not be parsed: review by hand".to_string(),
+                    true,
+                    generic.rules().to_string(),
+                    false,
+                ),
+                (Some(v), None) => (
+                    csaf_version_text(v),
+                    "the SBOM gives no version for the component".to_string(),
+                    true,
+                    generic.rules().to_string(),
+                    false,
+                ),
+                (Some(CsafVersion::Exact { version: want }), Some(have)) => {
+                    let strip = |s: &str| s.trim_start_matches(['V', 'v']).to_string();
+                    match compare(generic, &strip(have), &strip(want)) {
+                        Ok(c) if c.ordering == Ordering::Equal => (
+                            format!("product_version {want}"),
+                            format!("{have} = {want}"),
+                            false,
+                            generic.rules().to_string(),
+                            false,
+                        ),
+                        Ok(_) => continue,
+                        Err(_) if have.eq_ignore_ascii_case(want) => (
+                            format!("product_version {want}"),
+                            format!("{have} = {want} (same text)"),
+                            false,
+                            "string equality".to_string(),
+                            false,
+                        ),
+                        Err(e) => {
+                            self.warnings.push(format!("{}: {}: {e}", q.label, adv.id));
+                            continue;
+                        }
+                    }
+                }
+                (Some(CsafVersion::Range { text, range }), Some(have)) => {
+                    match range.contains(have) {
+                        Ok(true) => {
+                            let eco = range.ecosystem();
+                            (
+                                format!("product_version_range {text:?} read as {range}"),
+                                format!("{have} is in {range}"),
+                                false,
+                                eco.rules().to_string(),
+                                eco.exact_rules(),
+                            )
+                        }
+                        Ok(false) => continue,
+                        Err(e) => {
+                            self.warnings.push(format!("{}: {}: {e}", q.label, adv.id));
+                            continue;
+                        }
+                    }
+                }
+            };
+            let explanation = Explanation {
+                matched_by: format!(
+                    "CSAF {} product {:?} ({matched_by})",
+                    body.document, p.full_name
+                ),
+                range,
+                comparison,
+                rules,
+                exact,
+                notes,
+            };
+            let v = version.unwrap_or_default();
+            Self::push(
+                out,
+                adv,
+                q,
+                Verdict {
+                    version: v,
+                    fixed,
+                    needs_review: review,
+                    explanation,
+                },
+            );
+            return;
+        }
+    }
+}
+
+fn csaf_version_text(v: &CsafVersion) -> String {
+    match v {
+        CsafVersion::Exact { version } => format!("product_version {version}"),
+        CsafVersion::Range { text, .. } | CsafVersion::Unparsed { text } => {
+            format!("product_version_range {text:?}")
+        }
+    }
+}
+
+/// How a CSAF product is the queried component: by CPE, PURL, or product name (with the
+/// vendor when both name one). The flag says whether only the name matched.
+fn csaf_identity(p: &CsafProduct, q: &Query, cpe: Option<&Cpe>) -> Option<(String, bool)> {
+    if let (Some(pc), Some(c)) = (p.cpe.as_deref().and_then(Cpe::parse), cpe) {
+        if pc.same_product(c) {
+            return Some((format!("CPE {}", c.vendor_product()), false));
+        }
+    }
+    if let (Some(pp), Some(qp)) = (
+        p.purl
+            .as_deref()
+            .and_then(|t| crate::query::PurlInfo::parse(t).ok()),
+        &q.purl,
+    ) {
+        if index::purl_key(&pp.ty, pp.namespace.as_deref(), &pp.name)
+            == index::purl_key(&qp.ty, qp.namespace.as_deref(), &qp.name)
+        {
+            return Some(("PURL".to_string(), false));
+        }
+    }
+    let product = p.product.as_deref()?;
+    if index::normalize_product(product) != index::normalize_product(&q.name) {
+        return None;
+    }
+    if let (Some(vendor), Some(supplier)) = (&p.vendor, &q.supplier) {
+        let (v, s) = (
+            index::normalize_product(vendor),
+            index::normalize_product(supplier),
+        );
+        if !(v.contains(&s) || s.contains(&v)) {
+            return None;
+        }
+    }
+    Some((format!("product name {product:?}"), true))
+}
+
+fn combine(op: Operator, states: &[Tri]) -> Tri {
+    match op {
+        Operator::Or => {
+            if states.contains(&Tri::True) {
+                Tri::True
+            } else if states.contains(&Tri::Unknown) {
+                Tri::Unknown
+            } else {
+                Tri::False
+            }
+        }
+        Operator::And => {
+            if states.contains(&Tri::False) || states.is_empty() {
+                Tri::False
+            } else if states.contains(&Tri::Unknown) {
+                Tri::Unknown
+            } else {
+                Tri::True
+            }
+        }
+    }
+}
+
+fn negate(t: Tri, negate: bool) -> Tri {
+    match (t, negate) {
+        (Tri::True, true) => Tri::False,
+        (Tri::False, true) => Tri::True,
+        (t, _) => t,
+    }
+}
+
+fn cpe_range_text(m: &CpeMatch) -> String {
+    let mut parts = vec![m.criteria.clone()];
+    for (label, v) in [
+        ("versionStartIncluding", &m.start_including),
+        ("versionStartExcluding", &m.start_excluding),
+        ("versionEndIncluding", &m.end_including),
+        ("versionEndExcluding", &m.end_excluding),
+    ] {
+        if let Some(v) = v {
+            parts.push(format!("{label} {v}"));
+        }
+    }
+    parts.join(", ")
+}
+
+/// Whether a cpeMatch covers a CPE name at `version`; the comparison text when it does.
+fn cpe_match(
+    m: &CpeMatch,
+    name: &Cpe,
+    version: Option<&str>,
+    eco: Ecosystem,
+) -> Result<Option<String>, VersionError> {
+    let Some(pattern) = Cpe::parse(&m.criteria) else {
+        return Ok(None);
+    };
+    if !pattern.same_product(name) {
+        return Ok(None);
+    }
+    if Cpe::is_specific(&pattern.update) && pattern.update != name.update {
+        return Ok(None);
+    }
+    let bounds = [
+        (
+            &m.start_including,
+            "versionStartIncluding",
+            ">=",
+            Ordering::Less,
+            true,
+        ),
+        (
+            &m.start_excluding,
+            "versionStartExcluding",
+            ">",
+            Ordering::Less,
+            false,
+        ),
+        (
+            &m.end_including,
+            "versionEndIncluding",
+            "<=",
+            Ordering::Greater,
+            true,
+        ),
+        (
+            &m.end_excluding,
+            "versionEndExcluding",
+            "<",
+            Ordering::Greater,
+            false,
+        ),
+    ];
+    let has_range = bounds.iter().any(|b| b.0.is_some());
+    if Cpe::is_specific(&pattern.version) {
+        let Some(v) = version else { return Ok(None) };
+        return Ok(
+            (compare(eco, v, &pattern.version)?.ordering == Ordering::Equal)
+                .then(|| format!("{v} = {} (CPE version)", pattern.version)),
+        );
+    }
+    if !has_range {
+        return Ok(Some("every version (the CPE names no version)".to_string()));
+    }
+    let Some(v) = version else { return Ok(None) };
+    let mut texts = Vec::new();
+    for (bound, label, op, outside, inclusive) in bounds {
+        let Some(b) = bound else { continue };
+        let ord = compare(eco, v, b)?.ordering;
+        // Outside when on the wrong side, or equal to an exclusive bound.
+        if ord == outside || (ord == Ordering::Equal && !inclusive) {
+            return Ok(None);
+        }
+        texts.push(format!("{v} {op} {label} {b}"));
+    }
+    Ok(Some(texts.join(" and ")))
+}
+
+/// Evaluates one OSV range for `version` and says why: `(comparison, fixed version)` when
+/// affected. The verdict itself comes from [`tekigo_versions::affected`]; this adds the
+/// events that decide it.
+fn explain_range(
+    eco: Ecosystem,
+    version: &str,
+    events: &[(EventKind, &str)],
+) -> Result<Option<(String, Option<String>)>, VersionError> {
+    let evs: Vec<tekigo_versions::Event> = events
+        .iter()
+        .map(|(k, v)| {
+            let v = v.to_string();
+            match k {
+                EventKind::Introduced => tekigo_versions::Event::Introduced(v),
+                EventKind::Fixed => tekigo_versions::Event::Fixed(v),
+                EventKind::LastAffected => tekigo_versions::Event::LastAffected(v),
+                EventKind::Limit => tekigo_versions::Event::Limit(v),
+            }
+        })
+        .collect();
+    let affected = match tekigo_versions::affected(eco, version, &evs) {
+        Ok(a) => a,
+        Err(tekigo_versions::RangeError::Version(e)) => return Err(e),
+        // No introduced event: reported at import as needing review; nothing to match.
+        Err(tekigo_versions::RangeError::NoIntroduced) => return Ok(None),
+    };
+    if !affected {
+        return Ok(None);
+    }
+    let cmp =
+        |a: &str, b: &str| -> Result<Ordering, VersionError> { Ok(compare(eco, a, b)?.ordering) };
+    // The greatest introduced at or below the version.
+    let mut intro: Option<&str> = None;
+    for (k, v) in events {
+        if *k != EventKind::Introduced {
+            continue;
+        }
+        let applies = *v == "0" || cmp(version, v)? != Ordering::Less;
+        let greater = match intro {
+            None => true,
+            Some("0") => *v != "0",
+            Some(best) => *v != "0" && cmp(v, best)? == Ordering::Greater,
+        };
+        if applies && greater {
+            intro = Some(v);
+        }
+    }
+    // The nearest closing event above the version.
+    let mut close: Option<(EventKind, &str)> = None;
+    for (k, v) in events {
+        let above = match k {
+            EventKind::Fixed => cmp(version, v)? == Ordering::Less,
+            EventKind::LastAffected => cmp(version, v)? != Ordering::Greater,
+            _ => false,
+        };
+        if !above {
+            continue;
+        }
+        let nearer = match close {
+            None => true,
+            Some((_, best)) => cmp(v, best)? == Ordering::Less,
+        };
+        if nearer {
+            close = Some((*k, v));
+        }
+    }
+    let mut text = match intro {
+        Some("0") | None => format!("{version} >= introduced 0 (every version before the fix)"),
+        Some(i) => format!("{version} >= introduced {i}"),
+    };
+    let fixed = match close {
+        Some((EventKind::Fixed, f)) => {
+            text.push_str(&format!(" and {version} < fixed {f}"));
+            Some(f.to_string())
+        }
+        Some((_, l)) => {
+            text.push_str(&format!(" and {version} <= last_affected {l}"));
+            None
+        }
+        None => {
+            text.push_str(" and no fix is recorded");
+            None
+        }
+    };
+    Ok(Some((text, fixed)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn explain(
+        eco: Ecosystem,
+        v: &str,
+        evs: &[(EventKind, &str)],
+    ) -> Option<(String, Option<String>)> {
+        explain_range(eco, v, evs).unwrap()
+    }
+
+    #[test]
+    fn explanations_name_the_deciding_events() {
+        use EventKind::*;
+        let evs = [(Introduced, "0"), (Fixed, "1:2.3-5")];
+        let (text, fixed) = explain(Ecosystem::Debian, "1:2.3-4", &evs).unwrap();
+        assert_eq!(
+            text,
+            "1:2.3-4 >= introduced 0 (every version before the fix) and 1:2.3-4 < fixed 1:2.3-5"
+        );
+        assert_eq!(fixed.as_deref(), Some("1:2.3-5"));
+        assert!(explain(Ecosystem::Debian, "1:2.3-5", &evs).is_none());
+        let evs = [
+            (Introduced, "1.0.0"),
+            (Fixed, "1.0.2"),
+            (Introduced, "2.0.0"),
+            (LastAffected, "2.1.0"),
+        ];
+        let (text, fixed) = explain(Ecosystem::Semver, "2.1.0", &evs).unwrap();
+        assert_eq!(
+            text,
+            "2.1.0 >= introduced 2.0.0 and 2.1.0 <= last_affected 2.1.0"
+        );
+        assert_eq!(fixed, None);
+        let (text, _) = explain(Ecosystem::Semver, "1.0.0", &evs).unwrap();
+        assert_eq!(text, "1.0.0 >= introduced 1.0.0 and 1.0.0 < fixed 1.0.2");
+        let (text, _) = explain(Ecosystem::Pep440, "5.0", &[(Introduced, "1.0")]).unwrap();
+        assert!(text.ends_with("no fix is recorded"), "{text}");
+    }
+
+    #[test]
+    fn tri_state_logic() {
+        use Tri::*;
+        assert_eq!(combine(Operator::And, &[True, Unknown]), Unknown);
+        assert_eq!(combine(Operator::And, &[True, False]), False);
+        assert_eq!(combine(Operator::And, &[True, True]), True);
+        assert_eq!(combine(Operator::Or, &[False, Unknown]), Unknown);
+        assert_eq!(combine(Operator::Or, &[False, True]), True);
+        assert_eq!(negate(True, true), False);
+        assert_eq!(negate(Unknown, true), Unknown);
+    }
+
+    #[test]
+    fn cpe_bounds() {
+        let m = CpeMatch {
+            vulnerable: true,
+            criteria: "cpe:2.3:a:espressif:esp-idf:*:*:*:*:*:*:*:*".into(),
+            start_including: Some("4.0.0".into()),
+            start_excluding: None,
+            end_including: Some("4.2".into()),
+            end_excluding: None,
+        };
+        let name = Cpe::parse("cpe:2.3:a:espressif:esp-idf:*:*:*:*:*:*:*:*").unwrap();
+        let g = Ecosystem::Generic;
+        assert!(cpe_match(&m, &name, Some("3.3.9"), g).unwrap().is_none());
+        assert_eq!(
+            cpe_match(&m, &name, Some("4.0.0"), g).unwrap().as_deref(),
+            Some("4.0.0 >= versionStartIncluding 4.0.0 and 4.0.0 <= versionEndIncluding 4.2")
+        );
+        assert!(cpe_match(&m, &name, Some("4.2"), g).unwrap().is_some());
+        assert!(cpe_match(&m, &name, Some("4.2.1"), g).unwrap().is_none());
+        assert!(cpe_match(&m, &name, None, g).unwrap().is_none());
+        let other = Cpe::parse("cpe:2.3:a:espressif:esp32-idf:4.1").unwrap();
+        assert!(cpe_match(&m, &other, Some("4.1"), g).unwrap().is_none());
+    }
+}

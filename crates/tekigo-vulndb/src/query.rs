@@ -1,0 +1,278 @@
+//! What the matcher asks about one component: a small type of its own, so any inventory (a
+//! CycloneDX or SPDX SBOM, the scanner's package list) is an adapter away.
+
+use crate::index;
+
+/// A component to look up.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Query {
+    /// How reports name the component: its PURL text, else its name.
+    pub label: String,
+    /// The component name as the inventory writes it (CSAF products are matched by it).
+    pub name: String,
+    pub version: Option<String>,
+    pub purl: Option<PurlInfo>,
+    /// CPE 2.3 strings or 2.2 URIs the inventory states. Never guessed.
+    pub cpes: Vec<String>,
+    /// The supplier or vendor, used to confirm a match by product name.
+    pub supplier: Option<String>,
+}
+
+/// The parts of a Package URL the matcher uses.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PurlInfo {
+    pub ty: String,
+    pub namespace: Option<String>,
+    pub name: String,
+    pub version: Option<String>,
+    pub qualifiers: Vec<(String, String)>,
+}
+
+impl PurlInfo {
+    /// Parses a Package URL.
+    pub fn parse(text: &str) -> Result<PurlInfo, String> {
+        let p: packageurl::PackageUrl = text
+            .trim()
+            .parse()
+            .map_err(|e| format!("invalid package URL {text:?}: {e}"))?;
+        Ok(PurlInfo {
+            ty: p.ty().to_ascii_lowercase(),
+            namespace: p.namespace().map(str::to_string),
+            name: p.name().to_string(),
+            version: p.version().map(str::to_string),
+            qualifiers: p
+                .qualifiers()
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        })
+    }
+
+    pub fn qualifier(&self, key: &str) -> Option<&str> {
+        self.qualifiers
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The OSV ecosystem base (lower-case, as [`index::ecosystem_base`] gives it) of this
+    /// package type and namespace; `None` for types OSV does not cover.
+    pub fn osv_base(&self) -> Option<&'static str> {
+        let ns = self.namespace.as_deref().unwrap_or("").to_ascii_lowercase();
+        let distro = self.qualifier("distro").unwrap_or("").to_ascii_lowercase();
+        let from = |s: &str| -> Option<&'static str> {
+            Some(match s {
+                s if s.starts_with("debian") => "debian",
+                s if s.starts_with("ubuntu") => "ubuntu",
+                s if s.starts_with("alpine") => "alpine",
+                s if s.starts_with("wolfi") => "wolfi",
+                s if s.starts_with("chainguard") => "chainguard",
+                s if s.starts_with("redhat") || s.starts_with("rhel") => "red hat",
+                s if s.starts_with("rocky") => "rocky linux",
+                s if s.starts_with("almalinux") => "almalinux",
+                s if s.starts_with("opensuse") => "opensuse",
+                s if s.starts_with("suse") || s.starts_with("sles") => "suse",
+                s if s.starts_with("openeuler") => "openeuler",
+                s if s.starts_with("mageia") => "mageia",
+                _ => return None,
+            })
+        };
+        Some(match self.ty.as_str() {
+            "deb" | "apk" | "rpm" => return from(&ns).or_else(|| from(&distro)),
+            "cargo" => "crates.io",
+            "pypi" => "pypi",
+            "npm" => "npm",
+            "golang" => "go",
+            "maven" => "maven",
+            "gem" => "rubygems",
+            "nuget" => "nuget",
+            "composer" => "packagist",
+            "hex" => "hex",
+            "pub" => "pub",
+            "hackage" => "hackage",
+            "cran" => "cran",
+            "swift" => "swifturl",
+            _ => return None,
+        })
+    }
+
+    /// The package names OSV would use: the name in the ecosystem's own spelling and, for
+    /// distribution packages, the source package (`upstream` qualifier), since Debian and
+    /// Alpine advisories name source packages while SBOMs list binary ones.
+    pub fn osv_names(&self) -> Vec<String> {
+        let ns = self.namespace.as_deref().filter(|n| !n.is_empty());
+        let mut names = vec![match (self.ty.as_str(), ns) {
+            ("maven", Some(ns)) => format!("{ns}:{}", self.name),
+            ("npm" | "golang" | "composer", Some(ns)) => format!("{ns}/{}", self.name),
+            _ => self.name.clone(),
+        }];
+        if matches!(self.ty.as_str(), "deb" | "apk" | "rpm") {
+            if let Some(up) = self.qualifier("upstream").or(self.qualifier("source")) {
+                let mut src = up.split('@').next().unwrap_or(up).trim();
+                if self.ty == "rpm" {
+                    // `openssl-3.0.7-25.el9.src.rpm`: the name is what precedes the last two
+                    // dash-separated fields.
+                    src = src.trim_end_matches(".src.rpm");
+                    let mut parts = src.rsplitn(3, '-');
+                    let (_, _, name) = (parts.next(), parts.next(), parts.next());
+                    if let Some(name) = name {
+                        src = name;
+                    }
+                }
+                if !src.is_empty() && !names.iter().any(|n| n == src) {
+                    names.push(src.to_string());
+                }
+            }
+        }
+        names
+    }
+
+    /// The distribution release the qualifiers name, normalised to the form OSV uses after
+    /// the ecosystem (`12` for Debian, `22.04` for Ubuntu, `v3.19` for Alpine).
+    pub fn release(&self) -> Option<String> {
+        let distro = self.qualifier("distro")?.trim().to_ascii_lowercase();
+        let tail = distro
+            .trim_start_matches(|c: char| c.is_ascii_alphabetic() || c == '-' || c == '_')
+            .to_string();
+        let codename = match distro.as_str() {
+            "buster" => Some("10"),
+            "bullseye" => Some("11"),
+            "bookworm" => Some("12"),
+            "trixie" => Some("13"),
+            "xenial" => Some("16.04"),
+            "bionic" => Some("18.04"),
+            "focal" => Some("20.04"),
+            "jammy" => Some("22.04"),
+            "noble" => Some("24.04"),
+            _ => None,
+        };
+        if let Some(c) = codename {
+            return Some(c.to_string());
+        }
+        let tail = if tail.is_empty() {
+            distro.trim_start_matches('v').to_string()
+        } else {
+            tail
+        };
+        let parts: Vec<&str> = tail.split('.').filter(|p| !p.is_empty()).collect();
+        if parts.is_empty() || !parts[0].chars().all(|c| c.is_ascii_digit()) {
+            return None;
+        }
+        Some(match self.osv_base() {
+            Some("debian") => parts[0].to_string(),
+            Some("alpine") => format!(
+                "v{}",
+                parts.iter().take(2).copied().collect::<Vec<_>>().join(".")
+            ),
+            Some("ubuntu") => parts.iter().take(2).copied().collect::<Vec<_>>().join("."),
+            _ => parts.join("."),
+        })
+    }
+
+    /// The version with the `epoch` qualifier folded in (`epoch=1` and `2.3-4` give
+    /// `1:2.3-4`), as dpkg and rpm compare it.
+    pub fn full_version(&self) -> Option<String> {
+        let v = self.version.clone()?;
+        match self.qualifier("epoch") {
+            Some(e) if !v.contains(':') && !e.is_empty() && e != "0" => Some(format!("{e}:{v}")),
+            _ => Some(v),
+        }
+    }
+}
+
+/// The release part of an OSV ecosystem (`12` of `Debian:12`, `22.04` of
+/// `Ubuntu:Pro:22.04:LTS`, `v3.19` of `Alpine:v3.19`); `None` when it names no release.
+pub fn osv_release(ecosystem: &str) -> Option<&str> {
+    ecosystem.split(':').skip(1).find(|seg| {
+        let s = seg.trim_start_matches('v');
+        s.chars().next().is_some_and(|c| c.is_ascii_digit())
+    })
+}
+
+impl Query {
+    /// A query for a component known by PURL (name and version taken from it).
+    pub fn from_purl(text: &str) -> Result<Query, String> {
+        let purl = PurlInfo::parse(text)?;
+        Ok(Query {
+            label: text.to_string(),
+            name: purl.name.clone(),
+            version: purl.full_version(),
+            purl: Some(purl),
+            cpes: Vec::new(),
+            supplier: None,
+        })
+    }
+
+    /// The OSV index keys of this component.
+    pub(crate) fn osv_keys(&self) -> Vec<String> {
+        let Some(purl) = &self.purl else {
+            return Vec::new();
+        };
+        let Some(base) = purl.osv_base() else {
+            return Vec::new();
+        };
+        purl.osv_names()
+            .iter()
+            .map(|n| index::osv_key(base, n))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn distro_purls() {
+        let q = Query::from_purl(
+            "pkg:deb/debian/libc6@2.36-9%2Bdeb12u2?arch=amd64&distro=debian-12&upstream=glibc",
+        )
+        .unwrap();
+        let p = q.purl.as_ref().unwrap();
+        assert_eq!(p.osv_base(), Some("debian"));
+        assert_eq!(p.release().as_deref(), Some("12"));
+        assert_eq!(p.osv_names(), vec!["libc6", "glibc"]);
+        assert_eq!(q.version.as_deref(), Some("2.36-9+deb12u2"));
+        let p = PurlInfo::parse("pkg:deb/debian/openssl@3.0.11-1~deb12u2?distro=bookworm").unwrap();
+        assert_eq!(p.release().as_deref(), Some("12"));
+        let p = PurlInfo::parse(
+            "pkg:apk/alpine/libcrypto3@3.1.4-r1?distro=alpine-3.19.0&upstream=openssl",
+        )
+        .unwrap();
+        assert_eq!(p.release().as_deref(), Some("v3.19"));
+        assert_eq!(p.osv_names(), vec!["libcrypto3", "openssl"]);
+        let p =
+            PurlInfo::parse("pkg:deb/ubuntu/curl@7.81.0-1ubuntu1.15?distro=ubuntu-22.04").unwrap();
+        assert_eq!(
+            (p.osv_base(), p.release().as_deref()),
+            (Some("ubuntu"), Some("22.04"))
+        );
+        let p = PurlInfo::parse(
+            "pkg:rpm/redhat/openssl-libs@3.0.7-25.el9?epoch=1&upstream=openssl-3.0.7-25.el9.src.rpm",
+        )
+        .unwrap();
+        assert_eq!(p.osv_names(), vec!["openssl-libs", "openssl"]);
+        assert_eq!(p.full_version().as_deref(), Some("1:3.0.7-25.el9"));
+        assert_eq!(osv_release("Ubuntu:Pro:18.04:LTS"), Some("18.04"));
+        assert_eq!(osv_release("Alpine:v3.19"), Some("v3.19"));
+        assert_eq!(osv_release("Maven:https://repo.example"), None);
+        assert_eq!(osv_release("PyPI"), None);
+    }
+
+    #[test]
+    fn language_purls() {
+        let p = PurlInfo::parse("pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1").unwrap();
+        assert_eq!(p.osv_base(), Some("maven"));
+        assert_eq!(p.osv_names(), vec!["org.apache.logging.log4j:log4j-core"]);
+        let p = PurlInfo::parse("pkg:npm/%40angular/core@1.0.0").unwrap();
+        assert_eq!(p.osv_names(), vec!["@angular/core"]);
+        let p = PurlInfo::parse("pkg:golang/golang.org/x/net@v0.1.0").unwrap();
+        assert_eq!(p.osv_names(), vec!["golang.org/x/net"]);
+        assert_eq!(
+            PurlInfo::parse("pkg:cargo/tokio@1.0.0").unwrap().osv_base(),
+            Some("crates.io")
+        );
+        assert_eq!(PurlInfo::parse("pkg:generic/x@1").unwrap().osv_base(), None);
+        assert!(PurlInfo::parse("not a purl").is_err());
+    }
+}

@@ -1,0 +1,631 @@
+//! The database file: an immutable, memory-mapped file rebuilt by every import.
+//!
+//! Why not SQLite: a scan looks up every component of an SBOM; measured on the reference
+//! machine, 10,000 indexed SQLite lookups with a prepared statement took 43-69 ms, while a
+//! binary search over a memory-mapped sorted key table takes about a microsecond per lookup,
+//! so the scan stays within a few times the cost of parsing the SBOM. The file is written
+//! whole to a temporary file and renamed over the old one, so a failed import leaves the
+//! previous database untouched and a running scan keeps reading the file it opened.
+//!
+//! Layout (little-endian):
+//!
+//! ```text
+//! header (64 bytes): magic "TKVULNDB", version u32, 0 u32, n_records u64, record_table u64,
+//!                    n_keys u64, key_table u64, meta_offset u64, meta_len u64
+//! record i:          sha256 [32] | key_len u32 | key | json_len u32 | json (Advisory)
+//! key entry:         key_len u32 | key | postings u64   (all keys together, so a binary
+//!                    search touches a few megabytes, not the whole postings region)
+//! postings:          n u32 | n x (record u32 | len u32 | payload)
+//! record table:      n_records x u64 offsets
+//! key table:         n_keys x u64 offsets, keys in byte order
+//! meta:              JSON (counts, creation time)
+//! ```
+
+use crate::index;
+use crate::input::{self, Format, InputError};
+use crate::model::{Advisory, Source};
+use memmap2::Mmap;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+const MAGIC: &[u8; 8] = b"TKVULNDB";
+const VERSION: u32 = 2;
+const HEADER_LEN: usize = 64;
+/// The file name used when `--db` names a directory, and under the data directory.
+pub const FILE_NAME: &str = "advisories.tkvdb";
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}: not a usable tekigo advisory database: {reason}")]
+    Corrupt { path: PathBuf, reason: String },
+    #[error("{path}: another import is running on this database")]
+    Locked { path: PathBuf },
+    #[error(transparent)]
+    Input(#[from] InputError),
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> DbError + '_ {
+    move |source| DbError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// `path` itself, or `path/advisories.tkvdb` when `path` is a directory.
+pub fn resolve_path(path: &Path) -> PathBuf {
+    if path.is_dir() {
+        path.join(FILE_NAME)
+    } else {
+        path.to_path_buf()
+    }
+}
+
+/// Counts kept in the file so `vulndb stats` needs no scan of the records.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Meta {
+    pub records: BTreeMap<String, u64>,
+    pub needs_review: u64,
+    pub keys: u64,
+    pub created_unix: u64,
+}
+
+/// An open database. Lookups read the memory map; nothing is loaded up front.
+pub struct Db {
+    path: PathBuf,
+    map: Mmap,
+    n_records: usize,
+    record_table: usize,
+    n_keys: usize,
+    key_table: usize,
+    meta: Meta,
+}
+
+impl std::fmt::Debug for Db {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Db")
+            .field("path", &self.path)
+            .field("records", &self.n_records)
+            .field("keys", &self.n_keys)
+            .finish()
+    }
+}
+
+/// One stored record, borrowed from the map.
+pub struct RawRecord<'a> {
+    pub hash: &'a [u8],
+    pub key: &'a str,
+    pub json: &'a [u8],
+}
+
+impl Db {
+    /// Opens and checks a database file (a directory means its `advisories.tkvdb`).
+    pub fn open(path: &Path) -> Result<Db, DbError> {
+        let path = resolve_path(path);
+        let file = File::open(&path).map_err(io(&path))?;
+        // SAFETY: the map is read-only and tekigo never writes a database file in place:
+        // imports write a new file and rename it over the old one, so the mapped inode does
+        // not change while it is mapped. Every read below is bounds-checked against the map.
+        let map = unsafe { Mmap::map(&file) }.map_err(io(&path))?;
+        let corrupt = |reason: &str| DbError::Corrupt {
+            path: path.clone(),
+            reason: reason.to_string(),
+        };
+        if map.len() < HEADER_LEN || &map[..8] != MAGIC {
+            return Err(corrupt("wrong magic number"));
+        }
+        let u64_at = |off: usize| -> usize {
+            u64::from_le_bytes(map[off..off + 8].try_into().unwrap_or([0; 8])) as usize
+        };
+        let version = u32::from_le_bytes(map[8..12].try_into().unwrap_or([0; 4]));
+        if version != VERSION {
+            return Err(corrupt(&format!(
+                "format version {version}, this tekigo reads {VERSION}: import again"
+            )));
+        }
+        let (n_records, record_table, n_keys, key_table, meta_off, meta_len) = (
+            u64_at(16),
+            u64_at(24),
+            u64_at(32),
+            u64_at(40),
+            u64_at(48),
+            u64_at(56),
+        );
+        let fits = |off: usize, n: usize, size: usize| {
+            n.checked_mul(size)
+                .and_then(|len| off.checked_add(len))
+                .is_some_and(|end| end <= map.len())
+        };
+        if !fits(record_table, n_records, 8)
+            || !fits(key_table, n_keys, 8)
+            || !fits(meta_off, meta_len, 1)
+        {
+            return Err(corrupt("tables point outside the file (truncated?)"));
+        }
+        let meta: Meta = serde_json::from_slice(&map[meta_off..meta_off + meta_len])
+            .map_err(|e| corrupt(&format!("metadata: {e}")))?;
+        Ok(Db {
+            path,
+            map,
+            n_records,
+            record_table,
+            n_keys,
+            key_table,
+            meta,
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn meta(&self) -> &Meta {
+        &self.meta
+    }
+
+    pub fn len(&self) -> usize {
+        self.n_records
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.n_records == 0
+    }
+
+    fn corrupt(&self, reason: &str) -> DbError {
+        DbError::Corrupt {
+            path: self.path.clone(),
+            reason: reason.to_string(),
+        }
+    }
+
+    fn u32_at(&self, off: usize) -> Option<usize> {
+        let b = self.map.get(off..off.checked_add(4)?)?;
+        Some(u32::from_le_bytes(b.try_into().ok()?) as usize)
+    }
+
+    fn u64_at(&self, off: usize) -> Option<usize> {
+        let b = self.map.get(off..off.checked_add(8)?)?;
+        Some(u64::from_le_bytes(b.try_into().ok()?) as usize)
+    }
+
+    fn bytes_at(&self, off: usize) -> Option<(&[u8], usize)> {
+        let len = self.u32_at(off)?;
+        let start = off + 4;
+        let b = self.map.get(start..start.checked_add(len)?)?;
+        Some((b, start + len))
+    }
+
+    /// The stored bytes of record `i`.
+    pub fn raw(&self, i: usize) -> Result<RawRecord<'_>, DbError> {
+        let bad = || self.corrupt(&format!("record {i} is damaged"));
+        if i >= self.n_records {
+            return Err(bad());
+        }
+        let off = self.u64_at(self.record_table + i * 8).ok_or_else(bad)?;
+        let hash = self.map.get(off..off + 32).ok_or_else(bad)?;
+        let (key, next) = self.bytes_at(off + 32).ok_or_else(bad)?;
+        let (json, _) = self.bytes_at(next).ok_or_else(bad)?;
+        let key = std::str::from_utf8(key).map_err(|_| bad())?;
+        Ok(RawRecord { hash, key, json })
+    }
+
+    /// Record `i`, decoded.
+    pub fn record(&self, i: usize) -> Result<Advisory, DbError> {
+        let raw = self.raw(i)?;
+        serde_json::from_slice(raw.json)
+            .map_err(|e| self.corrupt(&format!("record {} ({}): {e}", i, raw.key)))
+    }
+
+    fn key_at(&self, i: usize) -> Option<(&[u8], usize)> {
+        let off = self.u64_at(self.key_table + i * 8)?;
+        self.bytes_at(off)
+    }
+
+    /// The postings stored under `key`: (record number, payload). Empty when the key is
+    /// unknown; an error only for a damaged file.
+    pub fn postings(&self, key: &str) -> Result<Vec<(usize, &[u8])>, DbError> {
+        let bad = || self.corrupt("key table is damaged");
+        let target = key.as_bytes();
+        let (mut lo, mut hi) = (0usize, self.n_keys);
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            let (k, after) = self.key_at(mid).ok_or_else(bad)?;
+            match k.cmp(target) {
+                std::cmp::Ordering::Less => lo = mid + 1,
+                std::cmp::Ordering::Greater => hi = mid,
+                std::cmp::Ordering::Equal => {
+                    let block = self.u64_at(after).ok_or_else(bad)?;
+                    let n = self.u32_at(block).ok_or_else(bad)?;
+                    let mut pos = block + 4;
+                    let mut out = Vec::with_capacity(n.min(1024));
+                    for _ in 0..n {
+                        let rec = self.u32_at(pos).ok_or_else(bad)?;
+                        let (payload, next) = self.bytes_at(pos + 4).ok_or_else(bad)?;
+                        out.push((rec, payload));
+                        pos = next;
+                    }
+                    return Ok(out);
+                }
+            }
+        }
+        Ok(Vec::new())
+    }
+}
+
+/// What an import did, for the user and for tests.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ImportReport {
+    pub documents: u64,
+    pub added: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+    /// Imported records with at least one `needs_review` note.
+    pub needs_review: u64,
+    /// Documents refused (only with `keep_going`), each with file and reason.
+    pub rejected: Vec<String>,
+    /// Records per detected format.
+    pub by_format: BTreeMap<String, u64>,
+    /// Total records in the database afterwards.
+    pub total: u64,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ImportOptions {
+    /// Skip documents that do not parse (listing them in the report) instead of refusing
+    /// the whole import.
+    pub keep_going: bool,
+    /// Show a progress bar on standard error (only drawn on a terminal).
+    pub progress: bool,
+}
+
+enum Pending {
+    Old(usize),
+    New {
+        hash: [u8; 32],
+        json: Vec<u8>,
+        entries: Vec<(String, Vec<u8>)>,
+        source: Source,
+        review: bool,
+    },
+}
+
+struct LockGuard(File);
+
+impl Drop for LockGuard {
+    fn drop(&mut self) {
+        let _ = rustix::fs::flock(&self.0, rustix::fs::FlockOperation::Unlock);
+    }
+}
+
+fn lock(db: &Path) -> Result<LockGuard, DbError> {
+    let lock_path = db.with_extension("lock");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(io(&lock_path))?;
+    rustix::fs::flock(&file, rustix::fs::FlockOperation::NonBlockingLockExclusive).map_err(
+        |_| DbError::Locked {
+            path: db.to_path_buf(),
+        },
+    )?;
+    Ok(LockGuard(file))
+}
+
+/// Imports every document under `inputs` into the database at `db_path` (created when
+/// missing). Records whose content hash is unchanged are kept as they are; nothing is
+/// written when nothing changed. The new file replaces the old one only once it is complete.
+pub fn import(
+    db_path: &Path,
+    inputs: &[PathBuf],
+    options: &ImportOptions,
+) -> Result<ImportReport, DbError> {
+    let db_path = resolve_path(db_path);
+    if let Some(parent) = db_path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(io(parent))?;
+    }
+    let _lock = lock(&db_path)?;
+    let old = if db_path.exists() {
+        Some(Db::open(&db_path)?)
+    } else {
+        None
+    };
+    let mut pending: BTreeMap<String, Pending> = BTreeMap::new();
+    if let Some(old) = &old {
+        for i in 0..old.len() {
+            let raw = old.raw(i)?;
+            pending.insert(raw.key.to_string(), Pending::Old(i));
+        }
+    }
+    let bar = if options.progress && std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        let bar = indicatif::ProgressBar::new_spinner();
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{spinner} {pos} records {msg} ({elapsed})")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+        );
+        bar
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let mut report = ImportReport::default();
+    let mut failure: Option<InputError> = None;
+    input::read_all(inputs, &mut |origin, parsed| {
+        let (format, advisories) = match parsed {
+            Ok(ok) => ok,
+            Err(e) if options.keep_going => {
+                report.rejected.push(e.to_string());
+                return true;
+            }
+            Err(e) => {
+                failure = Some(e);
+                return false;
+            }
+        };
+        report.documents += 1;
+        *report
+            .by_format
+            .entry(format_name(format).to_string())
+            .or_default() += advisories.len() as u64;
+        for adv in advisories {
+            let json = match serde_json::to_vec(&adv) {
+                Ok(json) => json,
+                Err(e) => {
+                    failure = Some(InputError {
+                        origin: origin.to_string(),
+                        message: e.to_string(),
+                    });
+                    return false;
+                }
+            };
+            let hash: [u8; 32] = Sha256::digest(&json).into();
+            let key = adv.key();
+            let review = !adv.needs_review.is_empty();
+            if review {
+                report.needs_review += 1;
+            }
+            let same = match pending.get(&key) {
+                Some(Pending::Old(i)) => match &old {
+                    Some(old) => old.raw(*i).map(|r| r.hash == hash).unwrap_or(false),
+                    None => false,
+                },
+                Some(Pending::New { hash: h, .. }) => *h == hash,
+                None => {
+                    report.added += 1;
+                    false
+                }
+            };
+            if same {
+                report.unchanged += 1;
+                continue;
+            }
+            if pending.contains_key(&key) {
+                report.updated += 1;
+            }
+            let entries = index::entries(&adv);
+            pending.insert(
+                key,
+                Pending::New {
+                    hash,
+                    json,
+                    entries,
+                    source: adv.source,
+                    review,
+                },
+            );
+            bar.inc(1);
+        }
+        bar.set_message(origin.rsplit(['/', '!']).next().unwrap_or("").to_string());
+        true
+    })?;
+    bar.finish_and_clear();
+    if let Some(e) = failure {
+        return Err(DbError::Input(e));
+    }
+    report.total = pending.len() as u64;
+    if report.added + report.updated == 0 && old.is_some() {
+        return Ok(report);
+    }
+    write(&db_path, &pending, old.as_ref())?;
+    Ok(report)
+}
+
+fn format_name(f: Format) -> &'static str {
+    match f {
+        Format::Osv => "osv",
+        Format::Nvd => "nvd",
+        Format::Csaf => "csaf",
+        Format::Kev => "kev",
+    }
+}
+
+fn write(
+    db_path: &Path,
+    pending: &BTreeMap<String, Pending>,
+    old: Option<&Db>,
+) -> Result<(), DbError> {
+    let dir = db_path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let tmp = dir.join(format!(
+        ".{}.{}.tmp",
+        db_path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or(FILE_NAME),
+        std::process::id()
+    ));
+    let result = write_file(&tmp, pending, old).and_then(|()| {
+        std::fs::rename(&tmp, db_path).map_err(io(db_path))?;
+        if let Ok(d) = File::open(dir) {
+            let _ = d.sync_all();
+        }
+        Ok(())
+    });
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+struct CountingWriter<W: Write> {
+    inner: W,
+    pos: u64,
+}
+
+impl<W: Write> CountingWriter<W> {
+    fn put(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        self.inner.write_all(bytes)?;
+        self.pos += bytes.len() as u64;
+        Ok(())
+    }
+    fn put_bytes(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        self.put(&(bytes.len() as u32).to_le_bytes())?;
+        self.put(bytes)
+    }
+}
+
+fn write_file(
+    tmp: &Path,
+    pending: &BTreeMap<String, Pending>,
+    old: Option<&Db>,
+) -> Result<(), DbError> {
+    let file = File::create(tmp).map_err(io(tmp))?;
+    let mut w = CountingWriter {
+        inner: BufWriter::with_capacity(1 << 20, file),
+        pos: 0,
+    };
+    let e = io(tmp);
+    let mut meta = Meta::default();
+    let mut record_offsets = Vec::with_capacity(pending.len());
+    let mut postings: Vec<(String, u32, Vec<u8>)> = Vec::with_capacity(pending.len() * 2);
+    w.put(&[0u8; HEADER_LEN]).map_err(e)?;
+    for (i, (key, p)) in pending.iter().enumerate() {
+        record_offsets.push(w.pos);
+        let (hash, json, source, review): (&[u8], &[u8], Source, bool) = match p {
+            Pending::New {
+                hash,
+                json,
+                entries,
+                source,
+                review,
+            } => {
+                for (k, payload) in entries {
+                    postings.push((k.clone(), i as u32, payload.clone()));
+                }
+                (hash, json, *source, *review)
+            }
+            Pending::Old(j) => {
+                let old = old.ok_or_else(|| DbError::Corrupt {
+                    path: tmp.to_path_buf(),
+                    reason: "internal: old record without database".into(),
+                })?;
+                let raw = old.raw(*j)?;
+                let adv = old.record(*j)?;
+                for (k, payload) in index::entries(&adv) {
+                    postings.push((k, i as u32, payload));
+                }
+                (raw.hash, raw.json, adv.source, !adv.needs_review.is_empty())
+            }
+        };
+        *meta.records.entry(source.to_string()).or_default() += 1;
+        meta.needs_review += review as u64;
+        let io_e = io(tmp);
+        w.put(hash)
+            .and_then(|()| w.put_bytes(key.as_bytes()))
+            .and_then(|()| w.put_bytes(json))
+            .map_err(io_e)?;
+    }
+    postings.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
+    // Group by key; the keys go first, each pointing at its postings block after them.
+    let mut groups = Vec::new();
+    let mut i = 0;
+    while i < postings.len() {
+        let mut j = i;
+        while j < postings.len() && postings[j].0 == postings[i].0 {
+            j += 1;
+        }
+        groups.push(i..j);
+        i = j;
+    }
+    let keys_len: u64 = groups
+        .iter()
+        .map(|g| 4 + postings[g.start].0.len() as u64 + 8)
+        .sum();
+    let mut key_offsets = Vec::with_capacity(groups.len());
+    let mut block = w.pos + keys_len;
+    let res = (|| -> std::io::Result<()> {
+        for g in &groups {
+            key_offsets.push(w.pos);
+            w.put_bytes(postings[g.start].0.as_bytes())?;
+            w.put(&block.to_le_bytes())?;
+            block += 4 + postings[g.clone()]
+                .iter()
+                .map(|p| 8 + p.2.len() as u64)
+                .sum::<u64>();
+        }
+        for g in &groups {
+            w.put(&(g.len() as u32).to_le_bytes())?;
+            for (_, rec, payload) in &postings[g.clone()] {
+                w.put(&rec.to_le_bytes())?;
+                w.put_bytes(payload)?;
+            }
+        }
+        Ok(())
+    })();
+    res.map_err(io(tmp))?;
+    debug_assert_eq!(w.pos, block);
+    meta.keys = key_offsets.len() as u64;
+    meta.created_unix = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let record_table = w.pos;
+    let res = (|| -> std::io::Result<(u64, u64, u64)> {
+        for off in &record_offsets {
+            w.put(&off.to_le_bytes())?;
+        }
+        let key_table = w.pos;
+        for off in &key_offsets {
+            w.put(&off.to_le_bytes())?;
+        }
+        let meta_off = w.pos;
+        let meta_json = serde_json::to_vec(&meta).map_err(std::io::Error::other)?;
+        w.put(&meta_json)?;
+        Ok((key_table, meta_off, meta_json.len() as u64))
+    })();
+    let (key_table, meta_off, meta_len) = res.map_err(io(tmp))?;
+    let mut header = Vec::with_capacity(HEADER_LEN);
+    header.extend_from_slice(MAGIC);
+    header.extend_from_slice(&VERSION.to_le_bytes());
+    header.extend_from_slice(&0u32.to_le_bytes());
+    for v in [
+        record_offsets.len() as u64,
+        record_table,
+        key_offsets.len() as u64,
+        key_table,
+        meta_off,
+        meta_len,
+    ] {
+        header.extend_from_slice(&v.to_le_bytes());
+    }
+    let mut file = w.inner.into_inner().map_err(|e| DbError::Io {
+        path: tmp.to_path_buf(),
+        source: e.into_error(),
+    })?;
+    use std::io::{Seek, SeekFrom};
+    file.seek(SeekFrom::Start(0))
+        .and_then(|_| file.write_all(&header))
+        .and_then(|()| file.sync_all())
+        .map_err(io(tmp))?;
+    Ok(())
+}

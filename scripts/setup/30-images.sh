@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Root filesystem images for the device scanner's integration tests (tekigo-scan), plus
+# the tools its tests call to make real crypt(3) hashes and archives, and the SARIF schema.
+#
+# Images are cached under ${TEKIGO_CACHE_DIR:-$HOME/.cache/tekigo}/images/KEY, where KEY is
+# a hash of scripts/images/ (scripts/images/key.sh): they are rebuilt only when the
+# builder changes, and older keys are removed. Building needs root (debootstrap, chroot)
+# and the Debian mirror apt already uses. The tests find the images at the same path (or
+# at $TEKIGO_IMAGES_DIR) and fail when CI=true and an image is missing.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+cache=${TEKIGO_CACHE_DIR:-$HOME/.cache/tekigo}/images
+key=$(scripts/images/key.sh)
+dest=$cache/$key
+
+need=()
+command -v openssl >/dev/null || need+=(openssl)
+command -v mkpasswd >/dev/null || need+=(whois)
+command -v zstd >/dev/null || need+=(zstd)
+command -v xz >/dev/null || need+=(xz-utils)
+complete=true
+for name in minbase hardened busybox; do
+    [ -f "$dest/$name/.tekigo-image-complete" ] || complete=false
+done
+if [ "$complete" = false ]; then
+    command -v debootstrap >/dev/null || need+=(debootstrap)
+fi
+
+# The official SARIF 2.1.0 schema, as shipped in the npm package @microsoft/jest-sarif, and
+# a validator for it: the CLI tests check `tekigo scan --format sarif` against it.
+sarif=${TEKIGO_CACHE_DIR:-$HOME/.cache/tekigo}/sarif
+if [ ! -f "$sarif/sarif-2.1.0-rtm.5.json" ] && command -v npm >/dev/null; then
+    tmp=$(mktemp -d)
+    if (cd "$tmp" && npm pack --silent @microsoft/jest-sarif@1.0.0-beta.0 >/dev/null &&
+        tar xzf ./*.tgz package/lib/schemas/sarif-2.1.0-rtm.5.json); then
+        mkdir -p "$sarif"
+        cp "$tmp/package/lib/schemas/sarif-2.1.0-rtm.5.json" "$sarif/"
+    fi
+    rm -rf "$tmp"
+fi
+if ! python3 -c "import jsonschema" >/dev/null 2>&1; then
+    python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore jsonschema
+fi
+
+if [ "$(id -u)" != 0 ]; then
+    if [ "$complete" = false ] || [ ${#need[@]} -gt 0 ]; then
+        echo "30-images: not root, cannot build $dest or install ${need[*]:-nothing}; image tests fail under CI=true" >&2
+    fi
+    exit 0
+fi
+
+if [ ${#need[@]} -gt 0 ] || [ "$complete" = false ]; then
+    apt-get update -qq
+fi
+if [ ${#need[@]} -gt 0 ]; then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+if [ "$complete" = true ]; then
+    echo "30-images: images up to date in $dest"
+    exit 0
+fi
+
+mkdir -p "$cache"
+find "$cache" -mindepth 1 -maxdepth 1 -type d ! -name "$key" -exec rm -rf {} +
+scripts/images/build.sh "$dest"
