@@ -26,8 +26,9 @@ pub struct Global {
     #[arg(long, global = true, env = "TEKIGO_DATA_DIR", value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
     /// Language of titles and summaries.
-    #[arg(long, global = true, env = "TEKIGO_LANG", default_value = "en", value_parser = parse_lang)]
-    pub lang: Lang,
+    /// Default: a project's `language:` for its reports, English elsewhere.
+    #[arg(long, global = true, env = "TEKIGO_LANG", value_parser = parse_lang)]
+    pub lang: Option<Lang>,
 }
 
 #[derive(Subcommand)]

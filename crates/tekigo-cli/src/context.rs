@@ -10,6 +10,8 @@ pub struct Context {
     pub catalog: Catalog,
     pub data_dir: PathBuf,
     pub lang: Lang,
+    /// Whether the user chose the language; otherwise a project's own language wins.
+    pub lang_given: bool,
 }
 
 impl Context {
@@ -27,7 +29,8 @@ impl Context {
         Ok(Context {
             catalog,
             data_dir,
-            lang: global.lang,
+            lang: global.lang.unwrap_or(Lang::En),
+            lang_given: global.lang.is_some(),
         })
     }
 

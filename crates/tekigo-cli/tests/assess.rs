@@ -332,3 +332,42 @@ fn excel_export_import_and_signed_report_verification() {
         "never overwrites a key"
     );
 }
+
+#[test]
+fn reports_follow_the_project_language_unless_told_otherwise() {
+    let root = tempfile::tempdir().unwrap();
+    ok(root.path(), &["--lang", "ja", "init", "proj"]);
+    let dir = root.path().join("proj");
+    let config = std::fs::read_to_string(dir.join("tekigo.yaml")).unwrap();
+    assert!(config.contains("language: ja"), "{config}");
+    ok(
+        &dir,
+        &[
+            "assess",
+            "new",
+            "--standard",
+            "62443-4-2",
+            "--component",
+            "gw",
+            "--type",
+            "embedded",
+            "--sl-t",
+            "1",
+            "--id",
+            "A",
+        ],
+    );
+    ok(&dir, &["report", "A", "--format", "html", "-o", "ja.html"]);
+    ok(
+        &dir,
+        &[
+            "--lang", "en", "report", "A", "--format", "html", "-o", "en.html",
+        ],
+    );
+    let ja = std::fs::read_to_string(dir.join("ja.html")).unwrap();
+    let en = std::fs::read_to_string(dir.join("en.html")).unwrap();
+    assert!(ja.contains("IEC 62443 評価報告書"));
+    assert!(!ja.contains("IEC 62443 assessment report"));
+    assert!(en.contains("IEC 62443 assessment report"));
+    assert!(!en.contains("IEC 62443 評価報告書"));
+}

@@ -52,7 +52,11 @@ pub fn run(ctx: &Context, args: ReportArgs) -> Result<ExitCode> {
         project: &project,
         catalog: &ctx.catalog,
         assessment: &a,
-        lang: ctx.lang,
+        lang: if ctx.lang_given {
+            ctx.lang
+        } else {
+            project.config.language
+        },
         generated: &generated,
     };
     let (bytes, binary) = match args.format {

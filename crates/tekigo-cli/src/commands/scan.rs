@@ -98,7 +98,7 @@ pub fn run(global: &Global, args: ScanArgs) -> Result<ExitCode> {
     if let Some(old) = &baseline {
         report.baseline = Some(report.diff(old));
     }
-    let bytes = render_report(&report, args.format, global.lang)?;
+    let bytes = render_report(&report, args.format, global.lang.unwrap_or(Lang::En))?;
     emit(&bytes, args.output.as_deref(), false)?;
     let findings = match &report.baseline {
         Some(diff) => !diff.new.is_empty(),
