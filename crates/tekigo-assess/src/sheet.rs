@@ -17,6 +17,7 @@ use rust_xlsxwriter::{DataValidation, Format, FormatBorder, Workbook, Worksheet,
 use std::collections::BTreeMap;
 use std::path::Path;
 use tekigo_catalog::{Lang, LevelScheme, Standard};
+use tekigo_export::sheet_name;
 
 const ABOUT_SHEET: &str = "tekigo";
 const FINDINGS_SHEET: &str = "Findings 所見";
@@ -74,14 +75,6 @@ fn group_of(standard: &Standard, row: &Row) -> String {
         }
         _ => "Requirements".to_string(),
     }
-}
-
-fn sheet_name(group: &str) -> String {
-    group
-        .chars()
-        .filter(|c| !"[]:*?/\\".contains(*c))
-        .take(31)
-        .collect()
 }
 
 /// Writes the workbook of an assessment.

@@ -23,24 +23,9 @@ pub fn emit(bytes: &[u8], path: Option<&Path>, binary: bool) -> Result<()> {
     }
 }
 
+/// A temporary file, then a rename: the one implementation lives in tekigo-assess.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .with_context(|| format!("{}: not a file name", path.display()))?;
-    let tmp = dir.join(format!(
-        ".{}.{}.tmp",
-        name.to_string_lossy(),
-        std::process::id()
-    ));
-    let result = std::fs::write(&tmp, bytes).and_then(|_| std::fs::rename(&tmp, path));
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result.with_context(|| format!("cannot write {}", path.display()))
+    Ok(tekigo_assess::write_atomically(path, bytes)?)
 }
 
 pub fn json<T: serde::Serialize>(value: &T) -> Result<Vec<u8>> {

@@ -42,7 +42,8 @@ pub fn checklist_workbook(title: &str, records: &[ItemRecord]) -> Result<Vec<u8>
     Ok(book.save_to_buffer()?)
 }
 
-fn sheet_name(group: &str) -> String {
+/// A group name as Excel accepts it for a sheet; shared with the assessment workbook.
+pub fn sheet_name(group: &str) -> String {
     // Excel allows 31 characters and no []:*?/\ in a sheet name.
     group
         .chars()

@@ -292,14 +292,24 @@ pub fn verify(
             )),
         }
     }
-    let assessments = project.root.join("assessments").join(&m.assessment.name);
-    match sha256_file(&assessments) {
-        Ok(h) if h == m.assessment.sha256 => {}
-        Ok(_) => v.notes.push(format!(
+    // The name comes from the signature file: resolve it like any assessment id, so a
+    // crafted name cannot make verify read outside assessments/.
+    let assessment = m
+        .assessment
+        .name
+        .strip_suffix(".yaml")
+        .and_then(|id| project.assessment_path(id).ok());
+    match assessment.map(|path| sha256_file(&path)) {
+        None => v.failures.push(format!(
+            "the manifest names {:?}, which is not an assessment file",
+            m.assessment.name
+        )),
+        Some(Ok(h)) if h == m.assessment.sha256 => {}
+        Some(Ok(_)) => v.notes.push(format!(
             "the assessment {} has changed since the report was signed; the report shows the signed state",
             m.assessment.name
         )),
-        Err(_) => v.notes.push(format!("the assessment {} is no longer in the project", m.assessment.name)),
+        Some(Err(_)) => v.notes.push(format!("the assessment {} is no longer in the project", m.assessment.name)),
     }
     Ok(v)
 }
