@@ -2,6 +2,11 @@
 # Builds static `tekigo` binaries for x86_64 and aarch64 (musl), strips them and prints
 # their sizes. The goal is under 10 MB each; a larger binary makes the script fail.
 #
+# The device binary is the scanner build of tekigo-cli (`--no-default-features --features
+# scan`: scan with --sbom, catalog, checklist), without the report engine (typst), the
+# vulnerability database, assessments and XLSX. TEKIGO_STATIC_FEATURES="full" builds the
+# whole command instead (about 16 MB and more, over the limit).
+#
 # Usage: scripts/build-static.sh [x86_64|aarch64]...   (default: both)
 # Output: $CARGO_TARGET_DIR/static/tekigo-x86_64 and tekigo-aarch64 (target/static/ by
 # default). Prints `SIZE tekigo-ARCH BYTES` lines for scripts/bench-scan.sh.
@@ -20,6 +25,7 @@ cache="${TEKIGO_CACHE_DIR:-$HOME/.cache/tekigo}"
 target_dir="${CARGO_TARGET_DIR:-$repo/target}"
 out="$target_dir/static"
 limit=10000000
+features="${TEKIGO_STATIC_FEATURES:-scan}"
 
 arches=("$@")
 [ ${#arches[@]} -gt 0 ] || arches=(x86_64 aarch64)
@@ -82,7 +88,8 @@ for arch in "${arches[@]}"; do
         exit 2
         ;;
     esac
-    cargo build --release -p tekigo-cli --target "$target" --target-dir "$target_dir"
+    cargo build --release -p tekigo-cli --no-default-features --features "$features" \
+        --target "$target" --target-dir "$target_dir"
     cp "$target_dir/$target/release/tekigo" "$out/tekigo-$arch"
     "$strip" --strip-all "$out/tekigo-$arch"
 done

@@ -376,6 +376,7 @@ fn live_system_scan_runs_read_only() {
 /// The scanner's real report, imported into an assessment: suggestions with evidence, and a
 /// person's answer kept until --force.
 #[test]
+#[cfg(feature = "full")]
 fn scan_results_become_suggested_answers_in_an_assessment() {
     let Some(root) = image("hardened") else {
         return;
@@ -463,4 +464,39 @@ fn scan_results_become_suggested_answers_in_an_assessment() {
     ]);
     let yaml = std::fs::read_to_string(dir.path().join("p/assessments/A.yaml")).unwrap();
     assert!(!yaml.contains("reason: checked by hand"));
+}
+
+/// The static aarch64 device binary under qemu-user against an arm64 BusyBox root
+/// (scripts/test-aarch64.sh: catalog, scan --format json with the interface fields, --sbom
+/// listing the root's arm64 package). Runs when TEKIGO_AARCH64_BIN names the binary, as
+/// scripts/test.sh sets it after building it; under CI a missing binary fails.
+#[test]
+fn aarch64_static_binary_scans_an_arm64_root_under_qemu() {
+    let Some(bin) = std::env::var_os("TEKIGO_AARCH64_BIN") else {
+        assert!(
+            !ci(),
+            "TEKIGO_AARCH64_BIN not set: scripts/test.sh builds it with scripts/build-static.sh"
+        );
+        eprintln!("skipping: TEKIGO_AARCH64_BIN not set");
+        return;
+    };
+    let out = Command::new(repo().join("scripts/test-aarch64.sh"))
+        .env("TEKIGO_AARCH64_BIN", &bin)
+        .output()
+        .expect("run scripts/test-aarch64.sh");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    for step in [
+        "PASS binary is a static aarch64 executable",
+        "PASS catalog list runs under qemu-aarch64",
+        "PASS scan --root ARM64_ROOT --format json",
+        "PASS scan --sbom writes a valid CycloneDX SBOM",
+    ] {
+        assert!(
+            stdout.contains(step),
+            "missing {step:?}:\n{stdout}\n{stderr}"
+        );
+    }
+    assert!(stdout.contains(" 0 failed"), "{stdout}");
 }

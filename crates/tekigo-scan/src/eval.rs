@@ -487,17 +487,20 @@ fn sshd_option(ctx: &Ctx, option: &str, expect: &Expect, defaults: &[VersionedDe
         ));
     };
     let version = ctx.openssh_version()?;
+    let default = sshd_default(defaults, version.as_ref().as_ref());
     let key = option.to_ascii_lowercase();
-    let eff = cfg.effective(&key);
     let mut evidence = Vec::new();
     let mut bad = Vec::new();
-    let global_value = match eff.global {
-        Some(e) => {
-            evidence.push(e.evidence());
-            e.value.clone()
-        }
-        None => match sshd_default(defaults, version.as_ref().as_ref()) {
-            Some(d) => {
+    let mut global_value = String::new();
+    // Each connection context: the global one first, then every Match block that sets the
+    // option; the verdict is the worst of them.
+    for setting in cfg.settings(&key) {
+        let value = match (setting.entry, default) {
+            (Some(e), _) => {
+                evidence.extend(e.evidence());
+                e.value.clone()
+            }
+            (None, Some(d)) => {
                 evidence.extend(cfg.file_evidence());
                 evidence.push(
                     Evidence::note(format!("{option} not set: OpenSSH default applies"))
@@ -505,24 +508,23 @@ fn sshd_option(ctx: &Ctx, option: &str, expect: &Expect, defaults: &[VersionedDe
                 );
                 d.to_string()
             }
-            None => {
+            (None, None) => {
                 evidence.extend(cfg.file_evidence());
                 bad.push(format!("{option} not set"));
-                String::new()
+                continue;
             }
-        },
-    };
-    if !global_value.is_empty() && !expect.accepts(&global_value) {
-        bad.push(format!("{option} {global_value}"));
-    }
-    for m in &eff.matches {
-        evidence.push(m.evidence());
-        if !expect.accepts(&m.value) {
-            bad.push(format!(
-                "{option} {} under Match {}",
-                m.value,
-                m.under_match.as_deref().unwrap_or("")
-            ));
+        };
+        match setting.context {
+            None => {
+                if !expect.accepts(&value) {
+                    bad.push(format!("{option} {value}"));
+                }
+                global_value = value;
+            }
+            Some(m) if !expect.accepts(&value) => {
+                bad.push(format!("{option} {value} under {}", m.label()));
+            }
+            Some(_) => {}
         }
     }
     if let Some(v) = version.as_ref() {
@@ -573,11 +575,23 @@ fn pam_module(ctx: &Ctx, services: &[String], stack: &str, modules: &[String]) -
             }
             evidence.push(hit.evidence().with_value("service", service.clone()));
         }
-        if hits.is_empty() {
+        // Listed is not enough: control values may jump over the module on the way to a
+        // successful login.
+        let bypassed = !hits.is_empty()
+            && pam::bypassed(&res, stack, |l| modules.contains(&l.module)) == Some(true);
+        if bypassed {
             missing.push(format!(
-                "{service}: none of {} in its {stack} stack",
-                modules.join(", ")
+                "{service}: the {stack} stack can succeed without running {} (jumped over or ended before it)",
+                modules.join(" or ")
             ));
+        }
+        if hits.is_empty() || bypassed {
+            if hits.is_empty() {
+                missing.push(format!(
+                    "{service}: none of {} in its {stack} stack",
+                    modules.join(", ")
+                ));
+            }
             // The stack as resolved, one evidence item per file it came from.
             let mut by_file: Vec<Evidence> = Vec::new();
             for l in lines.iter().take(MAX_LINES) {

@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 
 use serde_json::{json, Value};
-use tekigo_catalog::Lang;
+use tekigo_catalog::{escape_xml as xml_escape, Lang};
 
 use crate::model::{CheckResult, Report, Verdict};
 
@@ -111,23 +111,6 @@ pub fn human(report: &Report, lang: Lang) -> String {
             if b.fixed.is_empty() { "" } else { ": " },
             b.fixed.join(", ")
         );
-    }
-    out
-}
-
-fn xml_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            // XML 1.0 forbids most control characters even escaped.
-            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => out.push('\u{fffd}'),
-            c => out.push(c),
-        }
     }
     out
 }

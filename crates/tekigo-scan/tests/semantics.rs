@@ -438,3 +438,302 @@ fn sysctl_files_merge_in_systemd_order() {
     assert_eq!(verdict(&report, "net.ip-forward"), Verdict::Fail);
     assert_eq!(verdict(&report, "net.syncookies"), Verdict::Fail);
 }
+
+/// Debian 12's stock /etc/ssh/sshd_config (Include of sshd_config.d at the top).
+const DEBIAN_SSHD_CONFIG: &str = include_str!("fixtures/debian12-sshd_config");
+
+const HARDENING_DROP_IN: &str = "PermitRootLogin no\nPasswordAuthentication no\n\
+    ClientAliveInterval 300\nClientAliveCountMax 2\nBanner /etc/issue.net\n";
+
+fn sshd_tree(extra: &[(&str, &str)]) -> tempfile::TempDir {
+    let mut files = vec![
+        ("/usr/sbin/sshd", "\0OpenSSH_9.2p1\0"),
+        ("/var/lib/dpkg/status", DPKG_SSH),
+        ("/etc/ssh/sshd_config", DEBIAN_SSHD_CONFIG),
+        ("/etc/issue.net", "Authorised use only.\n"),
+        (
+            "/etc/ssh/sshd_config.d/10-hardening.conf",
+            HARDENING_DROP_IN,
+        ),
+    ];
+    files.extend_from_slice(extra);
+    tree(&files)
+}
+
+/// Whether one evidence item of `check` in `path` holds both the Match line and the line
+/// under it: the reader sees which connections get the value.
+fn names_match(report: &tekigo_scan::Report, check: &str, path: &str, m: &str, line: &str) -> bool {
+    result(report, check).evidence.iter().any(|e| {
+        e.path.as_deref() == Some(path)
+            && e.lines.iter().any(|l| l.text == m)
+            && e.lines.iter().any(|l| l.text == line)
+            && e.values.get("match").map(String::as_str) == m.strip_prefix("Match ")
+    })
+}
+
+#[test]
+fn match_blocks_that_weaken_a_setting_fail_and_name_the_match_line() {
+    let lab = "/etc/ssh/sshd_config.d/50-lab.conf";
+    let dir = sshd_tree(&[(
+        lab,
+        "# the lab network may still use passwords\n\
+         Match Address 10.0.0.0/8\n    PasswordAuthentication yes\n\
+         Match User root\n    PermitRootLogin yes\n    MaxAuthTries 2\n",
+    )]);
+    let report = scan_dir(dir.path());
+    // Globally the drop-in says no; connections from 10/8 get passwords anyway.
+    let pw = result(&report, "ssh.password-authentication");
+    assert_eq!(pw.verdict, Verdict::Fail, "{}", pw.detail);
+    assert!(
+        pw.detail
+            .contains("PasswordAuthentication yes under Match Address 10.0.0.0/8 (")
+            && pw.detail.contains("50-lab.conf:2)"),
+        "{}",
+        pw.detail
+    );
+    assert!(names_match(
+        &report,
+        "ssh.password-authentication",
+        lab,
+        "Match Address 10.0.0.0/8",
+        "PasswordAuthentication yes"
+    ));
+    // The global value is evidence too.
+    assert!(has_line(
+        &report,
+        "ssh.password-authentication",
+        "/etc/ssh/sshd_config.d/10-hardening.conf",
+        "PasswordAuthentication no"
+    ));
+    let root = result(&report, "ssh.permit-root-login");
+    assert_eq!(root.verdict, Verdict::Fail);
+    assert!(root.detail.contains("Match User root"), "{}", root.detail);
+    assert!(!root.detail.contains("Address"), "{}", root.detail);
+    assert!(names_match(
+        &report,
+        "ssh.permit-root-login",
+        lab,
+        "Match User root",
+        "PermitRootLogin yes"
+    ));
+    // A Match block that tightens a value does not fail the check, and is still shown.
+    assert_eq!(verdict(&report, "ssh.max-auth-tries"), Verdict::Fail); // default 6 globally
+    let dir = sshd_tree(&[
+        (lab, "Match User root\n    MaxAuthTries 2\n"),
+        ("/etc/ssh/sshd_config.d/20-tries.conf", "MaxAuthTries 3\n"),
+    ]);
+    let report = scan_dir(dir.path());
+    assert_eq!(verdict(&report, "ssh.max-auth-tries"), Verdict::Pass);
+    assert!(names_match(
+        &report,
+        "ssh.max-auth-tries",
+        lab,
+        "Match User root",
+        "MaxAuthTries 2"
+    ));
+}
+
+#[test]
+fn the_first_value_among_matching_blocks_wins_and_match_all_applies_to_everyone() {
+    // Under `Match all` the value replaces the global one for every connection, and it
+    // comes before the root block, so root connections get `no` as well.
+    let dir = sshd_tree(&[(
+        "/etc/ssh/sshd_config.d/50-all.conf",
+        "Match all\n  PermitRootLogin no\n  X11Forwarding yes\n\
+         Match User root\n  PermitRootLogin yes\n",
+    )]);
+    let report = scan_dir(dir.path());
+    assert_eq!(verdict(&report, "ssh.permit-root-login"), Verdict::Pass);
+    let x11 = result(&report, "ssh.x11-forwarding");
+    assert_eq!(x11.verdict, Verdict::Fail, "{}", x11.detail);
+    // The global drop-in has no X11Forwarding: Debian's own `X11Forwarding yes` in the main
+    // file would decide, but `Match all` decides first.
+    assert!(names_match(
+        &report,
+        "ssh.x11-forwarding",
+        "/etc/ssh/sshd_config.d/50-all.conf",
+        "Match all",
+        "X11Forwarding yes"
+    ));
+}
+
+#[test]
+fn an_include_inside_a_match_block_belongs_to_the_block() {
+    let dir = sshd_tree(&[
+        (
+            "/etc/ssh/sshd_config.d/60-sftp.conf",
+            "Match Group sftp-only\n    Include /etc/ssh/sftp.d/*.conf\n",
+        ),
+        (
+            "/etc/ssh/sftp.d/a.conf",
+            "ClientAliveCountMax 0\nBanner none\n",
+        ),
+    ]);
+    let report = scan_dir(dir.path());
+    let alive = result(&report, "ssh.client-alive");
+    assert_eq!(alive.verdict, Verdict::Fail, "{}", alive.detail);
+    assert!(
+        alive
+            .detail
+            .contains("ClientAliveCountMax 0 under Match Group sftp-only")
+            && alive.detail.contains("disables termination"),
+        "{}",
+        alive.detail
+    );
+    // The Match line lives in another file than the setting: two evidence items.
+    assert!(has_line(
+        &report,
+        "ssh.client-alive",
+        "/etc/ssh/sshd_config.d/60-sftp.conf",
+        "Match Group sftp-only"
+    ));
+    assert!(has_line(
+        &report,
+        "ssh.client-alive",
+        "/etc/ssh/sftp.d/a.conf",
+        "ClientAliveCountMax 0"
+    ));
+    let banner = result(&report, "ssh.banner");
+    assert_eq!(banner.verdict, Verdict::Fail);
+    assert!(
+        banner
+            .detail
+            .contains("Banner none under Match Group sftp-only"),
+        "{}",
+        banner.detail
+    );
+    // Without the block everything passes: the failures come from the Match context alone.
+    let dir = sshd_tree(&[]);
+    let report = scan_dir(dir.path());
+    for check in [
+        "ssh.client-alive",
+        "ssh.banner",
+        "ssh.password-authentication",
+        "ssh.permit-root-login",
+    ] {
+        assert_eq!(verdict(&report, check), Verdict::Pass, "{check}");
+    }
+}
+
+/// Debian 12's common-auth as pam-auth-update writes it (pam_unix, then the fallback).
+const DEBIAN_COMMON_AUTH: &str = include_str!("fixtures/debian12-common-auth");
+/// Debian 12's /etc/pam.d/sshd: `@include common-auth` and the rest.
+const DEBIAN_PAM_SSHD: &str = include_str!("fixtures/debian12-pam-sshd");
+const STOCK_PRIMARY: &str = "auth\t[success=1 default=ignore]\tpam_unix.so nullok\n";
+
+/// Debian's common-auth with its primary block replaced by `primary`.
+fn common_auth(primary: &str) -> String {
+    assert!(DEBIAN_COMMON_AUTH.contains(STOCK_PRIMARY));
+    DEBIAN_COMMON_AUTH.replace(STOCK_PRIMARY, primary)
+}
+
+fn pam_tree(common_auth: &str, sshd: &str) -> tempfile::TempDir {
+    tree(&[
+        ("/etc/passwd", PASSWD),
+        ("/etc/group", GROUP),
+        ("/etc/pam.d/common-auth", common_auth),
+        (
+            "/etc/pam.d/common-account",
+            "account required pam_unix.so\n",
+        ),
+        ("/etc/pam.d/sshd", sshd),
+        ("/usr/lib/x86_64-linux-gnu/security/pam_faillock.so", ""),
+        ("/usr/lib/x86_64-linux-gnu/security/pam_tally2.so", ""),
+        ("/usr/lib/x86_64-linux-gnu/security/pam_unix.so", ""),
+        ("/usr/lib/x86_64-linux-gnu/security/pam_deny.so", ""),
+        ("/usr/lib/x86_64-linux-gnu/security/pam_permit.so", ""),
+    ])
+}
+
+fn lockout(common_auth: &str, sshd: &str) -> tekigo_scan::CheckResult {
+    let dir = pam_tree(common_auth, sshd);
+    result(&scan_dir(dir.path()), "pam.lockout").clone()
+}
+
+#[test]
+fn faillock_as_its_manual_page_places_it_is_reached_on_every_successful_login() {
+    // pam_faillock(8): preauth first, authfail on the failure path, authsucc on success.
+    let r = lockout(
+        &common_auth(
+            "auth\trequired\t\t\tpam_faillock.so preauth\n\
+             auth\t[success=1 default=ignore]\tpam_unix.so nullok\n\
+             auth\t[default=die]\t\t\tpam_faillock.so authfail\n\
+             auth\tsufficient\t\t\tpam_faillock.so authsucc\n",
+        ),
+        DEBIAN_PAM_SSHD,
+    );
+    assert_eq!(r.verdict, Verdict::Pass, "{}", r.detail);
+    // Only authfail and authsucc: authsucc is still on the success path.
+    let r = lockout(
+        &common_auth(
+            "auth\t[success=1 default=ignore]\tpam_unix.so nullok\n\
+             auth\t[default=die]\t\t\tpam_faillock.so authfail\n\
+             auth\tsufficient\t\t\tpam_faillock.so authsucc\n",
+        ),
+        DEBIAN_PAM_SSHD,
+    );
+    assert_eq!(r.verdict, Verdict::Pass, "{}", r.detail);
+}
+
+#[test]
+fn a_faillock_line_jumped_over_on_success_is_no_lockout() {
+    // success=2 skips the faillock line and pam_deny, landing on pam_permit: a correct
+    // password never passes pam_faillock, so a locked account still gets in.
+    let r = lockout(
+        &common_auth(
+            "auth\t[success=2 default=ignore]\tpam_unix.so nullok\n\
+             auth\t[default=die]\t\t\tpam_faillock.so authfail\n",
+        ),
+        DEBIAN_PAM_SSHD,
+    );
+    assert_eq!(r.verdict, Verdict::Fail, "{}", r.detail);
+    assert!(
+        r.detail
+            .contains("sshd: the auth stack can succeed without running pam_faillock.so"),
+        "{}",
+        r.detail
+    );
+    // The evidence shows the stack with the jump that skips it.
+    assert!(r.evidence.iter().any(|e| {
+        e.path.as_deref() == Some("/etc/pam.d/common-auth")
+            && e.lines.iter().any(|l| l.text.contains("success=2"))
+            && e.lines.iter().any(|l| l.text.contains("pam_permit.so"))
+    }));
+    // `sufficient` before the module ends the stack on success just the same.
+    let r = lockout(
+        &common_auth(
+            "auth\tsufficient\tpam_unix.so nullok\n\
+             auth\trequired\tpam_faillock.so preauth\n",
+        ),
+        DEBIAN_PAM_SSHD,
+    );
+    assert_eq!(r.verdict, Verdict::Fail, "{}", r.detail);
+    // With the jump counted right (success=1 over pam_deny), faillock after the block is
+    // reached on success.
+    let r = lockout(
+        &format!("{DEBIAN_COMMON_AUTH}auth\trequired\tpam_faillock.so authsucc\n"),
+        DEBIAN_PAM_SSHD,
+    );
+    assert_eq!(r.verdict, Verdict::Pass, "{}", r.detail);
+}
+
+#[test]
+fn a_substack_keeps_its_jumps_and_done_inside() {
+    // `sufficient` in common-auth ends the whole stack when included, only the substack
+    // when it is a substack: pam_tally2 after it runs in the second case alone.
+    let auth = common_auth("auth\tsufficient\tpam_unix.so nullok\n");
+    let sshd = |how: &str| {
+        format!("auth {how} common-auth\nauth required pam_tally2.so deny=5 onerr=fail\n")
+    };
+    let r = lockout(&auth, &sshd("include"));
+    assert_eq!(r.verdict, Verdict::Fail, "{}", r.detail);
+    let r = lockout(&auth, &sshd("substack"));
+    assert_eq!(r.verdict, Verdict::Pass, "{}", r.detail);
+    // [default=die] dies on success too (success is not named): the substack fails, the
+    // `required` substack makes the stack fail, and nothing gets past it.
+    let r = lockout(
+        "auth [default=die] pam_unix.so\nauth required pam_permit.so\n",
+        "auth substack common-auth\nauth required pam_faillock.so preauth\n",
+    );
+    assert_eq!(r.verdict, Verdict::Pass, "{}", r.detail);
+}

@@ -7,6 +7,7 @@ use crate::ctx::{Ctx, Eval, Mode, Outcome, TextFile, Unreadable};
 use crate::defs::parse_int;
 use crate::facts::config_lines;
 use crate::facts::pam::{self, PamLine};
+use crate::facts::sshd::{OpensshVersion, Setting};
 use crate::model::{Evidence, Verdict};
 
 fn no_pam() -> Outcome {
@@ -275,12 +276,43 @@ pub fn mfa(ctx: &Ctx) -> Eval {
                 weak.push(format!("{service}: {} nullok", l.module));
             }
         }
+        let is_mfa = |l: &PamLine| MFA_MODULES.contains(&l.module.as_str());
+        if res.lines.iter().any(|l| l.ty == "auth" && is_mfa(l))
+            && pam::bypassed(&res, "auth", is_mfa) == Some(true)
+        {
+            weak.push(format!(
+                "{service}: the auth stack can succeed without the second factor"
+            ));
+        }
     }
     if let Some(cfg) = ctx.sshd()?.as_ref() {
-        if let Some(e) = cfg.effective("authenticationmethods").global {
-            if e.value.split_whitespace().any(|m| m.contains(',')) {
-                found = true;
-                evidence.push(e.evidence());
+        // Two methods in a row (`publickey,password`) in every connection context; a
+        // Match block that drops the second one makes the factor optional for some.
+        let settings = cfg.settings("authenticationmethods");
+        let two = |s: &Setting| {
+            s.entry
+                .is_some_and(|e| e.value.split_whitespace().all(|m| m.contains(',')))
+        };
+        if settings.iter().any(two) {
+            // Without a PAM second factor, connections outside the sshd contexts that ask
+            // for two methods get in with one.
+            let pam_factor = found;
+            found = true;
+            for s in &settings {
+                if let Some(e) = s.entry {
+                    evidence.extend(e.evidence());
+                }
+                match (s.context, two(s)) {
+                    (_, true) => {}
+                    (Some(m), false) => {
+                        weak.push(format!("sshd: one factor suffices under {}", m.label()))
+                    }
+                    (None, false) if !pam_factor => weak.push(
+                        "sshd: one factor suffices for connections no Match block selects"
+                            .to_string(),
+                    ),
+                    (None, false) => {}
+                }
             }
         }
     }
@@ -318,116 +350,148 @@ fn no_sshd() -> Outcome {
 }
 
 /// ClientAliveInterval and ClientAliveCountMax with their meaning for the OpenSSH version:
-/// since 8.2 a count of 0 disables termination of unresponsive sessions.
+/// since 8.2 a count of 0 disables termination of unresponsive sessions. Judged in every
+/// connection context a Match block creates; the worst decides.
 pub fn ssh_client_alive(ctx: &Ctx) -> Eval {
     let sshd = ctx.sshd()?;
     let Some(cfg) = sshd.as_ref() else {
         return Ok(no_sshd());
     };
     let version = ctx.openssh_version()?;
+    let keys = ["clientaliveinterval", "clientalivecountmax"];
     let mut evidence = Vec::new();
-    let mut value = |key: &str, default: i64| -> i64 {
-        match cfg.effective(key).global {
-            Some(e) => {
-                evidence.push(e.evidence());
-                parse_int(e.value.split_whitespace().next().unwrap_or("")).unwrap_or(default)
+    let mut outcomes = Vec::new();
+    for context in cfg.contexts(&keys) {
+        let mut value = |key: &str, default: i64| -> i64 {
+            match cfg.value_in(key, context) {
+                Some(e) => {
+                    evidence.extend(e.evidence());
+                    parse_int(e.value.split_whitespace().next().unwrap_or("")).unwrap_or(default)
+                }
+                None => default,
             }
-            None => default,
+        };
+        let interval = value(keys[0], 0);
+        let count = value(keys[1], 3);
+        let mut facts = format!("ClientAliveInterval {interval}, ClientAliveCountMax {count}");
+        if let Some(m) = context {
+            facts = format!("{facts} under {}", m.label());
         }
-    };
-    let interval = value("clientaliveinterval", 0);
-    let count = value("clientalivecountmax", 3);
+        outcomes.push(client_alive_meaning(
+            &facts,
+            interval,
+            count,
+            version.as_ref().as_ref(),
+        ));
+    }
     if let Some(v) = version.as_ref() {
         evidence.push(v.evidence.clone().with_value("openssh", v.version.clone()));
     }
     if evidence.is_empty() {
         evidence.extend(cfg.file_evidence());
     }
-    let facts = format!("ClientAliveInterval {interval}, ClientAliveCountMax {count}");
+    let failed: Vec<String> = outcomes
+        .iter()
+        .filter(|(v, _)| *v == Verdict::Fail)
+        .map(|(_, d)| d.clone())
+        .collect();
+    if failed.is_empty() {
+        let (verdict, detail) = outcomes.swap_remove(0);
+        Ok(Outcome::new(verdict, detail, evidence))
+    } else {
+        Ok(Outcome::new(Verdict::Fail, failed.join("; "), evidence))
+    }
+}
+
+/// What the two client-alive values do on the OpenSSH version found.
+fn client_alive_meaning(
+    facts: &str,
+    interval: i64,
+    count: i64,
+    version: Option<&OpensshVersion>,
+) -> (Verdict, String) {
     if interval <= 0 {
-        return Ok(Outcome::new(
+        return (
             Verdict::Fail,
             format!("{facts}: sshd never checks whether the client is still there"),
-            evidence,
-        ));
+        );
     }
     if count == 0 {
-        return match version.as_ref() {
-            Some(v) if v.at_least(8, 2) => Ok(Outcome::new(
+        return match version {
+            Some(v) if v.at_least(8, 2) => (
                 Verdict::Fail,
                 format!(
                     "{facts}: since OpenSSH 8.2 a count of 0 disables termination (found {})",
                     v.version
                 ),
-                evidence,
-            )),
-            Some(v) => Ok(Outcome::new(
+            ),
+            Some(v) => (
                 Verdict::Pass,
                 format!(
                     "{facts}: OpenSSH {} ends sessions idle for {interval} s",
                     v.version
                 ),
-                evidence,
-            )),
-            None => Ok(Outcome::new(
+            ),
+            None => (
                 Verdict::Fail,
                 format!(
                     "{facts}: OpenSSH version unknown; from 8.2 on a count of 0 disables termination"
                 ),
-                evidence,
-            )),
+            ),
         };
     }
-    Ok(Outcome::new(
+    (
         Verdict::Pass,
         format!(
             "{facts}: unresponsive sessions end after {} s",
             interval * count
         ),
-        evidence,
-    ))
+    )
 }
 
-/// A banner file set in sshd and not empty.
+/// A banner file set in sshd and not empty, for every connection context.
 pub fn ssh_banner(ctx: &Ctx) -> Eval {
     let sshd = ctx.sshd()?;
     let Some(cfg) = sshd.as_ref() else {
         return Ok(no_sshd());
     };
-    let Some(entry) = cfg.effective("banner").global else {
-        return Ok(Outcome::new(
-            Verdict::Fail,
-            "Banner not set (OpenSSH default: none)",
-            cfg.file_evidence(),
-        ));
-    };
-    let mut evidence = vec![entry.evidence()];
-    if entry.value.eq_ignore_ascii_case("none") {
-        return Ok(Outcome::new(Verdict::Fail, "Banner none", evidence));
+    let mut evidence = Vec::new();
+    let mut failed = Vec::new();
+    let mut shown = String::new();
+    for setting in cfg.settings("banner") {
+        let under = setting
+            .context
+            .map(|m| format!(" under {}", m.label()))
+            .unwrap_or_default();
+        let Some(entry) = setting.entry else {
+            evidence.extend(cfg.file_evidence());
+            failed.push("Banner not set (OpenSSH default: none)".to_string());
+            continue;
+        };
+        evidence.extend(entry.evidence());
+        if entry.value.eq_ignore_ascii_case("none") {
+            failed.push(format!("Banner none{under}"));
+            continue;
+        }
+        match ctx.text(&entry.value)? {
+            Some(t) if !t.text.trim().is_empty() => {
+                let first = t.text.lines().next().unwrap_or("").to_string();
+                evidence.push(t.evidence().with_line(1, first));
+                if setting.context.is_none() {
+                    shown = format!("Banner {}", entry.value);
+                }
+            }
+            Some(t) => {
+                evidence.push(t.evidence());
+                failed.push(format!("Banner {} is empty{under}", entry.value));
+            }
+            None => failed.push(format!("Banner {} does not exist{under}", entry.value)),
+        }
     }
-    match ctx.text(&entry.value)? {
-        Some(t) if !t.text.trim().is_empty() => {
-            let first = t.text.lines().next().unwrap_or("").to_string();
-            evidence.push(t.evidence().with_line(1, first));
-            Ok(Outcome::new(
-                Verdict::Pass,
-                format!("Banner {}", entry.value),
-                evidence,
-            ))
-        }
-        Some(t) => {
-            evidence.push(t.evidence());
-            Ok(Outcome::new(
-                Verdict::Fail,
-                format!("Banner {} is empty", entry.value),
-                evidence,
-            ))
-        }
-        None => Ok(Outcome::new(
-            Verdict::Fail,
-            format!("Banner {} does not exist", entry.value),
-            evidence,
-        )),
+    if failed.is_empty() {
+        Ok(Outcome::new(Verdict::Pass, shown, evidence))
+    } else {
+        Ok(Outcome::new(Verdict::Fail, failed.join("; "), evidence))
     }
 }
 

@@ -1,6 +1,11 @@
 //! PAM service stacks, resolved the way libpam reads them: `include` and `substack` pull
 //! in the lines of one type from another file, Debian's `@include` pulls in a whole file
 //! (the `common-*` files), `-type` lines are skipped silently when the module is missing.
+//!
+//! A module listed in a stack is not necessarily run: control values jump over modules
+//! (`[success=2 default=ignore]`), end the stack (`requisite`, `sufficient`, `die`,
+//! `done`). [`bypassed`] walks every path through a stack to tell whether it can end in
+//! success without running a given module.
 
 use std::rc::Rc;
 
@@ -15,6 +20,10 @@ const MAX_DEPTH: usize = 16;
 pub struct PamLine {
     /// auth, account, password or session.
     pub ty: String,
+    /// The control as written, lower case: `required` or `[success=1 default=ignore]`.
+    pub control: String,
+    /// The `substack` lines this line is nested in, outermost first, by an id per line.
+    substacks: Rc<[usize]>,
     /// File name of the module (`pam_unix.so`), without its directory.
     pub module: String,
     /// As written, which may include a directory.
@@ -49,6 +58,8 @@ impl PamLine {
 pub struct Resolution {
     pub lines: Vec<PamLine>,
     pub notes: Vec<String>,
+    /// How many `substack` lines were met: the ids of [`PamLine`]'s nesting.
+    substack_count: usize,
 }
 
 /// Whether the device uses PAM at all.
@@ -73,7 +84,7 @@ pub fn resolve(ctx: &Ctx, service: &str) -> Result<Option<Resolution>, Unreadabl
     }
     let mut res = Resolution::default();
     let mut chain = Vec::new();
-    expand(ctx, &path, None, &mut chain, &mut res)?;
+    expand(ctx, &path, None, &Rc::from([]), &mut chain, &mut res)?;
     Ok(Some(res))
 }
 
@@ -89,6 +100,7 @@ fn expand(
     ctx: &Ctx,
     path: &str,
     only: Option<&str>,
+    substacks: &Rc<[usize]>,
     chain: &mut Vec<String>,
     res: &mut Resolution,
 ) -> Result<(), Unreadable> {
@@ -111,7 +123,7 @@ fn expand(
             continue;
         }
         if let Some(rest) = content.strip_prefix("@include") {
-            expand(ctx, &target_path(rest.trim()), only, chain, res)?;
+            expand(ctx, &target_path(rest.trim()), only, substacks, chain, res)?;
             continue;
         }
         let Some(parsed) = parse_line(content) else {
@@ -123,8 +135,33 @@ fn expand(
         if only.is_some_and(|o| o != ty) {
             continue;
         }
-        if control == "include" || control == "substack" {
-            expand(ctx, &target_path(&module_path), Some(&ty), chain, res)?;
+        if control == "include" {
+            expand(
+                ctx,
+                &target_path(&module_path),
+                Some(&ty),
+                substacks,
+                chain,
+                res,
+            )?;
+            continue;
+        }
+        if control == "substack" {
+            // Jumps and `die`/`done` inside stay inside; the parent sees one result.
+            res.substack_count += 1;
+            let inner: Rc<[usize]> = substacks
+                .iter()
+                .copied()
+                .chain([res.substack_count])
+                .collect();
+            expand(
+                ctx,
+                &target_path(&module_path),
+                Some(&ty),
+                &inner,
+                chain,
+                res,
+            )?;
             continue;
         }
         let module = module_path
@@ -134,6 +171,8 @@ fn expand(
             .to_string();
         res.lines.push(PamLine {
             ty,
+            control: control.to_ascii_lowercase(),
+            substacks: substacks.clone(),
             module,
             module_path,
             args,
@@ -226,6 +265,220 @@ fn module_dirs(ctx: &Ctx) -> Result<Vec<String>, Unreadable> {
         }
     }
     Ok(dirs)
+}
+
+/// What libpam does after a module returned: the actions of control values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Action {
+    Ignore,
+    Ok,
+    Done,
+    Bad,
+    Die,
+    Reset,
+    /// Skip this many following modules (a substack counts as one).
+    Jump(usize),
+}
+
+/// What a module can return, as far as control values tell apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ret {
+    Success,
+    /// PAM_IGNORE: `ok` and `done` leave the stack's state as it is.
+    Ignore,
+    Error,
+}
+
+/// The actions a control value allows for each kind of return. A bracketed control maps
+/// return values to actions; `default` covers the values not named (success included),
+/// and without `default` they are `bad`. The keywords are shorthands for such maps.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Control {
+    success: Action,
+    ignore: Action,
+    /// Every action some error return can take: `default` and each error value named.
+    error: Vec<Action>,
+}
+
+impl Control {
+    fn parse(control: &str) -> Option<Control> {
+        let c = |success, ignore, error| {
+            Some(Control {
+                success,
+                ignore,
+                error: vec![error],
+            })
+        };
+        match control {
+            "required" => return c(Action::Ok, Action::Ignore, Action::Bad),
+            "requisite" => return c(Action::Ok, Action::Ignore, Action::Die),
+            "sufficient" => return c(Action::Done, Action::Ignore, Action::Ignore),
+            "optional" => return c(Action::Ok, Action::Ignore, Action::Ignore),
+            _ => {}
+        }
+        let inner = control.strip_prefix('[')?.strip_suffix(']')?;
+        let mut named: Vec<(&str, Action)> = Vec::new();
+        let mut default = Action::Bad;
+        for pair in inner.split_whitespace() {
+            let (key, value) = pair.split_once('=')?;
+            let action = match value {
+                "ignore" => Action::Ignore,
+                "ok" => Action::Ok,
+                "done" => Action::Done,
+                "bad" => Action::Bad,
+                "die" => Action::Die,
+                "reset" => Action::Reset,
+                n => Action::Jump(n.parse().ok()?),
+            };
+            if key == "default" {
+                default = action;
+            } else {
+                named.push((key, action));
+            }
+        }
+        let get = |k: &str| named.iter().find(|(n, _)| *n == k).map_or(default, |p| p.1);
+        let mut error = vec![default];
+        for (key, action) in &named {
+            if !["success", "ignore"].contains(key) && !error.contains(action) {
+                error.push(*action);
+            }
+        }
+        Some(Control {
+            success: get("success"),
+            ignore: get("ignore"),
+            error,
+        })
+    }
+
+    /// The (return, action) pairs possible for `module`: pam_permit always succeeds and
+    /// pam_deny always fails; anything else may do either. pam_rootok succeeds only for a
+    /// caller who already is root (`su` from root), a path no check here is about, so it
+    /// counts as failing.
+    fn choices(&self, module: &str) -> Vec<(Ret, Action)> {
+        let mut out = Vec::new();
+        if module != "pam_deny.so" && module != "pam_rootok.so" {
+            out.push((Ret::Success, self.success));
+        }
+        if module != "pam_permit.so" {
+            out.push((Ret::Ignore, self.ignore));
+            out.extend(self.error.iter().map(|a| (Ret::Error, *a)));
+        }
+        out
+    }
+}
+
+/// libpam's verdict so far in one stack: nothing yet, success, a failure that `done`
+/// still returns at once (an `ok` module failed), or a failure that only `reset` undoes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum State {
+    Undecided,
+    Success,
+    FailedOk,
+    Failed,
+}
+
+/// One entry of a stack: a module, or a substack with its own lines.
+enum Node<'a> {
+    Module(&'a PamLine),
+    Substack(Vec<Node<'a>>),
+}
+
+fn nodes<'a>(lines: &[&'a PamLine], depth: usize) -> Vec<Node<'a>> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        let Some(&id) = lines[i].substacks.get(depth) else {
+            out.push(Node::Module(lines[i]));
+            i += 1;
+            continue;
+        };
+        let end = lines[i..]
+            .iter()
+            .position(|l| l.substacks.get(depth) != Some(&id))
+            .map_or(lines.len(), |p| i + p);
+        out.push(Node::Substack(nodes(&lines[i..end], depth + 1)));
+        i = end;
+    }
+    out
+}
+
+/// Whether a stack (or substack) can end in success and whether it can end in failure,
+/// over every path on which no module for which `avoid` holds runs. The walk is over
+/// (position, state) pairs, so it stays small however many paths there are.
+fn outcomes(stack: &[Node], avoid: &dyn Fn(&PamLine) -> bool) -> (bool, bool) {
+    let (mut success, mut failure) = (false, false);
+    let mut seen = std::collections::HashSet::new();
+    let mut todo = vec![(0usize, State::Undecided)];
+    let mut finish = |state: State| {
+        if state == State::Success {
+            success = true;
+        } else {
+            failure = true;
+        }
+    };
+    while let Some((pc, state)) = todo.pop() {
+        if !seen.insert((pc, state)) {
+            continue;
+        }
+        let Some(node) = stack.get(pc) else {
+            finish(state);
+            continue;
+        };
+        let choices = match node {
+            Node::Module(line) if avoid(line) => continue,
+            Node::Module(line) => match Control::parse(&line.control) {
+                Some(control) => control.choices(&line.module),
+                // libpam refuses a line it cannot read: the stack fails.
+                None => vec![(Ret::Error, Action::Die)],
+            },
+            // A substack line acts as `required` on the substack's own result.
+            Node::Substack(inner) => {
+                let (ok, err) = outcomes(inner, avoid);
+                let mut c = Vec::new();
+                if ok {
+                    c.push((Ret::Success, Action::Ok));
+                }
+                if err {
+                    c.push((Ret::Error, Action::Bad));
+                }
+                c
+            }
+        };
+        for (ret, action) in choices {
+            let after = match (action, ret, state) {
+                (Action::Ok | Action::Done, Ret::Success, State::Undecided | State::Success) => {
+                    State::Success
+                }
+                (Action::Ok | Action::Done, Ret::Error, State::Undecided | State::Success) => {
+                    State::FailedOk
+                }
+                (Action::Bad | Action::Die, _, _) => State::Failed,
+                (Action::Reset, _, _) => State::Undecided,
+                _ => state,
+            };
+            match action {
+                Action::Die => finish(State::Failed),
+                Action::Done if after != State::Failed => finish(after),
+                Action::Jump(n) => todo.push((pc + 1 + n, after)),
+                _ => todo.push((pc + 1, after)),
+            }
+        }
+    }
+    (success, failure)
+}
+
+/// Whether the `ty` stack of a resolved service can end in success without running any
+/// module for which `target` holds: the module is listed but jumped over, or a
+/// `sufficient` module before it ends the stack. `None` when the stack cannot succeed at
+/// all (nobody gets in, so nobody gets past the module either).
+pub fn bypassed(res: &Resolution, ty: &str, target: impl Fn(&PamLine) -> bool) -> Option<bool> {
+    let lines: Vec<&PamLine> = res.lines.iter().filter(|l| l.ty == ty).collect();
+    let stack = nodes(&lines, 0);
+    let (can_succeed, _) = outcomes(&stack, &|_| false);
+    if !can_succeed {
+        return None;
+    }
+    Some(outcomes(&stack, &target).0)
 }
 
 #[cfg(test)]

@@ -3,6 +3,14 @@
 //! relative to /etc/ssh and inserts the files in place (sorted), and `Match` blocks apply
 //! only to the connections they match, up to the next `Match` or the end of the file that
 //! opened them.
+//!
+//! An option's value therefore depends on the connection. sshd first reads the global
+//! lines (and those under `Match all`), then, for each connection, the lines of the Match
+//! blocks that connection matches; a value found there replaces the global one, and among
+//! matching blocks the first value wins again. Without connection details the scanner
+//! cannot know which blocks co-occur, so it looks at one context per Match block (a
+//! connection that matches that block alone, plus `Match all`) and at the context of
+//! connections no block selects; a check takes the worst of them (see [`Setting`]).
 
 use std::rc::Rc;
 
@@ -13,28 +21,66 @@ pub const SSHD_CONFIG: &str = "/etc/ssh/sshd_config";
 const SSHD_BINARIES: [&str; 2] = ["/usr/sbin/sshd", "/usr/bin/sshd"];
 const MAX_DEPTH: usize = 16;
 
+/// A `Match` line: the connections the lines after it apply to.
+#[derive(Debug)]
+pub struct MatchBlock {
+    /// The criteria as written, such as `User root` or `Address 10.0.0.0/8`.
+    pub criteria: String,
+    pub file: Rc<TextFile>,
+    pub number: usize,
+    pub text: String,
+}
+
+impl MatchBlock {
+    /// `Match all` selects every connection: its lines act like global ones that win.
+    pub fn is_all(&self) -> bool {
+        self.criteria.eq_ignore_ascii_case("all")
+    }
+
+    /// `Match User root (/etc/ssh/sshd_config:12)`: how a summary names the block.
+    pub fn label(&self) -> String {
+        format!(
+            "Match {} ({}:{})",
+            self.criteria, self.file.path, self.number
+        )
+    }
+}
+
 /// One keyword line as sshd sees it.
 #[derive(Debug, Clone)]
 pub struct SshdEntry {
     /// Lower case.
     pub keyword: String,
     pub value: String,
-    /// The `Match` criteria the line is under, `None` at global scope.
-    pub under_match: Option<String>,
+    /// The `Match` block the line is under, `None` at global scope.
+    pub under_match: Option<Rc<MatchBlock>>,
     pub file: Rc<TextFile>,
     pub number: usize,
     pub text: String,
 }
 
 impl SshdEntry {
-    pub fn evidence(&self) -> Evidence {
-        let ev = self
-            .file
-            .evidence()
-            .with_line(self.number, self.text.clone());
-        match &self.under_match {
-            Some(m) => ev.with_value("match", m.clone()),
-            None => ev,
+    /// The line, and under a Match block also the `Match` line that decides which
+    /// connections get it (in the same evidence item when both are in one file).
+    pub fn evidence(&self) -> Vec<Evidence> {
+        let ev = self.file.evidence();
+        let Some(m) = &self.under_match else {
+            return vec![ev.with_line(self.number, self.text.clone())];
+        };
+        if Rc::ptr_eq(&m.file, &self.file) || m.file.path == self.file.path {
+            vec![ev
+                .with_line(m.number, m.text.clone())
+                .with_line(self.number, self.text.clone())
+                .with_value("match", m.criteria.clone())]
+        } else {
+            vec![
+                m.file
+                    .evidence()
+                    .with_line(m.number, m.text.clone())
+                    .with_value("match", m.criteria.clone()),
+                ev.with_line(self.number, self.text.clone())
+                    .with_value("match", m.criteria.clone()),
+            ]
         }
     }
 }
@@ -44,16 +90,20 @@ pub struct SshdConfig {
     /// The main file, `None` when missing (sshd then runs on built-in defaults).
     pub main: Option<Rc<TextFile>>,
     pub entries: Vec<SshdEntry>,
+    /// Every `Match` line, in the order sshd reads them.
+    pub matches: Vec<Rc<MatchBlock>>,
     /// Include patterns that matched nothing, loops: facts for the evidence.
     pub notes: Vec<String>,
 }
 
-/// What an option comes to: the global value, and the values Match blocks set instead.
-#[derive(Debug)]
-pub struct Effective<'a> {
-    pub global: Option<&'a SshdEntry>,
-    /// The first setting of the option in each Match block.
-    pub matches: Vec<&'a SshdEntry>,
+/// What an option comes to for one kind of connection.
+#[derive(Debug, Clone, Copy)]
+pub struct Setting<'a> {
+    /// The Match block whose connections get this value; `None` for connections that no
+    /// Match block (other than `Match all`) selects.
+    pub context: Option<&'a MatchBlock>,
+    /// The line that decides the value; `None` when OpenSSH's default applies.
+    pub entry: Option<&'a SshdEntry>,
 }
 
 impl SshdConfig {
@@ -64,6 +114,7 @@ impl SshdConfig {
         let mut cfg = SshdConfig {
             main: ctx.text(SSHD_CONFIG)?,
             entries: Vec::new(),
+            matches: Vec::new(),
             notes: Vec::new(),
         };
         if let Some(main) = cfg.main.clone() {
@@ -77,7 +128,7 @@ impl SshdConfig {
         &mut self,
         ctx: &Ctx,
         file: Rc<TextFile>,
-        mut under_match: Option<String>,
+        mut under_match: Option<Rc<MatchBlock>>,
         chain: &mut Vec<String>,
     ) -> Result<(), Unreadable> {
         if chain.len() >= MAX_DEPTH || chain.contains(&file.path) {
@@ -105,7 +156,14 @@ impl SshdConfig {
                     }
                 }
                 "match" => {
-                    under_match = Some(value.to_string());
+                    let block = Rc::new(MatchBlock {
+                        criteria: value.to_string(),
+                        file: file.clone(),
+                        number,
+                        text: line.to_string(),
+                    });
+                    self.matches.push(block.clone());
+                    under_match = Some(block);
                 }
                 _ => self.entries.push(SshdEntry {
                     keyword,
@@ -139,23 +197,43 @@ impl SshdConfig {
         Ok(found)
     }
 
-    /// The effective value of `option` (lower case).
-    pub fn effective(&self, option: &str) -> Effective<'_> {
-        let global = self
-            .entries
-            .iter()
-            .find(|e| e.keyword == option && e.under_match.is_none());
-        let mut matches: Vec<&SshdEntry> = Vec::new();
-        for e in self
-            .entries
-            .iter()
-            .filter(|e| e.keyword == option && e.under_match.is_some())
-        {
-            if !matches.iter().any(|m| m.under_match == e.under_match) {
-                matches.push(e);
+    /// The line that sets `option` (lower case) for connections in `context`: the first
+    /// one under `Match all` or under that block, else the first global one.
+    pub fn value_in(&self, option: &str, context: Option<&MatchBlock>) -> Option<&SshdEntry> {
+        let applies = |m: &MatchBlock| m.is_all() || context.is_some_and(|c| std::ptr::eq(c, m));
+        let with_option = || self.entries.iter().filter(|e| e.keyword == option);
+        with_option()
+            .find(|e| e.under_match.as_deref().is_some_and(applies))
+            .or_else(|| with_option().find(|e| e.under_match.is_none()))
+    }
+
+    /// The connection contexts in which any of `options` (lower case) can differ: the one
+    /// no Match block selects, then each Match block (other than `Match all`) that sets
+    /// one of them itself, in file order.
+    pub fn contexts(&self, options: &[&str]) -> Vec<Option<&MatchBlock>> {
+        let mut out = vec![None];
+        for m in self.matches.iter().filter(|m| !m.is_all()) {
+            let sets = options.iter().any(|o| {
+                self.value_in(o, Some(m))
+                    .and_then(|e| e.under_match.as_deref())
+                    .is_some_and(|b| std::ptr::eq(b, &**m))
+            });
+            if sets {
+                out.push(Some(&**m));
             }
         }
-        Effective { global, matches }
+        out
+    }
+
+    /// `option` (lower case) in every context where it can differ, global context first.
+    pub fn settings(&self, option: &str) -> Vec<Setting<'_>> {
+        self.contexts(&[option])
+            .into_iter()
+            .map(|context| Setting {
+                context,
+                entry: self.value_in(option, context),
+            })
+            .collect()
     }
 
     /// Evidence that names the configuration files read.

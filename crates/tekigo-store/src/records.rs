@@ -1,0 +1,402 @@
+//! Projects, assessments, answers, evidence and uploaded scans: the project directory
+//! format held in tables.
+//!
+//! A project's `tekigo.yaml` and an assessment's header are stored as JSON documents, one
+//! answer per row. Answers carry a version so that two people editing one answer cannot
+//! overwrite each other: a write names the version it started from, and a newer one in the
+//! table refuses it ([`StoreError::Conflict`]).
+
+use crate::audit::Tx;
+use crate::conn::{Conn, Row, Val};
+use crate::StoreError;
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ProjectRow {
+    pub id: String,
+    /// The project's `tekigo.yaml`, as JSON.
+    pub config: String,
+    pub created: String,
+}
+
+fn project_from_row(r: &Row) -> Result<ProjectRow, StoreError> {
+    Ok(ProjectRow {
+        id: r.text(0)?,
+        config: r.text(1)?,
+        created: r.text(2)?,
+    })
+}
+
+pub fn project(c: &mut dyn Conn, id: &str) -> Result<Option<ProjectRow>, StoreError> {
+    c.query(
+        "SELECT id, config, created FROM projects WHERE id = $1",
+        &[id.into()],
+    )?
+    .first()
+    .map(project_from_row)
+    .transpose()
+}
+
+/// Every project, for server administrators.
+pub fn projects(c: &mut dyn Conn) -> Result<Vec<ProjectRow>, StoreError> {
+    c.query("SELECT id, config, created FROM projects ORDER BY id", &[])?
+        .iter()
+        .map(project_from_row)
+        .collect()
+}
+
+/// The projects a user is a member of.
+pub fn projects_of(c: &mut dyn Conn, user_id: &str) -> Result<Vec<ProjectRow>, StoreError> {
+    c.query(
+        "SELECT p.id, p.config, p.created FROM projects p
+         JOIN members m ON m.project_id = p.id WHERE m.user_id = $1 ORDER BY p.id",
+        &[user_id.into()],
+    )?
+    .iter()
+    .map(project_from_row)
+    .collect()
+}
+
+pub fn project_create(
+    tx: &mut Tx,
+    actor: &str,
+    id: &str,
+    config: &str,
+) -> Result<(), StoreError> {
+    if project(tx, id)?.is_some() {
+        return Err(StoreError::Exists(format!("project {id:?}")));
+    }
+    tx.exec(
+        "INSERT INTO projects (id, config, created) VALUES ($1, $2, $3)",
+        &[id.into(), config.into(), crate::now_rfc3339().into()],
+    )?;
+    tx.audit(actor, "project.create", &format!("project/{id}/"), "", config)
+}
+
+pub fn project_set_config(
+    tx: &mut Tx,
+    actor: &str,
+    id: &str,
+    config: &str,
+) -> Result<(), StoreError> {
+    let before = project(tx, id)?
+        .ok_or_else(|| StoreError::NotFound(format!("project {id:?}")))?
+        .config;
+    tx.exec(
+        "UPDATE projects SET config = $1 WHERE id = $2",
+        &[config.into(), id.into()],
+    )?;
+    tx.audit(
+        actor,
+        "project.config",
+        &format!("project/{id}/"),
+        &before,
+        config,
+    )
+}
+
+/// The assessment headers (the file without answers, as JSON) of a project, by id.
+pub fn assessments(c: &mut dyn Conn, project: &str) -> Result<Vec<(String, String)>, StoreError> {
+    c.query(
+        "SELECT id, header FROM assessments WHERE project_id = $1 ORDER BY id",
+        &[project.into()],
+    )?
+    .iter()
+    .map(|r| Ok((r.text(0)?, r.text(1)?)))
+    .collect()
+}
+
+pub fn assessment(
+    c: &mut dyn Conn,
+    project: &str,
+    id: &str,
+) -> Result<Option<String>, StoreError> {
+    c.query(
+        "SELECT header FROM assessments WHERE project_id = $1 AND id = $2",
+        &[project.into(), id.into()],
+    )?
+    .first()
+    .map(|r| r.text(0))
+    .transpose()
+}
+
+pub fn assessment_create(
+    tx: &mut Tx,
+    actor: &str,
+    project: &str,
+    id: &str,
+    header: &str,
+) -> Result<(), StoreError> {
+    if assessment(tx, project, id)?.is_some() {
+        return Err(StoreError::Exists(format!(
+            "assessment {id:?} in project {project:?}"
+        )));
+    }
+    tx.exec(
+        "INSERT INTO assessments (project_id, id, header) VALUES ($1, $2, $3)",
+        &[project.into(), id.into(), header.into()],
+    )?;
+    tx.audit(
+        actor,
+        "assessment.create",
+        &format!("project/{project}/assessment/{id}"),
+        "",
+        header,
+    )
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AnswerRow {
+    pub requirement: String,
+    /// The answer as JSON (`tekigo_assess::Answer`).
+    pub body: String,
+    pub version: i64,
+    pub updated: String,
+    pub updated_by: String,
+}
+
+fn answer_from_row(r: &Row) -> Result<AnswerRow, StoreError> {
+    Ok(AnswerRow {
+        requirement: r.text(0)?,
+        body: r.text(1)?,
+        version: r.int(2)?,
+        updated: r.text(3)?,
+        updated_by: r.text(4)?,
+    })
+}
+
+const ANSWER_COLUMNS: &str = "requirement, body, version, updated, updated_by";
+
+pub fn answers(
+    c: &mut dyn Conn,
+    project: &str,
+    assessment: &str,
+) -> Result<Vec<AnswerRow>, StoreError> {
+    c.query(
+        &format!(
+            "SELECT {ANSWER_COLUMNS} FROM answers WHERE project_id = $1 AND assessment_id = $2"
+        ),
+        &[project.into(), assessment.into()],
+    )?
+    .iter()
+    .map(answer_from_row)
+    .collect()
+}
+
+pub fn answer(
+    c: &mut dyn Conn,
+    project: &str,
+    assessment: &str,
+    requirement: &str,
+) -> Result<Option<AnswerRow>, StoreError> {
+    c.query(
+        &format!(
+            "SELECT {ANSWER_COLUMNS} FROM answers
+             WHERE project_id = $1 AND assessment_id = $2 AND requirement = $3"
+        ),
+        &[project.into(), assessment.into(), requirement.into()],
+    )?
+    .first()
+    .map(answer_from_row)
+    .transpose()
+}
+
+/// Writes an answer if it is still at `expected_version` (0: it must not exist yet) and
+/// returns its new version.
+pub fn answer_put(
+    tx: &mut Tx,
+    actor: &str,
+    (project, assessment, requirement): (&str, &str, &str),
+    body: &str,
+    expected_version: i64,
+) -> Result<i64, StoreError> {
+    let object = format!("project/{project}/assessment/{assessment}/answer/{requirement}");
+    let current = answer(tx, project, assessment, requirement)?;
+    let current_version = current.as_ref().map_or(0, |a| a.version);
+    if current_version != expected_version {
+        return Err(StoreError::Conflict {
+            object,
+            current: current_version,
+        });
+    }
+    let version = current_version + 1;
+    let key = [project.into(), assessment.into(), requirement.into()];
+    let values = [
+        Val::from(body),
+        Val::Int(version),
+        crate::now_rfc3339().into(),
+        actor.into(),
+    ];
+    let params: Vec<Val> = key.into_iter().chain(values).collect();
+    // The version condition repeats the check inside the statement, so a second writer on
+    // another connection can never slip between the read above and this write.
+    let changed = if current.is_some() {
+        let mut params = params;
+        params.push(Val::Int(current_version));
+        tx.exec(
+            "UPDATE answers SET body = $4, version = $5, updated = $6, updated_by = $7
+             WHERE project_id = $1 AND assessment_id = $2 AND requirement = $3
+               AND version = $8",
+            &params,
+        )?
+    } else {
+        tx.exec(
+            "INSERT INTO answers (project_id, assessment_id, requirement, body, version,
+                                  updated, updated_by)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            &params,
+        )?
+    };
+    if changed != 1 {
+        return Err(StoreError::Conflict {
+            object,
+            current: current_version,
+        });
+    }
+    let before = current.map(|a| a.body).unwrap_or_default();
+    tx.audit(actor, "answer.set", &object, &before, body)?;
+    Ok(version)
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EvidenceRow {
+    pub sha256: String,
+    pub name: String,
+    pub size: i64,
+    pub uploaded_by: String,
+    pub created: String,
+}
+
+const EVIDENCE_COLUMNS: &str = "sha256, name, size, uploaded_by, created";
+
+fn evidence_from_row(r: &Row) -> Result<EvidenceRow, StoreError> {
+    Ok(EvidenceRow {
+        sha256: r.text(0)?,
+        name: r.text(1)?,
+        size: r.int(2)?,
+        uploaded_by: r.text(3)?,
+        created: r.text(4)?,
+    })
+}
+
+/// Records that `project` may read the stored bytes `sha256` under `name`. Uploading the
+/// same bytes again keeps the first name.
+pub fn evidence_add(
+    tx: &mut Tx,
+    actor: &str,
+    project: &str,
+    sha256: &str,
+    name: &str,
+    size: i64,
+) -> Result<EvidenceRow, StoreError> {
+    if let Some(existing) = evidence(tx, project, sha256)? {
+        return Ok(existing);
+    }
+    tx.exec(
+        &format!(
+            "INSERT INTO evidence (project_id, {EVIDENCE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6)"
+        ),
+        &[
+            project.into(),
+            sha256.into(),
+            name.into(),
+            Val::Int(size),
+            actor.into(),
+            crate::now_rfc3339().into(),
+        ],
+    )?;
+    tx.audit(
+        actor,
+        "evidence.add",
+        &format!("project/{project}/evidence/{sha256}"),
+        "",
+        name,
+    )?;
+    evidence(tx, project, sha256)?
+        .ok_or_else(|| StoreError::NotFound(format!("evidence {sha256}")))
+}
+
+pub fn evidence(
+    c: &mut dyn Conn,
+    project: &str,
+    sha256: &str,
+) -> Result<Option<EvidenceRow>, StoreError> {
+    c.query(
+        &format!("SELECT {EVIDENCE_COLUMNS} FROM evidence WHERE project_id = $1 AND sha256 = $2"),
+        &[project.into(), sha256.into()],
+    )?
+    .first()
+    .map(evidence_from_row)
+    .transpose()
+}
+
+pub fn evidence_list(c: &mut dyn Conn, project: &str) -> Result<Vec<EvidenceRow>, StoreError> {
+    c.query(
+        &format!("SELECT {EVIDENCE_COLUMNS} FROM evidence WHERE project_id = $1 ORDER BY name"),
+        &[project.into()],
+    )?
+    .iter()
+    .map(evidence_from_row)
+    .collect()
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ScanRow {
+    pub id: String,
+    pub device: String,
+    /// The scan report in the evidence store.
+    pub sha256: String,
+    /// Verdict counts, as JSON.
+    pub summary: String,
+    pub uploaded_by: String,
+    pub created: String,
+}
+
+pub fn scan_add(
+    tx: &mut Tx,
+    actor: &str,
+    project: &str,
+    scan: &ScanRow,
+) -> Result<(), StoreError> {
+    tx.exec(
+        "INSERT INTO scans (id, project_id, device, sha256, summary, uploaded_by, created)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        &[
+            scan.id.as_str().into(),
+            project.into(),
+            scan.device.as_str().into(),
+            scan.sha256.as_str().into(),
+            scan.summary.as_str().into(),
+            actor.into(),
+            scan.created.as_str().into(),
+        ],
+    )?;
+    tx.audit(
+        actor,
+        "scan.upload",
+        &format!("project/{project}/scan/{}", scan.id),
+        "",
+        &scan.summary,
+    )
+}
+
+/// The newest scans of a project.
+pub fn scans(c: &mut dyn Conn, project: &str, limit: i64) -> Result<Vec<ScanRow>, StoreError> {
+    c.query(
+        "SELECT id, device, sha256, summary, uploaded_by, created FROM scans
+         WHERE project_id = $1 ORDER BY created DESC, id LIMIT $2",
+        &[project.into(), Val::Int(limit)],
+    )?
+    .iter()
+    .map(|r| {
+        Ok(ScanRow {
+            id: r.text(0)?,
+            device: r.text(1)?,
+            sha256: r.text(2)?,
+            summary: r.text(3)?,
+            uploaded_by: r.text(4)?,
+            created: r.text(5)?,
+        })
+    })
+    .collect()
+}
