@@ -15,10 +15,12 @@ pub mod licensed;
 mod load;
 pub mod model;
 mod validate;
+mod xml;
 
 pub use checklist::{ChecklistError, ChecklistQuery};
 pub use error::{CatalogError, Problem};
 pub use model::*;
+pub use xml::escape_xml;
 
 use std::collections::HashMap;
 use std::path::Path;

@@ -1,6 +1,9 @@
 //! `tekigo risk ...` as the acceptance checks call it, inside a copy of the example project
 //! (examples/water-treatment) and inside broken copies of it.
 
+#[path = "../../tekigo-report/tests/tools/mod.rs"]
+mod tools;
+
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -271,4 +274,53 @@ fn the_example_outputs_are_up_to_date() {
             "{file} is stale: run examples/water-treatment.sh"
         );
     }
+}
+
+/// `risk report --format pdf`: a PDF with the drawing and the derivation, in the project's
+/// language unless --lang is given; a font directory that does not exist is an error (2)
+/// that names it.
+#[test]
+fn report_pdf_follows_the_project_language() {
+    let p = project(|t| t);
+    let config = p.path().join("tekigo.yaml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    assert!(text.contains("language: en"));
+    std::fs::write(&config, text.replace("language: en", "language: ja")).unwrap();
+
+    let out = tekigo(p.path(), &["risk", "report", "--format", "html"]);
+    assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("<html lang=\"ja\">"));
+    let out = tekigo(
+        p.path(),
+        &["--lang", "en", "risk", "report", "--format", "html"],
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("<html lang=\"en\">"));
+
+    let pdf = p.path().join("zones.pdf");
+    let report_pdf = [
+        "risk",
+        "report",
+        "--format",
+        "pdf",
+        "-o",
+        pdf.to_str().unwrap(),
+    ];
+    let out = tekigo(p.path(), &report_pdf);
+    assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF-"));
+    if let Some(text) = tools::pdftotext(&pdf, false) {
+        let text = tools::squeeze(&text);
+        // A section title, the system's Japanese name, and the drawing's legend.
+        for expected in ["SL-Tの導出過程", "リバーサイド浄水場", "無線ゾーン/リンク"]
+        {
+            assert!(text.contains(expected), "{expected} not in:\n{text}");
+        }
+    }
+
+    let out = tekigo(
+        p.path(),
+        &[&report_pdf[..], &["--font-dir", "/no/such/fonts"]].concat(),
+    );
+    assert_eq!(code(&out), 2);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/no/such/fonts"));
 }

@@ -3,7 +3,7 @@
 //! `text-anchor`) is used so that typst's SVG renderer draws it like a browser does.
 
 use std::fmt::Write;
-use tekigo_catalog::{Fr, Level, MAX_LEVEL};
+use tekigo_catalog::{escape_xml as escape, Fr, Level, MAX_LEVEL};
 
 const TARGET_COLOUR: &str = "#c2410c";
 const ACHIEVED_COLOUR: &str = "#1d4ed8";
@@ -163,22 +163,6 @@ fn legend(svg: &mut String, y: f64, target_label: &str, achieved_label: &str) {
         y + 1.0,
         escape(achieved_label)
     );
-}
-
-/// XML text and attribute escaping for the few strings a chart prints.
-fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 #[cfg(test)]

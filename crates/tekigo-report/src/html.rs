@@ -2,7 +2,7 @@
 //! escapes every value because the template's name ends in `.html`.
 
 use crate::data::ReportData;
-use crate::ReportError;
+use crate::{ReportError, STYLESHEET};
 use minijinja::{context, Environment, UndefinedBehavior, Value};
 
 const NAME: &str = "report.html";
@@ -26,6 +26,11 @@ pub(crate) fn render(data: &ReportData) -> Result<String, ReportError> {
         .map(|svg| Value::from_safe_string(svg.replacen(SVG_NS, "", 1)));
     env.get_template(NAME)
         .map_err(err)?
-        .render(context! { r => data, L => data.labels, chart => chart })
+        .render(context! {
+            r => data,
+            L => data.labels,
+            chart => chart,
+            stylesheet => Value::from_safe_string(STYLESHEET.to_string()),
+        })
         .map_err(err)
 }

@@ -10,6 +10,11 @@
 //! HTML template escapes it, the PDF template receives it as JSON strings (never as typst
 //! markup), and the HTML carries a content security policy that forbids loading anything,
 //! so a report opened in a browser makes no network request.
+//!
+//! Two pieces serve every tekigo report, not only the assessment's: [`typeset`], the one
+//! way a typst template becomes a PDF (the zone and conduit report of tekigo-risk uses it
+//! too), and [`STYLESHEET`], the CSS every HTML report starts from. tekigo-report depends
+//! on no crate that uses them, so the dependencies keep pointing one way.
 
 mod chart;
 mod data;
@@ -17,10 +22,16 @@ mod html;
 mod i18n;
 mod oscal;
 mod pdf;
+mod typeset;
 
 pub use chart::{maturity_svg, radar_svg};
 pub use oscal::oscal;
 pub use pdf::pdf;
+pub use typeset::{typeset, TypstDocument};
+
+/// The stylesheet every HTML report inlines before its own rules, so that the assessment and
+/// the zone and conduit reports look like one family and their common rules live once.
+pub const STYLESHEET: &str = include_str!("../templates/report.css");
 
 use std::path::PathBuf;
 use tekigo_assess::{Assessment, Project};

@@ -4,14 +4,16 @@
 //! in CI (`CI=true`, where scripts/setup/50-report.sh installs them) it fails.
 
 mod fixture;
+mod tools;
 
 use fixture::{catalog, HOSTILE_URL, REASON_JA, USER_URL};
 use serde_json::Value;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use tekigo_assess::{Assessment, Project};
 use tekigo_catalog::Lang;
 use tekigo_report::{html, oscal, pdf, ReportInput};
+use tools::{pdftotext, squeeze, tool};
 
 const GENERATED: &str = "2025-03-10T09:00:00Z";
 const CR11_JA: &str = "人間のユーザーの識別と認証";
@@ -27,43 +29,10 @@ fn input<'a>(project: &'a Project, a: &'a Assessment, lang: Lang) -> ReportInput
     }
 }
 
-/// The path of a tool the test needs; `None` (skip) outside CI when it is missing.
-fn tool(name: &str) -> Option<PathBuf> {
-    let found = std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths)
-            .map(|d| d.join(name))
-            .find(|p| p.is_file())
-    });
-    if found.is_none() {
-        let msg = format!("{name} is not installed: run scripts/setup/50-report.sh");
-        assert!(std::env::var("CI").is_err(), "{msg}");
-        eprintln!("skipped: {msg}");
-    }
-    found
-}
-
-fn squeeze(s: &str) -> String {
-    s.chars()
-        .filter(|c| !c.is_whitespace() && *c != '\u{200B}')
-        .collect()
-}
-
 fn pdf_text(bytes: &[u8], dir: &Path) -> Option<String> {
-    let pdftotext = tool("pdftotext")?;
     let file = dir.join("report.pdf");
     std::fs::write(&file, bytes).unwrap();
-    let out = Command::new(pdftotext)
-        .args(["-enc", "UTF-8"])
-        .arg(&file)
-        .arg("-")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    Some(String::from_utf8(out.stdout).unwrap())
+    pdftotext(&file, false)
 }
 
 #[test]

@@ -23,7 +23,7 @@ use crate::text::label;
 use crate::RiskError;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use tekigo_catalog::{Lang, Level, SlVector};
+use tekigo_catalog::{escape_xml as escape, Lang, Level, SlVector};
 
 const MARGIN: f64 = 20.0;
 const PAD: f64 = 10.0;
@@ -33,24 +33,6 @@ const H_GAP: f64 = 40.0;
 const BAND: f64 = 96.0;
 const NODE_H: f64 = 38.0;
 const MIN_ZONE_W: f64 = 190.0;
-
-/// Escapes text for XML content and attribute values.
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            // Control characters are not allowed in XML 1.0.
-            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 /// Approximate rendered width at 12 px: wide (CJK) characters take a full em.
 fn text_width(s: &str, bold: bool) -> f64 {

@@ -12,8 +12,9 @@
 //!   is part of the file, keeping every step so a reader can redo it by hand ([`derive`]);
 //! - compares each zone's SL-T with the achieved level of the 4-2 assessments of its
 //!   components and lists the 3-3 requirements the system has to provide ([`feasibility`]);
-//! - draws the zones and conduits as SVG and DOT ([`draw`]) and writes a self-contained HTML
-//!   report in English or Japanese ([`report`]).
+//! - draws the zones and conduits as SVG and DOT ([`draw`], [`drawing`] for a project
+//!   directory) and writes a report in English or Japanese, as self-contained HTML or as PDF
+//!   ([`report`]).
 //!
 //! Rule texts and report labels live in `data/*.yaml`, not in code.
 
@@ -48,6 +49,10 @@ pub enum RiskError {
     /// A bug in a data file or template shipped with tekigo (the tests catch it).
     #[error("{name}: {message}")]
     Data { name: String, message: String },
+    /// The PDF could not be typeset: no usable font (the message says what to install), or
+    /// a bug in `templates/risk.typ`.
+    #[error(transparent)]
+    Pdf(#[from] tekigo_report::ReportError),
 }
 
 fn invalid(problems: Vec<Problem>) -> RiskError {
@@ -261,6 +266,17 @@ impl Document {
         }
         out
     }
+}
+
+/// The zone and conduit drawing of the project at `root` (its `risk/system.yaml`) as one
+/// standalone SVG document, every zone and conduit labelled with its derived SL-T. This is
+/// the picture `tekigo risk draw --format svg` prints and the reports embed, for callers
+/// (the web pages) that hold a project directory; with a model already in memory, call
+/// [`draw::svg`] with [`derive`]'s result. Errors name the file and line of a model that
+/// cannot be read.
+pub fn drawing(root: &Path, lang: tekigo_catalog::Lang) -> Result<String, RiskError> {
+    let doc = Document::load(root)?;
+    draw::svg(&doc.model, &derive(&doc.model), lang)
 }
 
 fn problem(path: &Path, line: Option<usize>, message: impl fmt::Display) -> Problem {

@@ -1,13 +1,16 @@
-//! The zone and conduit report: one self-contained HTML page in English or Japanese with
-//! the drawing, the system description, the ZCR step states, the risk matrix and the
-//! derivation rule, the derivation of every SL-T step by step, the violations and the
-//! feasibility per zone.
+//! The zone and conduit report in English or Japanese, as one self-contained HTML page or
+//! a PDF, with the drawing, the system description, the ZCR step states, the risk matrix
+//! and the derivation rule, the derivation of every SL-T step by step, the rule check and
+//! the feasibility per zone.
 //!
+//! Both formats print one page model (`build`), so they cannot say different things.
 //! `templates/risk.html` is filled by minijinja, which escapes every value because the
-//! template's name ends in `.html`; the only unescaped insert is the drawing, which
-//! [`crate::draw`] escapes itself. Every word the page prints that the model does not hold
-//! comes from `data/labels.yaml`. A content security policy forbids every load, so the page
-//! makes no network request.
+//! template's name ends in `.html`; the only unescaped inserts are the drawing, which
+//! [`crate::draw`] escapes itself, and tekigo-report's shared stylesheet. A content security
+//! policy forbids every load, so the page makes no network request. `templates/risk.typ` is
+//! typeset by tekigo-report's [`tekigo_report::typeset`] and reads the page model as JSON
+//! data, never as markup, with the drawing as `/zones.svg`. Every word either format prints
+//! that the model does not hold comes from `data/labels.yaml`.
 
 use crate::check::Violation;
 use crate::derive::{Derivation, Step, TargetSl};
@@ -17,10 +20,16 @@ use crate::text::{label, labels};
 use crate::{Document, RiskError};
 use minijinja::{context, Environment, UndefinedBehavior, Value};
 use serde::Serialize;
+use std::path::Path;
 use tekigo_catalog::{Catalog, Fr, ItemKind, Lang, Level, SlVector};
+use tekigo_report::{typeset, TypstDocument, STYLESHEET};
 
 const NAME: &str = "risk.html";
 const TEMPLATE: &str = include_str!("../templates/risk.html");
+const PDF_NAME: &str = "templates/risk.typ";
+const PDF_TEMPLATE: &str = include_str!("../templates/risk.typ");
+/// Where the PDF template finds the drawing.
+const DRAWING: &str = "/zones.svg";
 /// Not needed inline in HTML; left out so that the page holds no URL.
 const SVG_NS: &str = " xmlns=\"http://www.w3.org/2000/svg\"";
 
@@ -128,14 +137,34 @@ pub fn html(input: &ReportInput) -> Result<String, RiskError> {
             r => page,
             L => labels(input.lang)?,
             drawing => Value::from_safe_string(svg.replacen(SVG_NS, "", 1)),
+            stylesheet => Value::from_safe_string(STYLESHEET.to_string()),
         })
         .map_err(err)
+}
+
+/// The report as a PDF, typeset by typst. `font_dir` adds a directory of fonts to the
+/// system's (a Japanese report needs Noto Sans CJK or another font with Japanese glyphs).
+pub fn pdf(input: &ReportInput, font_dir: Option<&Path>) -> Result<Vec<u8>, RiskError> {
+    let page = build(input)?;
+    let svg = crate::draw::svg(&input.doc.model, input.derivation, input.lang)?;
+    let data = serde_json::json!({ "r": page, "L": labels(input.lang)? });
+    Ok(typeset(
+        &TypstDocument {
+            name: PDF_NAME,
+            source: PDF_TEMPLATE,
+            data: &data,
+            files: &[(DRAWING, svg.as_bytes())],
+            lang: input.lang,
+        },
+        font_dir,
+    )?)
 }
 
 fn vector(v: &[Level; 7]) -> String {
     SlVector(*v).to_string()
 }
 
+/// The page model both formats print.
 fn build(input: &ReportInput) -> Result<Page, RiskError> {
     let lang = input.lang;
     let m: &RiskModel = &input.doc.model;

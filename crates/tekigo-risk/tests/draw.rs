@@ -207,3 +207,21 @@ fn an_empty_model_still_draws_and_reports() {
     .unwrap();
     assert!(page.contains("違反はありません"));
 }
+
+/// `drawing` is the picture of a project directory: for the example project, the file
+/// `tekigo risk draw --format svg` wrote (examples/water-treatment.sh); for a directory
+/// without a model, an error naming the file to write.
+#[test]
+fn drawing_of_a_project_directory() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/water-treatment");
+    let committed = std::fs::read_to_string(root.join("risk/zones.svg")).unwrap();
+    assert_eq!(tekigo_risk::drawing(&root, Lang::En).unwrap(), committed);
+    assert!(tekigo_risk::drawing(&root, Lang::Ja)
+        .unwrap()
+        .contains("リバーサイド浄水場"));
+    let empty = tempfile::tempdir().unwrap();
+    let err = tekigo_risk::drawing(empty.path(), Lang::En)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("risk/system.yaml"), "{err}");
+}

@@ -410,3 +410,38 @@ fn a_missing_model_names_the_file() {
         "{e}"
     );
 }
+
+/// The separation rules cite the ZCR that the reference data (with its sources, in
+/// catalogs/sources/) gives for what they separate: 3.4 temporarily connected devices,
+/// 3.5 wireless, 3.6 external networks. A renumbering in the catalog or in data/rules.yaml
+/// that breaks this fails here.
+#[test]
+fn separation_rules_cite_the_zcr_of_the_reference_data() {
+    let reference = include_str!("../../../catalogs/sources/iec62443-3-2_zcr.csv");
+    let title_of = |zcr: &str| {
+        reference
+            .lines()
+            .find(|l| l.starts_with(&format!("{zcr},requirement,")))
+            .and_then(|l| l.split(',').nth(3))
+            .unwrap_or_else(|| panic!("{zcr} is not in the reference data"))
+            .to_lowercase()
+    };
+    let rules: std::collections::BTreeMap<String, serde_norway::Value> =
+        serde_norway::from_str(include_str!("../data/rules.yaml")).unwrap();
+    let std32 = catalog().standard("62443-3-2").unwrap();
+    for (rule, zcr, word) in [
+        ("business-separated", "ZCR 3.2", "business"),
+        ("safety-separated", "ZCR 3.3", "safety"),
+        ("temporary-separated", "ZCR 3.4", "temporarily connected"),
+        ("wireless-separated", "ZCR 3.5", "wireless"),
+        ("wireless-dedicated-conduit", "ZCR 3.5", "wireless"),
+        ("external-separated", "ZCR 3.6", "external networks"),
+        ("external-dedicated-conduit", "ZCR 3.6", "external networks"),
+        ("residual-risk-tolerable", "ZCR 5.11", "residual risk"),
+    ] {
+        assert_eq!(rules[rule]["zcr"].as_str(), Some(zcr), "{rule}");
+        assert!(title_of(zcr).contains(word), "{zcr}: {}", title_of(zcr));
+        let item = std32.item(zcr).unwrap();
+        assert_eq!(item.title.en.to_lowercase(), title_of(zcr), "{zcr}");
+    }
+}

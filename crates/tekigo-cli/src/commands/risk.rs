@@ -32,7 +32,8 @@ pub enum RiskCommand {
     },
     /// Draw the zones and conduits.
     Draw(DrawArgs),
-    /// A self-contained HTML report: drawing, derivation, violations, feasibility.
+    /// The report: drawing, risk register, SL-T derivation step by step, rule check,
+    /// feasibility; in the project's language unless --lang is given.
     Report(ReportArgs),
 }
 
@@ -61,14 +62,20 @@ pub enum DrawFormat {
 pub struct ReportArgs {
     #[arg(long, value_enum)]
     pub format: RiskReportFormat,
-    /// Write here instead of standard output.
+    /// Write here instead of standard output (required for PDF on a terminal).
     #[arg(short, long)]
     pub output: Option<PathBuf>,
+    /// Fonts for the PDF, in addition to the system's (Noto Sans CJK for Japanese).
+    #[arg(long, value_name = "DIR")]
+    pub font_dir: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
 pub enum RiskReportFormat {
+    /// One self-contained file: styles and drawing inline, loads nothing from the network.
     Html,
+    /// Typeset with typst; Japanese needs Noto Sans CJK (Debian fonts-noto-cjk) or --font-dir.
+    Pdf,
 }
 
 struct Loaded {
@@ -141,20 +148,30 @@ pub fn run(ctx: &Context, cmd: RiskCommand) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         RiskCommand::Report(args) => {
-            let RiskReportFormat::Html = args.format;
             let d = tekigo_risk::derive(&l.doc.model);
             let v = violations(ctx, &l)?;
             let f = tekigo_risk::feasibility(&l.project, &ctx.catalog, &l.doc.model, &d)?;
-            let html = tekigo_risk::report::html(&ReportInput {
+            let input = ReportInput {
                 doc: &l.doc,
                 catalog: &ctx.catalog,
                 project: &l.project.config.product.name,
                 derivation: &d,
                 violations: &v,
                 feasibility: &f,
-                lang: ctx.lang,
-            })?;
-            emit(html.as_bytes(), args.output.as_deref(), false)?;
+                lang: if ctx.lang_given {
+                    ctx.lang
+                } else {
+                    l.project.config.language
+                },
+            };
+            let (bytes, binary) = match args.format {
+                RiskReportFormat::Html => (tekigo_risk::report::html(&input)?.into_bytes(), false),
+                RiskReportFormat::Pdf => (
+                    tekigo_risk::report::pdf(&input, args.font_dir.as_deref())?,
+                    true,
+                ),
+            };
+            emit(&bytes, args.output.as_deref(), binary)?;
             Ok(ExitCode::SUCCESS)
         }
     }
