@@ -4,8 +4,9 @@
 //! a content-addressed evidence store ([`evidence`]). From the answers this crate computes
 //! what a reader of the check sheet wants to know ([`results`]): the security level each FR
 //! reaches, the maturity of each practice, the gaps to the target and how much is
-//! confirmed. [`sheet`] carries the record to and from the Excel shape of seed 004 and
-//! [`scan_import`] turns device-scan verdicts into suggested answers.
+//! confirmed. [`sheet`] carries the record to and from the Excel shape of seed 004,
+//! [`scan_import`] turns device-scan verdicts into suggested answers and [`vuln_import`] does
+//! the same for vulnerability scans and their triage.
 //!
 //! Start reading at [`results`]: its module docs state the rules that give the levels.
 
@@ -17,6 +18,7 @@ pub mod results;
 pub mod scan_import;
 pub mod sheet;
 mod validate;
+pub mod vuln_import;
 
 pub use assessment::{
     Answer, Assessment, EvidenceRef, Finding, Origin, Review, Status, Subject, SubjectKind, Target,
@@ -111,6 +113,16 @@ pub(crate) fn parse_yaml<T: serde::de::DeserializeOwned>(
 ) -> Result<T, AssessError> {
     serde_norway::from_str(text)
         .map_err(|e| AssessError::Invalid(vec![problem(path, e.location().map(|l| l.line()), e)]))
+}
+
+/// Checks an assessment held in memory (by the web application) by the rules a file must
+/// keep before it is saved. Problems name the lines of the file it would become,
+/// `assessments/ID.yaml`. Whether cited evidence exists is the caller's to check: the
+/// server keeps its own record of which evidence a project may cite.
+pub fn check(catalog: &tekigo_catalog::Catalog, a: &Assessment) -> Result<(), AssessError> {
+    let path = PathBuf::from(format!("assessments/{}.yaml", a.id));
+    let text = project::to_yaml(a).map_err(|e| AssessError::message(&path, e))?;
+    AssessError::from_problems(validate::assessment(catalog, a, &path, &text))
 }
 
 /// Writes through a temporary file in the same directory and renames it over the target,

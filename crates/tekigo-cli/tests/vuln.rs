@@ -212,3 +212,249 @@ fn sarif_and_table_and_errors() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("bad.json") && err.contains("line 2"), "{err}");
 }
+
+/// The status line of one answer in an assessment file (`answers:` maps ids to answers).
+fn answer(dir: &Path, assessment: &str, req: &str) -> String {
+    let text = std::fs::read_to_string(dir.join(format!("assessments/{assessment}.yaml"))).unwrap();
+    let start = text
+        .lines()
+        .position(|l| {
+            l.trim_start().trim_matches('\'') == format!("{req}:")
+                || l.trim() == format!("'{req}':")
+        })
+        .unwrap_or_else(|| panic!("no answer for {req} in\n{text}"));
+    text.lines()
+        .skip(start + 1)
+        .take_while(|l| l.starts_with("    "))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn run_ok(args: &[&str], cwd: &Path) -> Output {
+    let out = tekigo(args, cwd);
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+/// The whole triage loop on real data: the cyclonedx-py SBOM of tekigo-sbom's fixtures
+/// (requests 2.31.0, setuptools 65.5.0, ...) against the real GitHub advisories for those two
+/// versions; triage with `tekigo vex`; the assessment's DM, SUM and CR 7.8 answers follow.
+#[test]
+fn triage_with_vex_and_assessment_answers() {
+    let root = tempfile::tempdir().unwrap();
+    let r = root.path();
+    run_ok(&["init", "proj", "--product", "Plant gateway"], r);
+    let dir = r.join("proj");
+    run_ok(
+        &[
+            "assess",
+            "new",
+            "--standard",
+            "62443-4-1",
+            "--component",
+            "Example PSIRT",
+            "--ml-t",
+            "2",
+            "--id",
+            "DM",
+        ],
+        &dir,
+    );
+    run_ok(
+        &[
+            "assess",
+            "new",
+            "--standard",
+            "62443-4-2",
+            "--component",
+            "gw",
+            "--type",
+            "embedded",
+            "--sl-t",
+            "2",
+            "--id",
+            "CR",
+        ],
+        &dir,
+    );
+    let db = r.join("db").display().to_string();
+    let osv = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/pypi-osv");
+    run_ok(&["vulndb", "import", "--db", &db, osv.to_str().unwrap()], r);
+    let sbom = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../tekigo-sbom/tests/fixtures/cyclonedx-py-1.6.cdx.json");
+    let scan = dir.join("scan.json").display().to_string();
+    let scan_args = [
+        "vuln",
+        "scan",
+        sbom.to_str().unwrap(),
+        "--db",
+        &db,
+        "--format",
+        "json",
+        "-o",
+        &scan,
+    ];
+    run_ok(&scan_args, &dir);
+    let rows: Value = serde_json::from_slice(&std::fs::read(&scan).unwrap()).unwrap();
+    let ids: Vec<&str> = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["vulnerability"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["GHSA-9wx4-h78v-vm56", "GHSA-cx63-2mw6-8hw5"]);
+    assert_eq!(rows[1]["published"], "2024-07-15T03:30:57Z");
+    assert_eq!(rows[1]["sources"][0]["source"], "osv");
+
+    // Untriaged, published in 2024: the high-severity setuptools finding is overdue.
+    run_ok(&["assess", "import-vulns", "DM", &scan], &dir);
+    let dm2 = answer(&dir, "DM", "DM-2");
+    assert!(dm2.contains("status: not-satisfied"), "{dm2}");
+    assert!(
+        dm2.contains("GHSA-cx63-2mw6-8hw5 in pkg:pypi/setuptools@65.5.0"),
+        "{dm2}"
+    );
+    assert!(dm2.contains("origin: scan"), "{dm2}");
+    // requests' finding is medium (CVSS 5.6): late, but not serious, so not named in DM-2's
+    // finding.
+    assert!(
+        !dm2.contains("issue: Not triaged within 30 days: GHSA-9wx4"),
+        "{dm2}"
+    );
+    let dm4 = answer(&dir, "DM", "DM-4");
+    assert!(
+        dm4.contains("status: not-satisfied") && dm4.contains("Fix available"),
+        "{dm4}"
+    );
+    assert!(answer(&dir, "DM", "SUM-5").contains("status: not-satisfied"));
+
+    // Triage. not_affected needs a standard justification.
+    let out = tekigo(
+        &[
+            "vex",
+            "set",
+            "pkg:pypi/setuptools@65.5.0",
+            "GHSA-cx63-2mw6-8hw5",
+            "--status",
+            "not_affected",
+            "--author",
+            "alice",
+        ],
+        &dir,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--justification"));
+    run_ok(
+        &[
+            "vex",
+            "set",
+            "pkg:pypi/setuptools@65.5.0",
+            "GHSA-cx63-2mw6-8hw5",
+            "--status",
+            "not_affected",
+            "--justification",
+            "vulnerable_code_not_in_execute_path",
+            "--note",
+            "package_index is never called at run time",
+            "--author",
+            "alice",
+        ],
+        &dir,
+    );
+    run_ok(
+        &[
+            "vex",
+            "set",
+            "pkg:pypi/requests@2.31.0",
+            "CVE-2024-35195",
+            "--status",
+            "under_investigation",
+            "--author",
+            "bob",
+        ],
+        &dir,
+    );
+    let list: Value =
+        serde_json::from_slice(&run_ok(&["vex", "list", "--format", "json"], &dir).stdout).unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 2);
+    assert_eq!(list[0]["vulnerability"], "CVE-2024-35195");
+    assert_eq!(
+        list[1]["justification"],
+        "vulnerable_code_not_in_execute_path"
+    );
+    assert_eq!(list[1]["author"], "alice");
+
+    // A person's answer stays; the scan's suggestions follow the triage.
+    run_ok(
+        &[
+            "assess", "set", "DM", "DM-3", "--status", "partial", "--reason", "by hand",
+        ],
+        &dir,
+    );
+    run_ok(&["assess", "import-vulns", "DM", &scan], &dir);
+    assert!(answer(&dir, "DM", "DM-2").contains("status: satisfied"));
+    // Found by its alias CVE-2024-35195; under investigation since today.
+    assert!(answer(&dir, "DM", "DM-3").contains("reason: by hand"));
+    assert!(answer(&dir, "DM", "DM-4").contains("status: satisfied"));
+    assert!(
+        answer(&dir, "DM", "DM-4").contains("kind: file"),
+        "cites the triage file"
+    );
+    run_ok(&["assess", "import-vulns", "DM", &scan, "--force"], &dir);
+    assert!(answer(&dir, "DM", "DM-3").contains("status: satisfied"));
+    // The scan can show an inventory exists, not that the component reports it: CR 7.8 gets
+    // a partial at best.
+    run_ok(&["assess", "import-vulns", "CR", &scan], &dir);
+    let cr = answer(&dir, "CR", "CR 7.8");
+    assert!(cr.contains("status: partial"), "{cr}");
+
+    // Export, and import into another project.
+    let vex = dir.join("vex.json").display().to_string();
+    let out = tekigo(&["vex", "export", "--format", "openvex"], &dir);
+    if std::env::var_os("USER").is_none() {
+        assert!(String::from_utf8_lossy(&out.stderr).contains("--author"));
+    }
+    let psirt = ["--author", "Example PSIRT"];
+    let mut args = vec!["vex", "export", "--format", "openvex", "-o", &vex];
+    args.extend(psirt);
+    run_ok(&args, &dir);
+    let doc: Value = serde_json::from_slice(&std::fs::read(&vex).unwrap()).unwrap();
+    assert_eq!(doc["@context"], "https://openvex.dev/ns/v0.2.0");
+    assert_eq!(doc["statements"].as_array().unwrap().len(), 2);
+    let mut args = vec!["vex", "export", "--format", "csaf"];
+    args.extend(psirt);
+    let out = tekigo(&args, &dir);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--publisher-namespace"));
+    let csaf = run_ok(
+        &[
+            "vex",
+            "export",
+            "--format",
+            "csaf",
+            "--publisher-namespace",
+            "https://psirt.example.com",
+            "--author",
+            "Example PSIRT",
+        ],
+        &dir,
+    );
+    let csaf: Value = serde_json::from_slice(&csaf.stdout).unwrap();
+    assert_eq!(csaf["document"]["category"], "csaf_vex");
+    run_ok(&["init", "other"], r);
+    let other = r.join("other");
+    run_ok(&["vex", "import", &vex], &other);
+    let list: Value =
+        serde_json::from_slice(&run_ok(&["vex", "list", "--format", "json"], &other).stdout)
+            .unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 2);
+    // Bad input names the file.
+    std::fs::write(other.join("bad.json"), b"{\"statements\": 3").unwrap();
+    let out = tekigo(&["vex", "import", "bad.json"], &other);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("bad.json"));
+}

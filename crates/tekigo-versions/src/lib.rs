@@ -25,7 +25,9 @@
 //!   ([`Comparison::exact_rules`]) so a report can explain the weaker evidence.
 //!
 //! [`affected`] evaluates an OSV `ECOSYSTEM`/`SEMVER` range (introduced / fixed /
-//! last_affected / limit events) with these comparisons.
+//! last_affected / limit events) with these comparisons; [`Version`] and
+//! [`affected_parsed`] do the same for a version parsed once and checked against many
+//! ranges.
 //!
 //! No function of this crate panics on any input; invalid versions are [`VersionError`]s that
 //! name the ecosystem and the offending string.
@@ -37,6 +39,7 @@ mod error;
 mod generic;
 mod maven;
 mod num;
+mod parsed;
 mod pep440;
 mod range;
 mod rpm;
@@ -44,7 +47,8 @@ mod semver;
 
 pub use ecosystem::Ecosystem;
 pub use error::{RangeError, VersionError};
-pub use range::{affected, Event};
+pub use parsed::Version;
+pub use range::{affected, affected_parsed, Event};
 
 use std::cmp::Ordering;
 
@@ -60,19 +64,14 @@ pub struct Comparison {
 
 /// Compares `a` with `b` under the rules of `eco`.
 ///
-/// Both versions are validated first; the error names the first invalid one.
+/// Both versions are validated first; the error names the first invalid one. A caller that
+/// compares one version with many others should parse it once with [`Version::parse`].
 pub fn compare(eco: Ecosystem, a: &str, b: &str) -> Result<Comparison, VersionError> {
-    let ordering = match eco {
-        Ecosystem::Debian => ordered(eco, a, b, debian::parse, debian::cmp)?,
-        Ecosystem::Rpm => ordered(eco, a, b, rpm::parse, rpm::cmp)?,
-        Ecosystem::Alpine => ordered(eco, a, b, alpine::parse, alpine::cmp)?,
-        Ecosystem::Semver => ordered(eco, a, b, semver::parse, semver::cmp)?,
-        Ecosystem::Pep440 => ordered(eco, a, b, pep440::parse, pep440::cmp)?,
-        Ecosystem::Maven => ordered(eco, a, b, maven::parse, maven::cmp)?,
-        Ecosystem::Generic => ordered(eco, a, b, generic::parse, generic::cmp)?,
-    };
+    let pa = Version::parse(eco, a)?;
+    let pb = Version::parse(eco, b)?;
     Ok(Comparison {
-        ordering,
+        // Both were parsed under `eco`.
+        ordering: pa.compare(&pb).unwrap_or(Ordering::Equal),
         exact_rules: eco.exact_rules(),
     })
 }
@@ -80,28 +79,7 @@ pub fn compare(eco: Ecosystem, a: &str, b: &str) -> Result<Comparison, VersionEr
 /// Checks that `version` is a valid version of `eco`, so bad advisory or inventory data can be
 /// reported where it is read instead of surfacing later as a failed comparison.
 pub fn validate(eco: Ecosystem, version: &str) -> Result<(), VersionError> {
-    let result = match eco {
-        Ecosystem::Debian => debian::parse(version).map(drop),
-        Ecosystem::Rpm => rpm::parse(version).map(drop),
-        Ecosystem::Alpine => alpine::parse(version).map(drop),
-        Ecosystem::Semver => semver::parse(version).map(drop),
-        Ecosystem::Pep440 => pep440::parse(version).map(drop),
-        Ecosystem::Maven => maven::parse(version).map(drop),
-        Ecosystem::Generic => generic::parse(version).map(drop),
-    };
-    result.map_err(|reason| VersionError::new(eco, version, reason))
-}
-
-fn ordered<'a, T>(
-    eco: Ecosystem,
-    a: &'a str,
-    b: &'a str,
-    parse: fn(&'a str) -> Result<T, String>,
-    cmp: fn(&T, &T) -> Ordering,
-) -> Result<Ordering, VersionError> {
-    let pa = parse(a).map_err(|reason| VersionError::new(eco, a, reason))?;
-    let pb = parse(b).map_err(|reason| VersionError::new(eco, b, reason))?;
-    Ok(cmp(&pa, &pb))
+    Version::parse(eco, version).map(drop)
 }
 
 #[cfg(test)]

@@ -1,20 +1,23 @@
 //! OSV range evaluation for `ECOSYSTEM` and `SEMVER` ranges (OSV schema, "Evaluation").
 
-use crate::{compare, Ecosystem, RangeError, VersionError};
+use crate::{Ecosystem, RangeError, Version, VersionError};
 use std::cmp::Ordering;
 
 /// One event of an OSV range: a point on the version line where the status changes.
+///
+/// `S` is the version text: `String` for ranges a caller owns, `&str` for ranges borrowed from
+/// a database, so evaluating them does not copy the bounds.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Event {
+pub enum Event<S = String> {
     /// Affected from this version on; `"0"` means from before the first version.
-    Introduced(String),
+    Introduced(S),
     /// Not affected from this version on (the fix).
-    Fixed(String),
+    Fixed(S),
     /// Affected up to and including this version.
-    LastAffected(String),
+    LastAffected(S),
     /// Nothing at or above this version is in the range; a version containing `*` is
     /// infinity.
-    Limit(String),
+    Limit(S),
 }
 
 /// Whether `version` lies in the range described by `events` (one `affected[].ranges[]`
@@ -30,69 +33,83 @@ pub enum Event {
 ///
 /// Every version in the events is validated, also those that do not decide the answer, so
 /// bad data is reported rather than silently matched.
-pub fn affected(eco: Ecosystem, version: &str, events: &[Event]) -> Result<bool, RangeError> {
+pub fn affected<S: AsRef<str>>(
+    eco: Ecosystem,
+    version: &str,
+    events: &[Event<S>],
+) -> Result<bool, RangeError> {
+    let version = Version::parse(eco, version)?;
+    affected_parsed(&version, events)
+}
+
+/// [`affected`] for a version parsed once (a scan checks one component version against
+/// many ranges). Each bound is parsed once per call, under the version's ecosystem.
+pub fn affected_parsed<S: AsRef<str>>(
+    version: &Version<'_>,
+    events: &[Event<S>],
+) -> Result<bool, RangeError> {
+    fn parse<S: AsRef<str>>(eco: Ecosystem, v: &S) -> Result<Version<'_>, VersionError> {
+        Version::parse(eco, v.as_ref())
+    }
     if !events.iter().any(|e| matches!(e, Event::Introduced(_))) {
-        // Validate the version anyway so the caller sees the first problem in its own input.
-        crate::validate(eco, version)?;
         return Err(RangeError::NoIntroduced);
     }
-    let cmp =
-        |a: &str, b: &str| -> Result<Ordering, VersionError> { Ok(compare(eco, a, b)?.ordering) };
+    let eco = version.ecosystem();
+    // Same ecosystem on both sides by construction.
+    let cmp = |a: &Version<'_>, b: &Version<'_>| a.compare(b).unwrap_or(Ordering::Equal);
 
-    // The greatest applying event: (its version, None for "0"; its rank among equal versions;
-    // whether it leaves the version affected).
-    let mut decisive: Option<(Option<&str>, u8, bool)> = None;
-    let mut limits = Vec::new();
+    // The greatest applying event: (its parsed version, None for "0"; its rank among equal
+    // versions; whether it leaves the version affected).
+    let mut decisive: Option<(Option<Version<'_>>, u8, bool)> = None;
+    let mut before_limits = true;
+    let mut any_limit = false;
     for event in events {
         let (at, rank, applies, opens) = match event {
-            Event::Introduced(v) if v == "0" => (None, 0, true, true),
-            Event::Introduced(v) => (
-                Some(v.as_str()),
-                0,
-                cmp(version, v)? != Ordering::Less,
-                true,
-            ),
-            Event::LastAffected(v) => (
-                Some(v.as_str()),
-                1,
-                cmp(version, v)? == Ordering::Greater,
-                false,
-            ),
-            Event::Fixed(v) => (
-                Some(v.as_str()),
-                2,
-                cmp(version, v)? != Ordering::Less,
-                false,
-            ),
+            Event::Introduced(v) if v.as_ref() == "0" => (None, 0, true, true),
+            Event::Introduced(v) => {
+                let b = parse(eco, v)?;
+                let applies = cmp(version, &b) != Ordering::Less;
+                (Some(b), 0, applies, true)
+            }
+            Event::LastAffected(v) => {
+                let b = parse(eco, v)?;
+                let applies = cmp(version, &b) == Ordering::Greater;
+                (Some(b), 1, applies, false)
+            }
+            Event::Fixed(v) => {
+                let b = parse(eco, v)?;
+                let applies = cmp(version, &b) != Ordering::Less;
+                (Some(b), 2, applies, false)
+            }
             Event::Limit(v) => {
-                limits.push(v.as_str());
+                if !any_limit {
+                    any_limit = true;
+                    before_limits = false;
+                }
+                let v = v.as_ref();
+                if v.contains('*') || cmp(version, &Version::parse(eco, v)?) == Ordering::Less {
+                    before_limits = true;
+                }
                 continue;
             }
         };
         if !applies {
             continue;
         }
-        let later = match decisive {
+        let later = match &decisive {
             None => true,
             Some((best_at, best_rank, _)) => {
-                let by_version = match (at, best_at) {
+                let by_version = match (&at, best_at) {
                     (None, None) => Ordering::Equal,
                     (None, Some(_)) => Ordering::Less,
                     (Some(_), None) => Ordering::Greater,
-                    (Some(a), Some(b)) => cmp(a, b)?,
+                    (Some(a), Some(b)) => cmp(a, b),
                 };
-                by_version.then(rank.cmp(&best_rank)) == Ordering::Greater
+                by_version.then(rank.cmp(best_rank)) == Ordering::Greater
             }
         };
         if later {
             decisive = Some((at, rank, opens));
-        }
-    }
-
-    let mut before_limits = limits.is_empty();
-    for limit in limits {
-        if limit.contains('*') || cmp(version, limit)? == Ordering::Less {
-            before_limits = true;
         }
     }
     Ok(before_limits && decisive.is_some_and(|(_, _, opens)| opens))

@@ -31,4 +31,9 @@ pub mod openvex;
 
 pub use error::VexError;
 pub use model::{ComponentRef, DocumentMeta, Justification, Record, State};
+/// The timestamp formats (RFC 3339) records are written in.
+pub use time::format_description::well_known as time_format;
+/// The timestamp type of [`Record`] and [`DocumentMeta`], so callers need no `time`
+/// dependency of their own.
+pub use time::OffsetDateTime;
 pub use triage::{Triage, TRIAGE_FILE};

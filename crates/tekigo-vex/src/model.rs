@@ -265,3 +265,19 @@ pub struct DocumentMeta {
     /// Document version, counting up from 1 with each published revision.
     pub version: u32,
 }
+
+impl DocumentMeta {
+    /// A document id that depends only on `seed` (the product) and the records: exporting
+    /// unchanged triage twice gives the same id, and any change gives a new one, so a
+    /// consumer can tell revisions apart without tekigo keeping a counter.
+    pub fn content_id(seed: &str, records: &[Record]) -> String {
+        let mut bytes = seed.as_bytes().to_vec();
+        bytes.push(0);
+        // Serialising plain data to a Vec cannot fail; an empty tail still gives a valid id.
+        bytes.extend(serde_json::to_vec(records).unwrap_or_default());
+        format!(
+            "urn:uuid:{}",
+            uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, &bytes)
+        )
+    }
+}

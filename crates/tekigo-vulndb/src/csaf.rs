@@ -35,6 +35,8 @@ struct Tracking {
     id: String,
     #[serde(default)]
     current_release_date: Option<String>,
+    #[serde(default)]
+    initial_release_date: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -239,6 +241,7 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<Advisory>, String> {
             source: Source::Csaf,
             aliases,
             summary,
+            published: doc.document.tracking.initial_release_date.clone(),
             modified: doc.document.tracking.current_release_date.clone(),
             withdrawn: None,
             severity,

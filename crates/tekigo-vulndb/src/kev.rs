@@ -57,6 +57,7 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<Advisory>, String> {
                 source: Source::Kev,
                 aliases: Vec::new(),
                 summary: e.vulnerability_name,
+                published: Some(e.date_added.clone()),
                 modified: Some(e.date_added.clone()),
                 withdrawn: None,
                 severity: Vec::new(),

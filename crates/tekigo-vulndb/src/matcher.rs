@@ -20,7 +20,7 @@ use serde::Serialize;
 use std::cmp::Ordering;
 use std::collections::HashMap;
 use std::rc::Rc;
-use tekigo_versions::{compare, Ecosystem, VersionError};
+use tekigo_versions::{compare, Ecosystem, Version, VersionError};
 
 /// Why a component matched: which advisory data, which range, which comparison.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -40,7 +40,27 @@ pub struct Explanation {
     pub notes: Vec<String>,
 }
 
+/// One advisory's match behind a finding: a finding lists one per source that reported the
+/// vulnerability for the component (OSV under a GHSA or DSA id, NVD under the CVE, a vendor's
+/// CSAF document), the first being the one the finding's own fields come from.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SourceMatch {
+    pub source: Source,
+    pub advisory: String,
+    pub fixed_version: Option<String>,
+    pub needs_review: bool,
+    pub explanation: Explanation,
+}
+
 /// One vulnerability of one component.
+///
+/// Advisories from different sources that name the same vulnerability (one's id is another's
+/// alias, directly or through a third) give one finding, not one per source: the first
+/// source in matching order (OSV, then NVD by CPE, then CSAF) gives `vulnerability`,
+/// `source`, `version` and `explanation`; `aliases` holds every other id; `sources` lists
+/// every advisory. The merged finding takes the highest severity score, the KEV entry of any
+/// id, a fixed version from the first source that has one, the earliest publication date,
+/// and needs review only when every source's match does.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Finding {
     /// The index of the component in the scanned list.
@@ -56,10 +76,82 @@ pub struct Finding {
     pub severity: Option<Severity>,
     pub kev: Option<KevInfo>,
     pub fixed_version: Option<String>,
+    /// When the vulnerability was first published by any of the sources.
+    pub published: Option<String>,
     /// The match rests on something a person must check (an unparsed range, an unconfirmed
     /// platform condition, a missing component version).
     pub needs_review: bool,
     pub explanation: Explanation,
+    pub sources: Vec<SourceMatch>,
+    /// The ids that name the vulnerability itself, upper-case: `ids()` without CSAF document
+    /// ids, which two different vulnerabilities of one advisory share.
+    #[serde(skip)]
+    links: Vec<String>,
+}
+
+impl Finding {
+    /// The vulnerability id and its aliases.
+    pub fn ids(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.vulnerability.as_str()).chain(self.aliases.iter().map(String::as_str))
+    }
+
+    fn shares_id(&self, other: &Finding) -> bool {
+        self.links.iter().any(|a| other.links.contains(a))
+    }
+
+    /// Takes in another source's finding of the same vulnerability (see [`Finding`]).
+    fn absorb(&mut self, other: Finding) {
+        for id in other.ids() {
+            if !self.ids().any(|have| have.eq_ignore_ascii_case(id)) {
+                self.aliases.push(id.to_string());
+            }
+        }
+        let score = |s: &Option<Severity>| s.as_ref().and_then(|s| s.score);
+        let higher =
+            score(&other.severity).unwrap_or(f64::MIN) > score(&self.severity).unwrap_or(f64::MIN);
+        if other.severity.is_some() && (self.severity.is_none() || higher) {
+            self.severity = other.severity;
+        }
+        self.kev = self.kev.take().or(other.kev);
+        self.summary = self.summary.take().or(other.summary);
+        self.fixed_version = self.fixed_version.take().or(other.fixed_version);
+        self.published = match (self.published.take(), other.published) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        self.needs_review &= other.needs_review;
+        self.sources.extend(other.sources);
+        for id in other.links {
+            if !self.links.contains(&id) {
+                self.links.push(id);
+            }
+        }
+    }
+}
+
+/// Folds the findings of one component that name the same vulnerability into one, keeping
+/// the order in which each vulnerability was first found.
+fn merge_same_vulnerability(found: Vec<Finding>) -> Vec<Finding> {
+    let mut out: Vec<Finding> = Vec::with_capacity(found.len());
+    for f in found {
+        let Some(first) = out.iter().position(|g| g.shares_id(&f)) else {
+            out.push(f);
+            continue;
+        };
+        out[first].absorb(f);
+        // The new ids may link groups that were separate so far (GHSA -> CVE <- DSA).
+        let mut i = first + 1;
+        while i < out.len() {
+            if out[first].shares_id(&out[i]) {
+                let g = out.remove(i);
+                out[first].absorb(g);
+                i = first + 1;
+            } else {
+                i += 1;
+            }
+        }
+    }
+    out
 }
 
 /// Findings of a scan and the problems met on the way (invalid versions and the like).
@@ -159,6 +251,9 @@ impl<'a> Matcher<'a> {
         if csaf {
             self.match_csaf(q, &mut out)?;
         }
+        if out.len() > 1 {
+            out = merge_same_vulnerability(out);
+        }
         if kev {
             for f in &mut out {
                 f.kev = self.kev(f)?;
@@ -182,9 +277,23 @@ impl<'a> Matcher<'a> {
     }
 
     fn push(out: &mut Vec<Finding>, adv: &Advisory, q: &Query, v: Verdict) {
-        if out.iter().any(|f| f.vulnerability == adv.id) {
+        if out.iter().any(|f| {
+            f.sources
+                .iter()
+                .any(|s| s.advisory == adv.id && s.source == adv.source)
+        }) {
             return;
         }
+        let needs_review = v.needs_review || !adv.needs_review.is_empty();
+        let document = match &adv.body {
+            Body::Csaf(c) => Some(c.document.as_str()),
+            _ => None,
+        };
+        let links = adv
+            .ids()
+            .filter(|id| Some(*id) != document)
+            .map(str::to_ascii_uppercase)
+            .collect();
         out.push(Finding {
             component_index: 0,
             vulnerability: adv.id.clone(),
@@ -195,9 +304,18 @@ impl<'a> Matcher<'a> {
             summary: adv.summary.clone(),
             severity: adv.best_severity().cloned(),
             kev: None,
-            fixed_version: v.fixed,
-            needs_review: v.needs_review || !adv.needs_review.is_empty(),
+            fixed_version: v.fixed.clone(),
+            published: adv.published.clone(),
+            needs_review,
+            sources: vec![SourceMatch {
+                source: adv.source,
+                advisory: adv.id.clone(),
+                fixed_version: v.fixed,
+                needs_review,
+                explanation: v.explanation.clone(),
+            }],
             explanation: v.explanation,
+            links,
         });
     }
 
@@ -209,6 +327,9 @@ impl<'a> Matcher<'a> {
             return Ok(());
         };
         let release = purl.release();
+        // The component version, parsed once per ecosystem family (postings under one key
+        // nearly always share one).
+        let mut parsed: Option<(Ecosystem, Result<Version<'_>, VersionError>)> = None;
         for key in q.osv_keys() {
             for (rec, payload) in self.db.postings(&key)? {
                 let Some(p) = index::decode_osv(payload) else {
@@ -223,7 +344,19 @@ impl<'a> Matcher<'a> {
                         continue;
                     }
                 }
-                match self.osv_verdict(&p, version) {
+                let eco = Ecosystem::from_osv(p.ecosystem).unwrap_or(Ecosystem::Generic);
+                let (_, this) = match parsed.take() {
+                    Some((e, v)) if e == eco => parsed.insert((e, v)),
+                    _ => {
+                        let v = Version::parse(eco, version);
+                        if let Err(e) = &v {
+                            self.warnings.push(format!("{}: {e}", q.label));
+                        }
+                        parsed.insert((eco, v))
+                    }
+                };
+                let Ok(this) = this else { continue };
+                match self.osv_verdict(&p, this) {
                     Ok(Some((range, comparison, fixed, rules, exact))) => {
                         let adv = self.advisory(rec)?;
                         if adv.withdrawn.is_some() {
@@ -281,14 +414,17 @@ impl<'a> Matcher<'a> {
     fn osv_verdict(
         &self,
         p: &OsvPosting<'_>,
-        version: &str,
+        parsed: &Version<'_>,
     ) -> Result<Option<(String, String, Option<String>, String, bool)>, VersionError> {
-        let eco = Ecosystem::from_osv(p.ecosystem).unwrap_or(Ecosystem::Generic);
+        let eco = parsed.ecosystem();
+        let version = parsed.as_str();
         let rules = eco.rules().to_string();
         let exact = eco.exact_rules();
         for listed in &p.versions {
             let equal = *listed == version
-                || compare(eco, version, listed).is_ok_and(|c| c.ordering == Ordering::Equal);
+                || parsed
+                    .compare_str(listed)
+                    .is_ok_and(|o| o == Ordering::Equal);
             if equal {
                 return Ok(Some((
                     "affected versions list".to_string(),
@@ -303,7 +439,7 @@ impl<'a> Matcher<'a> {
             if *kind == RangeKind::Git {
                 continue;
             }
-            if let Some((comparison, fixed)) = explain_range(eco, version, events)? {
+            if let Some((comparison, fixed)) = explain_range(parsed, events)? {
                 let range = events
                     .iter()
                     .map(|(k, v)| format!("{} {v}", k.as_str()))
@@ -780,23 +916,19 @@ fn cpe_match(
 /// affected. The verdict itself comes from [`tekigo_versions::affected`]; this adds the
 /// events that decide it.
 fn explain_range(
-    eco: Ecosystem,
-    version: &str,
+    parsed: &Version<'_>,
     events: &[(EventKind, &str)],
 ) -> Result<Option<(String, Option<String>)>, VersionError> {
-    let evs: Vec<tekigo_versions::Event> = events
+    let evs: Vec<tekigo_versions::Event<&str>> = events
         .iter()
-        .map(|(k, v)| {
-            let v = v.to_string();
-            match k {
-                EventKind::Introduced => tekigo_versions::Event::Introduced(v),
-                EventKind::Fixed => tekigo_versions::Event::Fixed(v),
-                EventKind::LastAffected => tekigo_versions::Event::LastAffected(v),
-                EventKind::Limit => tekigo_versions::Event::Limit(v),
-            }
+        .map(|&(k, v)| match k {
+            EventKind::Introduced => tekigo_versions::Event::Introduced(v),
+            EventKind::Fixed => tekigo_versions::Event::Fixed(v),
+            EventKind::LastAffected => tekigo_versions::Event::LastAffected(v),
+            EventKind::Limit => tekigo_versions::Event::Limit(v),
         })
         .collect();
-    let affected = match tekigo_versions::affected(eco, version, &evs) {
+    let affected = match tekigo_versions::affected_parsed(parsed, &evs) {
         Ok(a) => a,
         Err(tekigo_versions::RangeError::Version(e)) => return Err(e),
         // No introduced event: reported at import as needing review; nothing to match.
@@ -805,6 +937,8 @@ fn explain_range(
     if !affected {
         return Ok(None);
     }
+    let version = parsed.as_str();
+    let eco = parsed.ecosystem();
     let cmp =
         |a: &str, b: &str| -> Result<Ordering, VersionError> { Ok(compare(eco, a, b)?.ordering) };
     // The greatest introduced at or below the version.
@@ -813,7 +947,7 @@ fn explain_range(
         if *k != EventKind::Introduced {
             continue;
         }
-        let applies = *v == "0" || cmp(version, v)? != Ordering::Less;
+        let applies = *v == "0" || parsed.compare_str(v)? != Ordering::Less;
         let greater = match intro {
             None => true,
             Some("0") => *v != "0",
@@ -827,8 +961,8 @@ fn explain_range(
     let mut close: Option<(EventKind, &str)> = None;
     for (k, v) in events {
         let above = match k {
-            EventKind::Fixed => cmp(version, v)? == Ordering::Less,
-            EventKind::LastAffected => cmp(version, v)? != Ordering::Greater,
+            EventKind::Fixed => parsed.compare_str(v)? == Ordering::Less,
+            EventKind::LastAffected => parsed.compare_str(v)? != Ordering::Greater,
             _ => false,
         };
         if !above {
@@ -872,7 +1006,79 @@ mod tests {
         v: &str,
         evs: &[(EventKind, &str)],
     ) -> Option<(String, Option<String>)> {
-        explain_range(eco, v, evs).unwrap()
+        explain_range(&Version::parse(eco, v).unwrap(), evs).unwrap()
+    }
+
+    fn finding(source: Source, id: &str, aliases: &[&str], score: Option<f64>) -> Finding {
+        let explanation = Explanation {
+            matched_by: format!("{source} {id}"),
+            range: String::new(),
+            comparison: String::new(),
+            rules: String::new(),
+            exact: true,
+            notes: Vec::new(),
+        };
+        let aliases: Vec<String> = aliases.iter().map(|a| a.to_string()).collect();
+        Finding {
+            component_index: 0,
+            vulnerability: id.into(),
+            links: std::iter::once(id)
+                .chain(aliases.iter().map(String::as_str))
+                .map(str::to_ascii_uppercase)
+                .collect(),
+            aliases,
+            source,
+            component: "pkg:deb/debian/glibc@2.36-9".into(),
+            version: "2.36-9".into(),
+            summary: None,
+            severity: score.map(|s| Severity {
+                kind: "CVSS_V3".into(),
+                vector: None,
+                score: Some(s),
+                label: None,
+            }),
+            kev: None,
+            fixed_version: None,
+            published: None,
+            needs_review: source != Source::Osv,
+            sources: vec![SourceMatch {
+                source,
+                advisory: id.into(),
+                fixed_version: None,
+                needs_review: source != Source::Osv,
+                explanation: explanation.clone(),
+            }],
+            explanation,
+        }
+    }
+
+    #[test]
+    fn same_vulnerability_from_several_sources_is_one_finding() {
+        let merged = merge_same_vulnerability(vec![
+            finding(Source::Osv, "DSA-5514-1", &["CVE-2023-4911"], None),
+            finding(
+                Source::Osv,
+                "GHSA-0000-0000-0001",
+                &["CVE-2023-9999"],
+                Some(5.0),
+            ),
+            finding(Source::Csaf, "CVE-2023-1111", &["ICSA-24-004-01"], None),
+            // Links the first two (same CVE spelled in lower case for the second).
+            finding(Source::Nvd, "CVE-2023-4911", &["cve-2023-9999"], Some(7.8)),
+        ]);
+        let ids: Vec<&str> = merged.iter().map(|f| f.vulnerability.as_str()).collect();
+        assert_eq!(ids, ["DSA-5514-1", "CVE-2023-1111"]);
+        let f = &merged[0];
+        // Ids in the order met, each once whatever its case.
+        assert_eq!(
+            f.aliases,
+            ["CVE-2023-4911", "cve-2023-9999", "GHSA-0000-0000-0001"]
+        );
+        assert_eq!(f.sources.len(), 3);
+        assert_eq!(f.severity.as_ref().and_then(|s| s.score), Some(7.8));
+        // OSV matched exactly, so the merged finding does not need review.
+        assert!(!f.needs_review);
+        assert!(merged[1].needs_review);
     }
 
     #[test]

@@ -52,6 +52,10 @@ pub struct Advisory {
     pub aliases: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub summary: Option<String>,
+    /// When the source first published the advisory (RFC 3339 or a date): the earliest a
+    /// product team could have known, from which the age of an untriaged finding counts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub published: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub modified: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -23,6 +23,8 @@ struct Cve {
     #[serde(default)]
     last_modified: Option<String>,
     #[serde(default)]
+    published: Option<String>,
+    #[serde(default)]
     vuln_status: Option<String>,
     #[serde(default)]
     descriptions: Vec<LangString>,
@@ -223,6 +225,7 @@ fn convert(cve: Cve) -> Result<Advisory, String> {
         source: Source::Nvd,
         aliases: Vec::new(),
         summary,
+        published: cve.published,
         modified: cve.last_modified,
         withdrawn,
         severity,

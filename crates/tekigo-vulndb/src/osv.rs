@@ -13,6 +13,8 @@ struct Record {
     #[serde(default)]
     modified: Option<String>,
     #[serde(default)]
+    published: Option<String>,
+    #[serde(default)]
     withdrawn: Option<String>,
     #[serde(default)]
     aliases: Vec<String>,
@@ -202,6 +204,7 @@ pub fn parse(bytes: &[u8]) -> Result<Advisory, String> {
         source: Source::Osv,
         aliases,
         summary: summary.filter(|s| !s.is_empty()),
+        published: rec.published,
         modified: rec.modified,
         withdrawn: rec.withdrawn,
         severity,

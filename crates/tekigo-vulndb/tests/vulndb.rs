@@ -322,6 +322,59 @@ fn alpine_revisions() {
     assert!(findings(&db, purl("pkg:apk/alpine/xz@5.6.1-r1?distro=alpine-3.19.1")).is_empty());
 }
 
+/// The xz backdoor as Alpine's OSV record (ALPINE-CVE-2024-3094, upstream CVE-2024-3094)
+/// and as NVD's CVE-2024-3094: a component that both match (PURL and a stated CPE) gets one
+/// finding naming both sources, not two rows.
+#[test]
+fn one_finding_per_vulnerability_across_sources() {
+    let (_dir, db) = imported();
+    let mut q = purl("pkg:apk/alpine/liblzma@5.6.1-r1?distro=alpine-3.20.1&upstream=xz");
+    q.cpes = vec!["cpe:2.3:a:tukaani:xz:5.6.1:*:*:*:*:*:*:*".to_string()];
+    let f = findings(&db, q.clone());
+    assert_eq!(ids(&f), ["ALPINE-CVE-2024-3094"], "{f:#?}");
+    let f = &f[0];
+    assert_eq!(f.aliases, ["CVE-2024-3094"]);
+    let sources: Vec<(&str, &str)> = f
+        .sources
+        .iter()
+        .map(|s| (s.source.as_str(), s.advisory.as_str()))
+        .collect();
+    assert_eq!(
+        sources,
+        [("osv", "ALPINE-CVE-2024-3094"), ("nvd", "CVE-2024-3094")]
+    );
+    // The OSV match is exact (apk rules on the PURL version); NVD's only through the CPE.
+    assert!(f.sources[0]
+        .explanation
+        .matched_by
+        .starts_with("OSV Alpine"));
+    assert!(f.sources[1]
+        .explanation
+        .matched_by
+        .starts_with("CPE cpe:2.3:a:tukaani:xz"));
+    assert_eq!(f.fixed_version.as_deref(), Some("5.6.1-r2"));
+    // NVD scores it 10.0; the Alpine record has no score: the merged finding keeps the 10.0.
+    assert_eq!(f.severity.as_ref().and_then(|s| s.score), Some(10.0));
+    assert!(f
+        .published
+        .as_deref()
+        .is_some_and(|p| p.starts_with("2024-03-29")));
+    // The same component without the CPE: OSV alone, still one finding.
+    q.cpes.clear();
+    let only_osv = findings(&db, q);
+    assert_eq!(ids(&only_osv), ["ALPINE-CVE-2024-3094"]);
+    assert_eq!(only_osv[0].sources.len(), 1);
+    // Two vulnerabilities of one CSAF document share its id as an alias; they stay two.
+    let q = Query {
+        label: "FactoryTalk Activation Manager".into(),
+        name: "Factory Talk Activation Manager".into(),
+        version: Some("4.0".into()),
+        supplier: Some("Rockwell Automation, Inc.".into()),
+        ..Query::default()
+    };
+    assert_eq!(findings(&db, q).len(), 2);
+}
+
 #[test]
 fn nvd_matches_only_stated_cpes() {
     let (_dir, db) = imported();

@@ -61,6 +61,19 @@ pub enum AssessCommand {
     },
     /// Apply a workbook exported with `tekigo report ID --format xlsx` and edited in Excel.
     ImportXlsx { id: String, file: PathBuf },
+    /// Suggest answers for 4-1 DM-2/3/4 and SUM-5 or 4-2 CR 7.8 from a vulnerability scan
+    /// (`tekigo vuln scan --format json`) and the project's triage. A person's answer is kept
+    /// unless --force.
+    ImportVulns {
+        id: String,
+        scan: PathBuf,
+        /// Days a serious finding may stay untriaged or under investigation, and a published
+        /// fix may stay out of the product.
+        #[arg(long, default_value_t = 30)]
+        max_age_days: u32,
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 #[derive(Args)]
@@ -230,6 +243,19 @@ pub fn run(ctx: &Context, cmd: AssessCommand) -> Result<ExitCode> {
             import_scan(ctx, &project, &id, &scan, force)
         }
         AssessCommand::ImportXlsx { id, file } => import_xlsx(ctx, &project, &id, &file),
+        AssessCommand::ImportVulns {
+            id,
+            scan,
+            max_age_days,
+            force,
+        } => crate::commands::vuln::import_into_assessment(
+            ctx,
+            &project,
+            &id,
+            &scan,
+            tekigo_assess::vuln_import::VulnRules { max_age_days },
+            force,
+        ),
     }
 }
 

@@ -8,8 +8,9 @@ use clap::{Args, Subcommand, ValueEnum};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use tekigo_vex::{ComponentRef, State, Triage};
-use tekigo_vulndb::{Db, Finding, ImportOptions, PurlInfo, Query};
+use tekigo_vex::{ComponentRef, Triage};
+use tekigo_vulndb::{Db, ImportOptions};
+use tekigo_vulnscan::FindingRow;
 
 #[derive(Subcommand)]
 pub enum VulndbCommand {
@@ -88,6 +89,17 @@ pub enum Level {
     Medium,
     High,
     Critical,
+}
+
+impl From<Level> for tekigo_vulnscan::Level {
+    fn from(l: Level) -> tekigo_vulnscan::Level {
+        match l {
+            Level::Low => tekigo_vulnscan::Level::Low,
+            Level::Medium => tekigo_vulnscan::Level::Medium,
+            Level::High => tekigo_vulnscan::Level::High,
+            Level::Critical => tekigo_vulnscan::Level::Critical,
+        }
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -199,91 +211,10 @@ pub fn run_vuln(global: &Global, cmd: VulnCommand) -> Result<ExitCode> {
     }
 }
 
-/// The query for one SBOM component: PURL fields as parsed by tekigo-sbom, CPEs as stated.
-fn query_of(c: &tekigo_sbom::Component) -> Query {
-    let purl = c.purl.as_ref().map(|p| PurlInfo {
-        ty: p.ty.clone(),
-        namespace: p.namespace.clone(),
-        name: p.name.clone(),
-        version: p.version.clone(),
-        qualifiers: p.qualifiers.clone(),
-    });
-    let version = purl
-        .as_ref()
-        .and_then(PurlInfo::full_version)
-        .or_else(|| c.version.clone());
-    let label = match (&c.purl, &c.version) {
-        (Some(p), _) => p.original.clone(),
-        (None, Some(v)) => format!("{}@{v}", c.name),
-        (None, None) => c.name.clone(),
-    };
-    Query {
-        label,
-        name: c.name.clone(),
-        version,
-        purl,
-        cpes: c.cpes.clone(),
-        supplier: c.supplier.clone(),
-    }
-}
-
-/// One finding as JSON consumers see it.
-#[derive(Serialize)]
-struct Row<'a> {
-    vulnerability: &'a str,
-    aliases: &'a [String],
-    source: &'a str,
-    component: &'a str,
-    version: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    summary: Option<&'a str>,
-    severity: Option<SeverityOut<'a>>,
-    kev: bool,
-    kev_date_added: Option<&'a str>,
-    kev_due_date: Option<&'a str>,
-    kev_ransomware: Option<&'a str>,
-    fixed_version: Option<&'a str>,
-    triage: Option<TriageOut<'a>>,
-    needs_review: bool,
-    explanation: &'a tekigo_vulndb::Explanation,
-}
-
-#[derive(Serialize)]
-struct SeverityOut<'a> {
-    score: Option<f64>,
-    label: Option<&'a str>,
-    vector: Option<&'a str>,
-    kind: &'a str,
-}
-
-#[derive(Serialize)]
-struct TriageOut<'a> {
-    state: &'a str,
-    justification: Option<&'a str>,
-    note: Option<&'a str>,
-    author: &'a str,
-}
-
-fn level_of(f: &Finding) -> Option<Level> {
-    let s = f.severity.as_ref()?;
-    let label = match s.score {
-        Some(score) => tekigo_vulndb::cvss::label_for(score).to_string(),
-        None => s.label.clone()?.to_ascii_uppercase(),
-    };
-    match label.as_str() {
-        "CRITICAL" => Some(Level::Critical),
-        "HIGH" | "IMPORTANT" => Some(Level::High),
-        "MEDIUM" | "MODERATE" => Some(Level::Medium),
-        "LOW" | "NONE" | "NEGLIGIBLE" => Some(Level::Low),
-        _ => None,
-    }
-}
-
 fn scan(global: &Global, args: ScanArgs) -> Result<ExitCode> {
     let sbom = tekigo_sbom::Sbom::from_path(&args.sbom)?;
-    let queries: Vec<Query> = sbom.components.iter().map(query_of).collect();
     if args.parse_only {
-        println!("{} components", queries.len());
+        println!("{} components", sbom.components.len());
         return Ok(ExitCode::SUCCESS);
     }
     for w in &sbom.warnings {
@@ -299,66 +230,21 @@ fn scan(global: &Global, args: ScanArgs) -> Result<ExitCode> {
         );
     }
     let db = Db::open(&path)?;
-    let result = tekigo_vulndb::scan(&db, &queries)?;
-    for w in &result.warnings {
+    let triage = load_triage(&args)?;
+    let found = tekigo_vulnscan::findings(&sbom, &db, triage.as_ref())?;
+    for w in &found.warnings {
         eprintln!("warning: {w}");
     }
-    let triage = load_triage(&args)?;
-    let decisions: Vec<Option<&tekigo_vex::Record>> = result
-        .findings
-        .iter()
-        .map(|f| {
-            let triage = triage.as_ref()?;
-            let mut ids: Vec<&str> = vec![f.vulnerability.as_str()];
-            ids.extend(f.aliases.iter().map(String::as_str));
-            let component = ComponentRef::from(&sbom.components[f.component_index]);
-            triage.lookup(&ids, &component)
-        })
-        .collect();
-    let rows: Vec<Row> = result
-        .findings
-        .iter()
-        .zip(&decisions)
-        .map(|(f, d)| Row {
-            vulnerability: &f.vulnerability,
-            aliases: &f.aliases,
-            source: f.source.as_str(),
-            component: &f.component,
-            version: &f.version,
-            summary: f.summary.as_deref(),
-            severity: f.severity.as_ref().map(|s| SeverityOut {
-                score: s.score,
-                label: s.label.as_deref(),
-                vector: s.vector.as_deref(),
-                kind: &s.kind,
-            }),
-            kev: f.kev.is_some(),
-            kev_date_added: f.kev.as_ref().map(|k| k.date_added.as_str()),
-            kev_due_date: f.kev.as_ref().and_then(|k| k.due_date.as_deref()),
-            kev_ransomware: f.kev.as_ref().and_then(|k| k.ransomware.as_deref()),
-            fixed_version: f.fixed_version.as_deref(),
-            triage: d.map(|r| TriageOut {
-                state: r.state.as_str(),
-                justification: r.justification.map(|j| j.as_str()),
-                note: r.note.as_deref(),
-                author: &r.author,
-            }),
-            needs_review: f.needs_review,
-            explanation: &f.explanation,
-        })
-        .collect();
+    let rows = found.rows;
     let bytes = match args.format {
         ScanFormat::Json => output::json(&rows)?,
         ScanFormat::Sarif => output::json(&sarif(&rows, &args.sbom))?,
         ScanFormat::Table => table(&rows).into_bytes(),
     };
     output::emit(&bytes, args.output.as_deref(), false)?;
-    let failing = args.fail_on.is_some_and(|threshold| {
-        result.findings.iter().zip(&decisions).any(|(f, d)| {
-            let closed = d.is_some_and(|r| matches!(r.state, State::NotAffected | State::Fixed));
-            !closed && level_of(f).is_none_or(|l| l >= threshold)
-        })
-    });
+    let failing = args
+        .fail_on
+        .is_some_and(|threshold| rows.iter().any(|r| r.fails(threshold.into())));
     Ok(if failing {
         ExitCode::from(1)
     } else {
@@ -391,7 +277,7 @@ fn load_triage(args: &ScanArgs) -> Result<Option<Triage>> {
     Ok(triage)
 }
 
-fn table(rows: &[Row]) -> String {
+fn table(rows: &[FindingRow]) -> String {
     if rows.is_empty() {
         return "no known vulnerabilities\n".to_string();
     }
@@ -409,7 +295,7 @@ fn table(rows: &[Row]) -> String {
         let sev = r
             .severity
             .as_ref()
-            .map(|s| match (s.score, s.label) {
+            .map(|s| match (s.score, s.label.as_deref()) {
                 (Some(score), _) => format!("{score:.1}"),
                 (None, Some(l)) => l.to_string(),
                 (None, None) => "-".to_string(),
@@ -428,17 +314,21 @@ fn table(rows: &[Row]) -> String {
             r.version.to_string(),
             sev,
             r.kev_date_added
+                .as_ref()
                 .map(|d| format!("yes ({d})"))
                 .unwrap_or_default(),
-            r.fixed_version.unwrap_or("").to_string(),
-            r.triage.as_ref().map(|t| t.state).unwrap_or("").to_string(),
+            r.fixed_version.clone().unwrap_or_default(),
+            r.triage
+                .as_ref()
+                .map(|t| t.state.clone())
+                .unwrap_or_default(),
             why,
         ]);
     }
     format!("{t}\n")
 }
 
-fn sarif(rows: &[Row], sbom: &Path) -> serde_json::Value {
+fn sarif(rows: &[FindingRow], sbom: &Path) -> serde_json::Value {
     use serde_json::json;
     let mut rules: Vec<serde_json::Value> = Vec::new();
     let mut seen = std::collections::HashSet::new();
@@ -446,18 +336,18 @@ fn sarif(rows: &[Row], sbom: &Path) -> serde_json::Value {
         .iter()
         .map(|r| {
             let score = r.severity.as_ref().and_then(|s| s.score);
-            if seen.insert(r.vulnerability) {
+            if seen.insert(r.vulnerability.as_str()) {
                 let mut props = json!({"tags": ["security", "vulnerability"]});
                 if let Some(s) = score {
                     props["security-severity"] = json!(format!("{s:.1}"));
                 }
                 rules.push(json!({
                     "id": r.vulnerability,
-                    "shortDescription": {"text": r.summary.unwrap_or(r.vulnerability)},
+                    "shortDescription": {"text": r.summary.as_deref().unwrap_or(&r.vulnerability)},
                     "properties": props,
                 }));
             }
-            let level = match (r.triage.as_ref().map(|t| t.state), score) {
+            let level = match (r.triage.as_ref().map(|t| t.state.as_str()), score) {
                 (Some("not_affected" | "fixed"), _) => "note",
                 (_, Some(s)) if s >= 7.0 => "error",
                 (_, Some(s)) if s < 4.0 => "note",
@@ -467,7 +357,7 @@ fn sarif(rows: &[Row], sbom: &Path) -> serde_json::Value {
                 "{} {} is affected by {}: {}",
                 r.component, r.version, r.vulnerability, r.explanation.comparison
             );
-            if let Some(f) = r.fixed_version {
+            if let Some(f) = &r.fixed_version {
                 text.push_str(&format!("; fixed in {f}"));
             }
             json!({
@@ -482,7 +372,7 @@ fn sarif(rows: &[Row], sbom: &Path) -> serde_json::Value {
                     "aliases": r.aliases,
                     "kev": r.kev,
                     "fixedVersion": r.fixed_version,
-                    "triage": r.triage.as_ref().map(|t| t.state),
+                    "triage": r.triage.as_ref().map(|t| t.state.as_str()),
                     "needsReview": r.needs_review,
                 },
             })
@@ -501,4 +391,104 @@ fn sarif(rows: &[Row], sbom: &Path) -> serde_json::Value {
             "results": results,
         }],
     })
+}
+
+/// The component of a scan finding as the triage file names it: the PURL, or the
+/// `NAME@VERSION` label of a component without one.
+fn component_ref(f: &tekigo_assess::vuln_import::VulnFinding) -> ComponentRef {
+    if f.component.starts_with("pkg:") {
+        return ComponentRef::from_purl(&f.component);
+    }
+    let suffix = format!("@{}", f.version);
+    let name = f.component.strip_suffix(&suffix).unwrap_or(&f.component);
+    ComponentRef {
+        purl: None,
+        name: Some(name.to_string()),
+        version: (!f.version.is_empty()).then(|| f.version.clone()),
+    }
+}
+
+/// `tekigo assess import-vulns`: a scan's findings and the project's triage as suggested
+/// answers (rules: `tekigo_assess::vuln_import`).
+pub fn import_into_assessment(
+    ctx: &crate::context::Context,
+    project: &tekigo_assess::Project,
+    id: &str,
+    scan: &Path,
+    rules: tekigo_assess::vuln_import::VulnRules,
+    force: bool,
+) -> Result<ExitCode> {
+    use tekigo_assess::vuln_import::{self, Decision, TriageState, VulnEvidence};
+    let mut a = project.load_assessment(&ctx.catalog, id)?;
+    if !matches!(a.standard.as_str(), "62443-4-1" | "62443-4-2") {
+        bail!(
+            "{id} is against {}: vulnerability scans suggest answers for 62443-4-1 (DM-2, DM-3, \
+             DM-4, SUM-5) and 62443-4-2 (CR 7.8) only",
+            a.standard
+        );
+    }
+    let bytes = std::fs::read(scan).with_context(|| format!("cannot read {}", scan.display()))?;
+    let findings =
+        vuln_import::parse(&bytes).map_err(|e| anyhow::anyhow!("{}: {e}", scan.display()))?;
+    let triage = Triage::load(&project.root)?;
+    let decisions: Vec<Option<Decision>> = findings
+        .iter()
+        .map(|f| {
+            let ids: Vec<&str> = std::iter::once(f.vulnerability.as_str())
+                .chain(f.aliases.iter().map(String::as_str))
+                .collect();
+            match triage.lookup(&ids, &component_ref(f)) {
+                Some(r) => TriageState::from_name(r.state.as_str()).map(|state| Decision {
+                    state,
+                    date: r.timestamp.date(),
+                }),
+                None => vuln_import::decision_in_scan(f),
+            }
+        })
+        .collect();
+    let evidence = project.evidence();
+    let name = scan
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "vuln-scan.json".into());
+    let scan_sha256 = evidence.add_bytes(&name, &bytes)?.sha256;
+    let triage_path = project.root.join(tekigo_vex::TRIAGE_FILE);
+    let triage_ref = match std::fs::read(&triage_path) {
+        Ok(b) => Some(tekigo_assess::EvidenceRef::File {
+            sha256: evidence.add_bytes("triage.yaml", &b)?.sha256,
+            name: tekigo_vex::TRIAGE_FILE.to_string(),
+        }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(e).with_context(|| format!("cannot read {}", triage_path.display())),
+    };
+    let summary = vuln_import::apply(
+        &ctx.catalog,
+        &mut a,
+        &findings,
+        &decisions,
+        &VulnEvidence {
+            scan_sha256,
+            triage: triage_ref,
+        },
+        rules,
+        force,
+        tekigo_vex::OffsetDateTime::now_utc().date(),
+    );
+    project.save_assessment(&ctx.catalog, &a)?;
+    eprintln!(
+        "{id}: {} answers suggested from {} findings ({}), {} answers by a person kept{}",
+        summary.suggested.len(),
+        findings.len(),
+        summary.suggested.join(", "),
+        summary.kept.len(),
+        if summary.kept.is_empty() {
+            ""
+        } else {
+            " (use --force to replace them)"
+        }
+    );
+    for (req, why) in &summary.skipped {
+        eprintln!("  skipped {req}: {why}");
+    }
+    Ok(ExitCode::SUCCESS)
 }

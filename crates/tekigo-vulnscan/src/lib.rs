@@ -1,0 +1,204 @@
+//! An SBOM matched against the advisory database, with the project's triage applied.
+//!
+//! `tekigo vuln scan` and the web application (`tekigo serve`) show the same findings:
+//! both build them here, so a finding's fields, its triage and its severity level cannot
+//! differ between the two. [`FindingRow`] serialises to the JSON rows of
+//! `tekigo vuln scan --format json`, which other tools read.
+
+use serde::Serialize;
+use tekigo_sbom::{Component, Sbom};
+use tekigo_vex::{ComponentRef, Record, State, Triage};
+use tekigo_vulndb::{Db, DbError, Explanation, PurlInfo, Query, SourceMatch};
+
+/// The query for one SBOM component: PURL fields as parsed by tekigo-sbom, CPEs as stated.
+pub fn query_of(c: &Component) -> Query {
+    let purl = c.purl.as_ref().map(|p| PurlInfo {
+        ty: p.ty.clone(),
+        namespace: p.namespace.clone(),
+        name: p.name.clone(),
+        version: p.version.clone(),
+        qualifiers: p.qualifiers.clone(),
+    });
+    let version = purl
+        .as_ref()
+        .and_then(PurlInfo::full_version)
+        .or_else(|| c.version.clone());
+    let label = match (&c.purl, &c.version) {
+        (Some(p), _) => p.original.clone(),
+        (None, Some(v)) => format!("{}@{v}", c.name),
+        (None, None) => c.name.clone(),
+    };
+    Query {
+        label,
+        name: c.name.clone(),
+        version,
+        purl,
+        cpes: c.cpes.clone(),
+        supplier: c.supplier.clone(),
+    }
+}
+
+/// One finding as JSON consumers see it (the field names and shapes are an interface:
+/// `tekigo vuln scan --format json` prints a list of these).
+#[derive(Debug, Clone, Serialize)]
+pub struct FindingRow {
+    pub vulnerability: String,
+    pub aliases: Vec<String>,
+    pub source: String,
+    pub component: String,
+    pub version: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+    pub severity: Option<SeverityOut>,
+    pub kev: bool,
+    pub kev_date_added: Option<String>,
+    pub kev_due_date: Option<String>,
+    pub kev_ransomware: Option<String>,
+    pub fixed_version: Option<String>,
+    /// When the first source published it (the age of an untriaged finding counts from here).
+    pub published: Option<String>,
+    pub triage: Option<TriageOut>,
+    pub needs_review: bool,
+    pub explanation: Explanation,
+    /// Every advisory (OSV, NVD, CSAF) that reported this vulnerability for the component.
+    pub sources: Vec<SourceMatch>,
+    /// The component as a triage record names it, so that a decision can be recorded for
+    /// this finding (not part of the JSON interface).
+    #[serde(skip)]
+    pub component_ref: ComponentRef,
+    /// The triage record that applies (matched by id or alias), whose key a change of the
+    /// decision must address (not part of the JSON interface).
+    #[serde(skip)]
+    pub decision: Option<Record>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SeverityOut {
+    pub score: Option<f64>,
+    pub label: Option<String>,
+    pub vector: Option<String>,
+    pub kind: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TriageOut {
+    pub state: String,
+    pub justification: Option<String>,
+    pub note: Option<String>,
+    pub author: String,
+    /// When the decision was recorded (RFC 3339): the triage age an assessment reads.
+    pub timestamp: String,
+}
+
+/// Severity levels as thresholds (`--fail-on`) compare them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Level {
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl FindingRow {
+    /// The severity level: from the CVSS score when there is one, else from the source's
+    /// label (`MODERATE`, `IMPORTANT` and the like map to the CVSS names). `None` when the
+    /// advisory gives no usable severity.
+    pub fn level(&self) -> Option<Level> {
+        let s = self.severity.as_ref()?;
+        let label = match s.score {
+            Some(score) => tekigo_vulndb::cvss::label_for(score).to_string(),
+            None => s.label.clone()?.to_ascii_uppercase(),
+        };
+        match label.as_str() {
+            "CRITICAL" => Some(Level::Critical),
+            "HIGH" | "IMPORTANT" => Some(Level::High),
+            "MEDIUM" | "MODERATE" => Some(Level::Medium),
+            "LOW" | "NONE" | "NEGLIGIBLE" => Some(Level::Low),
+            _ => None,
+        }
+    }
+
+    /// Still to be dealt with: not triaged `not_affected` or `fixed`.
+    pub fn is_open(&self) -> bool {
+        !self
+            .decision
+            .as_ref()
+            .is_some_and(|r| matches!(r.state, State::NotAffected | State::Fixed))
+    }
+
+    /// Open, and at or above `threshold` (a finding without a severity counts as at or
+    /// above any level: unknown is not safe).
+    pub fn fails(&self, threshold: Level) -> bool {
+        self.is_open() && self.level().is_none_or(|l| l >= threshold)
+    }
+}
+
+/// The findings of one SBOM and the problems met while matching it.
+#[derive(Debug, Clone, Default)]
+pub struct Findings {
+    pub rows: Vec<FindingRow>,
+    /// Matcher warnings (invalid versions and the like); SBOM parse warnings are the
+    /// caller's, in `Sbom::warnings`.
+    pub warnings: Vec<String>,
+}
+
+/// Matches every component of `sbom` against `db` and applies `triage` (by vulnerability
+/// id or alias, and component).
+pub fn findings(sbom: &Sbom, db: &Db, triage: Option<&Triage>) -> Result<Findings, DbError> {
+    let queries: Vec<Query> = sbom.components.iter().map(query_of).collect();
+    let result = tekigo_vulndb::scan(db, &queries)?;
+    let rows = result
+        .findings
+        .into_iter()
+        .map(|f| {
+            let component_ref = ComponentRef::from(&sbom.components[f.component_index]);
+            let decision = triage.and_then(|t| {
+                let ids: Vec<&str> = f.ids().collect();
+                t.lookup(&ids, &component_ref).cloned()
+            });
+            FindingRow {
+                source: f.source.as_str().to_string(),
+                severity: f.severity.map(|s| SeverityOut {
+                    score: s.score,
+                    label: s.label,
+                    vector: s.vector,
+                    kind: s.kind,
+                }),
+                kev: f.kev.is_some(),
+                kev_date_added: f.kev.as_ref().map(|k| k.date_added.clone()),
+                kev_due_date: f.kev.as_ref().and_then(|k| k.due_date.clone()),
+                kev_ransomware: f.kev.and_then(|k| k.ransomware),
+                triage: decision.as_ref().map(triage_out),
+                vulnerability: f.vulnerability,
+                aliases: f.aliases,
+                component: f.component,
+                version: f.version,
+                summary: f.summary,
+                fixed_version: f.fixed_version,
+                published: f.published,
+                needs_review: f.needs_review,
+                explanation: f.explanation,
+                sources: f.sources,
+                component_ref,
+                decision,
+            }
+        })
+        .collect();
+    Ok(Findings {
+        rows,
+        warnings: result.warnings,
+    })
+}
+
+fn triage_out(r: &Record) -> TriageOut {
+    TriageOut {
+        state: r.state.as_str().to_string(),
+        justification: r.justification.map(|j| j.as_str().to_string()),
+        note: r.note.clone(),
+        author: r.author.clone(),
+        timestamp: r
+            .timestamp
+            .format(&tekigo_vex::time_format::Rfc3339)
+            .unwrap_or_default(),
+    }
+}

@@ -1,0 +1,85 @@
+//! Findings of a real SBOM against a database imported from a real OSV record (log4j's
+//! GHSA-jfh8-c2jp-5v3q), with and without triage.
+
+use std::path::Path;
+use tekigo_vex::{ComponentRef, Justification, Record, State, Triage};
+use tekigo_vulndb::{Db, ImportOptions};
+use tekigo_vulnscan::{findings, Level};
+
+const SBOM: &str = r#"{"bomFormat":"CycloneDX","specVersion":"1.5","components":[
+ {"type":"library","group":"org.apache.logging.log4j","name":"log4j-core","version":"2.14.1",
+  "purl":"pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1"},
+ {"type":"library","name":"zlib","version":"1.3.1"}
+]}"#;
+
+const PURL: &str = "pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1";
+
+fn db(dir: &Path) -> Db {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../tekigo-vulndb/tests/fixtures/osv/GHSA-jfh8-c2jp-5v3q.json");
+    let path = dir.join("db");
+    let opts = ImportOptions {
+        keep_going: false,
+        progress: false,
+    };
+    tekigo_vulndb::import(&path, &[fixture], &opts).unwrap();
+    Db::open(&path).unwrap()
+}
+
+fn record(state: State, justification: Option<Justification>) -> Record {
+    Record {
+        // Recorded under the alias: the lookup must still find it.
+        vulnerability: "CVE-2021-44228".into(),
+        aliases: vec![],
+        component: ComponentRef::from_purl(PURL),
+        any_version: false,
+        state,
+        justification,
+        impact: None,
+        action: None,
+        note: Some("JNDI lookups disabled".into()),
+        author: "alice".into(),
+        timestamp: tekigo_vex::OffsetDateTime::from_unix_timestamp(1_700_000_000).unwrap(),
+    }
+}
+
+#[test]
+fn log4j_is_found_critical_and_open_until_triaged() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = db(dir.path());
+    let sbom = tekigo_sbom::Sbom::from_slice(SBOM.as_bytes(), "bom.json").unwrap();
+
+    let open = findings(&sbom, &db, None).unwrap();
+    assert_eq!(open.rows.len(), 1, "{:?}", open.rows);
+    let row = &open.rows[0];
+    assert_eq!(row.vulnerability, "GHSA-jfh8-c2jp-5v3q");
+    assert!(row.aliases.iter().any(|a| a == "CVE-2021-44228"));
+    assert_eq!(row.component, PURL);
+    assert_eq!(row.component_ref.label(), PURL);
+    assert_eq!(row.fixed_version.as_deref(), Some("2.15.0"));
+    assert_eq!(row.level(), Some(Level::Critical));
+    assert!(row.is_open() && row.fails(Level::Critical) && row.triage.is_none());
+
+    let triage = Triage::from_records(vec![record(
+        State::NotAffected,
+        Some(Justification::VulnerableCodeNotInExecutePath),
+    )])
+    .unwrap();
+    let closed = findings(&sbom, &db, Some(&triage)).unwrap();
+    let row = &closed.rows[0];
+    assert!(!row.is_open() && !row.fails(Level::Low));
+    let json = serde_json::to_value(row).unwrap();
+    assert_eq!(json["triage"]["state"], "not_affected");
+    assert_eq!(
+        json["triage"]["justification"],
+        "vulnerable_code_not_in_execute_path"
+    );
+    assert_eq!(json["triage"]["timestamp"], "2023-11-14T22:13:20Z");
+    // The fields that only the server uses stay out of the JSON interface.
+    assert!(json.get("component_ref").is_none() && json.get("decision").is_none());
+
+    let investigating =
+        Triage::from_records(vec![record(State::UnderInvestigation, None)]).unwrap();
+    let row = &findings(&sbom, &db, Some(&investigating)).unwrap().rows[0];
+    assert!(row.is_open() && row.fails(Level::High));
+}
