@@ -12,6 +12,11 @@ for step in scripts/setup/*.sh; do
     "$step"
 done
 
+# The aarch64 device binary (scanner build, size-optimised), run under qemu-user against an
+# arm64 root by a test in crates/tekigo-cli/tests/scan.rs.
+scripts/build-static.sh aarch64
+export TEKIGO_AARCH64_BIN="${CARGO_TARGET_DIR:-$(pwd)/target}/static/tekigo-aarch64"
+
 if cargo nextest --version >/dev/null 2>&1; then
     # Doc tests first: nextest does not run them, and its summary should close the log.
     cargo test --workspace --locked --doc

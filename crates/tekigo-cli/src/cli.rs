@@ -39,26 +39,50 @@ pub enum Command {
     /// The requirements that apply to a component type at a target security level.
     Checklist(ChecklistArgs),
     /// Create a project directory: tekigo.yaml, assessments/, evidence/.
+    #[cfg(feature = "full")]
     Init(crate::commands::assess::InitArgs),
     /// Assessments: answers with reasons and evidence, achieved levels, gaps.
     #[command(subcommand)]
+    #[cfg(feature = "full")]
     Assess(crate::commands::assess::AssessCommand),
     /// Render an assessment as HTML, PDF, XLSX (editable check sheet) or OSCAL.
+    #[cfg(feature = "full")]
     Report(crate::commands::report::ReportArgs),
     /// Create an ed25519 key pair for signing reports.
+    #[cfg(feature = "full")]
     Keygen(crate::commands::sign::KeygenArgs),
     /// Check a signed report and every evidence file it rests on.
+    #[cfg(feature = "full")]
     Verify(crate::commands::sign::VerifyArgs),
     /// The local vulnerability advisory database (OSV, NVD, CSAF, CISA KEV).
     #[command(subcommand)]
+    #[cfg(feature = "full")]
     Vulndb(crate::commands::vuln::VulndbCommand),
     /// Vulnerabilities of an SBOM's components, with severity, KEV, fixes and triage.
     #[command(subcommand)]
+    #[cfg(feature = "full")]
     Vuln(crate::commands::vuln::VulnCommand),
+    /// Vulnerability triage of the project (vex/triage.yaml): set, list, export, import.
+    #[command(subcommand)]
+    #[cfg(feature = "full")]
+    Vex(crate::commands::vex::VexCommand),
     /// IEC 62443-4-2 evidence from a root filesystem, an image archive or this system.
+    #[cfg(feature = "scan")]
     Scan(crate::commands::scan::ScanArgs),
+    /// The web application: team assessments on SQLite (default) or PostgreSQL.
+    #[cfg(feature = "server")]
+    Serve(crate::commands::serve::ServeArgs),
+    /// Move projects between the server and project directories.
+    #[command(subcommand)]
+    #[cfg(feature = "server")]
+    Server(crate::commands::serve::ServerCommand),
+    /// The server's audit trail.
+    #[command(subcommand)]
+    #[cfg(feature = "server")]
+    Audit(crate::commands::serve::AuditCommand),
     /// Zones and conduits (62443-3-2): rule check, SL-T derivation, feasibility, drawing, report.
     #[command(subcommand)]
+    #[cfg(feature = "full")]
     Risk(crate::commands::risk::RiskCommand),
 }
 
@@ -152,6 +176,7 @@ pub enum ChecklistFormat {
     Table,
     Json,
     Csv,
+    #[cfg(feature = "full")]
     Xlsx,
 }
 

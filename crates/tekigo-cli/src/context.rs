@@ -11,6 +11,7 @@ pub struct Context {
     pub data_dir: PathBuf,
     pub lang: Lang,
     /// Whether the user chose the language; otherwise a project's own language wins.
+    #[cfg(feature = "full")]
     pub lang_given: bool,
 }
 
@@ -30,6 +31,7 @@ impl Context {
             catalog,
             data_dir,
             lang: global.lang.unwrap_or(Lang::En),
+            #[cfg(feature = "full")]
             lang_given: global.lang.is_some(),
         })
     }

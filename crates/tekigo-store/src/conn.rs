@@ -177,7 +177,7 @@ impl<C: postgres::GenericClient> Conn for Postgres<'_, C> {
 }
 
 /// A fixed-size pool of connections: at most `max` exist, callers wait for a free one.
-pub(crate) struct Pool<C> {
+pub(crate) struct Pool<C: Send + 'static> {
     state: Mutex<PoolState<C>>,
     freed: Condvar,
     max: usize,
@@ -189,7 +189,7 @@ struct PoolState<C> {
     open: usize,
 }
 
-impl<C> Pool<C> {
+impl<C: Send + 'static> Pool<C> {
     pub fn new(
         max: usize,
         connect: impl Fn() -> Result<C, StoreError> + Send + Sync + 'static,
@@ -239,6 +239,16 @@ impl<C> Pool<C> {
             }
             state = self.freed.wait(state).unwrap_or_else(|e| e.into_inner());
         }
+    }
+}
+
+impl<C: Send + 'static> Drop for Pool<C> {
+    /// Closes the connections on a thread of their own: closing a PostgreSQL client blocks,
+    /// which must not happen on a thread that drives async tasks (a server shutting down).
+    fn drop(&mut self) {
+        let state = self.state.get_mut().unwrap_or_else(|e| e.into_inner());
+        let idle = std::mem::take(&mut state.idle);
+        let _ = std::thread::spawn(move || drop(idle)).join();
     }
 }
 

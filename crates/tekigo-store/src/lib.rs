@@ -43,7 +43,14 @@ pub enum StoreError {
 
 /// Migrations in order. Applied ones are recorded in `schema_migrations`; a database from
 /// a newer tekigo is refused rather than guessed at.
-const MIGRATIONS: &[(i64, &str, &str)] = &[(1, "init", include_str!("../migrations/0001_init.sql"))];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "init", include_str!("../migrations/0001_init.sql")),
+    (
+        2,
+        "vulnerabilities",
+        include_str!("../migrations/0002_vulnerabilities.sql"),
+    ),
+];
 
 pub struct Store {
     backend: Backend,
@@ -106,7 +113,10 @@ impl Store {
                      version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied TEXT NOT NULL)",
             )?;
             let applied = c
-                .query("SELECT COALESCE(MAX(version), 0) FROM schema_migrations", &[])?
+                .query(
+                    "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
+                    &[],
+                )?
                 .first()
                 .map(|r| r.int(0))
                 .transpose()?
@@ -122,7 +132,11 @@ impl Store {
                 c.batch(sql)?;
                 c.exec(
                     "INSERT INTO schema_migrations (version, name, applied) VALUES ($1, $2, $3)",
-                    &[Val::Int(*version), Val::from(*name), Val::from(now_rfc3339())],
+                    &[
+                        Val::Int(*version),
+                        Val::from(*name),
+                        Val::from(now_rfc3339()),
+                    ],
                 )?;
             }
             Ok(())
@@ -162,7 +176,8 @@ impl Store {
         match &self.backend {
             Backend::Sqlite { writer, .. } => {
                 let mut conn = writer.lock().unwrap_or_else(|e| e.into_inner());
-                let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+                let tx =
+                    conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
                 let value = f(&mut Sqlite(&tx))?;
                 tx.commit()?;
                 Ok(value)

@@ -57,12 +57,7 @@ pub fn projects_of(c: &mut dyn Conn, user_id: &str) -> Result<Vec<ProjectRow>, S
     .collect()
 }
 
-pub fn project_create(
-    tx: &mut Tx,
-    actor: &str,
-    id: &str,
-    config: &str,
-) -> Result<(), StoreError> {
+pub fn project_create(tx: &mut Tx, actor: &str, id: &str, config: &str) -> Result<(), StoreError> {
     if project(tx, id)?.is_some() {
         return Err(StoreError::Exists(format!("project {id:?}")));
     }
@@ -70,7 +65,13 @@ pub fn project_create(
         "INSERT INTO projects (id, config, created) VALUES ($1, $2, $3)",
         &[id.into(), config.into(), crate::now_rfc3339().into()],
     )?;
-    tx.audit(actor, "project.create", &format!("project/{id}/"), "", config)
+    tx.audit(
+        actor,
+        "project.create",
+        &format!("project/{id}/"),
+        "",
+        config,
+    )
 }
 
 pub fn project_set_config(
@@ -106,11 +107,7 @@ pub fn assessments(c: &mut dyn Conn, project: &str) -> Result<Vec<(String, Strin
     .collect()
 }
 
-pub fn assessment(
-    c: &mut dyn Conn,
-    project: &str,
-    id: &str,
-) -> Result<Option<String>, StoreError> {
+pub fn assessment(c: &mut dyn Conn, project: &str, id: &str) -> Result<Option<String>, StoreError> {
     c.query(
         "SELECT header FROM assessments WHERE project_id = $1 AND id = $2",
         &[project.into(), id.into()],
@@ -210,51 +207,90 @@ pub fn answer_put(
     body: &str,
     expected_version: i64,
 ) -> Result<i64, StoreError> {
-    let object = format!("project/{project}/assessment/{assessment}/answer/{requirement}");
     let current = answer(tx, project, assessment, requirement)?;
-    let current_version = current.as_ref().map_or(0, |a| a.version);
+    put_versioned(
+        tx,
+        actor,
+        Versioned {
+            table: "answers",
+            key_columns: ["project_id", "assessment_id", "requirement"],
+            key: [project, assessment, requirement],
+            object: format!("project/{project}/assessment/{assessment}/answer/{requirement}"),
+            action: "answer.set",
+        },
+        current.map(|a| (a.body, a.version)),
+        body,
+        expected_version,
+    )
+}
+
+/// A row kept with a version for optimistic concurrency: its table, its three-column key,
+/// and how the audit trail names it.
+struct Versioned<'a> {
+    table: &'static str,
+    key_columns: [&'static str; 3],
+    key: [&'a str; 3],
+    object: String,
+    action: &'static str,
+}
+
+/// Writes `body` if the row is still at `expected_version` (0: it must not exist yet),
+/// audits the change and returns the new version. `current` is the row's body and version
+/// as read in this transaction.
+fn put_versioned(
+    tx: &mut Tx,
+    actor: &str,
+    row: Versioned,
+    current: Option<(String, i64)>,
+    body: &str,
+    expected_version: i64,
+) -> Result<i64, StoreError> {
+    let current_version = current.as_ref().map_or(0, |c| c.1);
     if current_version != expected_version {
         return Err(StoreError::Conflict {
-            object,
+            object: row.object,
             current: current_version,
         });
     }
     let version = current_version + 1;
-    let key = [project.into(), assessment.into(), requirement.into()];
-    let values = [
+    let [k1, k2, k3] = row.key_columns;
+    let mut params: Vec<Val> = row.key.iter().map(|k| Val::from(*k)).collect();
+    params.extend([
         Val::from(body),
         Val::Int(version),
         crate::now_rfc3339().into(),
         actor.into(),
-    ];
-    let params: Vec<Val> = key.into_iter().chain(values).collect();
+    ]);
     // The version condition repeats the check inside the statement, so a second writer on
-    // another connection can never slip between the read above and this write.
+    // another connection can never slip between the read and this write.
     let changed = if current.is_some() {
-        let mut params = params;
         params.push(Val::Int(current_version));
         tx.exec(
-            "UPDATE answers SET body = $4, version = $5, updated = $6, updated_by = $7
-             WHERE project_id = $1 AND assessment_id = $2 AND requirement = $3
-               AND version = $8",
+            &format!(
+                "UPDATE {} SET body = $4, version = $5, updated = $6, updated_by = $7
+                 WHERE {k1} = $1 AND {k2} = $2 AND {k3} = $3 AND version = $8",
+                row.table
+            ),
             &params,
         )?
     } else {
         tx.exec(
-            "INSERT INTO answers (project_id, assessment_id, requirement, body, version,
-                                  updated, updated_by)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            &format!(
+                "INSERT INTO {} ({k1}, {k2}, {k3}, body, version, updated, updated_by)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                row.table
+            ),
             &params,
         )?
     };
     if changed != 1 {
         return Err(StoreError::Conflict {
-            object,
+            object: row.object,
             current: current_version,
         });
     }
-    let before = current.map(|a| a.body).unwrap_or_default();
-    tx.audit(actor, "answer.set", &object, &before, body)?;
+    let before = current.map(|c| c.0).unwrap_or_default();
+    tx.audit(actor, row.action, &row.object, &before, body)?;
     Ok(version)
 }
 
@@ -312,8 +348,7 @@ pub fn evidence_add(
         "",
         name,
     )?;
-    evidence(tx, project, sha256)?
-        .ok_or_else(|| StoreError::NotFound(format!("evidence {sha256}")))
+    evidence(tx, project, sha256)?.ok_or_else(|| StoreError::NotFound(format!("evidence {sha256}")))
 }
 
 pub fn evidence(
@@ -352,12 +387,7 @@ pub struct ScanRow {
     pub created: String,
 }
 
-pub fn scan_add(
-    tx: &mut Tx,
-    actor: &str,
-    project: &str,
-    scan: &ScanRow,
-) -> Result<(), StoreError> {
+pub fn scan_add(tx: &mut Tx, actor: &str, project: &str, scan: &ScanRow) -> Result<(), StoreError> {
     tx.exec(
         "INSERT INTO scans (id, project_id, device, sha256, summary, uploaded_by, created)
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -399,4 +429,119 @@ pub fn scans(c: &mut dyn Conn, project: &str, limit: i64) -> Result<Vec<ScanRow>
         })
     })
     .collect()
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SbomRow {
+    pub id: String,
+    pub name: String,
+    /// The SBOM file in the evidence store.
+    pub sha256: String,
+    pub components: i64,
+    pub uploaded_by: String,
+    pub created: String,
+}
+
+pub fn sbom_add(tx: &mut Tx, actor: &str, project: &str, sbom: &SbomRow) -> Result<(), StoreError> {
+    tx.exec(
+        "INSERT INTO sboms (id, project_id, name, sha256, components, uploaded_by, created)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        &[
+            sbom.id.as_str().into(),
+            project.into(),
+            sbom.name.as_str().into(),
+            sbom.sha256.as_str().into(),
+            Val::Int(sbom.components),
+            actor.into(),
+            sbom.created.as_str().into(),
+        ],
+    )?;
+    tx.audit(
+        actor,
+        "sbom.upload",
+        &format!("project/{project}/sbom/{}", sbom.id),
+        "",
+        &sbom.name,
+    )
+}
+
+/// The SBOMs of a project, newest first.
+pub fn sboms(c: &mut dyn Conn, project: &str) -> Result<Vec<SbomRow>, StoreError> {
+    c.query(
+        "SELECT id, name, sha256, components, uploaded_by, created FROM sboms
+         WHERE project_id = $1 ORDER BY created DESC, id",
+        &[project.into()],
+    )?
+    .iter()
+    .map(|r| {
+        Ok(SbomRow {
+            id: r.text(0)?,
+            name: r.text(1)?,
+            sha256: r.text(2)?,
+            components: r.int(3)?,
+            uploaded_by: r.text(4)?,
+            created: r.text(5)?,
+        })
+    })
+    .collect()
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TriageRow {
+    pub vulnerability: String,
+    pub component: String,
+    /// The triage record (`tekigo_vex::Record`) as JSON.
+    pub body: String,
+    pub version: i64,
+}
+
+pub fn triage(c: &mut dyn Conn, project: &str) -> Result<Vec<TriageRow>, StoreError> {
+    c.query(
+        "SELECT vulnerability, component, body, version FROM triage
+         WHERE project_id = $1 ORDER BY vulnerability, component",
+        &[project.into()],
+    )?
+    .iter()
+    .map(|r| {
+        Ok(TriageRow {
+            vulnerability: r.text(0)?,
+            component: r.text(1)?,
+            body: r.text(2)?,
+            version: r.int(3)?,
+        })
+    })
+    .collect()
+}
+
+/// Writes a triage decision if it is still at `expected_version` (0: a new one).
+pub fn triage_put(
+    tx: &mut Tx,
+    actor: &str,
+    (project, vulnerability, component): (&str, &str, &str),
+    body: &str,
+    expected_version: i64,
+) -> Result<i64, StoreError> {
+    let current = tx
+        .query(
+            "SELECT body, version FROM triage
+             WHERE project_id = $1 AND vulnerability = $2 AND component = $3",
+            &[project.into(), vulnerability.into(), component.into()],
+        )?
+        .first()
+        .map(|r| Ok::<_, StoreError>((r.text(0)?, r.int(1)?)))
+        .transpose()?;
+    put_versioned(
+        tx,
+        actor,
+        Versioned {
+            table: "triage",
+            key_columns: ["project_id", "vulnerability", "component"],
+            key: [project, vulnerability, component],
+            object: format!("project/{project}/triage/{vulnerability}/{component}"),
+            action: "triage.set",
+        },
+        current,
+        body,
+        expected_version,
+    )
 }

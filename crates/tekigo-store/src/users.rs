@@ -74,9 +74,9 @@ pub fn list(c: &mut dyn Conn) -> Result<Vec<User>, StoreError> {
         &format!("SELECT {} FROM users ORDER BY name", user_columns("")),
         &[],
     )?
-        .iter()
-        .map(User::from_row)
-        .collect()
+    .iter()
+    .map(User::from_row)
+    .collect()
 }
 
 pub fn count(c: &mut dyn Conn) -> Result<i64, StoreError> {
@@ -106,7 +106,13 @@ pub fn create(
         ],
     )?;
     let user = by_id(tx, id)?.ok_or_else(|| StoreError::NotFound(format!("user {name:?}")))?;
-    tx.audit(actor, "user.create", &format!("user/{name}"), "", &user.audit_json())?;
+    tx.audit(
+        actor,
+        "user.create",
+        &format!("user/{name}"),
+        "",
+        &user.audit_json(),
+    )?;
     Ok(user)
 }
 
@@ -126,7 +132,13 @@ pub fn set_password(
         "DELETE FROM sessions WHERE user_id = $1",
         &[user.id.as_str().into()],
     )?;
-    tx.audit(actor, "user.password", &format!("user/{}", user.name), "", "")
+    tx.audit(
+        actor,
+        "user.password",
+        &format!("user/{}", user.name),
+        "",
+        "",
+    )
 }
 
 /// A failed login: counts it, and locks the account for `lock_secs` at `max_failures`.
@@ -149,7 +161,11 @@ pub fn login_failed(
         "UPDATE users SET failed_logins = $1, locked_until = $2 WHERE id = $3",
         &[Val::Int(failures), Val::Int(until), user.id.as_str().into()],
     )?;
-    let action = if locked { "login.locked" } else { "login.failed" };
+    let action = if locked {
+        "login.locked"
+    } else {
+        "login.failed"
+    };
     tx.audit(&user.name, action, &format!("user/{}", user.name), "", "")?;
     Ok(locked)
 }

@@ -111,10 +111,7 @@ fn lockout_after_repeated_failures() {
         seed(store);
         let mut locked = Vec::new();
         for _ in 0..5 {
-            let user = store
-                .read(|c| users::by_name(c, "alice"))
-                .unwrap()
-                .unwrap();
+            let user = store.read(|c| users::by_name(c, "alice")).unwrap().unwrap();
             locked.push(
                 store
                     .write(|tx| users::login_failed(tx, &user, 1000, 5, 900))
@@ -122,10 +119,7 @@ fn lockout_after_repeated_failures() {
             );
         }
         assert_eq!(locked, [false, false, false, false, true]);
-        let user = store
-            .read(|c| users::by_name(c, "alice"))
-            .unwrap()
-            .unwrap();
+        let user = store.read(|c| users::by_name(c, "alice")).unwrap().unwrap();
         assert_eq!(user.locked_until, 1900);
     });
 }
@@ -142,8 +136,7 @@ fn the_audit_chain_detects_edits_and_deletions() {
         for i in 0..3 {
             store
                 .write(|tx| {
-                    records::answer_put(tx, "alice", ("plant", "gw", "CR 2.1"), "{}", i)
-                        .map(drop)
+                    records::answer_put(tx, "alice", ("plant", "gw", "CR 2.1"), "{}", i).map(drop)
                 })
                 .unwrap();
         }
@@ -152,7 +145,10 @@ fn the_audit_chain_detects_edits_and_deletions() {
         assert_eq!(clean.entries, 6);
         assert_eq!(clean.head_seq, 6);
 
-        let problems = tamper(store, "UPDATE audit SET after_value = 'forged' WHERE seq = 4");
+        let problems = tamper(
+            store,
+            "UPDATE audit SET after_value = 'forged' WHERE seq = 4",
+        );
         assert!(
             problems.iter().any(|p| p.contains("entry 4")),
             "{problems:?}"
@@ -201,5 +197,50 @@ fn values_round_trip_with_unicode_and_large_integers() {
             .unwrap();
         assert_eq!(rows[0].text(0).unwrap(), "制御ゾーン 'quoted'");
         assert_eq!(rows[0].int(1).unwrap(), i64::MAX);
+    });
+}
+
+#[test]
+fn triage_decisions_are_versioned_and_sboms_listed_newest_first() {
+    both(|store| {
+        seed(store);
+        let key = ("plant", "CVE-2024-3651", "pkg:pypi/idna@3.6");
+        let v = store
+            .write(|tx| records::triage_put(tx, "alice", key, "{\"state\":\"affected\"}", 0))
+            .unwrap();
+        assert_eq!(v, 1);
+        let err = store
+            .write(|tx| records::triage_put(tx, "bob", key, "{}", 0))
+            .unwrap_err();
+        assert!(
+            matches!(err, StoreError::Conflict { current: 1, .. }),
+            "{err}"
+        );
+        let rows = store.read(|c| records::triage(c, "plant")).unwrap();
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].body, "{\"state\":\"affected\"}");
+        for (id, created) in [
+            ("s1", "2026-01-01T00:00:00Z"),
+            ("s2", "2026-02-01T00:00:00Z"),
+        ] {
+            let row = records::SbomRow {
+                id: id.into(),
+                name: "gw.cdx.json".into(),
+                sha256: "0".repeat(64),
+                components: 3,
+                uploaded_by: "alice".into(),
+                created: created.into(),
+            };
+            store
+                .write(|tx| records::sbom_add(tx, "alice", "plant", &row))
+                .unwrap();
+        }
+        let ids: Vec<String> = store
+            .read(|c| records::sboms(c, "plant"))
+            .unwrap()
+            .into_iter()
+            .map(|s| s.id)
+            .collect();
+        assert_eq!(ids, ["s2", "s1"]);
     });
 }

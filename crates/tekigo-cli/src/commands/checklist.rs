@@ -6,7 +6,7 @@ use anyhow::Result;
 use std::fmt::Write as _;
 use std::process::ExitCode;
 use tekigo_catalog::{ChecklistQuery, Lang};
-use tekigo_export::{checklist_workbook, to_csv, ItemRecord};
+use tekigo_export::{to_csv, ItemRecord};
 
 pub fn run(ctx: &Context, args: ChecklistArgs) -> Result<ExitCode> {
     let query = ChecklistQuery {
@@ -27,7 +27,8 @@ pub fn run(ctx: &Context, args: ChecklistArgs) -> Result<ExitCode> {
     let (bytes, binary) = match args.format {
         ChecklistFormat::Json => (json(&rows)?, false),
         ChecklistFormat::Csv => (to_csv(&rows)?, false),
-        ChecklistFormat::Xlsx => (checklist_workbook(&scope, &rows)?, true),
+        #[cfg(feature = "full")]
+        ChecklistFormat::Xlsx => (tekigo_export::checklist_workbook(&scope, &rows)?, true),
         ChecklistFormat::Table => (render_table(ctx, &scope, &rows).into_bytes(), false),
     };
     emit(&bytes, args.output.as_deref(), binary)?;

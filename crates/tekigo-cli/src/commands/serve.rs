@@ -1,0 +1,178 @@
+//! `tekigo serve`, `tekigo server import|export` and `tekigo audit verify`: the web
+//! application and the commands that work on its data directory.
+
+use anyhow::{bail, Context as _, Result};
+use clap::{Args, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use tekigo_server::{state::AppState, Settings};
+
+/// Where the server keeps its data.
+#[derive(Args)]
+pub struct DataArgs {
+    /// The data directory: the SQLite database and the evidence store. Default: the
+    /// user's data directory (e.g. ~/.local/share/tekigo/server).
+    #[arg(long, value_name = "DIR")]
+    pub data: Option<PathBuf>,
+    /// A PostgreSQL database instead of SQLite (postgres://USER:PASSWORD@HOST/DB). The
+    /// evidence store stays in the data directory.
+    #[arg(
+        long,
+        env = "TEKIGO_DATABASE_URL",
+        hide_env_values = true,
+        value_name = "URL"
+    )]
+    pub database: Option<String>,
+}
+
+#[derive(Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// Address and port to listen on. Anything but loopback needs a TLS reverse proxy.
+    #[arg(long, default_value = "127.0.0.1:8062", value_name = "ADDR:PORT")]
+    pub bind: std::net::SocketAddr,
+    /// Load the example projects (gateway, tekigo-self, water-treatment) if missing.
+    #[arg(long)]
+    pub demo: bool,
+    /// Minutes of inactivity after which a session ends.
+    #[arg(long, default_value_t = 30, value_name = "MINUTES")]
+    pub session_idle: i64,
+    /// Largest upload, in MiB.
+    #[arg(long, default_value_t = 64, value_name = "MIB")]
+    pub max_upload: usize,
+    /// Directory with extra fonts for PDF reports (Noto Sans CJK for Japanese).
+    #[arg(long, value_name = "DIR")]
+    pub font_dir: Option<PathBuf>,
+    /// The advisory database (`tekigo vulndb import`) that uploaded SBOMs are matched
+    /// against; without it the vulnerabilities page says so and lists no findings.
+    #[arg(long, value_name = "DBPATH", env = "TEKIGO_VULNDB")]
+    pub vulndb: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+pub enum ServerCommand {
+    /// Import a project directory (tekigo.yaml, assessments/, evidence/) into the server.
+    Import {
+        #[command(flatten)]
+        data: DataArgs,
+        /// The project directory.
+        dir: PathBuf,
+        /// Project id on the server. Default: the directory's name.
+        #[arg(long)]
+        id: Option<String>,
+    },
+    /// Write a server project as a project directory (which must not exist yet).
+    Export {
+        #[command(flatten)]
+        data: DataArgs,
+        /// Project id on the server.
+        id: String,
+        /// The directory to create.
+        out: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum AuditCommand {
+    /// Recompute the audit trail's hash chain: exit 0 when intact, 1 when an entry was
+    /// changed or deleted.
+    Verify {
+        #[command(flatten)]
+        data: DataArgs,
+        /// Print the result as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn open(data: DataArgs, settings: Settings) -> Result<AppState> {
+    let dir = match data.data {
+        Some(d) => d,
+        None => dirs::data_dir()
+            .context("no user data directory; give --data DIR")?
+            .join("tekigo/server"),
+    };
+    tekigo_server::open(dir, data.database.as_deref(), settings)
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?)
+}
+
+pub fn serve(args: ServeArgs) -> Result<ExitCode> {
+    if args.session_idle < 1 {
+        bail!("--session-idle must be at least 1 minute");
+    }
+    let settings = Settings {
+        session_idle_secs: args.session_idle * 60,
+        max_upload_bytes: args.max_upload.saturating_mul(1024 * 1024),
+        font_dir: args.font_dir,
+        vulndb: args.vulndb,
+    };
+    let state = open(args.data, settings)?;
+    if args.demo {
+        for (id, n) in tekigo_server::demo::load(state.shared())? {
+            println!("tekigo serve: demo project {id} loaded ({n} assessments)");
+        }
+    }
+    runtime()?.block_on(tekigo_server::serve(state, args.bind))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn server(cmd: ServerCommand) -> Result<ExitCode> {
+    match cmd {
+        ServerCommand::Import { data, dir, id } => {
+            let state = open(data, Settings::default())?;
+            let id = match id {
+                Some(id) => id,
+                None => dir
+                    .canonicalize()
+                    .ok()
+                    .and_then(|d| d.file_name().map(|n| n.to_string_lossy().into_owned()))
+                    .context("give --id: the directory has no usable name")?,
+            };
+            let n = tekigo_server::sync::import_project(state.shared(), "import", &dir, &id)?;
+            println!("imported project {id}: {n} assessments");
+        }
+        ServerCommand::Export { data, id, out } => {
+            let state = open(data, Settings::default())?;
+            let n = tekigo_server::sync::export_project(state.shared(), &id, &out)?;
+            println!(
+                "exported project {id} to {}: {n} assessments",
+                out.display()
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn audit(cmd: AuditCommand) -> Result<ExitCode> {
+    let AuditCommand::Verify { data, json } = cmd;
+    let state = open(data, Settings::default())?;
+    let v = state
+        .shared()
+        .store
+        .read(tekigo_store::audit::verify)
+        .map_err(|e| anyhow::anyhow!("audit trail: {e}"))?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&v)?);
+    } else if v.problems.is_empty() {
+        println!(
+            "audit trail intact: {} entries; head {} {}",
+            v.entries, v.head_seq, v.head_hash
+        );
+    } else {
+        println!("audit trail BROKEN ({} entries read):", v.entries);
+        for p in &v.problems {
+            println!("  {p}");
+        }
+    }
+    Ok(if v.problems.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}

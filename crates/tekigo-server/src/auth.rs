@@ -1,0 +1,421 @@
+//! Who is asking: passwords, sessions, API tokens, CSRF, and the first administrator.
+//!
+//! - Passwords are Argon2id hashes; a login with an unknown name costs the same time as a
+//!   wrong password, and both get the same answer. Five failures lock the account for
+//!   fifteen minutes (CR 1.11).
+//! - A session is a random 256-bit token in a cookie that scripts cannot read
+//!   (`HttpOnly`), that no other site can send (`SameSite=Strict`) and that only travels
+//!   over HTTPS or to loopback (`Secure`). The database keeps only its SHA-256. An idle
+//!   session ends after `Settings::session_idle_secs` (CR 2.6).
+//! - Every state-changing request of a session must carry the session's CSRF token in the
+//!   `X-CSRF-Token` header, and a browser's `Origin`, when sent, must be this server.
+//! - API tokens (`Authorization: Bearer tk_...`) are for CI and devices; they carry no
+//!   cookie, so CSRF does not apply to them.
+//! - There is no default password: on first start the server prints a one-time token
+//!   that creates the first administrator at `/setup`.
+
+use crate::error::AppError;
+use crate::state::{AppState, Shared};
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use axum::extract::{FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, HeaderValue, Method};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use tekigo_store::users::{self, User};
+
+pub const SESSION_COOKIE: &str = "tekigo_session";
+const MAX_FAILURES: i64 = 5;
+const LOCK_SECS: i64 = 15 * 60;
+/// A session's last use is written at most this often, so that reading pages does not
+/// turn into a stream of writes.
+const TOUCH_EVERY_SECS: i64 = 60;
+
+/// A random secret, hex-encoded, with a prefix that says what it is.
+pub fn random_token(prefix: &str) -> Result<String, AppError> {
+    let mut bytes = [0u8; 32];
+    getrandom::getrandom(&mut bytes).map_err(|e| AppError::Internal(format!("random: {e}")))?;
+    Ok(format!("{prefix}{}", tekigo_assess::evidence::hex(&bytes)))
+}
+
+/// How a secret token is stored: its SHA-256.
+pub fn token_hash(token: &str) -> String {
+    tekigo_assess::evidence::hex(&Sha256::digest(token.as_bytes()))
+}
+
+pub fn hash_password(password: &str) -> Result<String, AppError> {
+    let mut salt = [0u8; 16];
+    getrandom::getrandom(&mut salt).map_err(|e| AppError::Internal(format!("random: {e}")))?;
+    let salt = SaltString::encode_b64(&salt).map_err(|e| AppError::Internal(e.to_string()))?;
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| AppError::Internal(format!("argon2: {e}")))
+}
+
+fn password_matches(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash).is_ok_and(|h| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &h)
+            .is_ok()
+    })
+}
+
+/// Common passwords refused whatever their length, one per line.
+const COMMON_PASSWORDS: &str = include_str!("../assets/common-passwords.txt");
+
+/// The password rules (CR 1.7): at least 12 characters, not only a few distinct ones, not
+/// containing the user name, not a well-known password.
+pub fn check_password_strength(name: &str, password: &str) -> Result<(), AppError> {
+    let weak = |why: &str| Err(AppError::BadRequest(format!("password refused: {why}")));
+    let chars = password.chars().count();
+    if chars < 12 {
+        return weak("use at least 12 characters");
+    }
+    if chars > 256 {
+        return weak("use at most 256 characters");
+    }
+    let mut distinct: Vec<char> = password.chars().collect();
+    distinct.sort_unstable();
+    distinct.dedup();
+    if distinct.len() < 6 {
+        return weak("it repeats too few different characters");
+    }
+    let lower = password.to_lowercase();
+    if !name.is_empty() && lower.contains(&name.to_lowercase()) {
+        return weak("it contains the user name");
+    }
+    if COMMON_PASSWORDS
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .any(|common| lower.contains(common))
+    {
+        return weak("it contains a well-known password");
+    }
+    Ok(())
+}
+
+/// A user name: what the audit trail and the pages show, so it stays printable and short.
+pub fn check_user_name(name: &str) -> Result<(), AppError> {
+    let ok = (1..=64).contains(&name.len())
+        && name
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-' | '@'));
+    if ok {
+        Ok(())
+    } else {
+        Err(AppError::BadRequest(
+            "user names are 1-64 letters, digits, '.', '_', '-' or '@'".into(),
+        ))
+    }
+}
+
+/// The caller of a request.
+#[derive(Clone)]
+pub struct Principal {
+    pub user: User,
+    /// The session's CSRF token; `None` for API tokens.
+    pub csrf: Option<String>,
+}
+
+impl FromRequestParts<AppState> for Principal {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        if let Some(known) = parts.extensions.get::<Principal>() {
+            return Ok(known.clone());
+        }
+        if let Some(bearer) = header_str(&parts.headers, header::AUTHORIZATION)
+            .and_then(|v| v.strip_prefix("Bearer "))
+        {
+            let hash = token_hash(bearer.trim());
+            let user = state
+                .db(move |s| Ok(s.store.read(|c| users::token_user(c, &hash))?))
+                .await?;
+            return user
+                .map(|user| Principal { user, csrf: None })
+                .ok_or(AppError::Unauthorized);
+        }
+        let token = session_cookie(&parts.headers).ok_or(AppError::Unauthorized)?;
+        let hash = token_hash(&token);
+        let idle = state.shared().settings.session_idle_secs;
+        let session = state
+            .db(move |s| {
+                let now = tekigo_store::now_unix();
+                let Some(session) = s.store.read(|c| users::session(c, &hash))? else {
+                    return Ok(None);
+                };
+                if now - session.last_seen > idle {
+                    s.store.write(|tx| users::session_end(tx, &hash))?;
+                    return Ok(None);
+                }
+                if now - session.last_seen > TOUCH_EVERY_SECS {
+                    s.store.write(|tx| users::session_touch(tx, &hash, now))?;
+                }
+                Ok(Some(session))
+            })
+            .await?
+            .ok_or(AppError::Unauthorized)?;
+        if !is_safe(&parts.method) {
+            check_csrf(&parts.headers, &session.csrf)?;
+        }
+        Ok(Principal {
+            user: session.user,
+            csrf: Some(session.csrf),
+        })
+    }
+}
+
+/// Guards all of `/api/`: no route, not even an unknown one or a wrong method, answers
+/// anything but 401 to a caller who is not logged in. The caller found here is kept for
+/// the handler, so the session is looked up once.
+pub async fn require_principal(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let (mut parts, body) = request.into_parts();
+    match Principal::from_request_parts(&mut parts, &state).await {
+        Ok(who) => {
+            parts.extensions.insert(who);
+            next.run(Request::from_parts(parts, body)).await
+        }
+        Err(e) => e.into_response(),
+    }
+}
+
+fn is_safe(method: &Method) -> bool {
+    matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+fn check_csrf(headers: &HeaderMap, expected: &str) -> Result<(), AppError> {
+    check_same_origin(headers)?;
+    let sent = header_str(headers, "x-csrf-token").unwrap_or("");
+    if constant_time_eq(sent.as_bytes(), expected.as_bytes()) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(
+            "missing or wrong X-CSRF-Token header (the page's token, or GET /api/me)".into(),
+        ))
+    }
+}
+
+/// A browser's request must come from this server's own pages: the login and setup forms
+/// have no session (and so no CSRF token) yet, and must not be posted from another site.
+///
+/// `Sec-Fetch-Site` decides when the browser sends it (all current browsers do). Otherwise
+/// `Origin`, when sent, must name this host; `Origin: null` is what browsers send for a
+/// same-origin POST under `Referrer-Policy: no-referrer`, so it proves nothing either way.
+pub fn check_same_origin(headers: &HeaderMap) -> Result<(), AppError> {
+    if let Some(site) = header_str(headers, "sec-fetch-site") {
+        return if matches!(site, "same-origin" | "none") {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden(format!(
+                "cross-site request ({site}) refused"
+            )))
+        };
+    }
+    if let (Some(origin), Some(host)) = (
+        header_str(headers, header::ORIGIN),
+        header_str(headers, header::HOST),
+    ) {
+        let origin_host = origin.split_once("://").map_or(origin, |(_, h)| h);
+        if origin != "null" && origin_host != host {
+            return Err(AppError::Forbidden(format!(
+                "cross-site request from {origin} refused"
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+fn header_str(headers: &HeaderMap, name: impl header::AsHeaderName) -> Option<&str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+pub fn session_cookie(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == SESSION_COOKIE)
+        .map(|(_, v)| v.to_string())
+}
+
+fn cookie(value: &str, max_age: i64) -> HeaderValue {
+    let text = format!(
+        "{SESSION_COOKIE}={value}; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age={max_age}"
+    );
+    HeaderValue::from_str(&text).unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    pub username: String,
+    pub password: String,
+}
+
+/// Checks a name and password and opens a session. The answer is the same for an
+/// unknown user and a wrong password.
+pub fn login(s: &Shared, name: &str, password: &str) -> Result<(String, String), AppError> {
+    let refused = || AppError::Forbidden("wrong user name or password".into());
+    let user = s.store.read(|c| users::by_name(c, name))?;
+    let Some(user) = user else {
+        // Same work as a real check, so that timing does not reveal which names exist.
+        password_matches(password, DUMMY_HASH);
+        return Err(refused());
+    };
+    let now = tekigo_store::now_unix();
+    if user.locked_until > now {
+        return Err(AppError::Locked);
+    }
+    if !password_matches(password, &user.password_hash) {
+        let locked = s
+            .store
+            .write(|tx| users::login_failed(tx, &user, now, MAX_FAILURES, LOCK_SECS))?;
+        return Err(if locked { AppError::Locked } else { refused() });
+    }
+    let token = random_token("")?;
+    let csrf = random_token("")?;
+    let hash = token_hash(&token);
+    s.store
+        .write(|tx| users::login_succeeded(tx, &user, &hash, &csrf, now))?;
+    Ok((token, csrf))
+}
+
+/// An Argon2id hash of a random password nobody knows.
+const DUMMY_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$Yc9EYUu0vO1QfB6mHuBt9rAkdIKc8wfA6Yk2r3k2S1Q";
+
+/// Answers a successful login: the session cookie, and the CSRF token in the body for
+/// scripts.
+pub fn session_response(token: &str, csrf: &str, idle_secs: i64) -> Response {
+    let mut response = Json(serde_json::json!({ "csrf": csrf })).into_response();
+    response
+        .headers_mut()
+        .insert(header::SET_COOKIE, cookie(token, idle_secs));
+    response
+}
+
+pub async fn login_json(
+    State(state): State<AppState>,
+    Json(form): Json<LoginForm>,
+) -> Result<Response, AppError> {
+    let idle = state.shared().settings.session_idle_secs;
+    let (token, csrf) = state
+        .db(move |s| login(s, &form.username, &form.password))
+        .await?;
+    Ok(session_response(&token, &csrf, idle))
+}
+
+pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    if let Some(token) = session_cookie(&headers) {
+        let hash = token_hash(&token);
+        let ended = state
+            .db(move |s| Ok(s.store.write(|tx| users::session_end(tx, &hash))?))
+            .await;
+        if let Err(e) = ended {
+            return e.into_response();
+        }
+    }
+    let mut response = Json(serde_json::json!({ "logged_out": true })).into_response();
+    response
+        .headers_mut()
+        .insert(header::SET_COOKIE, cookie("", 0));
+    response
+}
+
+/// Prints a new one-time setup token while no user exists. Any earlier token stops
+/// working.
+pub fn first_start_token(s: &Shared) -> Result<Option<String>, AppError> {
+    if s.store.read(users::count)? > 0 {
+        return Ok(None);
+    }
+    let token = random_token("setup_")?;
+    let hash = token_hash(&token);
+    s.store.write(|tx| users::setup_token_set(tx, &hash))?;
+    Ok(Some(token))
+}
+
+#[derive(Deserialize)]
+pub struct SetupForm {
+    pub token: String,
+    pub username: String,
+    pub password: String,
+}
+
+/// Creates the first administrator with the one-time token, and logs them in.
+pub fn setup(s: &Shared, form: &SetupForm) -> Result<(String, String), AppError> {
+    check_user_name(&form.username)?;
+    check_password_strength(&form.username, &form.password)?;
+    let hash = hash_password(&form.password)?;
+    let token_hash = token_hash(form.token.trim());
+    let id = random_token("u_")?;
+    s.store.write(|tx| {
+        if !users::setup_token_take(tx, &token_hash)? {
+            return Err(tekigo_store::StoreError::NotFound(
+                "setup token (it was used already, or a newer one was printed)".into(),
+            ));
+        }
+        users::create(tx, "setup", &id, &form.username, &hash, true).map(drop)
+    })?;
+    login(s, &form.username, &form.password)
+}
+
+pub async fn setup_json(
+    State(state): State<AppState>,
+    Json(form): Json<SetupForm>,
+) -> Result<Response, AppError> {
+    let idle = state.shared().settings.session_idle_secs;
+    let (token, csrf) = state.db(move |s| setup(s, &form)).await?;
+    Ok(session_response(&token, &csrf, idle))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn weak_passwords_are_refused_with_the_reason() {
+        for (pw, why) in [
+            ("short1!", "12 characters"),
+            ("aaaaaaaaaaaaaaaa", "different characters"),
+            ("alice-is-great-2026", "user name"),
+            ("MyPassword123456", "well-known"),
+        ] {
+            let err = check_password_strength("alice", pw)
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(why), "{pw}: {err}");
+        }
+        check_password_strength("alice", "correct horse battery staple").unwrap();
+    }
+
+    #[test]
+    fn the_dummy_hash_parses_so_unknown_users_cost_a_real_verification() {
+        assert!(PasswordHash::new(DUMMY_HASH).is_ok());
+        assert!(!password_matches("anything", DUMMY_HASH));
+    }
+
+    #[test]
+    fn only_the_session_cookie_is_taken() {
+        let mut h = HeaderMap::new();
+        h.insert(
+            header::COOKIE,
+            HeaderValue::from_static("a=1; tekigo_session=abc; b=2"),
+        );
+        assert_eq!(session_cookie(&h).as_deref(), Some("abc"));
+    }
+}

@@ -1,0 +1,85 @@
+//! Errors as HTTP answers: a status and a JSON body `{"error": "..."}` that tells the
+//! caller what to fix. Internal failures are logged on the server and answered with a
+//! generic message, so that database details never reach a client.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use tekigo_store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("log in first (session cookie or `Authorization: Bearer` API token)")]
+    Unauthorized,
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    NotFound(String),
+    /// Someone else changed the object; the body carries its current version.
+    #[error("{message}")]
+    Conflict { message: String, current: i64 },
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("{0}")]
+    TooLarge(String),
+    #[error("too many failed logins; try again later")]
+    Locked,
+    #[error("internal error; the server log has the details")]
+    Internal(String),
+}
+
+impl AppError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            AppError::Unauthorized => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::NotFound(_) => StatusCode::NOT_FOUND,
+            AppError::Conflict { .. } => StatusCode::CONFLICT,
+            AppError::BadRequest(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::Locked => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> AppError {
+        match e {
+            StoreError::Conflict { current, .. } => AppError::Conflict {
+                message: e.to_string(),
+                current,
+            },
+            StoreError::Exists(_) => AppError::Conflict {
+                message: e.to_string(),
+                current: 0,
+            },
+            StoreError::NotFound(what) => AppError::NotFound(format!("{what} not found")),
+            other => AppError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<tekigo_assess::AssessError> for AppError {
+    fn from(e: tekigo_assess::AssessError) -> AppError {
+        AppError::BadRequest(e.to_string())
+    }
+}
+
+impl From<tekigo_assess::edit::EditError> for AppError {
+    fn from(e: tekigo_assess::edit::EditError) -> AppError {
+        AppError::BadRequest(e.0)
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        if let AppError::Internal(detail) = &self {
+            eprintln!("tekigo serve: internal error: {detail}");
+        }
+        let mut body = serde_json::json!({ "error": self.to_string() });
+        if let AppError::Conflict { current, .. } = &self {
+            body["current_version"] = (*current).into();
+        }
+        (self.status(), axum::Json(body)).into_response()
+    }
+}

@@ -1,0 +1,118 @@
+//! The pages' words, from `i18n/labels.yaml`: every key has an English and a Japanese text.
+//! The file is parsed once; a broken file makes every page answer an internal error that
+//! names the file and the problem (and the unit tests fail first).
+
+use crate::error::AppError;
+use minijinja::Value;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+use tekigo_catalog::Lang;
+
+const FILE: &str = "crates/tekigo-server/i18n/labels.yaml";
+const SOURCE: &str = include_str!("../../i18n/labels.yaml");
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Entry {
+    en: String,
+    ja: String,
+}
+
+/// Both languages as template values (cheap to clone: shared maps).
+struct Tables {
+    en: Value,
+    ja: Value,
+    #[cfg(test)]
+    keys: Vec<String>,
+}
+
+fn parse(text: &str) -> Result<Tables, String> {
+    let entries: BTreeMap<String, Entry> =
+        serde_norway::from_str(text).map_err(|e| format!("{FILE}: {e}"))?;
+    let empty: Vec<&str> = entries
+        .iter()
+        .filter(|(_, e)| e.en.trim().is_empty() || e.ja.trim().is_empty())
+        .map(|(k, _)| k.as_str())
+        .collect();
+    if !empty.is_empty() {
+        return Err(format!(
+            "{FILE}: keys without both en and ja: {}",
+            empty.join(", ")
+        ));
+    }
+    let table = |pick: fn(&Entry) -> &str| {
+        Value::from(
+            entries
+                .iter()
+                .map(|(k, e)| (k.clone(), pick(e).to_string()))
+                .collect::<BTreeMap<String, String>>(),
+        )
+    };
+    Ok(Tables {
+        en: table(|e| &e.en),
+        ja: table(|e| &e.ja),
+        #[cfg(test)]
+        keys: entries.keys().cloned().collect(),
+    })
+}
+
+fn tables() -> Result<&'static Tables, AppError> {
+    static TABLES: OnceLock<Result<Tables, String>> = OnceLock::new();
+    TABLES
+        .get_or_init(|| parse(SOURCE))
+        .as_ref()
+        .map_err(|e| AppError::Internal(e.clone()))
+}
+
+/// The words of one language, for templates as `t`.
+pub fn table(lang: Lang) -> Result<Value, AppError> {
+    let t = tables()?;
+    Ok(match lang {
+        Lang::En => t.en.clone(),
+        Lang::Ja => t.ja.clone(),
+    })
+}
+
+/// One word, for text that Rust code writes (chart legends).
+pub fn text(lang: Lang, key: &str) -> Result<String, AppError> {
+    let value = table(lang)?.get_attr(key).unwrap_or_default();
+    if value.is_undefined() {
+        return Err(AppError::Internal(format!("{FILE}: no label {key:?}")));
+    }
+    Ok(value.to_string())
+}
+
+#[cfg(test)]
+pub fn keys() -> Vec<String> {
+    tables()
+        .map(|t| t.keys.clone())
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_labels_file_has_both_languages_for_every_key() {
+        let t = tables().unwrap();
+        assert!(t.keys.len() > 50, "{} keys", t.keys.len());
+        assert_eq!(
+            table(Lang::Ja)
+                .unwrap()
+                .get_attr("login")
+                .unwrap()
+                .to_string(),
+            "ログイン"
+        );
+    }
+
+    #[test]
+    fn a_key_without_japanese_is_refused_with_the_file_name() {
+        let err = parse("save:\n  en: Save\n  ja: ''\n").err().unwrap();
+        assert!(err.contains("labels.yaml") && err.contains("save"), "{err}");
+        let err = parse("save: [1]\n").err().unwrap();
+        assert!(err.contains("labels.yaml"), "{err}");
+    }
+}

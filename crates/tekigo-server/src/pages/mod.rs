@@ -1,0 +1,477 @@
+//! Server-rendered pages in English and Japanese: htmx from this server (no CDN), one
+//! stylesheet, no inline script or style, so that the Content-Security-Policy of
+//! [`crate::router`] holds.
+//!
+//! Handlers stay as thin as the API's: authenticate ([`Ctx`]), authorise
+//! ([`access::require`](crate::access::require)), call [`service`](crate::service), render one
+//! template. Every word of the interface comes from `i18n/labels.yaml`; catalog titles and
+//! summaries come from the catalog in the chosen language.
+//!
+//! - [`account`]: login, first-start setup, logout (forms next to the JSON API).
+//! - [`project`]: the caller's projects with their dashboard, one project with uploads.
+//! - [`sheet`]: the check sheet and the requirement detail with its forms.
+//! - [`vulns`]: SBOM uploads, vulnerabilities and their triage.
+
+mod account;
+mod i18n;
+mod project;
+mod sheet;
+mod vulns;
+
+use crate::auth::Principal;
+use crate::error::AppError;
+use crate::state::AppState;
+use axum::extract::multipart::{Multipart, MultipartError};
+use axum::extract::{DefaultBodyLimit, FromRequestParts};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use minijinja::{context, Environment, UndefinedBehavior, Value};
+use std::sync::OnceLock;
+use tekigo_catalog::Lang;
+
+/// Every page route, the form handlers of `/login`, `/setup` and `/logout` (which also
+/// answer the JSON API's clients), and the two static assets.
+pub fn router(max_upload: usize) -> Router<AppState> {
+    let uploads = Router::new()
+        .route("/p/{p}/evidence", post(project::evidence_upload))
+        .route("/p/{p}/scans", post(project::scan_upload))
+        .route("/p/{p}/sboms", post(vulns::sbom_upload))
+        .route("/p/{p}/a/{a}/r/{r}/evidence", post(sheet::evidence_attach))
+        .layer(DefaultBodyLimit::max(max_upload));
+    Router::new()
+        .route("/assets/htmx.min.js", get(htmx))
+        .route("/assets/app.css", get(stylesheet))
+        .route("/login", get(account::login_page).post(account::login))
+        .route("/setup", get(account::setup_page).post(account::setup))
+        .route("/logout", post(account::logout))
+        .route("/", get(project::home))
+        .route("/p/{p}", get(project::show))
+        .route("/p/{p}/a/{a}", get(sheet::sheet))
+        .route("/p/{p}/vulnerabilities", get(vulns::show))
+        .route("/p/{p}/vulnerabilities/triage", post(vulns::triage))
+        .route(
+            "/p/{p}/a/{a}/r/{r}",
+            get(sheet::requirement).post(sheet::answer),
+        )
+        .route("/p/{p}/a/{a}/r/{r}/review", post(sheet::review))
+        .route("/p/{p}/a/{a}/r/{r}/finding", post(sheet::finding))
+        .merge(uploads)
+}
+
+async fn htmx() -> impl IntoResponse {
+    asset(
+        "text/javascript; charset=utf-8",
+        include_str!("../../assets/htmx.min.js"),
+    )
+}
+
+async fn stylesheet() -> impl IntoResponse {
+    asset(
+        "text/css; charset=utf-8",
+        include_str!("../../assets/app.css"),
+    )
+}
+
+fn asset(media: &'static str, body: &'static str) -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, media),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        body,
+    )
+}
+
+/// The cookie that remembers a language chosen with `?lang=`.
+const LANG_COOKIE: &str = "tekigo_lang";
+
+/// The language of a request: `?lang=`, else the cookie a former `?lang=` set, else the
+/// browser's `Accept-Language`, else English.
+#[derive(Debug, Clone, Copy)]
+pub struct PageLang {
+    pub lang: Lang,
+    /// Set when `?lang=` chose it: the answer stores the choice in a cookie.
+    remember: bool,
+}
+
+impl PageLang {
+    fn of(parts: &Parts) -> PageLang {
+        let from_query = parts.uri.query().and_then(|q| {
+            q.split('&')
+                .filter_map(|kv| kv.split_once('='))
+                .find(|(k, _)| *k == "lang")
+                .and_then(|(_, v)| v.parse::<Lang>().ok())
+        });
+        if let Some(lang) = from_query {
+            return PageLang {
+                lang,
+                remember: true,
+            };
+        }
+        let lang = cookie(&parts.headers, LANG_COOKIE)
+            .and_then(|v| v.parse().ok())
+            .or_else(|| accepted_language(&parts.headers))
+            .unwrap_or_default();
+        PageLang {
+            lang,
+            remember: false,
+        }
+    }
+
+    fn code(self) -> &'static str {
+        match self.lang {
+            Lang::En => "en",
+            Lang::Ja => "ja",
+        }
+    }
+
+    /// Adds the language cookie to an answer when `?lang=` chose the language.
+    fn apply(self, mut response: Response) -> Response {
+        if self.remember {
+            let text = format!(
+                "{LANG_COOKIE}={}; Path=/; SameSite=Lax; Max-Age=31536000",
+                self.code()
+            );
+            if let Ok(v) = HeaderValue::from_str(&text) {
+                response.headers_mut().append(header::SET_COOKIE, v);
+            }
+        }
+        response
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for PageLang {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(PageLang::of(parts))
+    }
+}
+
+fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+/// The language the browser prefers most among English and Japanese.
+fn accepted_language(headers: &HeaderMap) -> Option<Lang> {
+    let text = headers.get(header::ACCEPT_LANGUAGE)?.to_str().ok()?;
+    let mut best: Option<(f32, Lang)> = None;
+    for entry in text.split(',') {
+        let mut parts = entry.split(';');
+        let tag = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+        let q = parts
+            .find_map(|p| {
+                p.trim()
+                    .strip_prefix("q=")
+                    .and_then(|q| q.parse::<f32>().ok())
+            })
+            .unwrap_or(1.0);
+        let lang = match tag.split('-').next() {
+            Some("ja") => Lang::Ja,
+            Some("en") => Lang::En,
+            _ => continue,
+        };
+        if best.is_none_or(|(bq, _)| q > bq) {
+            best = Some((q, lang));
+        }
+    }
+    best.map(|(_, lang)| lang)
+}
+
+/// The caller of a page, in their language. Someone not logged in is sent to `/login`
+/// (htmx requests with `HX-Redirect`, so that a page does not end up inside a table).
+pub struct Ctx {
+    pub who: Principal,
+    pub lang: PageLang,
+    /// The id of the element an htmx request will replace, if it is one.
+    pub target: Option<String>,
+}
+
+impl FromRequestParts<AppState> for Ctx {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let lang = PageLang::of(parts);
+        let htmx = parts.headers.contains_key("hx-request");
+        match Principal::from_request_parts(parts, state).await {
+            Ok(who) => Ok(Ctx {
+                who,
+                lang,
+                target: parts
+                    .headers
+                    .get("hx-target")
+                    .and_then(|v| v.to_str().ok())
+                    .filter(|_| htmx)
+                    .map(str::to_string),
+            }),
+            Err(AppError::Unauthorized) => {
+                let next = parts
+                    .uri
+                    .path_and_query()
+                    .map_or("/", |pq| pq.as_str())
+                    .to_string();
+                Err(to_login(htmx, &next))
+            }
+            Err(e) => Err(error_response(lang, e, htmx)),
+        }
+    }
+}
+
+/// Where a logged-out caller goes; `next` brings them back after logging in.
+fn to_login(htmx: bool, next: &str) -> Response {
+    let location = format!("/login?next={}", percent(next));
+    if htmx {
+        let mut r = StatusCode::OK.into_response();
+        if let Ok(v) = HeaderValue::from_str(&location) {
+            r.headers_mut().insert("hx-redirect", v);
+        }
+        r
+    } else {
+        see_other(&location)
+    }
+}
+
+fn see_other(location: &str) -> Response {
+    let mut r = StatusCode::SEE_OTHER.into_response();
+    if let Ok(v) = HeaderValue::from_str(location) {
+        r.headers_mut().insert(header::LOCATION, v);
+    }
+    r
+}
+
+/// Percent-encodes a URL component: requirement ids hold spaces and parentheses.
+pub(crate) fn percent(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// The templates, parsed once. Every value is HTML-escaped; a name a template uses and
+/// the context lacks is an error, so a missing label fails the tests instead of printing
+/// nothing.
+fn env() -> &'static Environment<'static> {
+    static ENV: OnceLock<Environment<'static>> = OnceLock::new();
+    ENV.get_or_init(|| {
+        let mut env = Environment::new();
+        env.set_auto_escape_callback(|_| minijinja::AutoEscape::Html);
+        env.set_undefined_behavior(UndefinedBehavior::SemiStrict);
+        for (name, source) in TEMPLATES {
+            if let Err(e) = env.add_template(name, source) {
+                // The templates are compiled in and parsed by the tests: this is a broken
+                // build, reported on every render below.
+                eprintln!("tekigo serve: template {name}: {e:#}");
+            }
+        }
+        env
+    })
+}
+
+const TEMPLATES: &[(&str, &str)] = &[
+    ("base.html", include_str!("../../templates/base.html")),
+    ("login.html", include_str!("../../templates/login.html")),
+    ("setup.html", include_str!("../../templates/setup.html")),
+    ("home.html", include_str!("../../templates/home.html")),
+    ("project.html", include_str!("../../templates/project.html")),
+    (
+        "project_data.html",
+        include_str!("../../templates/project_data.html"),
+    ),
+    ("sheet.html", include_str!("../../templates/sheet.html")),
+    (
+        "sheet_table.html",
+        include_str!("../../templates/sheet_table.html"),
+    ),
+    (
+        "requirement.html",
+        include_str!("../../templates/requirement.html"),
+    ),
+    ("answer.html", include_str!("../../templates/answer.html")),
+    ("error.html", include_str!("../../templates/error.html")),
+    (
+        "error_fragment.html",
+        include_str!("../../templates/error_fragment.html"),
+    ),
+    (
+        "overview.html",
+        include_str!("../../templates/overview.html"),
+    ),
+    (
+        "vulnerabilities.html",
+        include_str!("../../templates/vulnerabilities.html"),
+    ),
+];
+
+/// Renders one template with the words of `lang` as `t`.
+fn render(name: &str, lang: PageLang, ctx: Value) -> Result<String, AppError> {
+    let fail = |e: minijinja::Error| AppError::Internal(format!("template {name}: {e:#}"));
+    let t = i18n::table(lang.lang)?;
+    env()
+        .get_template(name)
+        .map_err(fail)?
+        .render(context! { t => t, lang => lang.code(), ..ctx })
+        .map_err(fail)
+}
+
+/// What every page of a logged-in user shows: who they are, and the CSRF token that htmx
+/// sends with every request (`hx-headers` on `<body>`).
+fn user_ctx(ctx: &Ctx) -> Value {
+    let headers = serde_json::json!({ "X-CSRF-Token": ctx.who.csrf.as_deref().unwrap_or("") });
+    context! {
+        user => ctx.who.user.name,
+        is_admin => ctx.who.user.is_admin,
+        hx_headers => headers.to_string(),
+    }
+}
+
+/// An HTML answer with a status, and the language cookie when `?lang=` asked for one.
+fn html(lang: PageLang, status: StatusCode, body: String) -> Response {
+    lang.apply(
+        (
+            status,
+            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+            body,
+        )
+            .into_response(),
+    )
+}
+
+/// An error as a page (or, for htmx, as a message that replaces the target), with the
+/// status the API would give.
+fn error_response(lang: PageLang, e: AppError, fragment: bool) -> Response {
+    if let AppError::Internal(detail) = &e {
+        eprintln!("tekigo serve: internal error: {detail}");
+    }
+    let ctx = context! { message => e.to_string(), status => e.status().as_u16() };
+    let name = if fragment {
+        "error_fragment.html"
+    } else {
+        "error.html"
+    };
+    match render(name, lang, ctx) {
+        Ok(body) => html(lang, e.status(), body),
+        Err(_) => e.into_response(),
+    }
+}
+
+/// Renders a page or fragment, or the error page instead.
+fn page(
+    lang: PageLang,
+    fragment: bool,
+    result: Result<(StatusCode, String), AppError>,
+) -> Response {
+    match result {
+        Ok((status, body)) => html(lang, status, body),
+        Err(e) => error_response(lang, e, fragment),
+    }
+}
+
+/// A submitted multipart form: its text fields and the file it carries, if one was chosen.
+struct Upload {
+    fields: std::collections::BTreeMap<String, String>,
+    file: Option<(String, axum::body::Bytes)>,
+}
+
+impl Upload {
+    async fn read(mut form: Multipart) -> Result<Upload, AppError> {
+        let fail = |e: MultipartError| {
+            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                AppError::TooLarge(format!("upload: {e}"))
+            } else {
+                AppError::BadRequest(format!("upload: {e}"))
+            }
+        };
+        let mut upload = Upload {
+            fields: Default::default(),
+            file: None,
+        };
+        while let Some(field) = form.next_field().await.map_err(fail)? {
+            let name = field.name().unwrap_or("").to_string();
+            match field.file_name().map(str::to_string) {
+                Some(file_name) => {
+                    let bytes = field.bytes().await.map_err(fail)?;
+                    if !file_name.is_empty() {
+                        upload.file = Some((file_name, bytes));
+                    }
+                }
+                None => {
+                    let text = field.text().await.map_err(fail)?;
+                    upload.fields.insert(name, text);
+                }
+            }
+        }
+        Ok(upload)
+    }
+
+    fn field(&self, name: &str) -> &str {
+        self.fields.get(name).map_or("", |v| v.trim())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_template_parses_and_names_only_existing_labels() {
+        let en = i18n::keys();
+        for (name, source) in TEMPLATES {
+            env()
+                .get_template(name)
+                .unwrap_or_else(|e| panic!("{name}: {e:#}"));
+            let bytes = source.as_bytes();
+            for (i, _) in source.match_indices("t.") {
+                let before = i.checked_sub(1).map(|j| bytes[j]);
+                if before.is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.') {
+                    continue;
+                }
+                let key: String = source[i + 2..]
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                    .collect();
+                assert!(
+                    en.contains(&key),
+                    "{name}: label t.{key} is not in labels.yaml"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn accept_language_picks_the_preferred_known_language() {
+        let mut h = HeaderMap::new();
+        h.insert(
+            header::ACCEPT_LANGUAGE,
+            HeaderValue::from_static("fr-FR, ja;q=0.8, en;q=0.5"),
+        );
+        assert_eq!(accepted_language(&h), Some(Lang::Ja));
+        h.insert(
+            header::ACCEPT_LANGUAGE,
+            HeaderValue::from_static("en-US,en;q=0.9,ja;q=0.3"),
+        );
+        assert_eq!(accepted_language(&h), Some(Lang::En));
+        h.insert(header::ACCEPT_LANGUAGE, HeaderValue::from_static("de"));
+        assert_eq!(accepted_language(&h), None);
+    }
+
+    #[test]
+    fn percent_keeps_requirement_ids_in_one_path_segment() {
+        assert_eq!(percent("CR 2.1 RE(1)"), "CR%202.1%20RE%281%29");
+        assert_eq!(percent("a/b?c"), "a%2Fb%3Fc");
+    }
+}

@@ -1,0 +1,153 @@
+//! The project directory format in and out of the server, so that git and the server hold
+//! the same truth: `tekigo server import DIR` reads what `tekigo init` and `tekigo assess`
+//! write, and `tekigo server export` writes a directory those commands read.
+//!
+//! Both directions check everything first (every assessment file by the same rules as
+//! `tekigo assess`, every cited evidence file by its hash) and then write in one go: an
+//! import is one database transaction, an export refuses an existing directory.
+
+use crate::error::AppError;
+use crate::service;
+use crate::state::Shared;
+use std::path::Path;
+use tekigo_assess::evidence::EvidenceStore;
+use tekigo_assess::Project;
+use tekigo_store::records;
+
+/// Imports the project in `dir` under `id` and returns the number of assessments.
+pub fn import_project(s: &Shared, actor: &str, dir: &Path, id: &str) -> Result<usize, AppError> {
+    service::check_id("project", id)?;
+    let project = Project::open(dir)?;
+    let mut assessments = Vec::new();
+    for aid in project.assessment_ids()? {
+        assessments.push(project.load_assessment(s.catalog, &aid)?);
+    }
+    let source = project.evidence();
+    let target = EvidenceStore::new(&s.data_dir);
+    let mut evidence = Vec::new();
+    let mut cited: Vec<&str> = assessments
+        .iter()
+        .flat_map(|a| a.evidence_hashes())
+        .collect();
+    cited.sort_unstable();
+    cited.dedup();
+    for sha in cited {
+        let path = source.path_of(sha).ok_or_else(|| {
+            AppError::BadRequest(format!("{}: evidence {sha} missing", dir.display()))
+        })?;
+        let bytes = std::fs::read(&path)
+            .map_err(|e| AppError::BadRequest(format!("{}: {e}", path.display())))?;
+        let name = source
+            .meta(sha)
+            .ok()
+            .flatten()
+            .and_then(|m| m.names.into_iter().next())
+            .unwrap_or_else(|| sha.to_string());
+        let stored = target
+            .add_bytes(&service::safe_name(&name), &bytes)
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        if stored.sha256 != sha {
+            return Err(AppError::BadRequest(format!(
+                "{}: its content does not match its name {sha}",
+                path.display()
+            )));
+        }
+        evidence.push((stored.sha256, service::safe_name(&name), bytes.len() as i64));
+    }
+    let triage = triage_rows(dir)?;
+    let config = json(&project.config)?;
+    let rows: Vec<AssessmentRows> = assessments
+        .iter()
+        .map(|a| {
+            let header = json(&tekigo_assess::Assessment {
+                answers: Default::default(),
+                ..a.clone()
+            })?;
+            let answers = a
+                .answers
+                .iter()
+                .map(|(rid, ans)| Ok((rid.clone(), json(ans)?)))
+                .collect::<Result<Vec<_>, AppError>>()?;
+            Ok((a.id.clone(), header, answers))
+        })
+        .collect::<Result<_, AppError>>()?;
+    s.store.write(|tx| {
+        records::project_create(tx, actor, id, &config)?;
+        for (sha, name, size) in &evidence {
+            records::evidence_add(tx, actor, id, sha, name, *size)?;
+        }
+        for (aid, header, answers) in &rows {
+            records::assessment_create(tx, actor, id, aid, header)?;
+            for (rid, body) in answers {
+                records::answer_put(tx, actor, (id, aid, rid), body, 0)?;
+            }
+        }
+        for (vulnerability, component, body) in &triage {
+            records::triage_put(tx, actor, (id, vulnerability, component), body, 0)?;
+        }
+        Ok(())
+    })?;
+    Ok(rows.len())
+}
+
+/// Writes project `id` as a project directory in `out`, which must not hold one yet.
+pub fn export_project(s: &Shared, id: &str, out: &Path) -> Result<usize, AppError> {
+    let config = service::project_config(s, id)?;
+    let mut assessments = Vec::new();
+    for (aid, _) in s.store.read(|c| records::assessments(c, id))? {
+        assessments.push(service::load(s, id, &aid)?.assessment);
+    }
+    let project = Project::init(out, config)?;
+    let target = project.evidence();
+    for row in s.store.read(|c| records::evidence_list(c, id))? {
+        let (_, path) = service::evidence_file(s, id, &row.sha256)?;
+        let bytes = std::fs::read(&path).map_err(|e| AppError::Internal(e.to_string()))?;
+        target.add_bytes(&row.name, &bytes)?;
+    }
+    for a in &assessments {
+        project.save_assessment(s.catalog, a)?;
+    }
+    let mut triage = Vec::new();
+    for row in s.store.read(|c| records::triage(c, id))? {
+        let record: tekigo_vex::Record = serde_json::from_str(&row.body)
+            .map_err(|e| AppError::Internal(format!("triage {id}/{}: {e}", row.vulnerability)))?;
+        triage.push(record);
+    }
+    if !triage.is_empty() {
+        let vex = |e: tekigo_vex::VexError| AppError::Internal(e.to_string());
+        tekigo_vex::Triage::from_records(triage)
+            .map_err(vex)?
+            .save_to(out)
+            .map_err(vex)?;
+    }
+    Ok(assessments.len())
+}
+
+/// The decisions of the project's `vex/triage.yaml` as the store keys them: (vulnerability
+/// id, component label, record JSON). Two records the store cannot tell apart (an
+/// any-version record beside one for a version of the same component) are refused.
+fn triage_rows(dir: &Path) -> Result<Vec<(String, String, String)>, AppError> {
+    let triage = tekigo_vex::Triage::load(dir).map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let mut rows: Vec<(String, String, String)> = Vec::new();
+    for r in triage.records() {
+        let key = (r.vulnerability.clone(), r.component.label());
+        if rows.iter().any(|(v, c, _)| (v, c) == (&key.0, &key.1)) {
+            return Err(AppError::BadRequest(format!(
+                "{}: two records for {} in {}; the server keeps one decision per \
+                 vulnerability and component",
+                dir.join(tekigo_vex::TRIAGE_FILE).display(),
+                key.0,
+                key.1
+            )));
+        }
+        rows.push((key.0, key.1, json(r)?));
+    }
+    Ok(rows)
+}
+
+/// An assessment as the store holds it: id, header JSON, and (requirement, answer JSON).
+type AssessmentRows = (String, String, Vec<(String, String)>);
+
+fn json<T: serde::Serialize>(value: &T) -> Result<String, AppError> {
+    serde_json::to_string(value).map_err(|e| AppError::Internal(e.to_string()))
+}

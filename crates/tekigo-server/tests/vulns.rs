@@ -1,0 +1,252 @@
+//! SBOM upload, vulnerabilities and triage over the API, on SQLite and on PostgreSQL, with
+//! an advisory database imported from a real OSV record (log4j's GHSA-jfh8-c2jp-5v3q).
+
+mod common;
+
+use axum::http::{Method, StatusCode};
+use common::{blocking, repo_root, App, Client, Db, BOTH};
+use serde_json::{json, Value};
+use tekigo_server::Settings;
+
+const PURL: &str = "pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1";
+
+const SBOM: &str = r#"{"bomFormat":"CycloneDX","specVersion":"1.5","components":[
+ {"type":"library","group":"org.apache.logging.log4j","name":"log4j-core","version":"2.14.1",
+  "purl":"pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1"},
+ {"type":"library","name":"zlib","version":"1.3.1"}
+]}"#;
+
+/// An app whose server matches SBOMs against a database built from the OSV fixture.
+fn app_with_vulndb(db: Db) -> App {
+    blocking(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let vulndb = dir.path().join("vulndb");
+        let fixture =
+            repo_root().join("crates/tekigo-vulndb/tests/fixtures/osv/GHSA-jfh8-c2jp-5v3q.json");
+        let opts = tekigo_vulndb::ImportOptions {
+            keep_going: false,
+            progress: false,
+        };
+        tekigo_vulndb::import(&vulndb, &[fixture], &opts).unwrap();
+        let settings = Settings {
+            vulndb: Some(vulndb),
+            ..Settings::default()
+        };
+        App::create(db, dir, settings)
+    })
+}
+
+/// Sends a `not_affected` decision for log4j, starting from `version`.
+async fn put_triage(
+    admin: &mut Client,
+    version: i64,
+    justification: Option<&str>,
+) -> (StatusCode, Value) {
+    let decision = json!({
+        "version": version,
+        "vulnerability": "GHSA-jfh8-c2jp-5v3q",
+        "component": PURL,
+        "state": "not_affected",
+        "justification": justification,
+        "note": "JNDI lookups are disabled in the gateway build",
+    });
+    admin
+        .send(Method::PUT, "/api/projects/plant/triage", Some(decision))
+        .await
+}
+
+fn findings(v: &Value) -> Vec<Value> {
+    v["sboms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| s["findings"].as_array().unwrap().clone())
+        .collect()
+}
+
+#[tokio::test]
+async fn upload_sbom_list_findings_and_triage() {
+    for db in BOTH {
+        triage_flow(db).await;
+    }
+}
+
+async fn triage_flow(db: Db) {
+    let app = app_with_vulndb(db);
+    app.import_gateway();
+    let mut admin = app.admin().await;
+
+    let (status, _, out) = admin
+        .raw(
+            Method::POST,
+            "/api/projects/plant/sboms?name=gw-firmware",
+            Some(b"{\"bomFormat\": \"CycloneDX\", \"components\": 7}".to_vec()),
+            "application/octet-stream",
+        )
+        .await;
+    let out = String::from_utf8_lossy(&out);
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{db:?}: {out}");
+    assert!(out.contains("SBOM") && out.contains("gw-firmware"), "{out}");
+
+    let (status, _, out) = admin
+        .raw(
+            Method::POST,
+            "/api/projects/plant/sboms?name=gw-firmware",
+            Some(SBOM.as_bytes().to_vec()),
+            "application/octet-stream",
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&out));
+    let row: Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(row["components"], 2);
+    let (status, list) = admin
+        .send(Method::GET, "/api/projects/plant/sboms", None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(list.as_array().unwrap().len(), 1, "{list}");
+
+    let (status, vulns) = admin
+        .send(Method::GET, "/api/projects/plant/vulnerabilities", None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{vulns}");
+    assert!(vulns["vulndb"].is_string(), "{vulns}");
+    let found = findings(&vulns);
+    assert_eq!(found.len(), 1, "{db:?}: {vulns}");
+    let f = &found[0];
+    assert_eq!(f["vulnerability"], "GHSA-jfh8-c2jp-5v3q");
+    assert_eq!(f["component"], PURL);
+    assert_eq!(f["fixed_version"], "2.15.0");
+    assert_eq!(f["severity"]["kind"], "CVSS_V3");
+    assert_eq!(f["triage"], Value::Null);
+    assert_eq!(
+        f["triage_key"],
+        json!({"vulnerability": "GHSA-jfh8-c2jp-5v3q", "component": PURL, "version": 0})
+    );
+
+    let (status, body) = put_triage(&mut admin, 0, None).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(
+        body["error"].as_str().unwrap().contains("justification"),
+        "{body}"
+    );
+
+    let justified = Some("vulnerable_code_not_in_execute_path");
+    let (status, body) = put_triage(&mut admin, 0, justified).await;
+    assert_eq!(status, StatusCode::OK, "{db:?}: {body}");
+    assert_eq!(body["version"], 1);
+
+    let (_, vulns) = admin
+        .send(Method::GET, "/api/projects/plant/vulnerabilities", None)
+        .await;
+    let f = &findings(&vulns)[0];
+    assert_eq!(f["triage"]["state"], "not_affected", "{vulns}");
+    assert_eq!(
+        f["triage"]["justification"],
+        "vulnerable_code_not_in_execute_path"
+    );
+    assert_eq!(f["triage"]["author"], "root-admin");
+    assert_eq!(f["triage_key"]["version"], 1);
+
+    let (status, body) = put_triage(&mut admin, 0, justified).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(body["current_version"], 1);
+
+    // The decision travels with the project directory, both ways.
+    let out = app.dir.path().join("exported");
+    let shared = app.state.shared();
+    blocking(|| tekigo_server::sync::export_project(shared, "plant", &out).unwrap());
+    let triage = tekigo_vex::Triage::load(&out).unwrap();
+    assert_eq!(triage.records().len(), 1);
+    assert_eq!(triage.records()[0].author, "root-admin");
+    blocking(|| tekigo_server::sync::import_project(shared, "test", &out, "plant-copy").unwrap());
+    let rows = blocking(|| {
+        shared
+            .store
+            .read(|c| tekigo_store::records::triage(c, "plant-copy"))
+            .unwrap()
+    });
+    assert_eq!(rows.len(), 1);
+    assert_eq!(
+        (rows[0].vulnerability.as_str(), rows[0].component.as_str()),
+        ("GHSA-jfh8-c2jp-5v3q", PURL)
+    );
+}
+
+#[tokio::test]
+async fn without_an_advisory_database_the_list_says_so() {
+    let app = App::new(Db::Sqlite);
+    app.import_gateway();
+    let mut admin = app.admin().await;
+    let (status, body) = admin
+        .send(Method::GET, "/api/projects/plant/vulnerabilities", None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["vulndb"], Value::Null);
+    assert!(
+        body["warnings"][0].as_str().unwrap().contains("--vulndb"),
+        "{body}"
+    );
+}
+
+#[tokio::test]
+async fn the_page_lists_findings_and_takes_triage_from_its_form() {
+    let app = app_with_vulndb(Db::Sqlite);
+    app.import_gateway();
+    let mut admin = app.admin().await;
+    let (_, _, project) = admin.raw(Method::GET, "/p/plant", None, "").await;
+    assert!(String::from_utf8_lossy(&project).contains("href=\"/p/plant/vulnerabilities\""));
+    let (status, _, _) = admin
+        .raw(
+            Method::POST,
+            "/api/projects/plant/sboms?name=gw-firmware",
+            Some(SBOM.as_bytes().to_vec()),
+            "application/octet-stream",
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _, html) = admin
+        .raw(Method::GET, "/p/plant/vulnerabilities?lang=ja", None, "")
+        .await;
+    let html = String::from_utf8_lossy(&html);
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(
+        html.contains("GHSA-jfh8-c2jp-5v3q") && html.contains("2.15.0"),
+        "{html}"
+    );
+    assert!(
+        html.contains("未トリアージ") && html.contains("name=\"justification\""),
+        "{html}"
+    );
+
+    let form = |justification: &str| {
+        format!(
+            "version=0&vulnerability=GHSA-jfh8-c2jp-5v3q&component={}&state=not_affected\
+             &justification={justification}&action=&note=no+JNDI",
+            common::seg(PURL)
+        )
+        .into_bytes()
+    };
+    let url = "/p/plant/vulnerabilities/triage?lang=ja";
+    let urlencoded = "application/x-www-form-urlencoded";
+    let (status, _, html) = admin
+        .raw(Method::POST, url, Some(form("")), urlencoded)
+        .await;
+    let html = String::from_utf8_lossy(&html);
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{html}");
+    assert!(html.contains("justification"), "{html}");
+    let (status, _, html) = admin
+        .raw(
+            Method::POST,
+            url,
+            Some(form("component_not_present")),
+            urlencoded,
+        )
+        .await;
+    let html = String::from_utf8_lossy(&html);
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(
+        html.contains("影響なし") && html.contains("no JNDI"),
+        "{html}"
+    );
+    assert!(html.contains("name=\"version\" value=\"1\""), "{html}");
+}

@@ -1,0 +1,149 @@
+// End-to-end test of `tekigo serve` in headless chromium: first-start setup, login, the
+// check sheet and its filters, answering a requirement, uploading evidence, the achieved
+// vector following the answer, the PDF report, and no request to any other host.
+//
+// Builds nothing: TEKIGO_BIN names the tekigo binary (crates/tekigo-cli/tests/e2e.rs runs
+// this script with the binary cargo built). Run by hand:
+//   TEKIGO_BIN=target/debug/tekigo node e2e/app.spec.mjs
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { launch } from "./browser.mjs";
+
+const BIN = process.env.TEKIGO_BIN;
+if (!BIN || !fs.existsSync(BIN)) {
+  console.error(`app.spec: set TEKIGO_BIN to the tekigo binary (got ${JSON.stringify(BIN)})`);
+  process.exit(2);
+}
+const PASSWORD = "violet harbour 73 compass";
+const STEP_MS = 30_000;
+
+/** A free loopback port: bind to port 0, read the port, let it go. */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts the server and resolves with the setup token it prints on first start. */
+function startServer(dataDir, port) {
+  const child = spawn(BIN, ["serve", "--data", dataDir, "--bind", `127.0.0.1:${port}`, "--demo"], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  let err = "";
+  child.stderr.on("data", (d) => (err += d));
+  const token = new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no setup token within 60 s:\n${out}\n${err}`)), 60_000);
+    child.stdout.on("data", (d) => {
+      out += d;
+      const m = out.match(/setup token: (\S+)/);
+      if (m && out.includes("listening on")) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    });
+    child.once("exit", (code) => reject(new Error(`tekigo serve exited with ${code}:\n${out}\n${err}`)));
+  });
+  return { child, token, log: () => `${out}\n${err}` };
+}
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "tekigo-e2e-"));
+const port = await freePort();
+const origin = `http://127.0.0.1:${port}`;
+const server = startServer(path.join(tmp, "data"), port);
+let browser;
+try {
+  const token = await server.token;
+  browser = await launch();
+  const context = await browser.newContext({ acceptDownloads: true });
+  context.setDefaultTimeout(STEP_MS);
+  const foreign = [];
+  context.on("request", (req) => {
+    const url = new URL(req.url());
+    if (url.origin !== origin && url.protocol !== "data:") foreign.push(req.url());
+  });
+  const page = await context.newPage();
+  const problems = [];
+  page.on("console", (msg) => {
+    if (msg.type() === "error") problems.push(msg.text());
+  });
+  page.on("pageerror", (e) => problems.push(String(e)));
+
+  // First start: the administrator is created with the printed token.
+  await page.goto(`${origin}/setup`);
+  await page.fill("input[name=token]", token);
+  await page.fill("input[name=username]", "e2e-admin");
+  await page.fill("input[name=password]", PASSWORD);
+  await Promise.all([page.waitForURL(`${origin}/`), page.click("button[type=submit]")]);
+  assert.match(await page.textContent("main"), /GW-100 gateway/);
+
+  // Log out and in again through the login form.
+  await Promise.all([page.waitForURL(/\/login/), page.click("#logout")]);
+  await page.goto(`${origin}/p/gateway`);
+  assert.match(page.url(), /\/login\?next=%2Fp%2Fgateway$/);
+  await page.fill("input[name=username]", "e2e-admin");
+  await page.fill("input[name=password]", PASSWORD);
+  await Promise.all([page.waitForURL(`${origin}/p/gateway`), page.click("button[type=submit]")]);
+
+  // The gateway's check sheet, filtered with htmx.
+  await Promise.all([page.waitForURL(/\/a\/gw-100-4-2$/), page.click("a[href='/p/gateway/a/gw-100-4-2']")]);
+  const achievedBefore = (await page.textContent("#overview output.sl-a")).trim();
+  const allRows = Number(await page.textContent("#row-count"));
+  assert.ok(allRows > 50, `check sheet rows: ${allRows}`);
+  await page.selectOption("select[name=fr]", "5");
+  await page.waitForFunction((n) => Number(document.querySelector("#row-count").textContent) < n, allRows);
+  assert.match(page.url(), /fr=5/, "the filter is in the address bar");
+  const rdfRows = await page.$$eval("#sheet tbody a", (links) => links.map((a) => a.textContent));
+  assert.ok(rdfRows.includes("CR 5.1") && !rdfRows.includes("CR 1.1"), rdfRows.join(", "));
+
+  // Answer CR 5.1: not satisfied, with a reason.
+  await Promise.all([page.waitForURL(/\/r\/CR%205\.1$/), page.click("#sheet a:text-is('CR 5.1')")]);
+  await page.selectOption("#answer-form select[name=status]", "not-satisfied");
+  await page.fill("#answer-form textarea[name=reason]", "The firewall is off in the field configuration (e2e).");
+  await page.click("#answer-form button[type=submit]");
+  await page.waitForSelector("#answer .notice");
+  assert.equal((await page.textContent("#current-reason")).trim(), "The firewall is off in the field configuration (e2e).");
+  const achievedAfter = (await page.textContent("#overview output.sl-a")).trim();
+  assert.notEqual(achievedAfter, achievedBefore, "the achieved vector follows the answer");
+  assert.equal(achievedAfter.split(" ")[4], "0", `FR 5 drops to 0: ${achievedBefore} -> ${achievedAfter}`);
+
+  // Evidence uploaded through the page and attached to the answer.
+  await page.setInputFiles("#evidence-form input[name=file]", {
+    name: "firewall-rules.txt",
+    mimeType: "text/plain",
+    buffer: Buffer.from("table inet filter { chain input { policy drop; } }\n"),
+  });
+  await page.click("#evidence-form button[type=submit]");
+  await page.waitForSelector("#evidence-list a:text-is('firewall-rules.txt')");
+
+  // Back on the check sheet, the new vector and status are shown.
+  await page.goto(`${origin}/p/gateway/a/gw-100-4-2?fr=5`);
+  assert.equal((await page.textContent("#overview output.sl-a")).trim(), achievedAfter);
+  const status = await page.textContent("#sheet tr:has(a:text-is('CR 5.1')) .badge");
+  assert.equal(status.trim(), "not satisfied");
+
+  // The PDF report downloads with the session cookie.
+  const [download] = await Promise.all([page.waitForEvent("download", { timeout: 180_000 }), page.click("#report-pdf")]);
+  const pdf = fs.readFileSync(await download.path());
+  assert.equal(pdf.subarray(0, 5).toString("latin1"), "%PDF-", "the report is a PDF");
+
+  assert.deepEqual(foreign, [], "the pages load nothing from other hosts");
+  assert.deepEqual(problems, [], "no script errors or CSP violations");
+  console.log(`app.spec: ok (achieved ${achievedBefore} -> ${achievedAfter}, PDF ${pdf.length} bytes)`);
+} catch (e) {
+  console.error(`app.spec: FAILED: ${e.stack || e}\n--- server output ---\n${server.log()}`);
+  process.exitCode = 1;
+} finally {
+  if (browser) await browser.close();
+  server.child.kill("SIGTERM");
+  fs.rmSync(tmp, { recursive: true, force: true });
+}

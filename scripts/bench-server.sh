@@ -1,0 +1,188 @@
+#!/usr/bin/env bash
+# Reproduces the "Web application" figures of docs/PERFORMANCE.md (issue 6), with wrk as the
+# load generator on the same machine as the server:
+#   page   the check sheet of a 62443-4-2 SL-4 assessment of an embedded device with every
+#          requirement answered, 200 concurrent clients, on SQLite (and the same data
+#          through the API, GET .../answers)
+#   fleet  scan-report uploads (examples/gateway-inputs/scan.json, 156 KB, each one made
+#          distinct) from 1,000 simulated devices with an API token, on PostgreSQL
+# Usage: scripts/bench-server.sh [page|fleet|all]
+# Environment: DURATION (30s), THREADS (wrk threads, 2), CLIENTS (page, 200),
+#   FLEET_CLIENTS (fleet connections, 64), BENCH_DIR (work directory, recreated),
+#   TEKIGO_BIN (a release binary to use instead of building one).
+# Idempotent: installs wrk, curl and jq from Debian if missing, starts PostgreSQL with
+# scripts/setup/60-postgres.sh, and uses a fresh data directory and a fresh PostgreSQL
+# schema (tekigo_bench) on every run.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+what="${1:-all}"
+duration="${DURATION:-30s}"
+threads="${THREADS:-2}"
+clients="${CLIENTS:-200}"
+fleet_clients="${FLEET_CLIENTS:-64}"
+work="${BENCH_DIR:-${TMPDIR:-/tmp}/tekigo-bench-server}"
+password='bench kettle orbit 4711'
+
+missing=()
+for cmd in wrk curl jq; do
+    command -v "$cmd" >/dev/null || missing+=("$cmd")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+    sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo=sudo
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# TEKIGO_BIN: an already built release binary (skips the build).
+if [ -n "${TEKIGO_BIN:-}" ]; then
+    tekigo="$TEKIGO_BIN"
+else
+    cargo build --release -p tekigo-cli
+    target_dir="$(cargo metadata --format-version 1 --no-deps | jq -r .target_directory)"
+    tekigo="$target_dir/release/tekigo"
+fi
+rm -rf "$work"
+mkdir -p "$work"
+
+server_pid=""
+stop_server() {
+    if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
+        # VmHWM: the peak resident set size of the server process so far.
+        echo "server peak RSS: $(awk '/^VmHWM/ { print $2 " " $3 }' "/proc/$server_pid/status")"
+        kill "$server_pid"
+        wait "$server_pid" || true
+    fi
+    server_pid=""
+}
+trap stop_server EXIT
+
+# start_server DATA_DIR [DATABASE_URL]: sets base and setup_token.
+start_server() {
+    local log="$work/serve.log"
+    "$tekigo" serve --data "$1" --bind 127.0.0.1:0 ${2:+--database "$2"} >"$log" 2>&1 &
+    server_pid=$!
+    for _ in $(seq 100); do
+        grep -q '^setup token: ' "$log" && break
+        sleep 0.1
+    done
+    base="$(sed -n 's/^tekigo serve: listening on //p' "$log")"
+    setup_token="$(sed -n 's/^setup token: //p' "$log")"
+    [ -n "$base" ] && [ -n "$setup_token" ] || { cat "$log" >&2; exit 2; }
+}
+
+# Creates the administrator; sets cookie and csrf.
+login() {
+    curl -sSf -D "$work/headers" -o "$work/login.json" -H 'Content-Type: application/json' \
+        -d "$(jq -n --arg t "$setup_token" --arg p "$password" \
+            '{token: $t, username: "admin", password: $p}')" "$base/setup"
+    cookie="$(tr -d '\r' <"$work/headers" | sed -n 's/^[Ss]et-[Cc]ookie: \(tekigo_session=[^;]*\).*/\1/p')"
+    csrf="$(jq -r .csrf "$work/login.json")"
+}
+
+# api METHOD PATH [JSON]: the answer's body; fails on any status but 200.
+api() {
+    curl -sSf -X "$1" -H "Cookie: $cookie" -H "X-CSRF-Token: $csrf" \
+        -H 'Content-Type: application/json' ${3:+--data-binary "$3"} "$base$2"
+}
+
+import_gateway() {
+    "$tekigo" server import examples/gateway --id plant --data "$1" ${2:+--database "$2"} >/dev/null
+}
+
+bench_page() {
+    echo "== check sheet of a 62443-4-2 SL-4 assessment, $clients clients, SQLite"
+    import_gateway "$work/page"
+    start_server "$work/page"
+    login
+    api POST /api/projects/plant/assessments \
+        '{"id":"sl4","standard":"62443-4-2","subject":"GW-400","type":"embedded","sl_t":[4]}' >/dev/null
+    # Every requirement of an embedded device at SL-T 4, answered.
+    "$tekigo" checklist --standard 62443-4-2 --type embedded --sl-t 4 --format json \
+        | jq -r '.. | objects | select(has("id") and has("fr")) | .id' | sort -u >"$work/ids"
+    local n=0
+    while read -r id; do
+        api PUT "/api/projects/plant/assessments/sl4/answers/$(jq -rn --arg s "$id" '$s|@uri')" \
+            "$(jq -n --arg r "Benchmark answer for $id: the design document, section 4, and the test report show how the device meets it." \
+                '{version: 0, status: "satisfied", reason: $r}')" >/dev/null
+        n=$((n + 1))
+    done <"$work/ids"
+    echo "answered requirements: $n"
+    local paths=(/api/projects/plant/assessments/sl4/answers)
+    if [ "$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: $cookie" "$base/p/plant/a/sl4")" = 200 ]; then
+        paths=(/p/plant/a/sl4 "${paths[@]}")
+    else
+        echo "(no check-sheet page at /p/{project}/a/{assessment} yet: API only)"
+    fi
+    for path in "${paths[@]}"; do
+        local bytes
+        bytes="$(curl -sSf -H "Cookie: $cookie" "$base$path" | wc -c)"
+        echo "-- GET $path ($bytes bytes)"
+        echo "wrk -t$threads -c$clients -d$duration --latency -H 'Cookie: tekigo_session=...' $base$path"
+        wrk -t"$threads" -c"$clients" -d"$duration" --timeout 10s --latency \
+            -H "Cookie: $cookie" "$base$path"
+    done
+    stop_server
+}
+
+bench_fleet() {
+    echo "== scan uploads from 1,000 devices, $fleet_clients connections, PostgreSQL"
+    bash scripts/setup/60-postgres.sh
+    local url
+    url="${TEKIGO_TEST_POSTGRES:-$(cat "${TEKIGO_CACHE_DIR:-$HOME/.cache/tekigo}/postgres-url")}"
+    PGOPTIONS='--client-min-messages=warning' psql "$url" -qc 'DROP SCHEMA IF EXISTS tekigo_bench CASCADE' -c 'CREATE SCHEMA tekigo_bench'
+    local sep='?'
+    case "$url" in *'?'*) sep='&' ;; esac
+    local db="${url}${sep}options=-c%20search_path%3Dtekigo_bench"
+    import_gateway "$work/fleet" "$db"
+    start_server "$work/fleet" "$db"
+    login
+    local token
+    token="$(api POST /api/tokens '{"name":"fleet"}' | jq -r .token)"
+    cat >"$work/fleet.lua" <<'LUA'
+-- wrk script of scripts/bench-server.sh: a fleet of 1,000 devices uploading scan reports.
+-- Each request comes from the next device (dev-1 .. dev-1000, across all wrk threads) and
+-- carries a distinct report: the scan target's path names the device and the upload, as a
+-- new scan of a real device would differ from its last one, so every upload is new
+-- evidence for the server to hash, store and record.
+local file = assert(io.open(os.getenv("SCAN_JSON"), "rb"))
+local report = file:read("*a")
+file:close()
+local head, tail = report:match('^(.-"path": ")[^"]*(".*)$')
+assert(head, "scan report without a target path")
+local token = os.getenv("TEKIGO_TOKEN")
+local stride = tonumber(os.getenv("WRK_THREADS") or "1")
+
+local created = 0
+function setup(thread)
+    thread:set("tid", created)
+    created = created + 1
+end
+
+local sent = 0
+function request()
+    local n = sent * stride + tid
+    sent = sent + 1
+    local device = "dev-" .. (n % 1000 + 1)
+    return wrk.format("POST", "/api/projects/plant/scans?device=" .. device, {
+        ["Authorization"] = "Bearer " .. token,
+        ["Content-Type"] = "application/json",
+    }, head .. "/fleet/" .. device .. "/upload-" .. n .. tail)
+end
+LUA
+    echo "wrk -t$threads -c$fleet_clients -d$duration --latency -s fleet.lua $base (fleet.lua: see $0)"
+    SCAN_JSON=examples/gateway-inputs/scan.json TEKIGO_TOKEN="$token" WRK_THREADS="$threads" \
+        wrk -t"$threads" -c"$fleet_clients" -d"$duration" --timeout 10s --latency \
+        -s "$work/fleet.lua" "$base"
+    echo "scans stored: $(psql "$db" -qAtc 'SELECT count(*) FROM scans')"
+    stop_server
+    echo "evidence store: $(du -sh "$work/fleet/evidence" | cut -f1)"
+}
+
+case "$what" in
+    page) bench_page ;;
+    fleet) bench_fleet ;;
+    all) bench_page; bench_fleet ;;
+    *) echo "usage: $0 [page|fleet|all]" >&2; exit 2 ;;
+esac

@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# `tekigo serve` runs on SQLite by default and on PostgreSQL for scale; its API tests run
+# against both. This installs Debian's PostgreSQL, starts a cluster (CI has no systemd, and a
+# new session starts with the server stopped), and creates the role `tekigo` with a random
+# password and the database `tekigo_test` owned by it. The role may create databases, so a
+# test can make a throwaway database of its own.
+#
+# The connection URL is written to ${TEKIGO_CACHE_DIR:-$HOME/.cache/tekigo}/postgres-url
+# (mode 0600); tests read it when TEKIGO_TEST_POSTGRES is not set. With TEKIGO_TEST_POSTGRES
+# set, the tests use that server instead and nothing is done here. Re-running keeps the
+# password from the file and only makes sure the server is up.
+set -euo pipefail
+
+if [ -n "${TEKIGO_TEST_POSTGRES:-}" ]; then
+    exit 0
+fi
+
+cache_dir="${TEKIGO_CACHE_DIR:-${HOME:?}/.cache/tekigo}"
+url_file="$cache_dir/postgres-url"
+role=tekigo
+database=tekigo_test
+
+# Fast path: the server answers with the stored URL, so everything below is already done.
+if [ -s "$url_file" ] && command -v psql >/dev/null 2>&1 &&
+    psql "$(cat "$url_file")" -qAtc 'select 1' >/dev/null 2>&1; then
+    exit 0
+fi
+
+apt_get() {
+    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 "$@"
+}
+
+if ! command -v pg_ctlcluster >/dev/null 2>&1 || ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then
+    # DPkg::Lock::Timeout does not cover the lists lock of `apt-get update`, so wait for a
+    # parallel update to finish by retrying.
+    for _ in $(seq 120); do
+        apt_get update -qq >/dev/null 2>&1 && break
+        sleep 5
+    done
+    apt_get install -y -qq --no-install-recommends postgresql >/dev/null
+fi
+
+# The newest installed major version; its package's postinst normally created "main".
+version="$(ls /usr/lib/postgresql | sort -n | tail -n 1)"
+if ! pg_lsclusters -h | awk -v v="$version" '$1 == v && $2 == "main" { found = 1 } END { exit !found }'; then
+    pg_createcluster "$version" main >/dev/null
+fi
+# The socket directory lives on a tmpfs on a booted machine and may be gone after a restart.
+install -d -o postgres -g postgres -m 2775 /var/run/postgresql
+if ! pg_lsclusters -h | awk -v v="$version" '$1 == v && $2 == "main" && $4 == "online" { found = 1 } END { exit !found }'; then
+    pg_ctlcluster "$version" main start
+fi
+port="$(pg_lsclusters -h | awk -v v="$version" '$1 == v && $2 == "main" { print $3 }')"
+for _ in $(seq 60); do
+    pg_isready -q -h 127.0.0.1 -p "$port" && break
+    sleep 0.5
+done
+
+# Keep the password of an earlier run; a new random one otherwise (hex: safe in a URL).
+password=""
+if [ -s "$url_file" ]; then
+    password="$(sed -n 's|^postgres://[^:]*:\([0-9a-f]\{16,\}\)@.*$|\1|p' "$url_file")"
+fi
+if [ -z "$password" ]; then
+    password="$(od -An -tx1 -N24 /dev/urandom | tr -d ' \n')"
+fi
+
+# The password travels on stdin, not on a command line that `ps` shows.
+runuser -u postgres -- psql -q -X -v ON_ERROR_STOP=1 -p "$port" -d postgres >/dev/null <<SQL
+\\set pw '$password'
+SELECT 'CREATE ROLE $role' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$role') \\gexec
+ALTER ROLE $role WITH LOGIN CREATEDB PASSWORD :'pw';
+SELECT 'CREATE DATABASE $database OWNER $role'
+    WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = '$database') \\gexec
+ALTER DATABASE $database OWNER TO $role;
+SQL
+
+url="postgres://$role:$password@127.0.0.1:$port/$database"
+mkdir -p "$cache_dir"
+tmp="$(mktemp "$url_file.XXXXXX")"
+chmod 600 "$tmp"
+printf '%s\n' "$url" >"$tmp"
+mv -f "$tmp" "$url_file"
+
+if ! psql "$url" -qAtc 'select 1' >/dev/null; then
+    echo "60-postgres: cannot connect to $database as $role on 127.0.0.1:$port" >&2
+    exit 1
+fi
