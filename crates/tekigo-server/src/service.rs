@@ -222,12 +222,8 @@ pub fn set_answer(
         }
         evidence.push(EvidenceRef::Url { url: url.clone() });
     }
-    let changes_content = status.is_some()
-        || input.reason.is_some()
-        || input.countermeasure.is_some()
-        || input.maturity.is_some()
-        || !evidence.is_empty()
-        || input.finding.is_some();
+    // edit::set_answer records the assessor only when the content changes, so a review
+    // alone never makes the reviewer the assessor.
     edit::set_answer(
         &mut a,
         &id,
@@ -237,7 +233,7 @@ pub fn set_answer(
             countermeasure: input.countermeasure,
             maturity: input.maturity,
             evidence,
-            assessor: changes_content.then(|| actor.to_string()),
+            assessor: Some(actor.to_string()),
             finding: input.finding,
             reviewed_by: input.review.then(|| actor.to_string()),
             date: tekigo_assess::today(),

@@ -50,7 +50,7 @@ async fn without_a_session_every_api_route_answers_401_and_healthz_200() {
 }
 
 #[tokio::test]
-async fn the_openapi_document_lists_exactly_the_routes_the_server_has() {
+async fn the_served_openapi_document_is_the_file_and_each_documented_route_is_routed() {
     let app = App::new(Db::Sqlite);
     let mut admin = app.admin().await;
     let (status, served) = admin.send(Method::GET, "/api/openapi.json", None).await;
