@@ -127,15 +127,33 @@ pub fn check(catalog: &tekigo_catalog::Catalog, a: &Assessment) -> Result<(), As
 
 /// Writes through a temporary file in the same directory and renames it over the target,
 /// so a reader never sees half a file and a crash leaves the old one intact.
+///
+/// A target that exists and is not a regular file (`-o /dev/null`, a FIFO, `/dev/stdout`,
+/// or a link to one) is written to in place: renaming over it would replace the device
+/// itself, and as root that turned `/dev/null` into a regular file.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), AssessError> {
+    write_parts_atomically(path, &[bytes])
+}
+
+/// [`write_atomically`] of the concatenation of `parts`, without making it first (a large
+/// output built in pieces on several threads).
+pub fn write_parts_atomically(path: &Path, parts: &[&[u8]]) -> Result<(), AssessError> {
     use std::io::Write;
+    let write_all = |w: &mut dyn Write| parts.iter().try_for_each(|p| w.write_all(p));
+    if std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
+        return std::fs::OpenOptions::new()
+            .write(true)
+            .open(path)
+            .and_then(|mut f| write_all(&mut f))
+            .map_err(|e| AssessError::io(path, e));
+    }
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     let result = (|| {
         let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-        tmp.write_all(bytes)?;
+        write_all(&mut tmp)?;
         tmp.as_file().sync_all()?;
         tmp.persist(path).map_err(|e| e.error)?;
         Ok(())
@@ -162,4 +180,46 @@ pub fn today() -> String {
 pub(crate) fn parse_date(s: &str) -> Option<time::Date> {
     let format = time::macros::format_description!("[year]-[month]-[day]");
     time::Date::parse(s, format).ok()
+}
+
+#[cfg(all(test, unix))]
+mod write_tests {
+    use super::write_atomically;
+
+    #[test]
+    fn special_files_are_written_in_place_not_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        // A link to /dev/null: the device must stay a device and the link a link.
+        let link = dir.path().join("null");
+        std::os::unix::fs::symlink("/dev/null", &link).unwrap();
+        write_atomically(&link, b"findings").unwrap();
+        assert!(std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink());
+        use std::os::unix::fs::FileTypeExt;
+        assert!(std::fs::metadata("/dev/null")
+            .unwrap()
+            .file_type()
+            .is_char_device());
+        // A FIFO: the reader receives the bytes.
+        let fifo = dir.path().join("fifo");
+        let status = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let reader = {
+            let fifo = fifo.clone();
+            std::thread::spawn(move || std::fs::read(fifo).unwrap())
+        };
+        write_atomically(&fifo, b"through the pipe").unwrap();
+        assert_eq!(reader.join().unwrap(), b"through the pipe");
+        assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo());
+        // A regular file is still replaced whole.
+        let file = dir.path().join("out.json");
+        std::fs::write(&file, b"old and longer").unwrap();
+        write_atomically(&file, b"new").unwrap();
+        assert_eq!(std::fs::read(&file).unwrap(), b"new");
+    }
 }

@@ -23,8 +23,8 @@ enum Inner<'a> {
     Rpm(rpm::Version<'a>),
     Alpine(alpine::Version<'a>),
     Semver(semver::Version<'a>),
-    Pep440(pep440::Version),
-    Maven(maven::Version),
+    Pep440(pep440::Version<'a>),
+    Maven(maven::Version<'a>),
     Generic(generic::Version),
 }
 

@@ -6,26 +6,31 @@
 use crate::num::{cmp_digits, strip_zeros};
 use std::cmp::Ordering;
 
+/// A version borrowing its numbers from the text it was parsed from: digits are the same
+/// before and after `packaging`'s lowercasing, and labels are matched case-insensitively,
+/// so only the list of local segments is allocated.
 #[derive(Debug)]
-pub(crate) struct Version {
-    epoch: String,
-    /// Release numbers with trailing zeros dropped (`1.0` == `1`).
-    release: Vec<String>,
+pub(crate) struct Version<'a> {
+    epoch: &'a str,
+    /// The release numbers as written (`1.2.3`), trailing zero numbers cut off (`1.0` == `1`,
+    /// `0` is empty); split at `.` when compared, so parsing allocates nothing for them.
+    release: &'a str,
     /// (0 = a, 1 = b, 2 = rc, number)
-    pre: Option<(u8, String)>,
-    post: Option<String>,
-    dev: Option<String>,
-    local: Option<Vec<String>>,
+    pre: Option<(u8, &'a str)>,
+    post: Option<&'a str>,
+    dev: Option<&'a str>,
+    /// Segments as written; they compare case-insensitively.
+    local: Option<Vec<&'a str>>,
 }
 
 struct Cursor<'a> {
-    s: &'a [u8],
+    s: &'a str,
     pos: usize,
 }
 
 impl<'a> Cursor<'a> {
     fn peek(&self) -> Option<u8> {
-        self.s.get(self.pos).copied()
+        self.s.as_bytes().get(self.pos).copied()
     }
 
     fn eat(&mut self, c: u8) -> bool {
@@ -37,15 +42,15 @@ impl<'a> Cursor<'a> {
         }
     }
 
-    fn digits(&mut self) -> Option<String> {
-        let len = self.s[self.pos..]
+    fn digits(&mut self) -> Option<&'a str> {
+        let len = self.s.as_bytes()[self.pos..]
             .iter()
             .take_while(|c| c.is_ascii_digit())
             .count();
         if len == 0 {
             return None;
         }
-        let d = String::from_utf8_lossy(&self.s[self.pos..self.pos + len]).into_owned();
+        let d = &self.s[self.pos..self.pos + len];
         self.pos += len;
         Some(d)
     }
@@ -54,17 +59,19 @@ impl<'a> Cursor<'a> {
         matches!(c, Some(b'-' | b'_' | b'.'))
     }
 
-    /// `[-_.]?(label)[-_.]?(N)?` with the first matching label, in the regex alternation's
-    /// order (longer spellings first). Restores the position when no label matches.
-    fn labelled(&mut self, labels: &[&'a str]) -> Option<(&'a str, Option<String>)> {
+    /// `[-_.]?(label)[-_.]?(N)?` with the first matching label (compared ignoring ASCII
+    /// case), in the regex alternation's order (longer spellings first). Restores the
+    /// position when no label matches.
+    fn labelled(&mut self, labels: &[&'static str]) -> Option<(&'static str, Option<&'a str>)> {
         let start = self.pos;
         if Self::is_sep(self.peek()) {
             self.pos += 1;
         }
-        let Some(label) = labels
-            .iter()
-            .find(|l| self.s[self.pos..].starts_with(l.as_bytes()))
-        else {
+        let rest = &self.s.as_bytes()[self.pos..];
+        let Some(label) = labels.iter().find(|l| {
+            rest.get(..l.len())
+                .is_some_and(|r| r.eq_ignore_ascii_case(l.as_bytes()))
+        }) else {
             self.pos = start;
             return None;
         };
@@ -79,32 +86,42 @@ impl<'a> Cursor<'a> {
     }
 }
 
-pub(crate) fn parse(s: &str) -> Result<Version, String> {
-    let lower = s.trim().to_ascii_lowercase();
-    if lower.is_empty() {
+pub(crate) fn parse(s: &str) -> Result<Version<'_>, String> {
+    let s = s.trim();
+    if s.is_empty() {
         return Err("version string is empty".into());
     }
-    let mut c = Cursor {
-        s: lower.as_bytes(),
-        pos: 0,
-    };
-    c.eat(b'v');
+    let mut c = Cursor { s, pos: 0 };
+    if !c.eat(b'v') {
+        c.eat(b'V');
+    }
+    let mut release_start = c.pos;
     let first = c.digits().ok_or("does not start with a release number")?;
-    let (epoch, mut release) = if c.eat(b'!') {
-        (
-            first,
-            vec![c.digits().ok_or("no release number after the epoch")?],
-        )
+    let epoch = if c.eat(b'!') {
+        release_start = c.pos;
+        c.digits().ok_or("no release number after the epoch")?;
+        first
     } else {
-        ("0".to_string(), vec![first])
+        "0"
     };
-    while c.peek() == Some(b'.') && c.s.get(c.pos + 1).is_some_and(u8::is_ascii_digit) {
+    // End of the last release number that is not zero.
+    let mut release_end = if strip_zeros(&s[release_start..c.pos]).is_empty() {
+        release_start
+    } else {
+        c.pos
+    };
+    while c.peek() == Some(b'.')
+        && c.s
+            .as_bytes()
+            .get(c.pos + 1)
+            .is_some_and(u8::is_ascii_digit)
+    {
         c.pos += 1;
-        release.extend(c.digits());
+        if c.digits().is_some_and(|n| !strip_zeros(n).is_empty()) {
+            release_end = c.pos;
+        }
     }
-    while release.last().is_some_and(|n| strip_zeros(n).is_empty()) {
-        release.pop();
-    }
+    let release = &s[release_start..release_end];
 
     let pre_labels = ["alpha", "a", "beta", "b", "preview", "pre", "c", "rc"];
     let pre = c.labelled(&pre_labels).map(|(label, n)| {
@@ -113,7 +130,7 @@ pub(crate) fn parse(s: &str) -> Result<Version, String> {
             "beta" | "b" => 1,
             _ => 2,
         };
-        (kind, n.unwrap_or_else(|| "0".into()))
+        (kind, n.unwrap_or("0"))
     });
 
     let post_start = c.pos;
@@ -122,29 +139,26 @@ pub(crate) fn parse(s: &str) -> Result<Version, String> {
     } else {
         c.pos = post_start;
         c.labelled(&["post", "rev", "r"])
-            .map(|(_, n)| n.unwrap_or_else(|| "0".into()))
+            .map(|(_, n)| n.unwrap_or("0"))
     };
 
-    let dev = c
-        .labelled(&["dev"])
-        .map(|(_, n)| n.unwrap_or_else(|| "0".into()));
+    let dev = c.labelled(&["dev"]).map(|(_, n)| n.unwrap_or("0"));
 
     let local = if c.eat(b'+') {
-        let rest = std::str::from_utf8(&c.s[c.pos..]).map_err(|_| "invalid local version")?;
-        let parts: Vec<String> = rest.split(['-', '_', '.']).map(str::to_string).collect();
+        let parts: Vec<&str> = s[c.pos..].split(['-', '_', '.']).collect();
         if parts
             .iter()
             .any(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_alphanumeric()))
         {
             return Err("invalid local version label".into());
         }
-        c.pos = c.s.len();
+        c.pos = s.len();
         Some(parts)
     } else {
         None
     };
 
-    if c.pos != c.s.len() {
+    if c.pos != s.len() {
         return Err(format!("unexpected text at byte {}", c.pos));
     }
     Ok(Version {
@@ -159,32 +173,61 @@ pub(crate) fn parse(s: &str) -> Result<Version, String> {
 
 /// `packaging`'s `_cmpkey`: epoch, release, pre (a dev-only release sorts before every
 /// pre-release of it), post, dev, local.
-pub(crate) fn cmp(a: &Version, b: &Version) -> Ordering {
-    cmp_digits(&a.epoch, &b.epoch)
-        .then_with(|| cmp_release(&a.release, &b.release))
+pub(crate) fn cmp(a: &Version<'_>, b: &Version<'_>) -> Ordering {
+    cmp_digits(a.epoch, b.epoch)
+        .then_with(|| cmp_release(a.release, b.release))
         .then_with(|| {
             pre_key(a)
                 .cmp(&pre_key(b))
                 .then_with(|| cmp_opt_num(pre_num(a), pre_num(b)))
         })
-        .then_with(|| cmp_missing_low(a.post.as_deref(), b.post.as_deref()))
-        .then_with(|| cmp_missing_high(a.dev.as_deref(), b.dev.as_deref()))
+        .then_with(|| cmp_missing_low(a.post, b.post))
+        .then_with(|| cmp_missing_high(a.dev, b.dev))
         .then_with(|| cmp_local(a.local.as_deref(), b.local.as_deref()))
 }
 
-fn cmp_release(a: &[String], b: &[String]) -> Ordering {
-    for (x, y) in a.iter().zip(b) {
-        let o = cmp_digits(x, y);
+/// The numbers of a release as kept in [`Version::release`] (a plain byte scan: this runs
+/// on every comparison, and `str::split` costs more than the comparison itself).
+struct ReleaseNumbers<'a>(&'a str);
+
+impl<'a> Iterator for ReleaseNumbers<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        if self.0.is_empty() {
+            return None;
+        }
+        let end = self
+            .0
+            .bytes()
+            .position(|b| b == b'.')
+            .unwrap_or(self.0.len());
+        let number = &self.0[..end];
+        self.0 = self.0.get(end + 1..).unwrap_or("");
+        Some(number)
+    }
+}
+
+/// Number by number; when one release is a prefix of the other, the longer one is newer
+/// (trailing zeros were cut off, so `1.0` and `1` are the same release).
+fn cmp_release(a: &str, b: &str) -> Ordering {
+    let (mut a, mut b) = (ReleaseNumbers(a), ReleaseNumbers(b));
+    loop {
+        let o = match (a.next(), b.next()) {
+            (Some(x), Some(y)) => cmp_digits(x, y),
+            (Some(_), None) => Ordering::Greater,
+            (None, Some(_)) => Ordering::Less,
+            (None, None) => return Ordering::Equal,
+        };
         if o != Ordering::Equal {
             return o;
         }
     }
-    a.len().cmp(&b.len())
 }
 
 /// 0 for a dev release without pre or post (before all pre-releases), 1-3 for a/b/rc,
 /// 4 for no pre-release.
-fn pre_key(v: &Version) -> u8 {
+fn pre_key(v: &Version<'_>) -> u8 {
     match &v.pre {
         Some((kind, _)) => 1 + kind,
         None if v.post.is_none() && v.dev.is_some() => 0,
@@ -192,8 +235,8 @@ fn pre_key(v: &Version) -> u8 {
     }
 }
 
-fn pre_num(v: &Version) -> Option<&str> {
-    v.pre.as_ref().map(|(_, n)| n.as_str())
+fn pre_num<'a>(v: &Version<'a>) -> Option<&'a str> {
+    v.pre.map(|(_, n)| n)
 }
 
 fn cmp_opt_num(a: Option<&str>, b: Option<&str>) -> Ordering {
@@ -224,8 +267,9 @@ fn cmp_missing_high(a: Option<&str>, b: Option<&str>) -> Ordering {
 }
 
 /// Local labels: absent sorts first; segments compare numerically when numeric, numeric
-/// beats alphanumeric, alphanumeric compare as strings, and more segments win ties.
-fn cmp_local(a: Option<&[String]>, b: Option<&[String]>) -> Ordering {
+/// beats alphanumeric, alphanumeric compare as lowercase strings (`packaging` lowercases
+/// them), and more segments win ties.
+fn cmp_local(a: Option<&[&str]>, b: Option<&[&str]>) -> Ordering {
     let (a, b) = match (a, b) {
         (None, None) => return Ordering::Equal,
         (None, Some(_)) => return Ordering::Less,
@@ -238,7 +282,10 @@ fn cmp_local(a: Option<&[String]>, b: Option<&[String]>) -> Ordering {
             (true, true) => cmp_digits(x, y),
             (true, false) => Ordering::Greater,
             (false, true) => Ordering::Less,
-            (false, false) => x.cmp(y),
+            (false, false) => x
+                .bytes()
+                .map(|c| c.to_ascii_lowercase())
+                .cmp(y.bytes().map(|c| c.to_ascii_lowercase())),
         };
         if o != Ordering::Equal {
             return o;
@@ -310,6 +357,33 @@ mod tests {
                 ("1.0+abc", "<", "1.0+abc.0"),
                 ("1.0+abc", ">", "1.0+ab"),
                 ("2.0.0", "<", "10!0.0.1"),
+            ],
+        );
+    }
+
+    /// Labels in upper case, local labels that differ only in case, and numbers too long
+    /// for any integer type; every row was checked against `packaging` 26.
+    #[test]
+    fn pep440_case_and_long_numbers() {
+        check_table(
+            Ecosystem::Pep440,
+            &[
+                ("V1.0", "=", "1.0"),
+                ("1.0RC1", "=", "1.0rc1"),
+                ("1.0A1", "=", "1.0a1"),
+                ("1.0Dev", "=", "1.0.dev0"),
+                ("1!2.0.POST3", "=", "1!2.0.post3"),
+                ("1.0+ABC.5", "=", "1.0+abc.5"),
+                ("1.0+Zz", ">", "1.0+aa"),
+                ("1.0+1", ">", "1.0+A"),
+                ("1.0000000000000000000000.0", "=", "1"),
+                (
+                    "1.99999999999999999999999",
+                    "<",
+                    "1.100000000000000000000000",
+                ),
+                ("1.0.0.0.1", ">", "1.0.0.0.0"),
+                ("0", ">", "0.0.dev0"),
             ],
         );
     }

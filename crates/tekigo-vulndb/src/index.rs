@@ -2,9 +2,10 @@
 //!
 //! A scan looks up every component under a few keys and must spend microseconds on each, so
 //! the database keeps, per key, pre-parsed postings: for OSV the whole `affected[]` entry
-//! (ecosystem, ranges, versions) in a small binary form that decodes without allocation of
-//! strings; for NVD, CSAF and KEV just the record number (those matches are rare and decode
-//! the record itself).
+//! (ecosystem, ranges, versions) and the advisory's head (what a finding shows, see
+//! `head.rs`) in a small binary form that decodes without allocation of strings, so an OSV
+//! match never reads the record; for NVD, CSAF and KEV just the record number (those matches
+//! are rare and decode the record itself).
 //!
 //! Keys (NUL-separated so no name can forge another key):
 //! - `osv\0<ecosystem base, lower-case>\0<normalised package name>`
@@ -14,6 +15,7 @@
 //! - `kev\0<CVE id>`
 
 use crate::cpe::Cpe;
+use crate::head::AdvisoryHead;
 use crate::model::{Advisory, Body, EventKind, RangeKind};
 
 /// The part of an OSV ecosystem before the first `:` (`Debian` of `Debian:12`), lower-case.
@@ -96,9 +98,10 @@ pub fn entries(adv: &Advisory) -> Vec<(String, Vec<u8>)> {
     };
     match &adv.body {
         Body::Osv { affected } => {
+            let head = AdvisoryHead::of(adv).encode();
             for (i, a) in affected.iter().enumerate() {
                 let key = osv_key(&ecosystem_base(&a.ecosystem), &a.name);
-                out.push((key, encode_osv(i, a)));
+                out.push((key, encode_osv(i, a, &head)));
             }
         }
         Body::Nvd { configurations } => {
@@ -134,13 +137,13 @@ pub fn entries(adv: &Advisory) -> Vec<(String, Vec<u8>)> {
     out
 }
 
-fn put_str(out: &mut Vec<u8>, s: &str) {
+pub(crate) fn put_str(out: &mut Vec<u8>, s: &str) {
     out.extend_from_slice(&(s.len() as u32).to_le_bytes());
     out.extend_from_slice(s.as_bytes());
 }
 
-fn encode_osv(index: usize, a: &crate::model::OsvAffected) -> Vec<u8> {
-    let mut out = Vec::with_capacity(64);
+fn encode_osv(index: usize, a: &crate::model::OsvAffected, head: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(64 + head.len());
     out.extend_from_slice(&(index as u32).to_le_bytes());
     put_str(&mut out, &a.ecosystem);
     out.extend_from_slice(&(a.ranges.len() as u32).to_le_bytes());
@@ -165,6 +168,7 @@ fn encode_osv(index: usize, a: &crate::model::OsvAffected) -> Vec<u8> {
     for v in &a.versions {
         put_str(&mut out, v);
     }
+    out.extend_from_slice(head);
     out
 }
 
@@ -176,25 +180,36 @@ pub struct OsvPosting<'a> {
     pub ecosystem: &'a str,
     pub ranges: Vec<(RangeKind, Vec<(EventKind, &'a str)>)>,
     pub versions: Vec<&'a str>,
+    /// The encoded [`AdvisoryHead`], decoded only for a match.
+    pub head: &'a [u8],
 }
 
-struct Reader<'a> {
-    buf: &'a [u8],
-    pos: usize,
+impl<'a> OsvPosting<'a> {
+    /// The advisory's head; `None` when the bytes are damaged.
+    pub fn head(&self) -> Option<AdvisoryHead<'a>> {
+        AdvisoryHead::decode(self.head)
+    }
+}
+
+/// Reads the binary forms written with [`put_str`] and little-endian integers; every read is
+/// bounds-checked and gives `None` past the end.
+pub(crate) struct Reader<'a> {
+    pub(crate) buf: &'a [u8],
+    pub(crate) pos: usize,
 }
 
 impl<'a> Reader<'a> {
-    fn u8(&mut self) -> Option<u8> {
+    pub(crate) fn u8(&mut self) -> Option<u8> {
         let b = *self.buf.get(self.pos)?;
         self.pos += 1;
         Some(b)
     }
-    fn u32(&mut self) -> Option<usize> {
+    pub(crate) fn u32(&mut self) -> Option<usize> {
         let b = self.buf.get(self.pos..self.pos + 4)?;
         self.pos += 4;
         Some(u32::from_le_bytes(b.try_into().ok()?) as usize)
     }
-    fn str(&mut self) -> Option<&'a str> {
+    pub(crate) fn str(&mut self) -> Option<&'a str> {
         let len = self.u32()?;
         let b = self.buf.get(self.pos..self.pos.checked_add(len)?)?;
         self.pos += len;
@@ -235,11 +250,12 @@ pub fn decode_osv(buf: &[u8]) -> Option<OsvPosting<'_>> {
     for _ in 0..n_versions {
         versions.push(r.str()?);
     }
-    (r.pos == buf.len()).then_some(OsvPosting {
+    Some(OsvPosting {
         affected,
         ecosystem,
         ranges,
         versions,
+        head: buf.get(r.pos..)?,
     })
 }
 
@@ -281,14 +297,26 @@ mod tests {
             }],
             versions: vec!["2.36-9".into()],
         };
-        let bytes = encode_osv(3, &a);
+        let adv: Advisory = serde_json::from_str(
+            r#"{"id":"DSA-1","source":"osv","aliases":["CVE-2024-1"],
+                "body":{"format":"osv","affected":[]}}"#,
+        )
+        .unwrap();
+        let head = AdvisoryHead::of(&adv);
+        let bytes = encode_osv(3, &a, &head.encode());
         let p = decode_osv(&bytes).unwrap();
         assert_eq!(p.affected, 3);
         assert_eq!(p.ecosystem, "Debian:12");
         assert_eq!(p.ranges[0].1[1], (EventKind::Fixed, "2.36-9+deb12u3"));
         assert_eq!(p.versions, vec!["2.36-9"]);
+        assert_eq!(p.head(), Some(head));
+        // A cut in the matching part fails to decode; a cut in the head leaves a head that
+        // does not decode.
         for cut in 0..bytes.len() {
-            assert!(decode_osv(&bytes[..cut]).is_none(), "truncated at {cut}");
+            assert!(
+                decode_osv(&bytes[..cut]).is_none_or(|p| p.head().is_none()),
+                "truncated at {cut}"
+            );
         }
     }
 }

@@ -28,6 +28,7 @@
 mod cpe;
 mod csaf;
 pub mod cvss;
+mod head;
 mod index;
 mod input;
 mod kev;
@@ -40,6 +41,7 @@ mod store;
 pub mod vers;
 
 pub use cpe::Cpe;
+pub use head::{AdvisoryHead, SeverityRef};
 pub use input::{detect, parse_document, Format, InputError};
 pub use matcher::{scan, Explanation, Finding, ScanResult, SourceMatch};
 pub use model::{Advisory, KevInfo, Severity, Source};

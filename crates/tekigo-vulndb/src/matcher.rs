@@ -9,6 +9,7 @@
 //!   ranges that could not be parsed give findings that need review rather than nothing.
 
 use crate::cpe::Cpe;
+use crate::head::{AdvisoryHead, SeverityRef};
 use crate::index::{self, OsvPosting};
 use crate::model::{
     Advisory, Body, CpeMatch, CsafProduct, CsafVersion, EventKind, KevInfo, NvdConfig, Operator,
@@ -162,18 +163,69 @@ pub struct ScanResult {
 }
 
 /// Matches every query; findings come in query order, one per (component, vulnerability).
+///
+/// Components are independent, so a large list is split into one contiguous share per
+/// core; the shares' results are joined in order, so the output does not depend on the
+/// number of threads.
 pub fn scan(db: &Db, queries: &[Query]) -> Result<ScanResult, DbError> {
-    let mut m = Matcher::new(db, queries);
-    let mut out = ScanResult::default();
-    for (i, q) in queries.iter().enumerate() {
-        let mut found = m.match_query(q)?;
-        for f in &mut found {
-            f.component_index = i;
+    /// Below this many components per thread, starting threads costs more than it saves.
+    const MIN_SHARE: usize = 512;
+    let platforms = platforms(queries);
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(queries.len().div_ceil(MIN_SHARE))
+        .max(1);
+    let share = queries.len().div_ceil(threads).max(1);
+    let run = |start: usize, chunk: &[Query]| -> Result<ScanResult, DbError> {
+        let mut m = Matcher::new(db, &platforms);
+        let mut out = ScanResult::default();
+        for (i, q) in chunk.iter().enumerate() {
+            let mut found = m.match_query(q)?;
+            for f in &mut found {
+                f.component_index = start + i;
+            }
+            out.findings.extend(found);
         }
-        out.findings.extend(found);
+        out.warnings = m.warnings;
+        Ok(out)
+    };
+    if threads == 1 {
+        return run(0, queries);
     }
-    out.warnings = m.warnings;
+    let parts: Vec<Result<ScanResult, DbError>> = std::thread::scope(|s| {
+        let handles: Vec<_> = queries
+            .chunks(share)
+            .enumerate()
+            .map(|(n, chunk)| s.spawn(move || run(n * share, chunk)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+            .collect()
+    });
+    let mut out = ScanResult::default();
+    for part in parts {
+        let part = part?;
+        out.findings.extend(part.findings);
+        out.warnings.extend(part.warnings);
+    }
     Ok(out)
+}
+
+/// The CPEs every component states: the evidence for NVD platform conditions, which any
+/// component of the list may satisfy.
+fn platforms(queries: &[Query]) -> Vec<Platform> {
+    queries
+        .iter()
+        .flat_map(|q| {
+            q.cpes.iter().filter_map(move |c| {
+                Cpe::parse(c).map(|cpe| Platform {
+                    cpe,
+                    version: q.version.clone(),
+                })
+            })
+        })
+        .collect()
 }
 
 /// What a source-specific check concluded for one component and advisory.
@@ -196,7 +248,7 @@ struct Matcher<'a> {
     /// Which sources the database holds: lookups for absent ones are skipped.
     has: [bool; 4],
     cache: HashMap<usize, Rc<Advisory>>,
-    platforms: Vec<Platform>,
+    platforms: &'a [Platform],
     warnings: Vec<String>,
 }
 
@@ -208,18 +260,7 @@ enum Tri {
 }
 
 impl<'a> Matcher<'a> {
-    fn new(db: &'a Db, queries: &[Query]) -> Matcher<'a> {
-        let platforms = queries
-            .iter()
-            .flat_map(|q| {
-                q.cpes.iter().filter_map(move |c| {
-                    Cpe::parse(c).map(|cpe| Platform {
-                        cpe,
-                        version: q.version.clone(),
-                    })
-                })
-            })
-            .collect();
+    fn new(db: &'a Db, platforms: &'a [Platform]) -> Matcher<'a> {
         let has = Source::ALL.map(|s| db.meta().records.contains_key(s.as_str()));
         Matcher {
             db,
@@ -276,7 +317,7 @@ impl<'a> Matcher<'a> {
         Ok(None)
     }
 
-    fn push(out: &mut Vec<Finding>, adv: &Advisory, q: &Query, v: Verdict) {
+    fn push(out: &mut Vec<Finding>, adv: &AdvisoryHead<'_>, q: &Query, v: Verdict) {
         if out.iter().any(|f| {
             f.sources
                 .iter()
@@ -284,32 +325,28 @@ impl<'a> Matcher<'a> {
         }) {
             return;
         }
-        let needs_review = v.needs_review || !adv.needs_review.is_empty();
-        let document = match &adv.body {
-            Body::Csaf(c) => Some(c.document.as_str()),
-            _ => None,
-        };
+        let needs_review = v.needs_review || adv.needs_review;
         let links = adv
             .ids()
-            .filter(|id| Some(*id) != document)
+            .filter(|id| Some(*id) != adv.document)
             .map(str::to_ascii_uppercase)
             .collect();
         out.push(Finding {
             component_index: 0,
-            vulnerability: adv.id.clone(),
-            aliases: adv.aliases.clone(),
+            vulnerability: adv.id.to_string(),
+            aliases: adv.aliases.iter().map(|a| a.to_string()).collect(),
             source: adv.source,
             component: q.label.clone(),
             version: v.version,
-            summary: adv.summary.clone(),
-            severity: adv.best_severity().cloned(),
+            summary: adv.summary.map(str::to_string),
+            severity: adv.severity.map(SeverityRef::to_severity),
             kev: None,
             fixed_version: v.fixed.clone(),
-            published: adv.published.clone(),
+            published: adv.published.map(str::to_string),
             needs_review,
             sources: vec![SourceMatch {
                 source: adv.source,
-                advisory: adv.id.clone(),
+                advisory: adv.id.to_string(),
                 fixed_version: v.fixed,
                 needs_review,
                 explanation: v.explanation.clone(),
@@ -357,9 +394,14 @@ impl<'a> Matcher<'a> {
                 };
                 let Ok(this) = this else { continue };
                 match self.osv_verdict(&p, this) {
-                    Ok(Some((range, comparison, fixed, rules, exact))) => {
-                        let adv = self.advisory(rec)?;
-                        if adv.withdrawn.is_some() {
+                    Ok(Some((range, comparison, fixed))) => {
+                        let Some(adv) = p.head() else {
+                            return Err(DbError::Corrupt {
+                                path: self.db.path().to_path_buf(),
+                                reason: format!("posting of record {rec} under {key:?} is damaged"),
+                            });
+                        };
+                        if adv.withdrawn {
                             continue;
                         }
                         let mut notes = Vec::new();
@@ -370,19 +412,17 @@ impl<'a> Matcher<'a> {
                                 p.ecosystem
                             ));
                         }
-                        let name = match &adv.body {
-                            Body::Osv { affected } => affected
-                                .get(p.affected)
-                                .map(|a| a.name.clone())
-                                .unwrap_or_default(),
-                            _ => String::new(),
-                        };
+                        let name = adv
+                            .affected_names
+                            .get(p.affected)
+                            .copied()
+                            .unwrap_or_default();
                         let explanation = Explanation {
                             matched_by: format!("OSV {} package {name}", p.ecosystem),
                             range,
                             comparison,
-                            rules,
-                            exact,
+                            rules: this.ecosystem().rules().to_string(),
+                            exact: this.ecosystem().exact_rules(),
                             notes,
                         };
                         Self::push(
@@ -408,18 +448,14 @@ impl<'a> Matcher<'a> {
         Ok(())
     }
 
-    /// Evaluates one OSV posting: `(range text, comparison, fixed version, rules, exact)`
-    /// when the version is affected.
-    #[allow(clippy::type_complexity)]
+    /// Evaluates one OSV posting: `(range text, comparison, fixed version)` when the version
+    /// is affected. Most postings do not match, so nothing is allocated until one does.
     fn osv_verdict(
         &self,
         p: &OsvPosting<'_>,
         parsed: &Version<'_>,
-    ) -> Result<Option<(String, String, Option<String>, String, bool)>, VersionError> {
-        let eco = parsed.ecosystem();
+    ) -> Result<Option<(String, String, Option<String>)>, VersionError> {
         let version = parsed.as_str();
-        let rules = eco.rules().to_string();
-        let exact = eco.exact_rules();
         for listed in &p.versions {
             let equal = *listed == version
                 || parsed
@@ -430,8 +466,6 @@ impl<'a> Matcher<'a> {
                     "affected versions list".to_string(),
                     format!("{version} = listed {listed}"),
                     None,
-                    rules,
-                    exact,
                 )));
             }
         }
@@ -450,13 +484,7 @@ impl<'a> Matcher<'a> {
                 } else {
                     "ECOSYSTEM"
                 };
-                return Ok(Some((
-                    format!("{kind} range: {range}"),
-                    comparison,
-                    fixed,
-                    rules,
-                    exact,
-                )));
+                return Ok(Some((format!("{kind} range: {range}"), comparison, fixed)));
             }
         }
         Ok(None)
@@ -507,7 +535,7 @@ impl<'a> Matcher<'a> {
                                 let v = version.clone().unwrap_or_default();
                                 Self::push(
                                     out,
-                                    &adv,
+                                    &AdvisoryHead::of(&adv),
                                     q,
                                     Verdict {
                                         version: v,
@@ -587,7 +615,7 @@ impl<'a> Matcher<'a> {
             return Ok(Tri::Unknown);
         };
         let mut seen = false;
-        for p in &self.platforms {
+        for p in self.platforms {
             if !pattern.same_product(&p.cpe) {
                 continue;
             }
@@ -736,7 +764,7 @@ impl<'a> Matcher<'a> {
             let v = version.unwrap_or_default();
             Self::push(
                 out,
-                adv,
+                &AdvisoryHead::of(adv),
                 q,
                 Verdict {
                     version: v,

@@ -174,6 +174,35 @@ fn a_failed_import_leaves_the_previous_database() {
 }
 
 #[test]
+fn a_database_of_another_format_is_refused_by_scans_and_rebuilt_by_import() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db.tkvdb");
+    import(&db, &[fixtures()], &ImportOptions::default()).unwrap();
+    let mut bytes = std::fs::read(&db).unwrap();
+    // The format version is the u32 after the magic number; 2 is the one before heads
+    // moved into the postings.
+    bytes[8..12].copy_from_slice(&2u32.to_le_bytes());
+    std::fs::write(&db, &bytes).unwrap();
+    let e = Db::open(&db).unwrap_err().to_string();
+    assert!(
+        e.contains("db.tkvdb") && e.contains("format 2") && e.contains("vulndb import"),
+        "{e}"
+    );
+    let report = import(&db, &[fixtures()], &ImportOptions::default()).unwrap();
+    assert_eq!((report.added, report.unchanged), (report.total, 0));
+    let db = Db::open(&db).unwrap();
+    let found = findings(
+        &db,
+        purl("pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1"),
+    );
+    assert!(
+        ids(&found).contains(&"GHSA-jfh8-c2jp-5v3q"),
+        "{:?}",
+        ids(&found)
+    );
+}
+
+#[test]
 fn damaged_database_files_are_errors() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("db.tkvdb");

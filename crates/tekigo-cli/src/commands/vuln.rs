@@ -236,12 +236,13 @@ fn scan(global: &Global, args: ScanArgs) -> Result<ExitCode> {
         eprintln!("warning: {w}");
     }
     let rows = found.rows;
-    let bytes = match args.format {
-        ScanFormat::Json => output::json(&rows)?,
-        ScanFormat::Sarif => output::json(&sarif(&rows, &args.sbom))?,
-        ScanFormat::Table => table(&rows).into_bytes(),
+    let parts = match args.format {
+        ScanFormat::Json => output::json_list(&rows)?,
+        ScanFormat::Sarif => vec![output::json(&sarif(&rows, &args.sbom))?],
+        ScanFormat::Table => vec![table(&rows).into_bytes()],
     };
-    output::emit(&bytes, args.output.as_deref(), false)?;
+    let parts: Vec<&[u8]> = parts.iter().map(Vec::as_slice).collect();
+    output::emit_parts(&parts, args.output.as_deref(), false)?;
     let failing = args
         .fail_on
         .is_some_and(|threshold| rows.iter().any(|r| r.fails(threshold.into())));
