@@ -19,7 +19,7 @@ fuzz_target!(|data: &[u8]| {
     // The packages of the seed database (the tekigo-vulndb test fixtures), so mutations of
     // it reach the postings, heads and records.
     let mut queries: Vec<Query> = [
-        "pkg:apk/alpine/xz@5.6.0-r0?distro=alpine-3.19",
+        "pkg:apk/alpine/liblzma@5.6.1-r1?distro=alpine-3.20.1&upstream=xz",
         "pkg:deb/debian/libc6@2.36-9?distro=debian-12&upstream=glibc",
         "pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1",
     ]

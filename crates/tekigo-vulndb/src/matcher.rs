@@ -163,11 +163,22 @@ pub struct ScanResult {
 }
 
 /// Matches every query; findings come in query order, one per (component, vulnerability).
+pub fn scan(db: &Db, queries: &[Query]) -> Result<ScanResult, DbError> {
+    let (findings, warnings) = scan_map(db, queries, |f| f)?;
+    Ok(ScanResult { findings, warnings })
+}
+
+/// [`scan`], with each finding turned into an `R` by `each` on the thread that found it:
+/// turning thousands of findings into report rows is as much work as finding them.
 ///
 /// Components are independent, so a large list is split into one contiguous share per
 /// core; the shares' results are joined in order, so the output does not depend on the
 /// number of threads.
-pub fn scan(db: &Db, queries: &[Query]) -> Result<ScanResult, DbError> {
+pub fn scan_map<R: Send>(
+    db: &Db,
+    queries: &[Query],
+    each: impl Fn(Finding) -> R + Sync,
+) -> Result<(Vec<R>, Vec<String>), DbError> {
     /// Below this many components per thread, starting threads costs more than it saves.
     const MIN_SHARE: usize = 512;
     let platforms = platforms(queries);
@@ -176,23 +187,22 @@ pub fn scan(db: &Db, queries: &[Query]) -> Result<ScanResult, DbError> {
         .min(queries.len().div_ceil(MIN_SHARE))
         .max(1);
     let share = queries.len().div_ceil(threads).max(1);
-    let run = |start: usize, chunk: &[Query]| -> Result<ScanResult, DbError> {
+    let each = &each;
+    let run = |start: usize, chunk: &[Query]| -> Result<(Vec<R>, Vec<String>), DbError> {
         let mut m = Matcher::new(db, &platforms);
-        let mut out = ScanResult::default();
+        let mut out = Vec::new();
         for (i, q) in chunk.iter().enumerate() {
-            let mut found = m.match_query(q)?;
-            for f in &mut found {
+            for mut f in m.match_query(q)? {
                 f.component_index = start + i;
+                out.push(each(f));
             }
-            out.findings.extend(found);
         }
-        out.warnings = m.warnings;
-        Ok(out)
+        Ok((out, m.warnings))
     };
     if threads == 1 {
         return run(0, queries);
     }
-    let parts: Vec<Result<ScanResult, DbError>> = std::thread::scope(|s| {
+    let parts: Vec<Result<_, DbError>> = std::thread::scope(|s| {
         let handles: Vec<_> = queries
             .chunks(share)
             .enumerate()
@@ -203,13 +213,13 @@ pub fn scan(db: &Db, queries: &[Query]) -> Result<ScanResult, DbError> {
             .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
             .collect()
     });
-    let mut out = ScanResult::default();
+    let (mut found, mut warnings) = (Vec::new(), Vec::new());
     for part in parts {
-        let part = part?;
-        out.findings.extend(part.findings);
-        out.warnings.extend(part.warnings);
+        let (f, w) = part?;
+        found.extend(f);
+        warnings.extend(w);
     }
-    Ok(out)
+    Ok((found, warnings))
 }
 
 /// The CPEs every component states: the evidence for NVD platform conditions, which any

@@ -728,3 +728,42 @@ fn boundaries_in_every_ecosystem() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+#[test]
+fn long_lists_give_the_findings_of_each_component_in_order() {
+    // Long enough to be split over the cores: the result must be each component's own
+    // findings, in component order, with the right component index.
+    let (_dir, db) = imported();
+    let kinds = [
+        purl("pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1"),
+        purl("pkg:maven/org.apache.logging.log4j/log4j-core@2.17.1"),
+        purl("pkg:apk/alpine/liblzma@5.6.1-r1?distro=alpine-3.20.1&upstream=xz"),
+    ];
+    let alone: Vec<Vec<String>> = kinds
+        .iter()
+        .map(|q| {
+            findings(&db, q.clone())
+                .iter()
+                .map(|f| f.vulnerability.clone())
+                .collect()
+        })
+        .collect();
+    assert!(
+        alone.iter().filter(|f| !f.is_empty()).count() >= 2,
+        "{alone:?}"
+    );
+    let queries: Vec<Query> = (0..3000).map(|i| kinds[i % 3].clone()).collect();
+    let result = scan(&db, &queries).unwrap();
+    let mut expected = Vec::new();
+    for i in 0..queries.len() {
+        for id in &alone[i % 3] {
+            expected.push((i, id.clone()));
+        }
+    }
+    let got: Vec<(usize, String)> = result
+        .findings
+        .iter()
+        .map(|f| (f.component_index, f.vulnerability.clone()))
+        .collect();
+    assert_eq!(got, expected);
+}

@@ -146,48 +146,40 @@ pub struct Findings {
 /// id or alias, and component).
 pub fn findings(sbom: &Sbom, db: &Db, triage: Option<&Triage>) -> Result<Findings, DbError> {
     let queries: Vec<Query> = sbom.components.iter().map(query_of).collect();
-    let result = tekigo_vulndb::scan(db, &queries)?;
-    let rows = result
-        .findings
-        .into_iter()
-        .map(|f| {
-            let component_ref = ComponentRef::from(&sbom.components[f.component_index]);
-            let decision = triage.and_then(|t| {
-                let ids: Vec<&str> = f.ids().collect();
-                t.lookup(&ids, &component_ref).cloned()
-            });
-            FindingRow {
-                source: f.source.as_str().to_string(),
-                severity: f.severity.map(|s| SeverityOut {
-                    score: s.score,
-                    label: s.label,
-                    vector: s.vector,
-                    kind: s.kind,
-                }),
-                kev: f.kev.is_some(),
-                kev_date_added: f.kev.as_ref().map(|k| k.date_added.clone()),
-                kev_due_date: f.kev.as_ref().and_then(|k| k.due_date.clone()),
-                kev_ransomware: f.kev.and_then(|k| k.ransomware),
-                triage: decision.as_ref().map(triage_out),
-                vulnerability: f.vulnerability,
-                aliases: f.aliases,
-                component: f.component,
-                version: f.version,
-                summary: f.summary,
-                fixed_version: f.fixed_version,
-                published: f.published,
-                needs_review: f.needs_review,
-                explanation: f.explanation,
-                sources: f.sources,
-                component_ref,
-                decision,
-            }
-        })
-        .collect();
-    Ok(Findings {
-        rows,
-        warnings: result.warnings,
-    })
+    let (rows, warnings) = tekigo_vulndb::scan_map(db, &queries, |f| {
+        let component_ref = ComponentRef::from(&sbom.components[f.component_index]);
+        let decision = triage.and_then(|t| {
+            let ids: Vec<&str> = f.ids().collect();
+            t.lookup(&ids, &component_ref).cloned()
+        });
+        FindingRow {
+            source: f.source.as_str().to_string(),
+            severity: f.severity.map(|s| SeverityOut {
+                score: s.score,
+                label: s.label,
+                vector: s.vector,
+                kind: s.kind,
+            }),
+            kev: f.kev.is_some(),
+            kev_date_added: f.kev.as_ref().map(|k| k.date_added.clone()),
+            kev_due_date: f.kev.as_ref().and_then(|k| k.due_date.clone()),
+            kev_ransomware: f.kev.and_then(|k| k.ransomware),
+            triage: decision.as_ref().map(triage_out),
+            vulnerability: f.vulnerability,
+            aliases: f.aliases,
+            component: f.component,
+            version: f.version,
+            summary: f.summary,
+            fixed_version: f.fixed_version,
+            published: f.published,
+            needs_review: f.needs_review,
+            explanation: f.explanation,
+            sources: f.sources,
+            component_ref,
+            decision,
+        }
+    })?;
+    Ok(Findings { rows, warnings })
 }
 
 fn triage_out(r: &Record) -> TriageOut {
