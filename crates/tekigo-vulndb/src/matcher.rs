@@ -179,43 +179,32 @@ pub fn scan_map<R: Send>(
     queries: &[Query],
     each: impl Fn(Finding) -> R + Sync,
 ) -> Result<(Vec<R>, Vec<String>), DbError> {
-    /// Below this many components per thread, starting threads costs more than it saves.
+    use rayon::prelude::*;
+    /// Below this many components per share, handing work to a thread costs more than it
+    /// saves.
     const MIN_SHARE: usize = 512;
     let platforms = platforms(queries);
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(queries.len().div_ceil(MIN_SHARE))
-        .max(1);
-    let share = queries.len().div_ceil(threads).max(1);
-    let each = &each;
-    let run = |start: usize, chunk: &[Query]| -> Result<(Vec<R>, Vec<String>), DbError> {
-        let mut m = Matcher::new(db, &platforms);
-        let mut out = Vec::new();
-        for (i, q) in chunk.iter().enumerate() {
-            for mut f in m.match_query(q)? {
-                f.component_index = start + i;
-                out.push(each(f));
+    let share = queries
+        .len()
+        .div_ceil(rayon::current_num_threads())
+        .max(MIN_SHARE);
+    let parts = queries
+        .par_chunks(share)
+        .enumerate()
+        .map(|(n, chunk)| {
+            let mut m = Matcher::new(db, &platforms);
+            let mut out = Vec::new();
+            for (i, q) in chunk.iter().enumerate() {
+                for mut f in m.match_query(q)? {
+                    f.component_index = n * share + i;
+                    out.push(each(f));
+                }
             }
-        }
-        Ok((out, m.warnings))
-    };
-    if threads == 1 {
-        return run(0, queries);
-    }
-    let parts: Vec<Result<_, DbError>> = std::thread::scope(|s| {
-        let handles: Vec<_> = queries
-            .chunks(share)
-            .enumerate()
-            .map(|(n, chunk)| s.spawn(move || run(n * share, chunk)))
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
-            .collect()
-    });
+            Ok((out, m.warnings))
+        })
+        .collect::<Result<Vec<_>, DbError>>()?;
     let (mut found, mut warnings) = (Vec::new(), Vec::new());
-    for part in parts {
-        let (f, w) = part?;
+    for (f, w) in parts {
         found.extend(f);
         warnings.extend(w);
     }

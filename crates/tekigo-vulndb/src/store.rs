@@ -31,7 +31,6 @@ use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
 
 const MAGIC: &[u8; 8] = b"TKVULNDB";
 const VERSION: u32 = 3;
@@ -94,13 +93,7 @@ pub struct Db {
     n_keys: usize,
     key_table: usize,
     meta: Meta,
-    /// Every [`FENCE_STEP`]th key, read on the first lookup (see [`Db::postings`]).
-    fence: OnceLock<Vec<Box<[u8]>>>,
 }
-
-/// The spacing of the in-memory sample of keys that narrows each lookup to one short run of
-/// the key table.
-const FENCE_STEP: usize = 64;
 
 impl std::fmt::Debug for Db {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -178,7 +171,6 @@ impl Db {
             n_keys,
             key_table,
             meta,
-            fence: OnceLock::new(),
         })
     }
 
@@ -251,22 +243,10 @@ impl Db {
 
     /// The postings stored under `key`: (record number, payload). Empty when the key is
     /// unknown; an error only for a damaged file.
-    ///
-    /// A plain binary search over the key table touched about 17 places scattered over a few
-    /// megabytes for every lookup, each a cache miss, and took most of a 10,000-component
-    /// scan. The first lookup reads every 64th key into memory (a few thousand keys); each
-    /// lookup then searches that sample and only one run of 64 neighbouring keys in the map.
     pub fn postings(&self, key: &str) -> Result<Vec<(usize, &[u8])>, DbError> {
         let bad = || self.corrupt("key table is damaged");
         let target = key.as_bytes();
-        let fence = self.fence()?;
-        // The run whose first key is the last one not above the target.
-        let run = fence.partition_point(|k| k.as_ref() <= target);
-        if run == 0 {
-            return Ok(Vec::new());
-        }
-        let lo = (run - 1) * FENCE_STEP;
-        let (mut lo, mut hi) = (lo, (lo + FENCE_STEP).min(self.n_keys));
+        let (mut lo, mut hi) = (0usize, self.n_keys);
         while lo < hi {
             let mid = lo + (hi - lo) / 2;
             let (k, after) = self.key_at(mid).ok_or_else(bad)?;
@@ -289,23 +269,6 @@ impl Db {
             }
         }
         Ok(Vec::new())
-    }
-
-    fn fence(&self) -> Result<&[Box<[u8]>], DbError> {
-        if let Some(f) = self.fence.get() {
-            return Ok(f);
-        }
-        let keys = (0..self.n_keys)
-            .step_by(FENCE_STEP)
-            .map(|i| self.key_at(i).map(|(k, _)| Box::<[u8]>::from(k)))
-            .collect::<Option<Vec<_>>>()
-            .ok_or_else(|| self.corrupt("key table is damaged"))?;
-        // A damaged file could hold keys out of order; the search below would then miss keys
-        // silently, so refuse it.
-        if keys.windows(2).any(|w| w[0] >= w[1]) {
-            return Err(self.corrupt("key table is out of order"));
-        }
-        Ok(self.fence.get_or_init(|| keys))
     }
 }
 

@@ -182,6 +182,47 @@ pub fn findings(sbom: &Sbom, db: &Db, triage: Option<&Triage>) -> Result<Finding
     Ok(Findings { rows, warnings })
 }
 
+/// The rows as `tekigo vuln scan --format json` prints them (pretty-printed, without a final
+/// newline), in parts to be written one after the other.
+///
+/// The JSON of a large scan (thousands of findings, megabytes) took as long as the matching,
+/// so a long list is written in one share per core. The pretty printer indents a list's
+/// items the same whatever list they are in, so each share written as a list of its own,
+/// without its brackets, the shares joined by commas, is the list as a whole would have been
+/// written.
+pub fn rows_json(rows: &[FindingRow]) -> serde_json::Result<Vec<Vec<u8>>> {
+    /// Below this many rows per share, one thread is quicker.
+    const MIN_SHARE: usize = 1024;
+    let share = rows
+        .len()
+        .div_ceil(rayon::current_num_threads())
+        .max(MIN_SHARE);
+    list_json(rows, share)
+}
+
+fn list_json<T: Serialize + Sync>(items: &[T], share: usize) -> serde_json::Result<Vec<Vec<u8>>> {
+    use rayon::prelude::*;
+    if items.len() <= share {
+        return Ok(vec![serde_json::to_vec_pretty(items)?]);
+    }
+    let mut parts = items
+        .par_chunks(share)
+        .map(serde_json::to_vec_pretty)
+        .collect::<serde_json::Result<Vec<_>>>()?;
+    // Each share is `[\n` ITEMS `\n]`: the first keeps its opening bracket, the last its
+    // closing one, and the ones between are joined by `,\n`.
+    let last = parts.len() - 1;
+    for (i, part) in parts.iter_mut().enumerate() {
+        if i < last {
+            part.truncate(part.len() - 2);
+        }
+        if i > 0 {
+            part[..2].copy_from_slice(b",\n");
+        }
+    }
+    Ok(parts)
+}
+
 fn triage_out(r: &Record) -> TriageOut {
     TriageOut {
         state: r.state.as_str().to_string(),
@@ -192,5 +233,35 @@ fn triage_out(r: &Record) -> TriageOut {
             .timestamp
             .format(&tekigo_vex::time_format::Rfc3339)
             .unwrap_or_default(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_list_written_in_shares_is_the_list_written_whole() {
+        let item = |i: usize| {
+            serde_json::json!({
+                "id": format!("CVE-2024-{i}"),
+                "text": "quote \" backslash \\ newline \n 日本語",
+                "empty_list": [],
+                "empty_map": {},
+                "nested": {"list": [1, {"deep": [i, null, true]}], "n": i as f64 / 3.0},
+            })
+        };
+        for len in [0, 1, 2, 3, 10, 1025] {
+            let items: Vec<_> = (0..len).map(item).collect();
+            let whole = String::from_utf8(serde_json::to_vec_pretty(&items).unwrap()).unwrap();
+            for share in [1, 2, 3, 7, 2000] {
+                let parts = list_json(&items, share).unwrap();
+                assert_eq!(
+                    String::from_utf8(parts.concat()).unwrap(),
+                    whole,
+                    "{len} items in shares of {share}"
+                );
+            }
+        }
     }
 }

@@ -237,7 +237,11 @@ fn scan(global: &Global, args: ScanArgs) -> Result<ExitCode> {
     }
     let rows = found.rows;
     let parts = match args.format {
-        ScanFormat::Json => output::json_list(&rows)?,
+        ScanFormat::Json => {
+            let mut parts = tekigo_vulnscan::rows_json(&rows)?;
+            parts.push(b"\n".to_vec());
+            parts
+        }
         ScanFormat::Sarif => vec![output::json(&sarif(&rows, &args.sbom))?],
         ScanFormat::Table => vec![table(&rows).into_bytes()],
     };
