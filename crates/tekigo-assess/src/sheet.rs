@@ -12,7 +12,6 @@ use crate::assessment::{Answer, Assessment, EvidenceRef, Finding, Origin, Review
 use crate::evidence::{is_sha256, EvidenceStore};
 use crate::results::{rows, Row};
 use crate::{problem, Problem};
-use calamine::{Data, Reader};
 use rust_xlsxwriter::{DataValidation, Format, FormatBorder, Workbook, Worksheet, XlsxError};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -343,25 +342,22 @@ pub fn import(
     file: &Path,
     bytes: &[u8],
 ) -> Result<(Assessment, ImportSummary), Vec<Problem>> {
-    let mut book = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
-        .map_err(|e| vec![problem(file, None, format!("not a readable workbook: {e}"))])?;
+    let book = tekigo_workbook::read_workbook(&file.display().to_string(), bytes)
+        .map_err(|e| vec![problem(file, e.line, e.message)])?;
     let mut problems = Vec::new();
-    let at = |sheet: &str, row: u32, msg: String| {
-        problem(
-            file,
-            Some(row as usize + 1),
-            format!("sheet {sheet:?} row {}: {msg}", row + 1),
-        )
+    let at = |sheet: &str, row: usize, msg: String| {
+        problem(file, Some(row), format!("sheet {sheet:?} row {row}: {msg}"))
     };
 
     // The about sheet says which assessment this workbook belongs to.
-    match book.worksheet_range(ABOUT_SHEET) {
-        Ok(range) => {
+    match book.sheet(ABOUT_SHEET) {
+        Some(about) => {
             let value = |key: &str| {
-                range
-                    .rows()
-                    .find(|r| r.first().map(cell_text).as_deref() == Some(key))
-                    .and_then(|r| r.get(1).map(cell_text))
+                about
+                    .rows
+                    .iter()
+                    .find(|r| r.get(0) == key)
+                    .map(|r| r.get(1).to_string())
             };
             if value(MARKER).is_none() {
                 problems.push(problem(file, None, format!("sheet {ABOUT_SHEET:?} lacks the {MARKER:?} marker")));
@@ -379,7 +375,7 @@ pub fn import(
                 }
             }
         }
-        Err(_) => problems.push(problem(
+        None => problems.push(problem(
             file,
             None,
             format!("no sheet {ABOUT_SHEET:?}: export the workbook with `tekigo report ID --format xlsx`"),
@@ -395,32 +391,24 @@ pub fn import(
         .collect();
     let maturity = standard.info.levels == LevelScheme::Maturity;
     let mut answers: BTreeMap<String, Answer> = BTreeMap::new();
-    let mut seen: BTreeMap<String, (String, u32)> = BTreeMap::new();
+    let mut seen: BTreeMap<String, (String, usize)> = BTreeMap::new();
 
-    for name in book.sheet_names() {
+    for sheet in &book.sheets {
+        let name = &sheet.name;
         if name == ABOUT_SHEET || name == FINDINGS_SHEET {
             continue;
         }
-        let Ok(range) = book.worksheet_range(&name) else {
-            problems.push(problem(
-                file,
-                None,
-                format!("sheet {name:?} cannot be read"),
-            ));
-            continue;
-        };
-        let start = range.start().map(|(r, _)| r).unwrap_or(0);
         let mut columns: Option<Vec<usize>> = None;
-        for (i, cells) in range.rows().enumerate() {
-            let row_no = start + i as u32;
-            let text: Vec<String> = cells.iter().map(cell_text).collect();
+        for cells in &sheet.rows {
+            let row_no = cells.number;
+            let text = &cells.cells;
             let Some(cols) = &columns else {
                 if text.iter().any(|t| t == "ID") {
-                    match header_columns(&text) {
+                    match header_columns(text) {
                         Ok(c) => columns = Some(c),
                         Err(missing) => {
                             problems.push(at(
-                                &name,
+                                name,
                                 row_no,
                                 format!("header lacks column {missing:?}"),
                             ));
@@ -432,12 +420,9 @@ pub fn import(
             };
             let get = |c: usize| text.get(cols[c]).map(|s| s.trim()).unwrap_or("");
             let id = get(1);
-            if text.iter().all(|t| t.trim().is_empty()) {
-                continue;
-            }
             let Some(row) = expected.get(id) else {
                 problems.push(at(
-                    &name,
+                    name,
                     row_no,
                     format!("{id:?} is not a requirement of this assessment"),
                 ));
@@ -447,7 +432,7 @@ pub fn import(
             for c in 0..FIXED {
                 if get(c) != fixed[c].trim() {
                     problems.push(at(
-                        &name,
+                        name,
                         row_no,
                         format!(
                             "{id}: fixed column {:?} was changed from {:?} to {:?}",
@@ -471,9 +456,9 @@ pub fn import(
                     let key = rendered[FIXED..].join("\u{1f}");
                     match seen.get(id) {
                         Some((other, prev_row)) if *other != key => problems.push(at(
-                            &name,
+                            name,
                             row_no,
-                            format!("{id} is answered differently on row {}", prev_row + 1),
+                            format!("{id} is answered differently on row {prev_row}"),
                         )),
                         Some(_) => {}
                         None => {
@@ -482,10 +467,10 @@ pub fn import(
                         }
                     }
                 }
-                Err(msg) => problems.push(at(&name, row_no, format!("{id}: {msg}"))),
+                Err(msg) => problems.push(at(name, row_no, format!("{id}: {msg}"))),
             }
         }
-        if columns.is_none() && !range.is_empty() {
+        if columns.is_none() && !sheet.rows.is_empty() {
             problems.push(problem(
                 file,
                 None,
@@ -495,15 +480,11 @@ pub fn import(
     }
 
     // Findings: the sheet holds all of them; absent from the sheet means removed.
-    if let Ok(range) = book.worksheet_range(FINDINGS_SHEET) {
+    if let Some(findings) = book.sheet(FINDINGS_SHEET) {
         let mut found: BTreeMap<String, Vec<Finding>> = BTreeMap::new();
-        for (i, cells) in range.rows().enumerate().skip(1) {
-            let row_no = range.start().map(|(r, _)| r).unwrap_or(0) + i as u32;
-            let t: Vec<String> = cells.iter().map(cell_text).collect();
-            let get = |c: usize| t.get(c).map(|s| s.trim().to_string()).unwrap_or_default();
-            if t.iter().all(|s| s.trim().is_empty()) {
-                continue;
-            }
+        for row in findings.rows.iter().filter(|r| r.number > 1) {
+            let row_no = row.number;
+            let get = |c: usize| row.get(c).to_string();
             let id = get(0);
             if !answers.contains_key(&id) {
                 problems.push(at(
@@ -678,20 +659,4 @@ fn answer_from_row<'a>(
         // Filled from the findings sheet.
         findings: Vec::new(),
     }))
-}
-
-fn cell_text(d: &Data) -> String {
-    match d {
-        Data::Empty => String::new(),
-        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
-        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
-        Data::Float(f) => f.to_string(),
-        Data::Int(i) => i.to_string(),
-        Data::Bool(b) => b.to_string(),
-        Data::DateTime(dt) => {
-            let (y, m, d, ..) = dt.to_ymd_hms_milli();
-            format!("{y:04}-{m:02}-{d:02}")
-        }
-        Data::Error(e) => format!("#{e:?}"),
-    }
 }

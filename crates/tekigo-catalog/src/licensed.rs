@@ -153,69 +153,30 @@ pub fn parse_import(
     check_rows(catalog, &rows, name, lang)
 }
 
+/// The rows of an import file, read through the one bounded reader of tables from outside
+/// (`tekigo-workbook`), which refuses hostile workbooks before they cost memory.
 fn read_rows(display: &str, bytes: &[u8]) -> Result<Vec<Row>, LicensedError> {
-    let fail = |msg: String| {
+    let book = tekigo_workbook::read(display, bytes).map_err(|e| {
         LicensedError::Import(vec![Problem {
-            file: display.to_string(),
-            line: None,
-            message: msg,
+            file: e.file,
+            line: e.line,
+            message: e.message,
         }])
-    };
-    let ext = Path::new(display)
-        .extension()
-        .and_then(|e| e.to_str())
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    match ext.as_str() {
-        "csv" | "tsv" | "txt" => {
-            let mut reader = csv::ReaderBuilder::new()
-                .has_headers(false)
-                .flexible(true)
-                .delimiter(if ext == "tsv" { b'\t' } else { b',' })
-                .from_reader(bytes);
-            let mut rows = Vec::new();
-            for record in reader.records() {
-                let record = record.map_err(|e| {
-                    let line = e.position().map(|p| p.line() as usize);
-                    LicensedError::Import(vec![Problem {
-                        file: display.to_string(),
-                        line,
-                        message: e.to_string(),
-                    }])
-                })?;
-                let line = record.position().map_or(0, |p| p.line() as usize);
-                rows.push(Row {
-                    at: display.to_string(),
-                    line,
-                    cells: record.iter().map(str::to_string).collect(),
-                });
-            }
-            Ok(rows)
-        }
-        "xlsx" | "xlsm" | "xls" | "ods" => {
-            use calamine::Reader;
-            let mut book = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
-                .map_err(|e| fail(format!("cannot open workbook: {e}")))?;
-            let mut rows = Vec::new();
-            for name in book.sheet_names() {
-                let range = book
-                    .worksheet_range(&name)
-                    .map_err(|e| fail(format!("sheet {name:?}: {e}")))?;
-                let first_row = range.start().map_or(0, |(r, _)| r as usize);
-                for (i, row) in range.rows().enumerate() {
-                    rows.push(Row {
-                        at: format!("{display} [sheet {name}]"),
-                        line: first_row + i + 1,
-                        cells: row.iter().map(|c| c.to_string()).collect(),
-                    });
-                }
-            }
-            Ok(rows)
-        }
-        _ => Err(fail(
-            "unsupported file type: use .csv, .tsv or .xlsx".into(),
-        )),
+    })?;
+    let mut rows = Vec::new();
+    for sheet in book.sheets {
+        let at = if book.is_workbook {
+            format!("{display} [sheet {}]", sheet.name)
+        } else {
+            display.to_string()
+        };
+        rows.extend(sheet.rows.into_iter().map(|row| Row {
+            at: at.clone(),
+            line: row.number,
+            cells: row.cells,
+        }));
     }
+    Ok(rows)
 }
 
 #[derive(Clone, Copy, PartialEq)]
