@@ -22,7 +22,7 @@ cd "$dir"
 "$tekigo" assess import-scan gw-100-4-2 "$inputs/scan.json"
 cp "$inputs"/*.md .
 
-export TEKIGO_ASSESSOR="Sato (product security)"
+export TEKIGO_USER="Sato (product security)"
 set_() { "$tekigo" assess set gw-100-4-2 "$@" >/dev/null 2>&1 || { "$tekigo" assess set gw-100-4-2 "$@"; exit 2; }; }
 design=(--evidence security-design.md)
 set_ "CR 1.2"  --status satisfied --reason "OPC UA clients and the syslog collector authenticate with X.509 certificates (security design, network section)." "${design[@]}"

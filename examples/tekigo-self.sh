@@ -10,7 +10,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 tekigo="${1:-tekigo}"
 dir="$here/tekigo-self"
 rm -rf "$dir"
-export TEKIGO_ASSESSOR="tekigo maintainers"
+export TEKIGO_USER="tekigo maintainers"
 "$tekigo" init "$dir" --product tekigo --vendor "tekigo project" --component tekigo:software:0.1.0 >/dev/null 2>&1
 cd "$dir"
 "$tekigo" assess new --standard 62443-4-2 --component tekigo --sl-t 2 --id tekigo-4-2 2>/dev/null

@@ -19,7 +19,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 tekigo="${1:-tekigo}"
 dir="$here/water-treatment"
 rm -rf "$dir"
-export TEKIGO_ASSESSOR="Riverside OT security team"
+export TEKIGO_USER="Riverside OT security team"
 export TEKIGO_DATA_DIR="$(mktemp -d)"
 trap 'rm -rf "$TEKIGO_DATA_DIR"' EXIT
 unset TEKIGO_CATALOG_DIR TEKIGO_LANG

@@ -6,7 +6,8 @@
 //! reaches, the maturity of each practice, the gaps to the target and how much is
 //! confirmed. [`sheet`] carries the record to and from the Excel shape of seed 004,
 //! [`scan_import`] turns device-scan verdicts into suggested answers and [`vuln_import`] does
-//! the same for vulnerability scans and their triage.
+//! the same for vulnerability scans and their triage. [`sheet_import`] reads a check sheet
+//! tekigo did not make (seed 004's shape, or any with a map of its columns).
 //!
 //! Start reading at [`results`]: its module docs state the rules that give the levels.
 
@@ -17,6 +18,7 @@ pub mod project;
 pub mod results;
 pub mod scan_import;
 pub mod sheet;
+pub mod sheet_import;
 mod validate;
 pub mod vuln_import;
 

@@ -40,3 +40,25 @@ impl Context {
         Ok(LicensedText::load(&self.data_dir)?)
     }
 }
+
+/// The person running the command, for the records that name who answered or decided: the
+/// value given on the command line, else `$TEKIGO_USER`, else the older `$TEKIGO_ASSESSOR`
+/// (still honoured, with a note that it is deprecated), else `$USER`.
+pub fn user(given: Option<String>) -> Option<String> {
+    let var = |k: &str| {
+        std::env::var(k)
+            .ok()
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+    };
+    given
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+        .or_else(|| var("TEKIGO_USER"))
+        .or_else(|| {
+            let old = var("TEKIGO_ASSESSOR")?;
+            eprintln!("note: TEKIGO_ASSESSOR is deprecated; set TEKIGO_USER instead (it also names the author of VEX decisions)");
+            Some(old)
+        })
+        .or_else(|| var("USER"))
+}

@@ -9,7 +9,9 @@ use std::process::ExitCode;
 use tekigo_assess::edit::{self, AnswerUpdate, NewAssessment};
 use tekigo_assess::project::{Component, Product};
 use tekigo_assess::results::Results;
-use tekigo_assess::{scan_import, sheet, EvidenceRef, Finding, Project, ProjectConfig, Status};
+use tekigo_assess::{
+    scan_import, sheet, sheet_import, EvidenceRef, Finding, Project, ProjectConfig, Status,
+};
 use tekigo_catalog::{ComponentType, Lang, Level, SlVector};
 
 #[derive(Args)]
@@ -61,6 +63,18 @@ pub enum AssessCommand {
     },
     /// Apply a workbook exported with `tekigo report ID --format xlsx` and edited in Excel.
     ImportXlsx { id: String, file: PathBuf },
+    /// Read a check sheet tekigo did not make (XLSX or CSV, seed 004's shape: id, 要件,
+    /// ✓, 選択した理由, エビデンス; or Requirement, Check, Reason, Evidence, Status).
+    /// Applies every row or none.
+    ImportSheet {
+        id: String,
+        file: PathBuf,
+        /// Where the columns are, when the headers are not ones tekigo knows (YAML:
+        /// `columns: {id: A, check: D, reason: E, evidence: F}`, optional `sheets`,
+        /// `header_row`).
+        #[arg(long, value_name = "MAP.yaml")]
+        map: Option<PathBuf>,
+    },
     /// Suggest answers for 4-1 DM-2/3/4 and SUM-5 or 4-2 CR 7.8 from a vulnerability scan
     /// (`tekigo vuln scan --format json`) and the project's triage. A person's answer is kept
     /// unless --force.
@@ -120,8 +134,8 @@ pub struct SetArgs {
     /// A URL to cite (repeatable).
     #[arg(long = "url")]
     pub urls: Vec<String>,
-    /// Who judges (default: $TEKIGO_ASSESSOR, else $USER).
-    #[arg(long, env = "TEKIGO_ASSESSOR")]
+    /// Who judges (default: $TEKIGO_USER, else $USER).
+    #[arg(long)]
     pub assessor: Option<String>,
     /// Record a finding: the issue found.
     #[arg(long)]
@@ -243,6 +257,9 @@ pub fn run(ctx: &Context, cmd: AssessCommand) -> Result<ExitCode> {
             import_scan(ctx, &project, &id, &scan, force)
         }
         AssessCommand::ImportXlsx { id, file } => import_xlsx(ctx, &project, &id, &file),
+        AssessCommand::ImportSheet { id, file, map } => {
+            import_sheet(ctx, &project, &id, &file, map.as_deref())
+        }
         AssessCommand::ImportVulns {
             id,
             scan,
@@ -379,10 +396,7 @@ fn set(ctx: &Context, project: &Project, args: SetArgs) -> Result<ExitCode> {
         });
     }
     evidence.extend(args.urls.into_iter().map(|url| EvidenceRef::Url { url }));
-    let assessor = args
-        .assessor
-        .or_else(|| std::env::var("USER").ok())
-        .filter(|s| !s.is_empty());
+    let assessor = crate::context::user(args.assessor);
     let finding = args.finding.map(|issue| Finding {
         issue,
         impact: args.impact.unwrap_or_default(),
@@ -489,6 +503,75 @@ fn import_xlsx(ctx: &Context, project: &Project, id: &str, file: &Path) -> Resul
             )
         }
     }
+}
+
+fn import_sheet(
+    ctx: &Context,
+    project: &Project,
+    id: &str,
+    file: &Path,
+    map: Option<&Path>,
+) -> Result<ExitCode> {
+    let a = project.load_assessment(&ctx.catalog, id)?;
+    let map: sheet_import::SheetMap = match map {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read the map {}", path.display()))?;
+            serde_norway::from_str(&text).map_err(|e| {
+                let line = e
+                    .location()
+                    .map(|l| format!(":{}", l.line()))
+                    .unwrap_or_default();
+                anyhow::anyhow!("{}{line}: {e}", path.display())
+            })?
+        }
+        None => sheet_import::SheetMap::default(),
+    };
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let book = tekigo_workbook::read(&file.display().to_string(), &bytes)?;
+    let base = file
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let plan = match sheet_import::plan(&ctx.catalog, &a, &book, &map, file, base) {
+        Ok(plan) => plan,
+        Err(problems) => {
+            for p in &problems {
+                eprintln!("{p}");
+            }
+            bail!(
+                "{}: {} row(s) cannot be placed; the assessment was not changed",
+                file.display(),
+                problems.len()
+            );
+        }
+    };
+    for note in &plan.notes {
+        eprintln!("note: {note}");
+    }
+    let evidence = project.evidence();
+    let (next, summary) = sheet_import::apply(
+        &ctx.catalog,
+        &a,
+        &plan,
+        crate::context::user(None).as_deref(),
+        &tekigo_assess::today(),
+        &|name, bytes| Ok(evidence.add_bytes(name, bytes)?.sha256),
+    )?;
+    project.save_assessment(&ctx.catalog, &next)?;
+    eprintln!(
+        "{id}: {} added, {} changed, {} unchanged from {}",
+        summary.added.len(),
+        summary.changed.len(),
+        summary.unchanged.len(),
+        file.display()
+    );
+    for (what, ids) in [("added", &summary.added), ("changed", &summary.changed)] {
+        if !ids.is_empty() {
+            eprintln!("  {what}: {}", ids.join(", "));
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn render_show(

@@ -133,15 +133,6 @@ fn justification_of(j: JustificationArg) -> Justification {
     }
 }
 
-/// The person running the command: `$TEKIGO_USER`, else `$USER`.
-fn current_user() -> Option<String> {
-    ["TEKIGO_USER", "USER"]
-        .iter()
-        .filter_map(|k| std::env::var(k).ok())
-        .map(|v| v.trim().to_string())
-        .find(|v| !v.is_empty())
-}
-
 /// A component named on the command line: a PURL, or NAME[@VERSION].
 fn component_of(text: &str) -> Result<ComponentRef> {
     let text = text.trim();
@@ -188,7 +179,7 @@ fn set(triage: &mut Triage, args: SetArgs) -> Result<ExitCode> {
             Justification::ALL.map(|j| j.as_str()).join(", ")
         );
     }
-    let author = match args.author.or_else(current_user) {
+    let author = match crate::context::user(args.author) {
         Some(a) => a,
         None => bail!("who decides? give --author, or set TEKIGO_USER"),
     };
@@ -282,7 +273,7 @@ fn export(project: &Project, triage: &Triage, args: ExportArgs) -> Result<ExitCo
     let author = match args
         .author
         .or_else(|| product.vendor.clone())
-        .or_else(current_user)
+        .or_else(|| crate::context::user(None))
     {
         Some(a) => a,
         None => bail!("give --author (no vendor in tekigo.yaml and no TEKIGO_USER)"),
