@@ -8,9 +8,12 @@
 //! `/data.json` as JSON strings that the template prints, never as markup, so a name holding
 //! typst syntax prints as the characters it holds.
 //!
-//! Fonts come from the system font directories or a directory the user names. A Japanese
-//! document (or any document holding Japanese text) needs a CJK font, and without one the
-//! error says which package to install.
+//! Fonts come from the system font directories or a directory the user names, and after
+//! them from the binary itself: a subset of Noto Sans CJK JP Regular (SIL Open Font
+//! License, `fonts/LICENSE-OFL.txt`; 2.3 MB, made by `scripts/fonts/subset.py`) that covers
+//! Latin text, kana and the kanji of JIS X 0208/Windows-31J. So a PDF renders on a machine
+//! with no fonts at all, and a font the system or `--font-dir` offers still comes first.
+//! typst subsets whatever font it uses into each PDF.
 
 use crate::ReportError;
 use std::path::Path;
@@ -23,6 +26,9 @@ use typst::text::{Font, FontBook};
 use typst::utils::LazyHash;
 use typst::{Library, LibraryExt, World, WorldExt};
 use typst_kit::fonts::{FontSearcher, Fonts};
+
+/// The font every PDF can fall back on (see the module docs).
+const EMBEDDED_FONT: &[u8] = include_bytes!("../fonts/NotoSansCJKjp-Regular-subset.otf");
 
 const MAIN: &str = "/main.typ";
 const DATA: &str = "/data.json";
@@ -68,12 +74,16 @@ pub fn typeset(doc: &TypstDocument, font_dir: Option<&Path>) -> Result<Vec<u8>, 
             .iter()
             .any(|(_, bytes)| has_cjk(&String::from_utf8_lossy(bytes)));
     let fonts = search_fonts(font_dir)?;
-    let families = choose_families(&fonts.book, needs_cjk, font_dir)?;
+    let mut book = fonts.book.clone();
+    for font in embedded_fonts() {
+        book.push(font.info().clone());
+    }
+    let families = choose_families(&book, needs_cjk, font_dir)?;
     let families = serde_json::to_vec(&families).map_err(|e| ReportError::Template {
         name: doc.name.into(),
         message: e.to_string(),
     })?;
-    let world = ClosedWorld::new(doc, fonts, data, families);
+    let world = ClosedWorld::new(doc, fonts, book, data, families);
     let document = typst::compile::<PagedDocument>(&world)
         .output
         .map_err(|errors| ReportError::Typst(world.describe(&errors)))?;
@@ -93,6 +103,12 @@ fn search_fonts(font_dir: Option<&Path>) -> Result<Fonts, ReportError> {
     Ok(FontSearcher::new()
         .include_system_fonts(true)
         .search_with(font_dir))
+}
+
+/// The fonts carried in the binary, parsed once per process.
+fn embedded_fonts() -> &'static [Font] {
+    static FONTS: std::sync::OnceLock<Vec<Font>> = std::sync::OnceLock::new();
+    FONTS.get_or_init(|| Font::iter(Bytes::new(EMBEDDED_FONT)).collect())
 }
 
 /// Hiragana, katakana, CJK ideographs or full-width forms: text a Latin font cannot show.
@@ -167,9 +183,12 @@ struct ClosedWorld<'a> {
 }
 
 impl<'a> ClosedWorld<'a> {
+    /// `book` describes the searched `fonts` first and then [`embedded_fonts`], in that
+    /// order, which is how [`World::font`] numbers them.
     fn new(
         doc: &TypstDocument<'a>,
         fonts: Fonts,
+        book: FontBook,
         data: Vec<u8>,
         families: Vec<u8>,
     ) -> ClosedWorld<'a> {
@@ -186,7 +205,7 @@ impl<'a> ClosedWorld<'a> {
         ClosedWorld {
             name: doc.name,
             library: LazyHash::new(Library::builder().build()),
-            book: LazyHash::new(fonts.book.clone()),
+            book: LazyHash::new(book),
             fonts,
             main: Source::new(id(MAIN), doc.source.to_string()),
             files,
@@ -250,7 +269,12 @@ impl World for ClosedWorld<'_> {
     }
 
     fn font(&self, index: usize) -> Option<Font> {
-        self.fonts.fonts.get(index)?.get()
+        match self.fonts.fonts.get(index) {
+            Some(slot) => slot.get(),
+            None => embedded_fonts()
+                .get(index - self.fonts.fonts.len())
+                .cloned(),
+        }
     }
 
     /// Templates print the timestamp they are given, never the clock.
@@ -268,6 +292,49 @@ mod tests {
         assert!(has_cjk("理由: ログを確認"));
         assert!(has_cjk("カタカナ"));
         assert!(!has_cjk("Plain English, café, naïve"));
+    }
+
+    /// Every character a report can print from tekigo's own data has a glyph in the
+    /// embedded font, so a machine without fonts never shows a missing glyph for them.
+    #[test]
+    fn the_embedded_font_covers_every_catalog_and_label_character() {
+        let font = &embedded_fonts()[0];
+        assert_eq!(font.info().family, "Noto Sans CJK JP");
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let mut files = vec![root.join("crates/tekigo-report/i18n/labels.yaml")];
+        for dir in [
+            "catalogs",
+            "crates/tekigo-risk/data",
+            "crates/tekigo-scan/checks",
+        ] {
+            let mut stack = vec![root.join(dir)];
+            while let Some(d) = stack.pop() {
+                for e in std::fs::read_dir(&d).unwrap().map(Result::unwrap) {
+                    let p = e.path();
+                    if p.is_dir() {
+                        stack.push(p);
+                    } else if p.extension().is_some_and(|x| x == "yaml") {
+                        files.push(p);
+                    }
+                }
+            }
+        }
+        assert!(files.len() > 10);
+        let mut missing = std::collections::BTreeSet::new();
+        for f in &files {
+            for c in std::fs::read_to_string(f).unwrap().chars() {
+                if !c.is_control() && !font.info().coverage.contains(u32::from(c)) {
+                    missing.insert((c, f.strip_prefix(&root).unwrap().display().to_string()));
+                }
+            }
+        }
+        assert!(
+            missing.is_empty(),
+            "no glyph for {missing:?}: run scripts/fonts/subset.py"
+        );
+        for c in "適合評価 目標 達成 充足 ①✓○〇×△ÄéØ€—…→".chars() {
+            assert!(font.info().coverage.contains(u32::from(c)), "{c}");
+        }
     }
 
     #[test]

@@ -23,7 +23,8 @@ pub struct ReportArgs {
     /// keygen`); writes OUTPUT.sig.json. Needs -o.
     #[arg(long, requires = "output")]
     pub sign_key: Option<PathBuf>,
-    /// Fonts for the PDF, in addition to the system's (Noto Sans CJK for Japanese).
+    /// Fonts for the PDF, tried before the system's and the Noto Sans CJK JP subset tekigo
+    /// carries (which is enough for Japanese and English on a machine with no fonts).
     #[arg(long, value_name = "DIR")]
     pub font_dir: Option<PathBuf>,
 }
@@ -32,7 +33,7 @@ pub struct ReportArgs {
 pub enum ReportFormat {
     /// One self-contained file: styles and charts inline, loads nothing from the network.
     Html,
-    /// Typeset with typst; Japanese needs Noto Sans CJK (Debian fonts-noto-cjk) or --font-dir.
+    /// Typeset with typst, fonts included (no font needs to be installed).
     Pdf,
     /// The check sheet in the shape of seed 004, editable and importable again.
     Xlsx,

@@ -65,7 +65,8 @@ pub struct ReportArgs {
     /// Write here instead of standard output (required for PDF on a terminal).
     #[arg(short, long)]
     pub output: Option<PathBuf>,
-    /// Fonts for the PDF, in addition to the system's (Noto Sans CJK for Japanese).
+    /// Fonts for the PDF, tried before the system's and the Noto Sans CJK JP subset tekigo
+    /// carries (which is enough for Japanese and English on a machine with no fonts).
     #[arg(long, value_name = "DIR")]
     pub font_dir: Option<PathBuf>,
 }
@@ -74,7 +75,7 @@ pub struct ReportArgs {
 pub enum RiskReportFormat {
     /// One self-contained file: styles and drawing inline, loads nothing from the network.
     Html,
-    /// Typeset with typst; Japanese needs Noto Sans CJK (Debian fonts-noto-cjk) or --font-dir.
+    /// Typeset with typst, fonts included (no font needs to be installed).
     Pdf,
 }
 
