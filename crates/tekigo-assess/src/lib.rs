@@ -179,6 +179,29 @@ pub fn today() -> String {
     format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
 }
 
+/// Why `s` is not a date tekigo accepts, `None` when it is one. A date written in the
+/// right form that does not exist (`2027-02-30`) is told apart from a wrong form, so that
+/// the person fixes the day rather than the format.
+pub fn date_error(s: &str) -> Option<String> {
+    if parse_date(s).is_some() {
+        return None;
+    }
+    let b = s.as_bytes();
+    let shaped = b.len() == 10
+        && b.iter().enumerate().all(|(i, c)| {
+            if i == 4 || i == 7 {
+                *c == b'-'
+            } else {
+                c.is_ascii_digit()
+            }
+        });
+    Some(if shaped {
+        format!("{s:?} is no date: {} has no day {}", &s[..7], &s[8..])
+    } else {
+        format!("{s:?} is not a date in the form YYYY-MM-DD")
+    })
+}
+
 pub(crate) fn parse_date(s: &str) -> Option<time::Date> {
     let format = time::macros::format_description!("[year]-[month]-[day]");
     time::Date::parse(s, format).ok()

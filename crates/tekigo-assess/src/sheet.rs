@@ -495,14 +495,8 @@ pub fn import(
                 continue;
             }
             let due = Some(get(4)).filter(|d| !d.is_empty());
-            if let Some(d) = &due {
-                if crate::parse_date(d).is_none() {
-                    problems.push(at(
-                        FINDINGS_SHEET,
-                        row_no,
-                        format!("due date {d:?} is not YYYY-MM-DD"),
-                    ));
-                }
+            if let Some(e) = due.as_deref().and_then(crate::date_error) {
+                problems.push(at(FINDINGS_SHEET, row_no, format!("due date {e}")));
             }
             found.entry(id).or_default().push(Finding {
                 issue: get(1),
@@ -631,8 +625,10 @@ fn answer_from_row<'a>(
         "" => previous
             .map(|p| p.date.clone())
             .unwrap_or_else(crate::today),
-        d if crate::parse_date(d).is_some() => d.to_string(),
-        d => return Err(format!("date {d:?} is not YYYY-MM-DD")),
+        d => match crate::date_error(d) {
+            None => d.to_string(),
+            Some(e) => return Err(format!("date {e}")),
+        },
     };
     let review = match get(C_REVIEW) {
         "" | "draft" => Review::Draft,

@@ -102,14 +102,12 @@ pub fn assessment(catalog: &Catalog, a: &Assessment, path: &Path, text: &str) ->
                 "{id}: compensating needs a `countermeasure` description"
             ));
         }
-        if crate::parse_date(&answer.date).is_none() {
-            at(format!("{id}: date {:?} is not YYYY-MM-DD", answer.date));
+        if let Some(e) = crate::date_error(&answer.date) {
+            at(format!("{id}: date {e}"));
         }
         for f in &answer.findings {
-            if let Some(due) = &f.due {
-                if crate::parse_date(due).is_none() {
-                    at(format!("{id}: finding due date {due:?} is not YYYY-MM-DD"));
-                }
+            if let Some(e) = f.due.as_deref().and_then(crate::date_error) {
+                at(format!("{id}: finding due date {e}"));
             }
         }
         for e in &answer.evidence {

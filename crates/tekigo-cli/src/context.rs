@@ -30,7 +30,7 @@ impl Context {
         Ok(Context {
             catalog,
             data_dir,
-            lang: global.lang.unwrap_or(Lang::En),
+            lang: lang(global.lang),
             #[cfg(feature = "full")]
             lang_given: global.lang.is_some(),
         })
@@ -61,4 +61,16 @@ pub fn user(given: Option<String>) -> Option<String> {
             Some(old)
         })
         .or_else(|| var("USER"))
+}
+
+/// The language a person reads: the one given (`--lang`, `TEKIGO_LANG`), else the
+/// language of the project the command runs in, else English. A team that set
+/// `language: ja` in tekigo.yaml reads Japanese without saying so each time.
+pub fn lang(given: Option<Lang>) -> Lang {
+    given
+        .or_else(|| {
+            let cwd = std::env::current_dir().ok()?;
+            Some(tekigo_assess::Project::discover(&cwd).ok()?.config.language)
+        })
+        .unwrap_or(Lang::En)
 }

@@ -1,26 +1,116 @@
 //! `tekigo`: IEC 62443 conformance from the command line.
 //!
 //! Exit codes, which CI relies on: 0 success, 1 findings (reserved for commands that judge
-//! something), 2 an error (bad input, invalid catalog, unreadable file).
+//! something), 2 an error (bad input, invalid catalog, unreadable file, a command line
+//! clap cannot read).
 
 mod cli;
 mod commands;
 mod context;
+mod i18n;
 mod output;
 
+use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::Parser;
 use std::process::ExitCode;
+use tekigo_catalog::Lang;
 
 fn main() -> ExitCode {
-    let cli = cli::Cli::parse();
+    let cli = match cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return usage_error(e),
+    };
+    let lang = context::lang(cli.global.lang);
     match commands::run(cli) {
         Ok(code) => code,
         Err(err) => {
-            eprintln!("error: {err}");
-            for cause in err.chain().skip(1) {
-                eprintln!("  caused by: {cause}");
+            let prefix = i18n::tr(lang, "error.prefix");
+            let text =
+                |e: &(dyn std::error::Error + 'static)| match e.downcast_ref::<i18n::UserError>() {
+                    Some(u) => u.render(lang),
+                    None => e.to_string(),
+                };
+            let mut chain = err.chain();
+            let first = chain.next().map(text).unwrap_or_default();
+            eprintln!("{prefix}: {first}");
+            let cause = i18n::tr(lang, "error.cause");
+            for c in chain {
+                let c = text(c);
+                // A cause that only repeats what the message said adds nothing.
+                if !first.contains(&c) {
+                    eprintln!("  {cause}: {c}");
+                }
             }
             ExitCode::from(2)
         }
     }
+}
+
+/// A command line clap cannot read: clap's own message (it names the argument and offers
+/// the nearest spelling), preceded by the gist in Japanese for a Japanese user. Help and
+/// version requests print as clap prints them.
+fn usage_error(e: clap::Error) -> ExitCode {
+    if matches!(
+        e.kind(),
+        ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
+        e.exit();
+    }
+    let args: Vec<String> = std::env::args().collect();
+    let given = args
+        .iter()
+        .position(|a| a == "--lang")
+        .and_then(|i| args.get(i + 1).cloned())
+        .or_else(|| {
+            args.iter()
+                .find_map(|a| a.strip_prefix("--lang=").map(str::to_string))
+        })
+        .and_then(|l| l.parse::<Lang>().ok());
+    let lang = context::lang(given.or_else(|| std::env::var("TEKIGO_LANG").ok()?.parse().ok()));
+    if lang == Lang::Ja {
+        let value = |k: ContextKind| match e.get(k) {
+            Some(ContextValue::String(s)) => s.clone(),
+            Some(ContextValue::Strings(v)) => v.join(", "),
+            Some(other) => other.to_string(),
+            None => String::new(),
+        };
+        let mut lines = vec![match e.kind() {
+            ErrorKind::InvalidSubcommand | ErrorKind::UnknownArgument => i18n::fill(
+                lang,
+                "error.usage_unknown",
+                &[(
+                    "arg",
+                    &value(ContextKind::InvalidSubcommand).max(value(ContextKind::InvalidArg)),
+                )],
+            ),
+            ErrorKind::InvalidValue | ErrorKind::ValueValidation => i18n::fill(
+                lang,
+                "error.usage_invalid_value",
+                &[
+                    ("value", &value(ContextKind::InvalidValue)),
+                    ("arg", &value(ContextKind::InvalidArg)),
+                ],
+            ),
+            ErrorKind::MissingRequiredArgument | ErrorKind::MissingSubcommand => i18n::fill(
+                lang,
+                "error.usage_missing",
+                &[("args", &value(ContextKind::InvalidArg))],
+            ),
+            _ => i18n::tr(lang, "error.usage").to_string(),
+        }];
+        let suggestion =
+            value(ContextKind::SuggestedSubcommand).max(value(ContextKind::SuggestedArg));
+        if !suggestion.is_empty() {
+            lines.push(i18n::fill(
+                lang,
+                "error.usage_did_you_mean",
+                &[("suggestion", &suggestion)],
+            ));
+        }
+        eprintln!("{}: {}", i18n::tr(lang, "error.prefix"), lines.join(" "));
+    }
+    let _ = e.print();
+    ExitCode::from(2)
 }

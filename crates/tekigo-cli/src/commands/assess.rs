@@ -1,6 +1,7 @@
 //! `tekigo init` and `tekigo assess ...`: the check sheet as a record in a project directory.
 
 use crate::context::Context;
+use crate::i18n::{fill, read_file, status, tr, UserError};
 use crate::output::{emit, json, table};
 use anyhow::{bail, Context as _, Result};
 use clap::{Args, Subcommand, ValueEnum};
@@ -12,7 +13,7 @@ use tekigo_assess::results::Results;
 use tekigo_assess::{
     scan_import, sheet, sheet_import, EvidenceRef, Finding, Project, ProjectConfig, Status,
 };
-use tekigo_catalog::{ComponentType, Lang, Level, SlVector};
+use tekigo_catalog::{ComponentType, Level, SlVector};
 
 #[derive(Args)]
 pub struct InitArgs {
@@ -222,6 +223,33 @@ pub fn init(ctx: &Context, args: InitArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Loads an assessment; an id the project does not have is said in the user's language.
+pub fn load_assessment(
+    ctx: &Context,
+    project: &Project,
+    id: &str,
+) -> Result<tekigo_assess::Assessment> {
+    if !project.assessment_path(id)?.exists() {
+        let known = project.assessment_ids()?.join(", ");
+        return Err(UserError::new(
+            "error.no_assessment",
+            &[(
+                "id",
+                format!(
+                    "{id:?}{}",
+                    if known.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" ({known})")
+                    }
+                ),
+            )],
+        )
+        .into());
+    }
+    Ok(project.load_assessment(&ctx.catalog, id)?)
+}
+
 pub fn project() -> Result<Project> {
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
     Ok(Project::discover(&cwd)?)
@@ -281,7 +309,7 @@ fn load(
     project: &Project,
     id: &str,
 ) -> Result<(tekigo_assess::Assessment, Results)> {
-    let a = project.load_assessment(&ctx.catalog, id)?;
+    let a = load_assessment(ctx, project, id)?;
     let standard = ctx
         .catalog
         .standard(&a.standard)
@@ -292,7 +320,33 @@ fn load(
 
 fn new(ctx: &Context, project: &Project, args: NewArgs) -> Result<ExitCode> {
     let listed = project.component(&args.component);
-    let component_type = args.component_type.or(listed.map(|c| c.component_type));
+    let has_types = ctx
+        .catalog
+        .standard(&args.standard)
+        .is_some_and(|s| s.items.iter().any(|i| i.component_type.is_some()));
+    // The type listed in tekigo.yaml matters only to a standard with component types; for
+    // 3-3, 4-1 or 2-1 only a --type the user typed is a mistake.
+    let component_type = match has_types {
+        true => args.component_type.or(listed.map(|c| c.component_type)),
+        false => args.component_type,
+    };
+    if has_types && component_type.is_none() {
+        let known: Vec<&str> = project
+            .config
+            .components
+            .iter()
+            .map(|c| c.name.as_str())
+            .collect();
+        let known = match known.is_empty() {
+            true => "no components listed".to_string(),
+            false => format!("listed: {}", known.join(", ")),
+        };
+        return Err(UserError::new(
+            "error.unknown_component",
+            &[("name", format!("{:?}", args.component)), ("known", known)],
+        )
+        .into());
+    }
     let standard = ctx
         .catalog
         .standard(&args.standard)
@@ -339,15 +393,21 @@ fn new(ctx: &Context, project: &Project, args: NewArgs) -> Result<ExitCode> {
 }
 
 fn list(ctx: &Context, project: &Project) -> Result<ExitCode> {
+    let l = ctx.lang;
+    let ids = project.assessment_ids()?;
+    if ids.is_empty() {
+        println!("{}", tr(l, "list.none"));
+        return Ok(ExitCode::SUCCESS);
+    }
     let mut t = table(&[
-        "ID",
-        "Standard",
-        "Subject",
-        "Target",
-        "Achieved",
-        "Confirmed",
+        tr(l, "col.id"),
+        tr(l, "col.standard"),
+        tr(l, "col.subject"),
+        tr(l, "col.target"),
+        tr(l, "col.achieved"),
+        tr(l, "col.confirmed"),
     ]);
-    for id in project.assessment_ids()? {
+    for id in ids {
         let (a, r) = load(ctx, project, &id)?;
         t.add_row(vec![
             id,
@@ -374,8 +434,27 @@ fn levels(sl: Option<[Level; 7]>, ml: Option<Level>) -> String {
 }
 
 fn set(ctx: &Context, project: &Project, args: SetArgs) -> Result<ExitCode> {
-    let mut a = project.load_assessment(&ctx.catalog, &args.id)?;
+    let mut a = load_assessment(ctx, project, &args.id)?;
+    if ctx.catalog.find(&args.requirement).is_none() {
+        return Err(UserError::new(
+            "error.unknown_id",
+            &[("id", format!("{:?}", args.requirement))],
+        )
+        .into());
+    }
     let req = edit::requirement_id(&ctx.catalog, &a, &args.requirement)?;
+    for file in &args.evidence {
+        if !file.exists() {
+            return Err(UserError::new(
+                "error.no_evidence_file",
+                &[("path", file.display().to_string())],
+            )
+            .into());
+        }
+    }
+    if let Some(e) = args.due.as_deref().and_then(tekigo_assess::date_error) {
+        bail!("--due {e}");
+    }
     for url in &args.urls {
         if !(url.starts_with("https://") || url.starts_with("http://")) {
             bail!("--url {url:?} must start with https:// or http://");
@@ -431,8 +510,8 @@ fn import_scan(
     scan: &Path,
     force: bool,
 ) -> Result<ExitCode> {
-    let mut a = project.load_assessment(&ctx.catalog, id)?;
-    let bytes = std::fs::read(scan).with_context(|| format!("cannot read {}", scan.display()))?;
+    let mut a = load_assessment(ctx, project, id)?;
+    let bytes = read_file(scan)?;
     let report =
         scan_import::parse(&bytes).map_err(|e| anyhow::anyhow!("{}: {e}", scan.display()))?;
     let name = scan
@@ -466,12 +545,12 @@ fn import_scan(
 }
 
 fn import_xlsx(ctx: &Context, project: &Project, id: &str, file: &Path) -> Result<ExitCode> {
-    let a = project.load_assessment(&ctx.catalog, id)?;
+    let a = load_assessment(ctx, project, id)?;
     let standard = ctx
         .catalog
         .standard(&a.standard)
         .context("unknown standard")?;
-    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let bytes = read_file(file)?;
     match sheet::import(standard, &a, &project.evidence(), file, &bytes) {
         Ok((next, summary)) => {
             project.save_assessment(&ctx.catalog, &next)?;
@@ -512,7 +591,7 @@ fn import_sheet(
     file: &Path,
     map: Option<&Path>,
 ) -> Result<ExitCode> {
-    let a = project.load_assessment(&ctx.catalog, id)?;
+    let a = load_assessment(ctx, project, id)?;
     let map: sheet_import::SheetMap = match map {
         Some(path) => {
             let text = std::fs::read_to_string(path)
@@ -527,7 +606,7 @@ fn import_sheet(
         }
         None => sheet_import::SheetMap::default(),
     };
-    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let bytes = read_file(file)?;
     let book = tekigo_workbook::read(&file.display().to_string(), &bytes)?;
     let base = file
         .parent()
@@ -594,7 +673,14 @@ fn render_show(
             .unwrap_or_default(),
     );
     if !r.frs.is_empty() {
-        let mut t = table(&["FR", "SL-T", "SL-A", "Met", "Compensating"]);
+        let l = ctx.lang;
+        let mut t = table(&[
+            tr(l, "col.fr"),
+            tr(l, "col.sl_t"),
+            tr(l, "col.sl_a"),
+            tr(l, "col.met"),
+            tr(l, "col.compensating"),
+        ]);
         for f in &r.frs {
             t.add_row(vec![
                 f.fr.clone(),
@@ -607,35 +693,53 @@ fn render_show(
         out.push_str(&format!("{t}\n"));
     }
     if !r.groups.is_empty() {
-        let mut t = table(&["Group", "ML", "Confirmed"]);
+        let l = ctx.lang;
+        let mut t = table(&[tr(l, "col.group"), tr(l, "col.ml"), tr(l, "col.confirmed")]);
         for g in &r.groups {
+            // The practice's name, not only its id ("Practice 1 Security management").
+            let name = ctx
+                .catalog
+                .find(&g.id)
+                .map(|(_, i)| i.title.get(l).to_string())
+                .unwrap_or_default();
             t.add_row(vec![
-                g.id.clone(),
+                format!("{} {name}", g.id).trim().to_string(),
                 g.achieved_ml.to_string(),
                 format!("{}/{}", g.confirmed, g.requirements),
             ]);
         }
         out.push_str(&format!("{t}\n"));
     }
-    out.push_str(&format!(
-        "target {} · achieved {} · {}/{} confirmed ({} %) · {} answered · {} reviewed · {} from scan\n",
-        levels(r.target, r.target_ml),
-        levels(r.achieved, r.achieved_ml),
-        r.progress.met,
-        r.progress.in_scope,
-        r.progress.confirmed_percent,
-        r.progress.answered,
-        r.progress.reviewed,
-        r.progress.from_scan,
+    out.push_str(&fill(
+        ctx.lang,
+        "show.summary",
+        &[
+            ("target", &levels(r.target, r.target_ml)),
+            ("achieved", &levels(r.achieved, r.achieved_ml)),
+            ("met", &r.progress.met),
+            ("in_scope", &r.progress.in_scope),
+            ("percent", &r.progress.confirmed_percent),
+            ("answered", &r.progress.answered),
+            ("reviewed", &r.progress.reviewed),
+            ("from_scan", &r.progress.from_scan),
+        ],
     ));
+    out.push('\n');
     out
 }
 
 fn render_gaps(ctx: &Context, r: &Results) -> String {
+    let l = ctx.lang;
     if r.gaps.is_empty() {
-        return "no gaps: every requirement in scope is met\n".into();
+        return format!("{}\n", tr(l, "gaps.none"));
     }
-    let mut t = table(&["Requirement", "Title", "SL", "Status", "Recommendation"]);
+    let mut t = table(&[
+        tr(l, "col.requirement"),
+        tr(l, "col.title"),
+        tr(l, "col.sl"),
+        tr(l, "col.status"),
+        tr(l, "col.recommendation"),
+    ]);
     for g in &r.gaps {
         let title = ctx
             .catalog
@@ -646,15 +750,9 @@ fn render_gaps(ctx: &Context, r: &Results) -> String {
             g.id.clone(),
             title,
             g.min_sl.map(|l| l.to_string()).unwrap_or_default(),
-            g.status
-                .map(|s| s.as_str())
-                .unwrap_or(match ctx.lang {
-                    Lang::Ja => "未回答",
-                    Lang::En => "unanswered",
-                })
-                .to_string(),
+            status(l, g.status.map_or("unanswered", |s| s.as_str())),
             g.recommendations.join("; "),
         ]);
     }
-    format!("{t}\n{} gap(s)\n", r.gaps.len())
+    format!("{t}\n{}\n", fill(l, "gaps.count", &[("n", &r.gaps.len())]))
 }

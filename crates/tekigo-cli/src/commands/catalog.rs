@@ -1,5 +1,6 @@
 use crate::cli::{CatalogCommand, ExportFormat, Global, ListFormat, ShowFormat};
 use crate::context::Context;
+use crate::i18n::{fill, tr};
 use crate::output::{emit, json, table};
 use anyhow::{anyhow, bail, Result};
 use serde::Serialize;
@@ -123,7 +124,15 @@ fn list(
         ListFormat::Json => json(&all)?,
         ListFormat::Csv => to_csv(&all)?,
         ListFormat::Table => {
-            let mut t = table(&["ID", "Kind", "FR", "Title", "Min SL", "Type"]);
+            let l = ctx.lang;
+            let mut t = table(&[
+                tr(l, "col.id"),
+                tr(l, "col.kind"),
+                tr(l, "col.fr"),
+                tr(l, "col.title"),
+                tr(l, "col.min_sl"),
+                tr(l, "col.type"),
+            ]);
             for r in &all {
                 t.add_row(vec![
                     r.id.clone(),
@@ -134,7 +143,7 @@ fn list(
                     r.component_type.clone().unwrap_or_default(),
                 ]);
             }
-            format!("{t}\n{} items\n", all.len()).into_bytes()
+            format!("{t}\n{}\n", fill(l, "catalog.items", &[("n", &all.len())])).into_bytes()
         }
     };
     emit(&bytes, None, false)?;
@@ -247,90 +256,118 @@ fn show_text(
         if value.is_empty() {
             Ok(())
         } else {
-            writeln!(s, "  {name:<12}{value}")
+            // Padded by display width: a Japanese label is two columns per character.
+            let width: usize = name.chars().map(|c| if c.is_ascii() { 1 } else { 2 }).sum();
+            writeln!(
+                s,
+                "  {name}{:pad$}{value}",
+                "",
+                pad = 12usize.saturating_sub(width).max(1)
+            )
         }
     };
+    let l = ctx.lang;
     let std_line = format!("{} ({}) · {}", std.info.id, std.info.edition, r.kind);
-    field(&mut s, "standard", &std_line)?;
+    field(&mut s, tr(l, "catalog.standard"), &std_line)?;
     field(&mut s, "FR", r.fr.as_deref().unwrap_or(""))?;
-    field(&mut s, "parent", r.parent.as_deref().unwrap_or(""))?;
-    field(&mut s, "summary", &r.summary)?;
+    field(
+        &mut s,
+        tr(l, "catalog.parent"),
+        r.parent.as_deref().unwrap_or(""),
+    )?;
+    field(&mut s, tr(l, "catalog.summary"), &r.summary)?;
+    let applies = tr(l, "catalog.applies");
     if let Some(level) = item.min_sl {
-        let who = item
-            .component_type
-            .map_or("every component type".to_string(), |t| {
-                format!("{t} components")
-            });
-        let who = if std.items.iter().any(|i| i.component_type.is_some()) {
-            who
-        } else {
-            "the system".into()
+        let who = match item.component_type {
+            _ if !std.items.iter().any(|i| i.component_type.is_some()) => {
+                tr(l, "catalog.the_system").to_string()
+            }
+            None => tr(l, "catalog.every_type").to_string(),
+            Some(t) => fill(l, "catalog.type_components", &[("type", &t)]),
         };
-        field(&mut s, "applies", &format!("from SL {level} to {who}"))?;
+        field(
+            &mut s,
+            applies,
+            &fill(
+                l,
+                "catalog.applies_from",
+                &[("level", &level), ("who", &who)],
+            ),
+        )?;
     }
     if !item.disputed_levels.is_empty() {
         let d: Vec<String> = item.disputed_levels.iter().map(|l| l.to_string()).collect();
         field(
             &mut s,
-            "disputed",
-            &format!(
-                "some sources say it applies from SL {} already",
-                d.join(", ")
-            ),
+            tr(l, "catalog.disputed"),
+            &fill(l, "catalog.disputed_text", &[("levels", &d.join(", "))]),
         )?;
     }
     if !item.defers_to.is_empty() {
         field(
             &mut s,
-            "applies",
-            &format!("stated per component type: {}", item.defers_to.join(", ")),
+            applies,
+            &fill(
+                l,
+                "catalog.per_type",
+                &[("rows", &item.defers_to.join(", "))],
+            ),
         )?;
     }
     if item.no_component_requirement {
-        field(
-            &mut s,
-            "applies",
-            "no requirement on components (handled at system level, 62443-3-3)",
-        )?;
+        field(&mut s, applies, tr(l, "catalog.no_component"))?;
     }
     if !levels.is_empty() {
         let v: Vec<String> = levels
             .iter()
             .map(|(ty, l)| format!("{ty} {}", l.map_or("-".to_string(), |l| format!("SL {l}+"))))
             .collect();
-        field(&mut s, "by type", &v.join(" · "))?;
+        field(&mut s, tr(l, "catalog.by_type"), &v.join(" · "))?;
     }
-    field(&mut s, "phases", &r.phases.join(", "))?;
-    field(&mut s, "confidence", &r.confidence_label())?;
-    field(&mut s, "notes", item.notes.as_deref().unwrap_or(""))?;
-    field(&mut s, "source", item.source.as_deref().unwrap_or(""))?;
+    field(&mut s, tr(l, "catalog.phases"), &r.phases.join(", "))?;
+    field(&mut s, tr(l, "catalog.confidence"), &r.confidence_label())?;
+    field(
+        &mut s,
+        tr(l, "catalog.notes"),
+        item.notes.as_deref().unwrap_or(""),
+    )?;
+    field(
+        &mut s,
+        tr(l, "catalog.source"),
+        item.source.as_deref().unwrap_or(""),
+    )?;
     if !children.is_empty() {
-        writeln!(s, "\nEnhancements and component rows")?;
+        writeln!(s, "\n{}", tr(l, "catalog.children"))?;
         for c in children {
             let level = c.min_sl.map_or(String::new(), |l| format!("SL {l}+"));
             writeln!(s, "  {:<16}{:<7}{}", c.id, level, c.title)?;
         }
     }
     if !mappings.is_empty() {
-        writeln!(s, "\nCross-references")?;
+        writeln!(s, "\n{}", tr(l, "catalog.cross_refs"))?;
         for m in mappings {
-            let reviewed = if m.reviewed {
-                "reviewed"
-            } else {
-                "not reviewed"
-            };
+            let reviewed = tr(
+                l,
+                if m.reviewed {
+                    "catalog.reviewed"
+                } else {
+                    "catalog.not_reviewed"
+                },
+            );
             let rel = format!("{:?}", m.relationship).to_lowercase();
+            let rel = tr(l, &format!("relation.{rel}"));
+            let direction = tr(l, &format!("catalog.{}", m.direction));
             writeln!(
                 s,
-                "  {} {} {} ({rel}, {reviewed})",
-                m.direction, m.standard, m.id
+                "  {direction} {} {} ({rel}, {reviewed})",
+                m.standard, m.id
             )?;
         }
     }
-    writeln!(s, "\nLicensed text")?;
+    writeln!(s, "\n{}", tr(l, "catalog.licensed"))?;
     match &r.text {
         Some(text) => writeln!(s, "  {text}")?,
-        None => writeln!(s, "  not imported (tekigo catalog import-text FILE, from the copy of the standard you own)")?,
+        None => writeln!(s, "  {}", tr(l, "catalog.not_imported"))?,
     }
     Ok(s)
 }

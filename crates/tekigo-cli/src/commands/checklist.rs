@@ -1,11 +1,12 @@
 use crate::cli::{ChecklistArgs, ChecklistFormat};
 use crate::commands::catalog::records;
 use crate::context::Context;
+use crate::i18n::{fill, tr};
 use crate::output::{emit, json, table};
 use anyhow::Result;
 use std::fmt::Write as _;
 use std::process::ExitCode;
-use tekigo_catalog::{ChecklistQuery, Lang};
+use tekigo_catalog::ChecklistQuery;
 use tekigo_export::{to_csv, ItemRecord};
 
 pub fn run(ctx: &Context, args: ChecklistArgs) -> Result<ExitCode> {
@@ -17,12 +18,13 @@ pub fn run(ctx: &Context, args: ChecklistArgs) -> Result<ExitCode> {
     let (std, items) = ctx.catalog.checklist(&query)?;
     let licensed = ctx.licensed()?;
     let rows = records(std, items.into_iter(), ctx.lang, Some(&licensed));
-    let mut scope = format!("IEC {} checklist", std.info.id);
+    let l = ctx.lang;
+    let mut scope = fill(l, "checklist.scope", &[("standard", &std.info.id)]);
     if let Some(ty) = query.component_type {
-        write!(scope, ", {ty} component")?;
+        scope.push_str(&fill(l, "checklist.component", &[("type", &ty)]));
     }
     if let Some(v) = query.target {
-        write!(scope, ", SL-T {v}")?;
+        scope.push_str(&fill(l, "checklist.target", &[("vector", &v)]));
     }
     let (bytes, binary) = match args.format {
         ChecklistFormat::Json => (json(&rows)?, false),
@@ -65,11 +67,16 @@ fn render_table(ctx: &Context, scope: &str, rows: &[ItemRecord]) -> String {
             .unwrap_or_default();
         let _ = writeln!(
             out,
-            "\n{key}  {name}: {} requirement{}",
-            list.len(),
-            if list.len() == 1 { "" } else { "s" }
+            "\n{key}  {name}: {}",
+            fill(ctx.lang, "checklist.group", &[("n", &list.len())])
         );
-        let mut t = table(&["ID", "Title", "Min SL", "Confidence"]);
+        let l = ctx.lang;
+        let mut t = table(&[
+            tr(l, "col.id"),
+            tr(l, "col.title"),
+            tr(l, "col.min_sl"),
+            tr(l, "col.confidence"),
+        ]);
         for r in list {
             t.add_row(vec![
                 r.id.clone(),
@@ -80,16 +87,14 @@ fn render_table(ctx: &Context, scope: &str, rows: &[ItemRecord]) -> String {
         }
         let _ = writeln!(out, "{t}");
     }
-    let total = if ctx.lang == Lang::Ja {
-        "合計"
-    } else {
-        "total"
-    };
     let _ = writeln!(
         out,
-        "\n{total}: {} requirements in {} groups",
-        rows.len(),
-        groups.len()
+        "\n{}",
+        fill(
+            ctx.lang,
+            "checklist.total",
+            &[("n", &rows.len()), ("groups", &groups.len())]
+        )
     );
     out
 }

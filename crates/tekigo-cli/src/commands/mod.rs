@@ -43,7 +43,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         #[cfg(feature = "full")]
         Command::Vuln(cmd) => vuln::run_vuln(&cli.global, cmd),
         #[cfg(feature = "full")]
-        Command::Vex(cmd) => vex::run(cmd),
+        Command::Vex(cmd) => vex::run(cmd, cli.global.lang),
         #[cfg(feature = "scan")]
         Command::Scan(args) => scan::run(&cli.global, args),
         #[cfg(feature = "server")]

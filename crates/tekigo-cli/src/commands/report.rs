@@ -43,7 +43,7 @@ pub enum ReportFormat {
 
 pub fn run(ctx: &Context, args: ReportArgs) -> Result<ExitCode> {
     let project = project()?;
-    let a = project.load_assessment(&ctx.catalog, &args.id)?;
+    let a = crate::commands::assess::load_assessment(ctx, &project, &args.id)?;
     let standard = ctx
         .catalog
         .standard(&a.standard)

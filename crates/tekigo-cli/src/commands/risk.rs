@@ -2,13 +2,14 @@
 
 use crate::commands::assess::project;
 use crate::context::Context;
+use crate::i18n::{fill, tr};
 use crate::output::{emit, json, table};
 use anyhow::Result;
 use clap::{Args, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use tekigo_assess::Project;
-use tekigo_catalog::{Level, SlVector};
+use tekigo_catalog::{Lang, Level, SlVector};
 use tekigo_risk::report::ReportInput;
 use tekigo_risk::{Derivation, Document, Step, Violation};
 
@@ -121,7 +122,7 @@ pub fn run(ctx: &Context, cmd: RiskCommand) -> Result<ExitCode> {
             warn_if_inconsistent(ctx, &l)?;
             match format {
                 ViewFormat::Json => emit(&json(&d)?, None, false)?,
-                ViewFormat::Table => print!("{}", render_targets(&d)),
+                ViewFormat::Table => print!("{}", render_targets(&d, ctx.lang)),
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -131,7 +132,7 @@ pub fn run(ctx: &Context, cmd: RiskCommand) -> Result<ExitCode> {
             warn_if_inconsistent(ctx, &l)?;
             match format {
                 ViewFormat::Json => emit(&json(&f)?, None, false)?,
-                ViewFormat::Table => print!("{}", render_feasibility(&f)),
+                ViewFormat::Table => print!("{}", render_feasibility(&f, ctx.lang)),
             }
             Ok(if f.iter().all(|z| z.feasible) {
                 ExitCode::SUCCESS
@@ -183,16 +184,27 @@ pub fn run(ctx: &Context, cmd: RiskCommand) -> Result<ExitCode> {
 fn warn_if_inconsistent(ctx: &Context, l: &Loaded) -> Result<()> {
     let n = violations(ctx, l)?.len();
     if n > 0 {
-        eprintln!("warning: the model breaks {n} rule(s); run `tekigo risk check`");
+        eprintln!(
+            "{}: {}",
+            tr(ctx.lang, "error.warning"),
+            fill(ctx.lang, "risk.inconsistent", &[("n", &n)])
+        );
     }
     Ok(())
 }
 
 fn render_violations(ctx: &Context, v: &[Violation]) -> String {
+    let l = ctx.lang;
     if v.is_empty() {
-        return "consistent: every zone and conduit rule is kept\n".into();
+        return format!("{}\n", tr(l, "risk.consistent"));
     }
-    let mut t = table(&["Rule", "ZCR", "Element", "Line", "Problem"]);
+    let mut t = table(&[
+        tr(l, "col.rule"),
+        tr(l, "col.zcr"),
+        tr(l, "col.element"),
+        tr(l, "col.line"),
+        tr(l, "col.problem"),
+    ]);
     for x in v {
         t.add_row(vec![
             x.rule.clone(),
@@ -202,30 +214,39 @@ fn render_violations(ctx: &Context, v: &[Violation]) -> String {
             x.message.get(ctx.lang).to_string(),
         ]);
     }
-    format!("{t}\n{} violation(s)\n", v.len())
+    format!("{t}\n{}\n", fill(l, "risk.violations", &[("n", &v.len())]))
 }
 
 fn vector(v: &[Level; 7]) -> String {
     SlVector(*v).to_string()
 }
 
-fn render_targets(d: &Derivation) -> String {
+fn render_targets(d: &Derivation, l: Lang) -> String {
     let mut out = String::new();
-    for (kind, list) in [("zone", &d.zones), ("conduit", &d.conduits)] {
+    for (kind, list) in [("risk.zone", &d.zones), ("risk.conduit", &d.conduits)] {
         for t in list {
-            out.push_str(&format!("{kind} {}: SL-T {}", t.id, vector(&t.sl_t)));
+            out.push_str(&format!(
+                "{} {}: SL-T {}",
+                tr(l, kind),
+                t.id,
+                vector(&t.sl_t)
+            ));
             if t.sl_t_override.is_some() {
-                out.push_str(&format!(" (override; derived {})", vector(&t.derived)));
+                out.push_str(&fill(
+                    l,
+                    "risk.override",
+                    &[("vector", &vector(&t.derived))],
+                ));
             }
             out.push('\n');
             let mut tab = table(&[
-                "Step",
-                "Threat",
-                "Type",
-                "L × C",
-                "Risk",
-                "Row SL",
-                "IAC UC SI DC RDF TRE RA",
+                tr(l, "col.step"),
+                tr(l, "col.threat"),
+                tr(l, "col.threat_type"),
+                tr(l, "col.likelihood_consequence"),
+                tr(l, "col.risk"),
+                tr(l, "col.row_sl"),
+                tr(l, "col.vector"),
             ]);
             for s in &t.steps {
                 let row = match s {
@@ -249,7 +270,7 @@ fn render_targets(d: &Derivation) -> String {
                         vector(contribution),
                     ],
                     Step::Inherit { zone, contribution } => vec![
-                        format!("zone {zone}"),
+                        format!("{} {zone}", tr(l, "risk.zone")),
                         String::new(),
                         String::new(),
                         String::new(),
@@ -259,7 +280,7 @@ fn render_targets(d: &Derivation) -> String {
                     ],
                     Step::Skipped { risk, reason } => vec![
                         risk.clone(),
-                        format!("skipped: {reason}"),
+                        fill(l, "risk.skipped", &[("reason", reason)]),
                         String::new(),
                         String::new(),
                         String::new(),
@@ -277,29 +298,45 @@ fn render_targets(d: &Derivation) -> String {
     out
 }
 
-fn render_feasibility(f: &[tekigo_risk::ZoneFeasibility]) -> String {
+fn render_feasibility(f: &[tekigo_risk::ZoneFeasibility], l: Lang) -> String {
     let mut out = String::new();
     for z in f {
         out.push_str(&format!(
-            "zone {}: SL-T {} · {} system requirement(s) of 62443-3-3 · {}\n",
+            "{} {}: SL-T {} · {} · {}\n",
+            tr(l, "risk.zone"),
             z.zone,
             vector(&z.sl_t),
-            z.system_requirements.len(),
-            match (z.components.is_empty(), z.feasible) {
-                (true, _) => "no tekigo component in this zone",
-                (false, true) => "reachable with the assessed components",
-                (false, false) => "gap or unassessed component",
-            }
+            fill(
+                l,
+                "risk.feasibility_line",
+                &[("n", &z.system_requirements.len())]
+            ),
+            tr(
+                l,
+                match (z.components.is_empty(), z.feasible) {
+                    (true, _) => "risk.no_component",
+                    (false, true) => "risk.reachable",
+                    (false, false) => "risk.gap",
+                }
+            )
         ));
         if z.components.is_empty() {
             continue;
         }
-        let mut t = table(&["Asset", "Component", "4-2 assessment", "Achieved", "Gap"]);
+        let mut t = table(&[
+            tr(l, "col.asset"),
+            tr(l, "col.component"),
+            tr(l, "col.assessment_42"),
+            tr(l, "col.achieved"),
+            tr(l, "col.gap"),
+        ]);
         for c in &z.components {
             t.add_row(vec![
                 c.asset.clone(),
                 c.component.clone(),
-                c.assessment.clone().unwrap_or_else(|| "none".into()),
+                c.assessment
+                    .clone()
+                    .unwrap_or_else(|| tr(l, "risk.none").into()),
                 c.achieved.map(|a| vector(&a)).unwrap_or_default(),
                 c.gap.map(|g| vector(&g)).unwrap_or_default(),
             ]);

@@ -10,7 +10,6 @@ use std::process::ExitCode;
 use std::rc::Rc;
 use std::time::Duration;
 
-use tekigo_catalog::Lang;
 use tekigo_rootfs::Root;
 use tekigo_scan::{archive, render, Progress, Report, ScanOptions, Scanner};
 
@@ -46,7 +45,17 @@ pub enum ScanFormat {
 
 pub fn run(global: &Global, args: ScanArgs) -> Result<ExitCode> {
     let scanner = Scanner::builtin().context("built-in scanner checks")?;
+    // A baseline that does not exist yet is the first run: every finding is new, which is
+    // what a scan without a baseline reports too.
     let baseline = match &args.baseline {
+        Some(p) if !p.exists() => {
+            eprintln!(
+                "note: baseline {} does not exist yet: a first run, so every finding counts as new (write one with --format json -o {})",
+                p.display(),
+                p.display()
+            );
+            None
+        }
         Some(p) => Some(read_baseline(p)?),
         None => None,
     };
@@ -98,7 +107,7 @@ pub fn run(global: &Global, args: ScanArgs) -> Result<ExitCode> {
     if let Some(old) = &baseline {
         report.baseline = Some(report.diff(old));
     }
-    let bytes = render_report(&report, args.format, global.lang.unwrap_or(Lang::En))?;
+    let bytes = render_report(&report, args.format, crate::context::lang(global.lang))?;
     emit(&bytes, args.output.as_deref(), false)?;
     let findings = match &report.baseline {
         Some(diff) => !diff.new.is_empty(),
@@ -107,7 +116,11 @@ pub fn run(global: &Global, args: ScanArgs) -> Result<ExitCode> {
     Ok(ExitCode::from(u8::from(findings)))
 }
 
-fn render_report(report: &Report, format: ScanFormat, lang: Lang) -> Result<Vec<u8>> {
+fn render_report(
+    report: &Report,
+    format: ScanFormat,
+    lang: tekigo_catalog::Lang,
+) -> Result<Vec<u8>> {
     Ok(match format {
         ScanFormat::Text => render::human(report, lang).into_bytes(),
         ScanFormat::Json => json(report)?,

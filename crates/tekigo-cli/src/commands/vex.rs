@@ -159,13 +159,13 @@ fn now() -> OffsetDateTime {
     t.replace_nanosecond(0).unwrap_or(t)
 }
 
-pub fn run(cmd: VexCommand) -> Result<ExitCode> {
+pub fn run(cmd: VexCommand, lang: Option<tekigo_catalog::Lang>) -> Result<ExitCode> {
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
     let project = Project::discover(&cwd)?;
     let mut triage = Triage::load(&project.root)?;
     match cmd {
         VexCommand::Set(args) => set(&mut triage, args),
-        VexCommand::List { format } => list(&triage, format),
+        VexCommand::List { format } => list(&triage, format, crate::context::lang(lang)),
         VexCommand::Export(args) => export(&project, &triage, args),
         VexCommand::Import { file } => import(&mut triage, &file),
     }
@@ -173,6 +173,12 @@ pub fn run(cmd: VexCommand) -> Result<ExitCode> {
 
 fn set(triage: &mut Triage, args: SetArgs) -> Result<ExitCode> {
     let state = state_of(args.status);
+    if state == State::Affected && args.action.as_deref().is_none_or(|a| a.trim().is_empty()) {
+        bail!(
+            "--status affected needs --action TEXT: what users should do (upgrade to a fixed \
+             version, change the configuration, a workaround)"
+        );
+    }
     if state == State::NotAffected && args.justification.is_none() {
         bail!(
             "--status not_affected needs --justification: one of {}",
@@ -217,21 +223,22 @@ fn set(triage: &mut Triage, args: SetArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn list(triage: &Triage, format: ListFormat) -> Result<ExitCode> {
+fn list(triage: &Triage, format: ListFormat, l: tekigo_catalog::Lang) -> Result<ExitCode> {
+    use crate::i18n::tr;
     match format {
         ListFormat::Json => output::emit(&output::json(&triage.records())?, None, false)?,
         ListFormat::Table => {
             if triage.records().is_empty() {
-                println!("no triage records yet (tekigo vex set COMPONENT VULN --status ...)");
+                println!("{}", tr(l, "vex.none"));
                 return Ok(ExitCode::SUCCESS);
             }
             let mut t = output::table(&[
-                "Vulnerability",
-                "Component",
-                "State",
-                "Justification / action",
-                "Author",
-                "Date",
+                tr(l, "col.vulnerability"),
+                tr(l, "col.component"),
+                tr(l, "col.state"),
+                tr(l, "col.justification"),
+                tr(l, "col.author"),
+                tr(l, "col.date"),
             ]);
             for r in triage.records() {
                 let why = match (r.justification, &r.action) {
@@ -241,7 +248,8 @@ fn list(triage: &Triage, format: ListFormat) -> Result<ExitCode> {
                 };
                 let mut component = r.component.label();
                 if r.any_version {
-                    component.push_str(" (any version)");
+                    component.push(' ');
+                    component.push_str(tr(l, "vex.any_version"));
                 }
                 t.add_row(vec![
                     r.vulnerability.clone(),

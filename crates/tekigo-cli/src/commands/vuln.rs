@@ -2,12 +2,14 @@
 //! it, with triage from the project and VEX files).
 
 use crate::cli::Global;
+use crate::i18n::{fill, tr};
 use crate::output;
 use anyhow::{bail, Context as _, Result};
 use clap::{Args, Subcommand, ValueEnum};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use tekigo_catalog::Lang;
 use tekigo_vex::{ComponentRef, Triage};
 use tekigo_vulndb::{Db, ImportOptions};
 use tekigo_vulnscan::FindingRow;
@@ -243,7 +245,7 @@ fn scan(global: &Global, args: ScanArgs) -> Result<ExitCode> {
             parts
         }
         ScanFormat::Sarif => vec![output::json(&sarif(&rows, &args.sbom))?],
-        ScanFormat::Table => vec![table(&rows).into_bytes()],
+        ScanFormat::Table => vec![table(&rows, crate::context::lang(global.lang)).into_bytes()],
     };
     let parts: Vec<&[u8]> = parts.iter().map(Vec::as_slice).collect();
     output::emit_parts(&parts, args.output.as_deref(), false)?;
@@ -288,19 +290,19 @@ fn load_triage(args: &ScanArgs) -> Result<Option<Triage>> {
     Ok(triage)
 }
 
-fn table(rows: &[FindingRow]) -> String {
+fn table(rows: &[FindingRow], l: Lang) -> String {
     if rows.is_empty() {
-        return "no known vulnerabilities\n".to_string();
+        return format!("{}\n", tr(l, "vuln.none"));
     }
     let mut t = output::table(&[
-        "Vulnerability",
-        "Component",
-        "Version",
-        "Severity",
-        "KEV",
-        "Fixed in",
-        "Triage",
-        "Why",
+        tr(l, "col.vulnerability"),
+        tr(l, "col.component"),
+        tr(l, "col.version"),
+        tr(l, "col.severity"),
+        tr(l, "col.kev"),
+        tr(l, "col.fixed_in"),
+        tr(l, "col.triage"),
+        tr(l, "col.why"),
     ]);
     for r in rows {
         let sev = r
@@ -311,13 +313,15 @@ fn table(rows: &[FindingRow]) -> String {
                 (None, Some(l)) => l.to_string(),
                 (None, None) => "-".to_string(),
             })
-            .unwrap_or_else(|| "unknown".to_string());
+            .unwrap_or_else(|| tr(l, "vuln.unknown").to_string());
         let mut why = r.explanation.comparison.clone();
         if !r.explanation.exact {
-            why.push_str(" [generic rules]");
+            why.push(' ');
+            why.push_str(tr(l, "vuln.generic_rules"));
         }
         if r.needs_review {
-            why.push_str(" [needs review]");
+            why.push(' ');
+            why.push_str(tr(l, "vuln.needs_review"));
         }
         t.add_row(vec![
             r.vulnerability.to_string(),
@@ -326,7 +330,7 @@ fn table(rows: &[FindingRow]) -> String {
             sev,
             r.kev_date_added
                 .as_ref()
-                .map(|d| format!("yes ({d})"))
+                .map(|d| fill(l, "vuln.kev_yes", &[("date", d)]))
                 .unwrap_or_default(),
             r.fixed_version.clone().unwrap_or_default(),
             r.triage
@@ -430,7 +434,7 @@ pub fn import_into_assessment(
     force: bool,
 ) -> Result<ExitCode> {
     use tekigo_assess::vuln_import::{self, Decision, TriageState, VulnEvidence};
-    let mut a = project.load_assessment(&ctx.catalog, id)?;
+    let mut a = crate::commands::assess::load_assessment(ctx, project, id)?;
     if !matches!(a.standard.as_str(), "62443-4-1" | "62443-4-2") {
         bail!(
             "{id} is against {}: vulnerability scans suggest answers for 62443-4-1 (DM-2, DM-3, \
@@ -438,7 +442,7 @@ pub fn import_into_assessment(
             a.standard
         );
     }
-    let bytes = std::fs::read(scan).with_context(|| format!("cannot read {}", scan.display()))?;
+    let bytes = crate::i18n::read_file(scan)?;
     let findings =
         vuln_import::parse(&bytes).map_err(|e| anyhow::anyhow!("{}: {e}", scan.display()))?;
     let triage = Triage::load(&project.root)?;

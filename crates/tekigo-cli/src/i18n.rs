@@ -1,0 +1,180 @@
+//! The command's own words in English and Japanese, from `i18n/labels.yaml`.
+//!
+//! Tables, statuses, summary lines and the common errors a person reads come from there,
+//! never from string literals in the code, so that a Japanese user never meets English
+//! the project wrote (catalog titles, scan texts and reports have their own files).
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::OnceLock;
+use tekigo_catalog::Lang;
+
+const SOURCE: &str = include_str!("../i18n/labels.yaml");
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Entry {
+    en: String,
+    ja: String,
+}
+
+fn table() -> &'static BTreeMap<String, Entry> {
+    static TABLE: OnceLock<BTreeMap<String, Entry>> = OnceLock::new();
+    // The file is compiled in and parsed by a unit test; an unparsable file would show
+    // keys instead of words rather than stop the command.
+    TABLE.get_or_init(|| serde_norway::from_str(SOURCE).unwrap_or_default())
+}
+
+/// The text of `key` in `lang`; `?` when the file lacks it (a test keeps every key the
+/// code uses in the file).
+pub fn tr(lang: Lang, key: &str) -> &'static str {
+    match table().get(key) {
+        Some(e) => match lang {
+            Lang::En => &e.en,
+            Lang::Ja => &e.ja,
+        },
+        None => "?",
+    }
+}
+
+/// [`tr`] with `{name}` placeholders filled in.
+pub fn fill(lang: Lang, key: &str, args: &[(&str, &dyn fmt::Display)]) -> String {
+    let mut text = tr(lang, key).to_string();
+    for (name, value) in args {
+        text = text.replace(&format!("{{{name}}}"), &value.to_string());
+    }
+    text
+}
+
+/// A status name as the tables print it.
+pub fn status(lang: Lang, status: &str) -> String {
+    tr(lang, &format!("status.{status}")).to_string()
+}
+
+/// An error a person often meets, worded in their language when it is printed. Its
+/// `Display` is the English text (for logs and for code that matches on it).
+#[derive(Debug)]
+pub struct UserError {
+    pub key: &'static str,
+    pub args: Vec<(&'static str, String)>,
+}
+
+impl UserError {
+    pub fn new(key: &'static str, args: &[(&'static str, String)]) -> UserError {
+        UserError {
+            key,
+            args: args.to_vec(),
+        }
+    }
+
+    pub fn render(&self, lang: Lang) -> String {
+        let args: Vec<(&str, &dyn fmt::Display)> = self
+            .args
+            .iter()
+            .map(|(k, v)| (*k, v as &dyn fmt::Display))
+            .collect();
+        fill(lang, self.key, &args)
+    }
+}
+
+impl fmt::Display for UserError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.render(Lang::En))
+    }
+}
+
+impl std::error::Error for UserError {}
+
+/// Reads a file the user named; a missing one is a [`UserError`] in their language.
+pub fn read_file(path: &std::path::Path) -> anyhow::Result<Vec<u8>> {
+    use anyhow::Context as _;
+    match std::fs::read(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            Err(UserError::new("error.no_file", &[("path", path.display().to_string())]).into())
+        }
+        other => other.with_context(|| format!("cannot read {}", path.display())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_label_has_both_languages_and_every_key_used_exists() {
+        let entries: BTreeMap<String, Entry> = serde_norway::from_str(SOURCE).unwrap();
+        for (key, e) in &entries {
+            assert!(
+                !e.en.trim().is_empty() && !e.ja.trim().is_empty(),
+                "{key} lacks a language"
+            );
+            // Placeholders match between the languages.
+            let names = |t: &str| {
+                let mut v: Vec<String> = t
+                    .split('{')
+                    .skip(1)
+                    .filter_map(|p| p.split_once('}').map(|(n, _)| n.to_string()))
+                    .collect();
+                v.sort();
+                v
+            };
+            assert_eq!(names(&e.en), names(&e.ja), "{key}");
+        }
+        // Every literal key the code passes to tr, fill, status or UserError::new.
+        let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut stack = vec![src];
+        let mut used = 0;
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(dir).unwrap().map(Result::unwrap) {
+                let path = entry.path();
+                if path.is_dir() {
+                    stack.push(path);
+                    continue;
+                }
+                let text = std::fs::read_to_string(&path).unwrap();
+                for part in text.split('"').skip(1).step_by(2) {
+                    let prefix = part.split('.').next().unwrap_or("");
+                    let is_key = part.contains('.')
+                        && !part.contains(' ')
+                        && [
+                            "status",
+                            "col",
+                            "show",
+                            "gaps",
+                            "list",
+                            "checklist",
+                            "catalog",
+                            "relation",
+                            "vuln",
+                            "vex",
+                            "risk",
+                            "error",
+                        ]
+                        .contains(&prefix)
+                        && part
+                            .chars()
+                            .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c));
+                    if is_key && !part.ends_with('.') {
+                        used += 1;
+                        assert!(
+                            entries.contains_key(part),
+                            "{}: key {part:?} is not in i18n/labels.yaml",
+                            path.display()
+                        );
+                    }
+                }
+            }
+        }
+        assert!(used > 50, "{used}");
+    }
+
+    #[test]
+    fn placeholders_are_filled() {
+        assert_eq!(fill(Lang::Ja, "gaps.count", &[("n", &3)]), "ギャップ 3 件");
+        assert_eq!(tr(Lang::Ja, "col.target"), "目標");
+        assert_eq!(tr(Lang::En, "no.such.key"), "?");
+        let e = UserError::new("error.no_file", &[("path", "a.xlsx".into())]);
+        assert_eq!(e.to_string(), "a.xlsx: no such file");
+        assert_eq!(e.render(Lang::Ja), "a.xlsx: ファイルが見つかりません");
+    }
+}

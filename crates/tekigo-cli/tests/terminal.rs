@@ -1,0 +1,431 @@
+//! The command as a person meets it: Japanese labels, errors that name the real problem,
+//! and every label file of the workspace in both languages.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn tekigo(dir: &Path, env: &[(&str, &str)], args: &[&str]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_tekigo"));
+    cmd.args(args)
+        .current_dir(dir)
+        .env("TEKIGO_DATA_DIR", dir.join(".data"))
+        .env_remove("TEKIGO_CATALOG_DIR")
+        .env_remove("TEKIGO_LANG")
+        .env_remove("TEKIGO_ASSESSOR")
+        .env_remove("TEKIGO_USER");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("run tekigo")
+}
+
+fn text(out: &Output) -> (String, String) {
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn ok(dir: &Path, args: &[&str]) -> String {
+    let out = tekigo(dir, &[], args);
+    assert!(out.status.success(), "{args:?}: {}", text(&out).1);
+    text(&out).0
+}
+
+/// A project with the component gw-100 listed as embedded and assessment A.
+fn project(lang: &str) -> tempfile::TempDir {
+    let root = tempfile::tempdir().unwrap();
+    ok(
+        root.path(),
+        &[
+            "--lang",
+            lang,
+            "init",
+            ".",
+            "--product",
+            "GW",
+            "--component",
+            "gw-100:embedded",
+        ],
+    );
+    ok(
+        root.path(),
+        &[
+            "assess",
+            "new",
+            "--standard",
+            "62443-4-2",
+            "--component",
+            "gw-100",
+            "--sl-t",
+            "2",
+            "--id",
+            "A",
+        ],
+    );
+    root
+}
+
+#[test]
+fn japanese_labels_in_the_tables_and_summary_lines() {
+    let root = project("en");
+    let dir = root.path();
+    ok(
+        dir,
+        &["assess", "set", "A", "CR 1.1", "--status", "satisfied"],
+    );
+    let show = ok(dir, &["--lang", "ja", "assess", "show", "A"]);
+    for word in ["目標", "達成", "充足", "補償対策", "確認済み 1/"] {
+        assert!(show.contains(word), "{word}\n{show}");
+    }
+    let english = ok(dir, &["assess", "show", "A"]);
+    assert!(
+        english.contains("target {2 2 2 2 2 2 2} · achieved"),
+        "{english}"
+    );
+    assert!(!english.contains("目標"), "{english}");
+    let gaps = tekigo(dir, &[], &["--lang", "ja", "assess", "gaps", "A"]);
+    assert_eq!(gaps.status.code(), Some(1));
+    let gaps = text(&gaps).0;
+    assert!(
+        gaps.contains("未評価") && gaps.contains("ギャップ") && gaps.contains("推奨事項"),
+        "{gaps}"
+    );
+    let list = ok(dir, &["--lang", "ja", "assess", "list"]);
+    assert!(list.contains("評価対象") && list.contains("規格"), "{list}");
+    let checklist = ok(
+        dir,
+        &[
+            "--lang",
+            "ja",
+            "checklist",
+            "--standard",
+            "62443-4-2",
+            "--type",
+            "embedded",
+            "--sl-t",
+            "1",
+        ],
+    );
+    assert!(
+        checklist.contains("チェックリスト") && checklist.contains("合計"),
+        "{checklist}"
+    );
+    let show = ok(dir, &["--lang", "ja", "catalog", "show", "CR 1.1"]);
+    for word in ["規格", "要約", "相互参照", "同等", "未レビュー"] {
+        assert!(show.contains(word), "{word}\n{show}");
+    }
+    assert!(
+        !show.contains("equal") && !show.contains("not reviewed"),
+        "{show}"
+    );
+}
+
+#[test]
+fn a_japanese_project_speaks_japanese_without_being_told() {
+    let root = project("ja");
+    let show = ok(root.path(), &["assess", "show", "A"]);
+    assert!(show.contains("目標") && show.contains("達成"), "{show}");
+    // --lang still wins.
+    let show = ok(root.path(), &["--lang", "en", "assess", "show", "A"]);
+    assert!(show.contains("achieved"), "{show}");
+    // A typo gets the gist in Japanese, clap's suggestion, and exit 2.
+    let out = tekigo(root.path(), &[], &["assess", "shwo", "A"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out).1;
+    assert!(
+        err.contains("エラー: shwo") && err.contains("show のことですか"),
+        "{err}"
+    );
+    let out = tekigo(root.path(), &[], &["assess", "show", "B"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out).1;
+    assert!(err.contains("評価 \"B\"") && err.contains("(A)"), "{err}");
+}
+
+#[test]
+fn errors_name_the_real_problem() {
+    let root = project("en");
+    let dir = root.path();
+    let fails = |env: &[(&str, &str)], args: &[&str]| {
+        let out = tekigo(dir, env, args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", text(&out).1);
+        text(&out).1
+    };
+    // A component that tekigo.yaml does not list, rather than "needs --type".
+    let err = fails(
+        &[],
+        &[
+            "assess",
+            "new",
+            "--standard",
+            "62443-4-2",
+            "--component",
+            "gw-200",
+            "--sl-t",
+            "2",
+        ],
+    );
+    assert!(
+        err.contains("\"gw-200\" is not in tekigo.yaml (listed: gw-100)"),
+        "{err}"
+    );
+    // A listed component's type does not make 3-3 say "leave out --type".
+    ok(
+        dir,
+        &[
+            "assess",
+            "new",
+            "--standard",
+            "62443-3-3",
+            "--component",
+            "gw-100",
+            "--sl-t",
+            "2",
+            "--id",
+            "S",
+        ],
+    );
+    let err = fails(
+        &[],
+        &[
+            "assess",
+            "new",
+            "--standard",
+            "62443-3-3",
+            "--component",
+            "x",
+            "--type",
+            "host",
+            "--sl-t",
+            "2",
+        ],
+    );
+    assert!(err.contains("leave out --type"), "{err}");
+    // An impossible date is not a format error.
+    let err = fails(
+        &[],
+        &[
+            "assess",
+            "set",
+            "A",
+            "CR 1.5",
+            "--status",
+            "partial",
+            "--finding",
+            "f",
+            "--due",
+            "2027-02-30",
+        ],
+    );
+    assert!(err.contains("2027-02 has no day 30"), "{err}");
+    let err = fails(
+        &[],
+        &[
+            "assess",
+            "set",
+            "A",
+            "CR 1.5",
+            "--status",
+            "partial",
+            "--finding",
+            "f",
+            "--due",
+            "2027/03/01",
+        ],
+    );
+    assert!(err.contains("not a date in the form YYYY-MM-DD"), "{err}");
+    // A missing evidence file is named as such, once.
+    let err = fails(
+        &[],
+        &[
+            "assess",
+            "set",
+            "A",
+            "CR 1.1",
+            "--status",
+            "satisfied",
+            "--evidence",
+            "nofile.txt",
+        ],
+    );
+    assert!(
+        err.contains("evidence file nofile.txt does not exist"),
+        "{err}"
+    );
+    assert!(!err.contains("caused by"), "{err}");
+    let err = fails(&[], &["assess", "import-scan", "A", "nothere.json"]);
+    assert_eq!(err.trim(), "error: nothere.json: no such file", "{err}");
+    // VEX: the flag that gives the action.
+    let err = fails(
+        &[],
+        &[
+            "vex",
+            "set",
+            "pkg:deb/debian/openssl@3.0.11-1",
+            "CVE-2023-5678",
+            "--status",
+            "affected",
+            "--author",
+            "me",
+        ],
+    );
+    assert!(err.contains("--status affected needs --action"), "{err}");
+    // One variable names the person; the old one still works, with a note.
+    let out = tekigo(
+        dir,
+        &[("TEKIGO_ASSESSOR", "Old Name")],
+        &["assess", "set", "A", "CR 1.1", "--status", "satisfied"],
+    );
+    assert!(out.status.success());
+    assert!(text(&out)
+        .1
+        .contains("TEKIGO_ASSESSOR is deprecated; set TEKIGO_USER"));
+    let yaml = std::fs::read_to_string(dir.join("assessments/A.yaml")).unwrap();
+    assert!(yaml.contains("assessor: Old Name"), "{yaml}");
+    let out = tekigo(
+        dir,
+        &[("TEKIGO_USER", "Sato")],
+        &["assess", "set", "A", "CR 1.2", "--status", "satisfied"],
+    );
+    assert!(
+        out.status.success() && text(&out).1.trim() == "A: CR 1.2 satisfied",
+        "{}",
+        text(&out).1
+    );
+    let yaml = std::fs::read_to_string(dir.join("assessments/A.yaml")).unwrap();
+    assert!(yaml.contains("assessor: Sato"), "{yaml}");
+    // Japanese errors for the common cases.
+    let err = fails(
+        &[],
+        &[
+            "--lang",
+            "ja",
+            "assess",
+            "set",
+            "A",
+            "CR 9.1",
+            "--status",
+            "satisfied",
+        ],
+    );
+    assert!(
+        err.starts_with("エラー: \"CR 9.1\" はカタログの ID ではありません"),
+        "{err}"
+    );
+    let err = fails(
+        &[],
+        &["--lang", "ja", "assess", "import-sheet", "A", "none.xlsx"],
+    );
+    assert!(err.contains("none.xlsx: ファイルが見つかりません"), "{err}");
+}
+
+#[test]
+fn a_missing_baseline_is_a_first_run() {
+    let root = tempfile::tempdir().unwrap();
+    let rootfs = root.path().join("rootfs");
+    std::fs::create_dir_all(rootfs.join("etc")).unwrap();
+    std::fs::write(rootfs.join("etc/passwd"), "root:x:0:0:root:/root:/bin/sh\n").unwrap();
+    let out = tekigo(
+        root.path(),
+        &[],
+        &[
+            "scan",
+            "--root",
+            "rootfs",
+            "--format",
+            "json",
+            "--baseline",
+            "last.json",
+        ],
+    );
+    let (stdout, stderr) = text(&out);
+    assert!(
+        stderr.contains("baseline last.json does not exist yet: a first run"),
+        "{stderr}"
+    );
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{stderr}");
+    assert!(serde_json::from_str::<serde_json::Value>(&stdout).is_ok());
+}
+
+/// Every label file of the workspace — the command's, the reports', the server's pages,
+/// the zone and conduit texts, the scanner's checks and reference data — gives every text
+/// in both languages: any mapping with an `en` or a `ja` key has both, non-empty.
+#[test]
+fn no_label_exists_in_one_language_only() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(root.join("crates")).unwrap() {
+        let krate = entry.unwrap().path();
+        for sub in ["i18n", "data", "checks"] {
+            if let Ok(dir) = std::fs::read_dir(krate.join(sub)) {
+                for f in dir.map(Result::unwrap) {
+                    if f.path().extension().is_some_and(|e| e == "yaml") {
+                        files.push(f.path());
+                    }
+                }
+            }
+        }
+    }
+    for must in [
+        "tekigo-cli/i18n/labels.yaml",
+        "tekigo-report/i18n/labels.yaml",
+        "tekigo-server/i18n/labels.yaml",
+        "tekigo-risk/data/labels.yaml",
+        "tekigo-scan/checks/ssh.yaml",
+    ] {
+        assert!(files.iter().any(|f| f.ends_with(must)), "{must} not found");
+    }
+    let mut problems = Vec::new();
+    for file in &files {
+        let value: serde_json::Value =
+            serde_norway::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
+        walk(&value, &mut String::new(), &mut |path, map| {
+            let has = |k: &str| {
+                map.get(k)
+                    .and_then(|v| v.as_str())
+                    .is_some_and(|s| !s.trim().is_empty())
+            };
+            if (map.contains_key("en") || map.contains_key("ja")) && !(has("en") && has("ja")) {
+                problems.push(format!(
+                    "{}: {path}",
+                    file.strip_prefix(&root).unwrap_or(file).display()
+                ));
+            }
+        });
+    }
+    assert!(
+        problems.is_empty(),
+        "labels in one language only:\n{}",
+        problems.join("\n")
+    );
+    assert!(files.len() >= 15, "{files:?}");
+}
+
+fn walk(
+    v: &serde_json::Value,
+    path: &mut String,
+    f: &mut dyn FnMut(&str, &serde_json::Map<String, serde_json::Value>),
+) {
+    match v {
+        serde_json::Value::Object(map) => {
+            f(path, map);
+            for (k, child) in map {
+                let len = path.len();
+                path.push('.');
+                path.push_str(k);
+                walk(child, path, f);
+                path.truncate(len);
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for (i, child) in items.iter().enumerate() {
+                let len = path.len();
+                path.push_str(&format!("[{i}]"));
+                walk(child, path, f);
+                path.truncate(len);
+            }
+        }
+        _ => {}
+    }
+}
