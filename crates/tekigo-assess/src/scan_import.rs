@@ -14,7 +14,7 @@ use crate::assessment::{Answer, Assessment, EvidenceRef, Origin, Review, Status}
 use crate::edit::requirement_id;
 use serde::Deserialize;
 use std::collections::BTreeMap;
-use tekigo_catalog::Catalog;
+use tekigo_catalog::{Catalog, Lang};
 
 /// The part of the scanner's JSON report (see docs/scan-json.md) that an import reads.
 #[derive(Debug, Deserialize)]
@@ -35,6 +35,9 @@ pub struct ScanResult {
     pub detail: Option<String>,
     #[serde(default)]
     pub explanation: Option<serde_json::Value>,
+    /// What the check looks for, `{"en", "ja"}`: the suggested reason is built from it.
+    #[serde(default)]
+    pub title: Option<serde_json::Value>,
 }
 
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -88,9 +91,25 @@ fn combine(verdicts: &[&str]) -> Option<Status> {
     }
 }
 
-/// Applies a scan to an assessment. `scan_sha256` is the scan report's hash in the
-/// evidence store, which every suggested answer cites.
+/// Applies a scan to an assessment with reasons in English; see [`apply_in`].
 pub fn apply(
+    catalog: &Catalog,
+    a: &mut Assessment,
+    report: &ScanReport,
+    scan_sha256: &str,
+    force: bool,
+    date: &str,
+) -> ScanImportSummary {
+    apply_in(Lang::En, catalog, a, report, scan_sha256, force, date)
+}
+
+/// Applies a scan to an assessment. `scan_sha256` is the scan report's hash in the
+/// evidence store, which every suggested answer cites. The reason is a sentence in `lang`
+/// per check, from the check's own title and verdict, naming the first deciding file and
+/// line; the deciding lines themselves are the answer's evidence. A check's rule (a
+/// pattern, an option name) never appears in it.
+pub fn apply_in(
+    lang: Lang,
     catalog: &Catalog,
     a: &mut Assessment,
     report: &ScanReport,
@@ -128,14 +147,10 @@ pub fn apply(
         }
         let mut ordered = results.clone();
         ordered.sort_by_key(|r| std::cmp::Reverse(verdict_rank(&r.verdict)));
-        let reason = ordered
-            .iter()
-            .map(|r| match explanation(r) {
-                Some(e) => format!("{}: {} ({e})", r.check, r.verdict),
-                None => format!("{}: {}", r.check, r.verdict),
-            })
+        let reason = std::iter::once(label(lang, "scan.prefix").to_string())
+            .chain(ordered.iter().map(|r| sentence(lang, r)))
             .collect::<Vec<_>>()
-            .join("; ");
+            .join(" ");
         let evidence = ordered
             .iter()
             .map(|r| EvidenceRef::Scan {
@@ -149,7 +164,7 @@ pub fn apply(
             id.clone(),
             Answer {
                 status,
-                reason: format!("Suggested by device scan: {reason}"),
+                reason,
                 countermeasure: None,
                 maturity: None,
                 evidence,
@@ -166,15 +181,62 @@ pub fn apply(
     summary
 }
 
-fn explanation(r: &ScanResult) -> Option<String> {
-    if let Some(d) = r.detail.as_ref().filter(|d| !d.is_empty()) {
-        return Some(d.clone());
+const LABELS: &str = include_str!("../i18n/labels.yaml");
+
+#[derive(Deserialize)]
+struct Label {
+    en: String,
+    ja: String,
+}
+
+/// A text of `i18n/labels.yaml` (a unit test keeps every key used there, in both
+/// languages).
+fn label(lang: Lang, key: &str) -> &'static str {
+    static TABLE: std::sync::OnceLock<BTreeMap<String, Label>> = std::sync::OnceLock::new();
+    let table = TABLE.get_or_init(|| serde_norway::from_str(LABELS).unwrap_or_default());
+    table.get(key).map_or("", |l| match lang {
+        Lang::En => &l.en,
+        Lang::Ja => &l.ja,
+    })
+}
+
+fn code(lang: Lang) -> &'static str {
+    match lang {
+        Lang::En => "en",
+        Lang::Ja => "ja",
     }
-    match r.explanation.as_ref()? {
-        serde_json::Value::String(s) => Some(s.clone()),
-        serde_json::Value::Object(m) => m.get("en").and_then(|v| v.as_str()).map(str::to_string),
-        _ => None,
-    }
+}
+
+/// One check's verdict as a sentence: its title, what the verdict means, where.
+fn sentence(lang: Lang, r: &ScanResult) -> String {
+    let title = match &r.title {
+        Some(serde_json::Value::Object(m)) => m
+            .get(code(lang))
+            .or_else(|| m.get("en"))
+            .and_then(|v| v.as_str())
+            .unwrap_or(&r.check),
+        Some(serde_json::Value::String(s)) => s,
+        _ => &r.check,
+    };
+    let first = r.evidence.iter().find_map(|e| {
+        let path = e.get("path")?.as_str()?;
+        let line = e
+            .get("lines")
+            .and_then(|l| l.get(0))
+            .and_then(|l| l.get("number"))
+            .and_then(|n| n.as_u64());
+        Some((path, line))
+    });
+    let place = match first {
+        Some((path, Some(line))) => label(lang, "scan.where")
+            .replace("{path}", path)
+            .replace("{line}", &line.to_string()),
+        Some((path, None)) => label(lang, "scan.where_file").replace("{path}", path),
+        None => String::new(),
+    };
+    label(lang, &format!("scan.{}", r.verdict))
+        .replace("{title}", title)
+        .replace("{where}", &place)
 }
 
 /// One evidence element in a line: the path and hash and the deciding lines or values.
@@ -210,4 +272,90 @@ fn detail(v: &serde_json::Value) -> Option<String> {
         }
     }
     (!parts.is_empty()).then(|| parts.join(" | "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_scan_label_has_both_languages() {
+        let table: BTreeMap<String, Label> = serde_norway::from_str(LABELS).unwrap();
+        for key in [
+            "prefix",
+            "pass",
+            "fail",
+            "absent",
+            "not_applicable",
+            "unreadable",
+            "where",
+            "where_file",
+        ] {
+            let l = &table[&format!("scan.{key}")];
+            assert!(!l.en.is_empty() && !l.ja.is_empty(), "{key}");
+        }
+    }
+
+    /// The real scan of the example gateway: every suggested reason, in both languages, is
+    /// sentences from the checks' titles, with no regular expression or rule in it.
+    #[test]
+    fn suggested_reasons_are_sentences_without_rules() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../examples/gateway-inputs/scan.json"
+        );
+        let report = parse(&std::fs::read(path).unwrap()).unwrap();
+        assert!(report
+            .results
+            .iter()
+            .any(|r| r.detail.as_deref().is_some_and(|d| d.contains("matches /"))));
+        let catalog = Catalog::builtin().unwrap();
+        for lang in [Lang::En, Lang::Ja] {
+            let mut a = crate::edit::new_assessment(
+                catalog,
+                crate::edit::NewAssessment {
+                    id: "A".into(),
+                    standard: "62443-4-2".into(),
+                    subject: "gw".into(),
+                    component_type: Some(tekigo_catalog::ComponentType::Embedded),
+                    version: None,
+                    target_sl: "2".parse().ok(),
+                    target_ml: None,
+                },
+            )
+            .unwrap();
+            let summary = apply_in(
+                lang,
+                catalog,
+                &mut a,
+                &report,
+                &"0".repeat(64),
+                false,
+                "2026-12-01",
+            );
+            assert!(summary.suggested.len() > 20);
+            for (id, answer) in &a.answers {
+                let r = &answer.reason;
+                for rule in ["/(", "\\s", "matches /", "\\b", "[^", ".*", "^("] {
+                    assert!(!r.contains(rule), "{id}: {rule} in {r}");
+                }
+                let prefix = label(lang, "scan.prefix");
+                assert!(r.starts_with(prefix), "{id}: {r}");
+                if lang == Lang::Ja {
+                    assert!(r.contains('「') && r.contains('」'), "{id}: {r}");
+                }
+            }
+            // The sudo check decides on a pattern; its reason is its title.
+            let sudo = report
+                .results
+                .iter()
+                .find(|r| r.check == "sys.sudo-nopasswd")
+                .unwrap();
+            let title = sudo.title.as_ref().unwrap()[code(lang)].as_str().unwrap();
+            assert!(
+                a.answers.values().any(|x| x.reason.contains(title)),
+                "{title}"
+            );
+        }
+    }
 }

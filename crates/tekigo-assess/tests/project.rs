@@ -387,7 +387,7 @@ const SCAN: &str = r#"{
   "results": [
     {"check": "ssh-permit-root-login", "requirements": ["CR 1.1", "CR 2.1"], "verdict": "pass",
      "evidence": [{"path": "/etc/ssh/sshd_config", "sha256": "ab12", "lines": [{"number": 3, "text": "PermitRootLogin no"}]}]},
-    {"check": "pam-nullok", "requirements": ["CR 1.1"], "verdict": "fail", "explanation": {"en": "nullok allows empty passwords", "ja": "空パスワード"}},
+    {"check": "pam-nullok", "requirements": ["CR 1.1"], "verdict": "fail", "title": {"en": "PAM refuses empty passwords", "ja": "PAM が空パスワードを拒否"}, "explanation": {"en": "nullok allows empty passwords", "ja": "空パスワード"}},
     {"check": "auditd", "requirements": ["CR 2.8"], "verdict": "unreadable"},
     {"check": "secure-boot", "requirements": ["EDR 3.14", "HDR 3.14", "CR 3.14"], "verdict": "absent"},
     {"check": "ntp", "requirements": ["CR 2.11"], "verdict": "pass"}
@@ -420,9 +420,14 @@ fn scan_import_suggests_and_never_overwrites_a_person_without_force() {
     // One failing check outweighs a passing one.
     assert_eq!(a.answers["CR 1.1"].status, Status::NotSatisfied);
     assert_eq!(a.answers["CR 1.1"].origin, Origin::Scan);
-    assert!(a.answers["CR 1.1"]
-        .reason
-        .contains("nullok allows empty passwords"));
+    // The reason is a sentence from the check's title and verdict.
+    assert!(
+        a.answers["CR 1.1"]
+            .reason
+            .contains("“PAM refuses empty passwords”: not met."),
+        "{}",
+        a.answers["CR 1.1"].reason
+    );
     assert_eq!(a.answers["CR 2.1"].status, Status::Satisfied);
     assert_eq!(a.answers["EDR 3.14"].status, Status::NotSatisfied);
     assert_eq!(a.answers["CR 2.11"].reason, "手動で確認した");

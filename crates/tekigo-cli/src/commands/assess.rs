@@ -519,7 +519,8 @@ fn import_scan(
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "scan.json".into());
     let stored = project.evidence().add_bytes(&name, &bytes)?;
-    let summary = scan_import::apply(
+    let summary = scan_import::apply_in(
+        ctx.lang,
         &ctx.catalog,
         &mut a,
         &report,
