@@ -172,6 +172,7 @@ impl Scanner {
             evidence,
             explanation: check.explanation.clone(),
             remediation: check.remediation.clone(),
+            origin: None,
         }
     }
 
