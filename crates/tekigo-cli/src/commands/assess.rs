@@ -155,6 +155,7 @@ fn parse_component(s: &str) -> Result<Component, String> {
         name: name.to_string(),
         component_type: ty.parse()?,
         version: parts.next().map(str::to_string),
+        ports: Vec::new(),
     })
 }
 
