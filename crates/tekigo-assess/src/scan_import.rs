@@ -35,6 +35,29 @@ pub struct ScanResult {
     pub detail: Option<String>,
     #[serde(default)]
     pub explanation: Option<serde_json::Value>,
+    /// `probe` for a behavioural test of `tekigo probe` (schema 1.1); absent or `scan` for
+    /// configuration evidence.
+    #[serde(default)]
+    pub origin: Option<String>,
+}
+
+impl ScanResult {
+    fn is_probe(&self) -> bool {
+        self.origin.as_deref() == Some("probe")
+    }
+}
+
+impl ScanReport {
+    /// What produced the results: `scan`, `probe`, or `scan and probe` for a probe that
+    /// also read the configuration over SSH.
+    pub fn origin(&self) -> &'static str {
+        let probe = self.results.iter().filter(|r| r.is_probe()).count();
+        match probe {
+            0 => "scan",
+            n if n == self.results.len() => "probe",
+            _ => "scan and probe",
+        }
+    }
 }
 
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -136,6 +159,15 @@ pub fn apply(
             })
             .collect::<Vec<_>>()
             .join("; ");
+        // A behavioural test says what the device did, a scan what it is configured to do.
+        let (by, assessor) = match (
+            results.iter().any(|r| r.is_probe()),
+            results.iter().all(|r| r.is_probe()),
+        ) {
+            (true, true) => ("device probe", "tekigo probe"),
+            (true, false) => ("device scan and probe", "tekigo scan, tekigo probe"),
+            _ => ("device scan", "tekigo scan"),
+        };
         let evidence = ordered
             .iter()
             .map(|r| EvidenceRef::Scan {
@@ -149,11 +181,11 @@ pub fn apply(
             id.clone(),
             Answer {
                 status,
-                reason: format!("Suggested by device scan: {reason}"),
+                reason: format!("Suggested by {by}: {reason}"),
                 countermeasure: None,
                 maturity: None,
                 evidence,
-                assessor: Some("tekigo scan".into()),
+                assessor: Some(assessor.into()),
                 date: date.to_string(),
                 review: Review::Draft,
                 reviewer: None,
@@ -187,6 +219,13 @@ fn detail(v: &serde_json::Value) -> Option<String> {
     let mut parts = Vec::new();
     if let Some(p) = obj.get("path").and_then(|v| v.as_str()) {
         parts.push(p.to_string());
+    }
+    if let Some(port) = obj.get("port").and_then(|v| v.as_u64()) {
+        let proto = obj
+            .get("protocol")
+            .and_then(|v| v.as_str())
+            .unwrap_or("tcp");
+        parts.push(format!("{proto}/{port}"));
     }
     if let Some(h) = obj.get("sha256").and_then(|v| v.as_str()) {
         parts.push(format!("sha256:{}", &h[..h.len().min(16)]));

@@ -63,7 +63,7 @@ fn telnet_filter(conn: &mut Conn, data: &[u8]) -> Vec<u8> {
 }
 
 fn ends_with_prompt(text: &[u8], prompts: &[&str]) -> bool {
-    let t = String::from_utf8_lossy(text).to_ascii_lowercase();
+    let t = without_escapes(&String::from_utf8_lossy(text)).to_ascii_lowercase();
     let t = t.trim_end();
     prompts.iter().any(|p| t.ends_with(p))
 }
@@ -130,9 +130,31 @@ fn telnet_login(
     Ok((Some(logged), pre_text, conn.evidence()))
 }
 
+/// `text` without terminal escape sequences (ESC [ ... letter), which shells send after
+/// their prompt.
+fn without_escapes(text: &str) -> String {
+    let mut out = String::new();
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            if chars.peek() == Some(&'[') {
+                chars.next();
+                for d in chars.by_ref() {
+                    if d.is_ascii_alphabetic() {
+                        break;
+                    }
+                }
+            }
+            continue;
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// A shell prompt after the password, and no refusal or new login prompt.
 fn looks_logged_in(text: &[u8]) -> bool {
-    let t = String::from_utf8_lossy(text).to_ascii_lowercase();
+    let t = without_escapes(&String::from_utf8_lossy(text)).to_ascii_lowercase();
     let t = t.trim_end();
     let refused = ["incorrect", "failed", "denied", "invalid"]
         .iter()
@@ -207,43 +229,85 @@ pub fn telnet(net: &Net, port: u16, creds: &Credentials, max_tries: usize) -> Ve
     out
 }
 
+/// How many accounts are tried at once (each account's passwords one after another).
+const PARALLEL_ACCOUNTS: usize = 4;
+
+/// What trying one account's default passwords gave.
+enum Tried {
+    Accepted(usize, Evidence),
+    Refused(usize, Option<Evidence>),
+    Error(String),
+}
+
 /// Tries the default passwords through `login` (Some(true) accepted, Some(false)
-/// refused, None: no login there), at most `max_tries` per account.
-fn try_defaults(
+/// refused, None: no login there), at most `max_tries` per account, a few accounts at
+/// once.
+pub(crate) fn try_defaults(
     check: &'static str,
     port: u16,
     creds: &Credentials,
     max_tries: usize,
-    mut login: impl FnMut(&str, &str) -> Result<(Option<bool>, Evidence), String>,
+    login: impl Fn(&str, &str) -> Result<(Option<bool>, Evidence), String> + Sync,
 ) -> Outcome {
     let p = Some(port);
+    let accounts = creds.accounts();
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let tried: std::sync::Mutex<Vec<(String, Tried)>> = std::sync::Mutex::new(Vec::new());
+    std::thread::scope(|s| {
+        for _ in 0..PARALLEL_ACCOUNTS.min(accounts.len()) {
+            s.spawn(|| loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(account) = accounts.get(i) else {
+                    return;
+                };
+                let mut refused = 0;
+                let mut sample = None;
+                let mut result = None;
+                for (n, pw) in creds.passwords_for(account, max_tries).iter().enumerate() {
+                    match login(account, pw) {
+                        Ok((Some(true), ev)) => {
+                            result = Some(Tried::Accepted(n + 1, ev));
+                            break;
+                        }
+                        Ok((Some(false), ev)) => {
+                            refused += 1;
+                            sample.get_or_insert(ev);
+                        }
+                        Ok((None, _)) => break,
+                        Err(e) => {
+                            result = Some(Tried::Error(e));
+                            break;
+                        }
+                    }
+                }
+                let r = result.unwrap_or(Tried::Refused(refused, sample));
+                tried
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .push((account.clone(), r));
+            });
+        }
+    });
+    let mut tried = tried.into_inner().unwrap_or_else(|e| e.into_inner());
+    tried.sort_by_key(|(a, _)| accounts.iter().position(|x| x == a));
     let mut accepted = Vec::new();
     let mut evidence = Vec::new();
     let mut refused = 0;
     let mut errors = Vec::new();
     let mut sample = None;
-    let accounts = creds.accounts();
-    'accounts: for account in &accounts {
-        for (i, pw) in creds.passwords_for(account, max_tries).iter().enumerate() {
-            match login(account, pw) {
-                Ok((Some(true), ev)) => {
-                    accepted.push(format!("{account} (entry {} of the default list)", i + 1));
-                    evidence.push(ev.with_value("account", account.clone()));
-                    continue 'accounts;
-                }
-                Ok((Some(false), ev)) => {
-                    refused += 1;
-                    sample.get_or_insert(ev);
-                }
-                Ok((None, _)) => continue 'accounts,
-                Err(e) => {
-                    errors.push(format!("{account}: {e}"));
-                    if e.contains("time limit") {
-                        break 'accounts;
-                    }
-                    continue 'accounts;
+    for (account, r) in tried {
+        match r {
+            Tried::Accepted(n, ev) => {
+                accepted.push(format!("{account} (entry {n} of the default list)"));
+                evidence.push(ev.with_value("account", account));
+            }
+            Tried::Refused(n, ev) => {
+                refused += n;
+                if sample.is_none() {
+                    sample = ev;
                 }
             }
+            Tried::Error(e) => errors.push(format!("{account}: {e}")),
         }
     }
     if !accepted.is_empty() {
@@ -570,6 +634,9 @@ mod tests {
     #[test]
     fn shell_prompts_after_the_password_mean_logged_in() {
         assert!(looks_logged_in(b"\r\n~ # "));
+        assert!(looks_logged_in(
+            b"BusyBox v1.35.0 built-in shell (ash)\r\n\r\n~ # \x1b[6n"
+        ));
         assert!(looks_logged_in(b"Last login: today\r\nadmin@dev:~$ "));
         assert!(!looks_logged_in(b"\r\nLogin incorrect\r\ndevice-1 login: "));
         assert!(!looks_logged_in(b""));

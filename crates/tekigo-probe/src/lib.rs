@@ -175,7 +175,10 @@ pub fn plan(options: &ProbeOptions) -> Result<Vec<String>, ProbeError> {
         options.max_time.as_secs()
     ));
     if options.udp {
-        out.push("   UDP 161: SNMP v1 and v2c GetRequest sysDescr.0 with communities public, private".into());
+        out.push(
+            "   UDP 161: SNMP v1 and v2c GetRequest sysDescr.0 with communities public, private"
+                .into(),
+        );
     }
     out.push("2. on each open port, to tell the service: read its banner (1.5 s); a TLS 1.2 ClientHello; GET / over TLS; then GET / HTTP/1.0, an MQTT CONNECT without credentials, an OPC UA HEL, a Modbus Read Device Identification (0x2B/0x0E)".into());
     out.push("3. SSH: send SSH-2.0-tekigo_probe and read KEXINIT; USERAUTH none as root (banner, methods)".into());
@@ -318,7 +321,7 @@ pub fn probe(options: &ProbeOptions) -> Result<Report, ProbeError> {
                     match ssh::Ssh::new(&net, port) {
                         Ok(client) => {
                             let survey = options.login.as_ref().map_or("root", |l| l.user.as_str());
-                            v.extend(client.logins(&creds, options.max_tries, 4, survey));
+                            v.extend(client.logins(&creds, options.max_tries, survey));
                             if let Some(login) = &options.login {
                                 if let Some(w) = options.idle_wait {
                                     v.push(client.idle(&login.user, &login.password, w));

@@ -11,6 +11,7 @@ use russh::{ChannelMsg, MethodKind};
 use tekigo_verdict::{Evidence, Verdict};
 
 use crate::checks::{self, Credentials, Outcome};
+use crate::cleartext::try_defaults;
 use crate::net::{Net, Transcript, MASK};
 
 // ---------------------------------------------------------------------------------------
@@ -257,7 +258,10 @@ pub struct Ssh<'a> {
 
 impl<'a> Ssh<'a> {
     pub fn new(net: &'a Net, port: u16) -> Result<Ssh<'a>, String> {
-        let rt = tokio::runtime::Builder::new_current_thread()
+        // Two workers: the default-password tries of several accounts run at once, each
+        // from its own thread.
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
             .enable_all()
             .build()
             .map_err(|e| format!("async runtime: {e}"))?;
@@ -273,8 +277,14 @@ impl<'a> Ssh<'a> {
     }
 
     /// Logs in as `user` with `password` on a new connection; `keep` keeps the connection
-    /// open after a success.
-    async fn attempt(&self, user: &str, password: &str, keep: bool) -> Result<Attempt, String> {
+    /// open after a success. Without a password only the `none` method is tried: it learns
+    /// the methods and the banner and counts as no failed password anywhere.
+    async fn attempt(
+        &self,
+        user: &str,
+        password: Option<&str>,
+        keep: bool,
+    ) -> Result<Attempt, String> {
         let wait = self.net.reserve().map_err(|e| e.to_string())?;
         tokio::time::sleep(wait).await;
         let timeout = self
@@ -329,24 +339,30 @@ impl<'a> Ssh<'a> {
         };
         t.received_text(&format!("USERAUTH_FAILURE methods={}", methods.join(",")));
         let has = |k: MethodKind| methods.iter().any(|m| m == <&str>::from(&k));
-        let accepted = if has(MethodKind::Password) {
-            t.sent_text(&format!(
-                "USERAUTH_REQUEST user={user} method=password password={MASK}"
-            ));
-            let r = tokio::time::timeout(step, handle.authenticate_password(user, password))
-                .await
-                .map_err(|_| "authentication timed out".to_string())?
-                .map_err(|e| format!("authentication: {e}"))?;
-            Some(r.success())
-        } else if has(MethodKind::KeyboardInteractive) {
-            Some(keyboard_interactive(&mut handle, user, password, &mut t, step).await?)
-        } else {
-            None
+        let offered = has(MethodKind::Password) || has(MethodKind::KeyboardInteractive);
+        let accepted = match password {
+            _ if !offered => None,
+            // The survey: no password sent; "refused" only means "not logged in".
+            None => Some(false),
+            Some(password) if has(MethodKind::Password) => {
+                t.sent_text(&format!(
+                    "USERAUTH_REQUEST user={user} method=password password={MASK}"
+                ));
+                let r = tokio::time::timeout(step, handle.authenticate_password(user, password))
+                    .await
+                    .map_err(|_| "authentication timed out".to_string())?
+                    .map_err(|e| format!("authentication: {e}"))?;
+                Some(r.success())
+            }
+            Some(password) => {
+                Some(keyboard_interactive(&mut handle, user, password, &mut t, step).await?)
+            }
         };
-        match accepted {
-            Some(true) => t.received_text("USERAUTH_SUCCESS"),
-            Some(false) => t.received_text("USERAUTH_FAILURE"),
-            None => t.event("no password login offered"),
+        match (accepted, password) {
+            (Some(true), _) => t.received_text("USERAUTH_SUCCESS"),
+            (Some(false), Some(_)) => t.received_text("USERAUTH_FAILURE"),
+            (Some(false), None) => {}
+            (None, _) => t.event("no password login offered"),
         }
         let handle = if accepted == Some(true) && keep {
             Some(handle)
@@ -371,17 +387,11 @@ impl<'a> Ssh<'a> {
     }
 
     /// Use notification banner and default passwords.
-    pub fn logins(
-        &self,
-        creds: &Credentials,
-        max_tries: usize,
-        parallel: usize,
-        survey_user: &str,
-    ) -> Vec<Outcome> {
+    pub fn logins(&self, creds: &Credentials, max_tries: usize, survey_user: &str) -> Vec<Outcome> {
         let port = Some(self.port);
-        let survey = self.rt.block_on(self.attempt(survey_user, "", false));
-        // The survey sends an empty password only when the server asks for none: an
-        // account without a password is found here.
+        let survey = self.rt.block_on(self.attempt(survey_user, None, false));
+        // The survey sends no password (method none): it learns the methods and the
+        // banner, and finds an account that needs no password at all.
         let survey = match survey {
             Ok(a) => a,
             Err(e) => {
@@ -432,93 +442,18 @@ impl<'a> Ssh<'a> {
             );
             return out;
         }
-        let accounts = creds.accounts();
-        let results: Vec<(String, usize, Result<Attempt, String>)> = self.rt.block_on(async {
-            let sem = Arc::new(tokio::sync::Semaphore::new(parallel.max(1)));
-            let mut tasks = Vec::new();
-            for account in &accounts {
-                let sem = sem.clone();
-                let passwords = creds.passwords_for(account, max_tries);
-                tasks.push(async move {
-                    let _permit = sem.acquire().await;
-                    let mut tried = Vec::new();
-                    for (i, pw) in passwords.iter().enumerate() {
-                        let r = self.attempt(account, pw, false).await;
-                        let stop = !matches!(&r, Ok(a) if a.accepted == Some(false));
-                        tried.push((account.clone(), i + 1, r));
-                        if stop {
-                            break;
-                        }
-                    }
-                    tried
-                });
-            }
-            let mut all = Vec::new();
-            for t in futures_join(tasks).await {
-                all.extend(t);
-            }
-            all
-        });
-        let mut accepted = Vec::new();
-        let mut errors = Vec::new();
-        let mut evidence = Vec::new();
-        let mut refused = 0;
-        let mut sample_refusal = None;
-        for (account, n, r) in results {
-            match r {
-                Ok(a) if a.accepted == Some(true) => {
-                    accepted.push(format!("{account} (entry {n} of the default list)"));
-                    evidence.push(
-                        self.evidence(a.transcript)
-                            .with_value("account", account)
-                            .with_value("entry", n.to_string()),
-                    );
-                }
-                Ok(a) => {
-                    refused += 1;
-                    if sample_refusal.is_none() {
-                        sample_refusal = Some(self.evidence(a.transcript));
-                    }
-                }
-                Err(e) => errors.push(format!("{account}: {e}")),
-            }
-        }
-        let outcome = if !accepted.is_empty() {
-            Outcome::new(
-                checks::DEFAULT_CREDENTIALS,
-                port,
-                Verdict::Fail,
-                format!("accepts a default password for {}", accepted.join(", ")),
-            )
-            .with_all_evidence(evidence)
-        } else if refused == 0 {
-            Outcome::new(
-                checks::DEFAULT_CREDENTIALS,
-                port,
-                Verdict::Unreadable,
-                format!("no attempt finished: {}", errors.join("; ")),
-            )
-        } else {
-            let mut detail = format!(
-                "{refused} default password(s) refused over {} account(s), at most {max_tries} per account",
-                accounts.len()
-            );
-            if !errors.is_empty() {
-                detail.push_str(&format!("; not finished: {}", errors.join("; ")));
-            }
-            Outcome::new(
-                checks::DEFAULT_CREDENTIALS,
-                port,
-                if errors.is_empty() {
-                    Verdict::Pass
-                } else {
-                    Verdict::Unreadable
-                },
-                detail,
-            )
-            .with_all_evidence(sample_refusal)
-        };
-        out.push(outcome);
+        out.push(try_defaults(
+            checks::DEFAULT_CREDENTIALS,
+            self.port,
+            creds,
+            max_tries,
+            |user, password| {
+                let a = self
+                    .rt
+                    .block_on(self.attempt(user, Some(password), false))?;
+                Ok((a.accepted, self.evidence(a.transcript)))
+            },
+        ));
         out
     }
 
@@ -526,7 +461,7 @@ impl<'a> Ssh<'a> {
     /// password must be refused. Leaves the account locked for the device's lock period.
     pub fn lockout(&self, user: &str, password: &str, wrong: u32) -> Outcome {
         let port = Some(self.port);
-        let before = self.rt.block_on(self.attempt(user, password, false));
+        let before = self.rt.block_on(self.attempt(user, Some(password), false));
         match &before {
             Ok(a) if a.accepted == Some(true) => {}
             Ok(a) if a.accepted.is_none() => {
@@ -562,7 +497,7 @@ impl<'a> Ssh<'a> {
         for i in 1..=wrong {
             // Derived from the real password, so it is masked like it in the transcript.
             let bad = format!("{password}-wrong-{i}");
-            match self.rt.block_on(self.attempt(user, &bad, false)) {
+            match self.rt.block_on(self.attempt(user, Some(&bad), false)) {
                 Ok(a) => {
                     sent += 1;
                     transcript.event(&format!(
@@ -588,7 +523,7 @@ impl<'a> Ssh<'a> {
                 }
             }
         }
-        let after = self.rt.block_on(self.attempt(user, password, false));
+        let after = self.rt.block_on(self.attempt(user, Some(password), false));
         let (verdict, detail) = match after {
             Ok(a) if a.accepted == Some(true) => {
                 transcript.event("the right password again: accepted");
@@ -635,7 +570,7 @@ impl<'a> Ssh<'a> {
     pub fn idle(&self, user: &str, password: &str, wait: Duration) -> Outcome {
         let port = Some(self.port);
         let r: Result<(Option<Duration>, Transcript), String> = self.rt.block_on(async {
-            let a = self.attempt(user, password, true).await?;
+            let a = self.attempt(user, Some(password), true).await?;
             let mut t = a.transcript;
             let Some(handle) = a.handle else {
                 return Err(format!("the login as {user} was refused"));
@@ -706,7 +641,7 @@ impl<'a> Ssh<'a> {
             let mut refused = None;
             for n in 1..=limit + 1 {
                 let outcome: Result<(), String> = async {
-                    let a = self.attempt(user, password, true).await?;
+                    let a = self.attempt(user, Some(password), true).await?;
                     let handle = a.handle.ok_or_else(|| "login refused".to_string())?;
                     let mut ch = Self::shell(&handle).await?;
                     // A session limit in PAM closes the shell right after it opens.
@@ -781,7 +716,7 @@ impl<'a> Ssh<'a> {
         max: usize,
     ) -> Result<(Vec<u8>, Option<u32>), String> {
         self.rt.block_on(async {
-            let a = self.attempt(user, password, true).await?;
+            let a = self.attempt(user, Some(password), true).await?;
             let handle = a
                 .handle
                 .ok_or_else(|| format!("the login as {user} was refused"))?;
@@ -866,31 +801,6 @@ async fn keyboard_interactive(
         }
     }
     Ok(matches!(r, KeyboardInteractiveAuthResponse::Success))
-}
-
-/// Runs futures concurrently on the current task and collects their outputs in order.
-async fn futures_join<F: std::future::Future>(futures: Vec<F>) -> Vec<F::Output> {
-    let mut set: Vec<std::pin::Pin<Box<F>>> = futures.into_iter().map(Box::pin).collect();
-    let mut out: Vec<Option<F::Output>> = (0..set.len()).map(|_| None).collect();
-    std::future::poll_fn(|cx| {
-        let mut pending = false;
-        for (i, f) in set.iter_mut().enumerate() {
-            if out[i].is_some() {
-                continue;
-            }
-            match f.as_mut().poll(cx) {
-                std::task::Poll::Ready(v) => out[i] = Some(v),
-                std::task::Poll::Pending => pending = true,
-            }
-        }
-        if pending {
-            std::task::Poll::Pending
-        } else {
-            std::task::Poll::Ready(())
-        }
-    })
-    .await;
-    out.into_iter().flatten().collect()
 }
 
 fn first_line(s: &str) -> String {

@@ -437,8 +437,9 @@ fn import_scan(
     );
     project.save_assessment(&ctx.catalog, &a)?;
     eprintln!(
-        "{id}: {} answers suggested from the scan, {} answers by a person kept{}",
+        "{id}: {} answers suggested from the {}, {} answers by a person kept{}",
         summary.suggested.len(),
+        report.origin(),
         summary.kept.len(),
         if summary.kept.is_empty() {
             ""

@@ -107,7 +107,8 @@ pub fn run(global: &Global, args: ScanArgs) -> Result<ExitCode> {
     Ok(ExitCode::from(u8::from(findings)))
 }
 
-fn render_report(report: &Report, format: ScanFormat, lang: Lang) -> Result<Vec<u8>> {
+/// Also renders `tekigo probe` reports, which share the format.
+pub(crate) fn render_report(report: &Report, format: ScanFormat, lang: Lang) -> Result<Vec<u8>> {
     Ok(match format {
         ScanFormat::Text => render::human(report, lang).into_bytes(),
         ScanFormat::Json => json(report)?,

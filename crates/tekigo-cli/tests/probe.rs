@@ -1,0 +1,439 @@
+//! `tekigo probe` against real services: OpenSSH of the test images in a good and a bad
+//! configuration, BusyBox telnetd and httpd, `openssl s_server` with a weak and a strong
+//! configuration, each in a network namespace of its own made by scripts/probe-lab.sh,
+//! whose only interface is its loopback. Needs root and the images of
+//! scripts/setup/30-images.sh; without them the tests skip, and fail under CI=true.
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn ci() -> bool {
+    std::env::var("CI").as_deref() == Ok("true")
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+}
+
+/// A namespace with services, removed when dropped.
+struct Lab {
+    name: String,
+}
+
+static LABS: AtomicUsize = AtomicUsize::new(0);
+
+impl Lab {
+    /// None (a skip) without root or `ip`; a failure under CI=true.
+    fn up(services: &[&str]) -> Option<Lab> {
+        let have_ip = Command::new("ip").arg("-V").output().is_ok();
+        if !is_root() || !have_ip {
+            assert!(!ci(), "the probe tests need root and iproute2");
+            eprintln!("skipping: the probe tests need root and iproute2");
+            return None;
+        }
+        let name = format!(
+            "tkp{}-{}",
+            std::process::id(),
+            LABS.fetch_add(1, Ordering::Relaxed)
+        );
+        let out = Command::new(repo().join("scripts/probe-lab.sh"))
+            .arg("up")
+            .arg(&name)
+            .args(services)
+            .output()
+            .expect("run scripts/probe-lab.sh");
+        let lab = Lab { name };
+        if !out.status.success() {
+            let err = String::from_utf8_lossy(&out.stderr);
+            if err.contains("image") && err.contains("missing") && !ci() {
+                eprintln!("skipping: {err}");
+                return None;
+            }
+            panic!("probe-lab up failed: {err}");
+        }
+        Some(lab)
+    }
+
+    fn password_file(&self) -> PathBuf {
+        PathBuf::from(
+            std::env::var_os("TEKIGO_LAB_DIR").unwrap_or_else(|| "/run/tekigo-probe-lab".into()),
+        )
+        .join(&self.name)
+        .join("operator.password")
+    }
+
+    /// `tekigo ARGS` run inside the namespace.
+    fn tekigo(&self, args: &[&str]) -> Output {
+        Command::new("ip")
+            .args(["netns", "exec", &self.name, env!("CARGO_BIN_EXE_tekigo")])
+            .args(args)
+            .env_remove("TEKIGO_LANG")
+            .output()
+            .expect("run tekigo in the namespace")
+    }
+
+    fn probe_json(&self, args: &[&str]) -> (Value, i32) {
+        let mut all = vec!["probe", "--target", "127.0.0.1", "--format", "json"];
+        all.extend_from_slice(args);
+        let out = self.tekigo(&all);
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+            panic!(
+                "not JSON ({e}); stderr: {}",
+                String::from_utf8_lossy(&out.stderr)
+            )
+        });
+        (v, out.status.code().unwrap())
+    }
+}
+
+impl Drop for Lab {
+    fn drop(&mut self) {
+        let _ = Command::new(repo().join("scripts/probe-lab.sh"))
+            .args(["down", &self.name])
+            .output();
+    }
+}
+
+fn result<'a>(report: &'a Value, check: &str) -> &'a Value {
+    report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["check"] == check)
+        .unwrap_or_else(|| panic!("no result {check}"))
+}
+
+fn verdict(report: &Value, check: &str) -> String {
+    result(report, check)["verdict"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+fn requirements(report: &Value, check: &str) -> Vec<String> {
+    result(report, check)["requirements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect()
+}
+
+fn evidence_ports(report: &Value, check: &str) -> Vec<u64> {
+    result(report, check)["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["port"].as_u64())
+        .collect()
+}
+
+#[test]
+fn the_bad_sshd_takes_a_default_password_never_locks_and_offers_weak_algorithms() {
+    let Some(lab) = Lab::up(&["sshd-bad:22"]) else {
+        return;
+    };
+    let pw = lab.password_file();
+    let (report, code) = lab.probe_json(&[
+        "--ports",
+        "1-1024",
+        "--ssh-user",
+        "operator",
+        "--ssh-password-file",
+        pw.to_str().unwrap(),
+        "--allow-lockout-test",
+        "--lockout-attempts",
+        "6",
+    ]);
+    assert_eq!(code, 1, "{report:#}");
+    assert_eq!(report["schema_version"], "1.1");
+    assert_eq!(report["target"]["kind"], "host");
+    assert_eq!(report["facts"]["address"], "127.0.0.1");
+    assert!(report["facts"]["service.22/tcp"]
+        .as_str()
+        .unwrap()
+        .starts_with("ssh: SSH-2.0-OpenSSH_9.2"));
+
+    let creds = result(&report, "probe.default-credentials");
+    assert_eq!(creds["verdict"], "fail", "{creds:#}");
+    assert!(requirements(&report, "probe.default-credentials").contains(&"CR 1.5".to_string()));
+    let detail = creds["detail"].as_str().unwrap();
+    assert!(detail.contains("port 22"), "{detail}");
+    assert!(
+        detail.contains("root") && detail.contains("admin"),
+        "{detail}"
+    );
+    assert!(evidence_ports(&report, "probe.default-credentials").contains(&22));
+    assert_eq!(creds["origin"], "probe");
+
+    let lockout = result(&report, "probe.lockout");
+    assert_eq!(lockout["verdict"], "fail", "{lockout:#}");
+    assert_eq!(requirements(&report, "probe.lockout"), ["CR 1.11"]);
+    assert!(lockout["detail"]
+        .as_str()
+        .unwrap()
+        .contains("after 6 wrong passwords the right one was still accepted"));
+
+    let algos = result(&report, "probe.ssh-algorithms");
+    assert_eq!(algos["verdict"], "fail");
+    let d = algos["detail"].as_str().unwrap();
+    for weak in [
+        "diffie-hellman-group14-sha1",
+        "aes128-cbc",
+        "hmac-sha1",
+        "ssh-rsa",
+    ] {
+        assert!(d.contains(weak), "{weak} not in {d}");
+    }
+    assert_eq!(verdict(&report, "probe.login-banner"), "fail");
+    // Checks with nothing to test say so.
+    assert_eq!(verdict(&report, "probe.tls-versions"), "not_applicable");
+    assert_eq!(verdict(&report, "probe.idle-session"), "not_applicable");
+
+    // No password sent is in the report: not the operator's, not a default one.
+    let text = report.to_string();
+    let operator = std::fs::read_to_string(&pw).unwrap();
+    assert!(!text.contains(operator.trim()));
+    assert!(text.contains("password=********"));
+    assert!(!text.contains("password=admin") && !text.contains("password=root"));
+}
+
+#[test]
+fn the_good_sshd_refuses_default_passwords_locks_the_account_and_ends_idle_sessions() {
+    let Some(lab) = Lab::up(&["sshd-good:2222"]) else {
+        return;
+    };
+    let pw = lab.password_file();
+    let (report, code) = lab.probe_json(&[
+        "--ports",
+        "2222",
+        "--ssh-user",
+        "operator",
+        "--ssh-password-file",
+        pw.to_str().unwrap(),
+        "--allow-lockout-test",
+        "--lockout-attempts",
+        "6",
+        "--idle-wait",
+        "30",
+    ]);
+    let creds = result(&report, "probe.default-credentials");
+    assert_eq!(creds["verdict"], "pass", "{creds:#}");
+    assert!(creds["detail"].as_str().unwrap().contains("refused"));
+    let lockout = result(&report, "probe.lockout");
+    assert_eq!(lockout["verdict"], "pass", "{lockout:#}");
+    assert!(lockout["detail"]
+        .as_str()
+        .unwrap()
+        .contains("the right one was refused"));
+    assert_eq!(verdict(&report, "probe.login-banner"), "pass");
+    assert!(result(&report, "probe.login-banner")["detail"]
+        .as_str()
+        .unwrap()
+        .contains("Authorised use only"));
+    assert_eq!(verdict(&report, "probe.ssh-algorithms"), "pass");
+    assert_eq!(verdict(&report, "probe.idle-session"), "pass", "{report:#}");
+    assert_eq!(code, 0, "{report:#}");
+}
+
+#[test]
+fn a_server_accepting_tls_1_0_fails_naming_the_port_and_a_strong_one_passes() {
+    let Some(lab) = Lab::up(&["tls-weak:4433", "tls-strong:8443"]) else {
+        return;
+    };
+    let (weak, code) = lab.probe_json(&["--ports", "4433"]);
+    assert_eq!(code, 1);
+    let versions = result(&weak, "probe.tls-versions");
+    assert_eq!(versions["verdict"], "fail", "{versions:#}");
+    let d = versions["detail"].as_str().unwrap();
+    assert!(d.starts_with("port 4433: accepts TLS 1.0"), "{d}");
+    assert!(evidence_ports(&weak, "probe.tls-versions")
+        .iter()
+        .all(|p| *p == 4433));
+    assert!(requirements(&weak, "probe.tls-versions").contains(&"CR 4.3".to_string()));
+    assert_eq!(verdict(&weak, "probe.tls-certificate-key"), "fail");
+    assert_eq!(verdict(&weak, "probe.tls-certificate-signature"), "fail");
+    assert_eq!(verdict(&weak, "probe.tls-certificate-hostname"), "fail");
+
+    let (strong, code) = lab.probe_json(&["--ports", "8443"]);
+    for check in [
+        "probe.tls-versions",
+        "probe.tls-ciphers",
+        "probe.tls-certificate-key",
+        "probe.tls-certificate-signature",
+        "probe.tls-certificate-validity",
+        "probe.tls-certificate-hostname",
+    ] {
+        assert_eq!(verdict(&strong, check), "pass", "{check}: {strong:#}");
+    }
+    assert!(result(&strong, "probe.tls-versions")["detail"]
+        .as_str()
+        .unwrap()
+        .contains("accepts only TLS 1.2, TLS 1.3"));
+    assert!(strong["facts"]["service.8443/tcp"]
+        .as_str()
+        .unwrap()
+        .starts_with("http over TLS"));
+    assert_eq!(code, 0, "{strong:#}");
+}
+
+#[test]
+fn telnet_and_a_plain_http_login_form_carry_credentials_in_clear() {
+    let Some(lab) = Lab::up(&["telnet:23", "http:8080"]) else {
+        return;
+    };
+    let (report, code) = lab.probe_json(&["--ports", "1-9000", "--declared-ports", "8080"]);
+    assert_eq!(code, 1);
+    let clear = result(&report, "probe.cleartext-login");
+    assert_eq!(clear["verdict"], "fail");
+    let d = clear["detail"].as_str().unwrap();
+    assert!(d.contains("port 23: Telnet asks for a user name"), "{d}");
+    assert!(
+        d.contains("port 8080: plain HTTP serves a login form"),
+        "{d}"
+    );
+    // BusyBox root/root over Telnet.
+    let creds = result(&report, "probe.default-credentials");
+    assert_eq!(creds["verdict"], "fail", "{creds:#}");
+    assert!(creds["detail"].as_str().unwrap().contains("port 23"));
+    assert_eq!(verdict(&report, "probe.login-banner"), "pass");
+    // Port 23 is open but only 8080 is declared.
+    let open = result(&report, "probe.open-ports");
+    assert_eq!(open["verdict"], "fail");
+    assert!(open["detail"]
+        .as_str()
+        .unwrap()
+        .contains("port 23: telnet is open but not declared in --declared-ports"));
+
+    // An assessment takes the probe as it takes a scan, and says where the answer came from.
+    let dir = tempfile::tempdir().unwrap();
+    let run = |cwd: &Path, args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_tekigo"))
+            .args(args)
+            .current_dir(cwd)
+            .env_remove("TEKIGO_LANG")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out
+    };
+    run(
+        dir.path(),
+        &[
+            "init",
+            "gw",
+            "--product",
+            "GW",
+            "--component",
+            "gw:embedded:1.0",
+        ],
+    );
+    let project = dir.path().join("gw");
+    std::fs::write(project.join("probe.json"), report.to_string()).unwrap();
+    run(
+        &project,
+        &[
+            "assess",
+            "new",
+            "--standard",
+            "62443-4-2",
+            "--component",
+            "gw",
+            "--sl-t",
+            "2",
+            "--id",
+            "A",
+        ],
+    );
+    let out = run(&project, &["assess", "import-scan", "A", "probe.json"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("answers suggested from the probe"));
+    let shown = run(&project, &["assess", "show", "A", "--format", "json"]);
+    let shown: Value = serde_json::from_slice(&shown.stdout).unwrap();
+    let text = shown.to_string();
+    assert!(
+        text.contains("Suggested by device probe: probe.default-credentials: fail"),
+        "{text}"
+    );
+    assert!(text.contains("tekigo probe"));
+}
+
+#[test]
+fn the_namespace_has_only_loopback_and_an_unroutable_target_fails_cleanly() {
+    let Some(lab) = Lab::up(&[]) else {
+        return;
+    };
+    let links = Command::new("ip")
+        .args(["-n", &lab.name, "-o", "link", "show"])
+        .output()
+        .unwrap();
+    let links = String::from_utf8_lossy(&links.stdout);
+    let names: Vec<&str> = links
+        .lines()
+        .map(|l| l.split(':').nth(1).unwrap().trim())
+        .collect();
+    assert_eq!(names, ["lo"], "{links}");
+    let routes = Command::new("ip")
+        .args(["-n", &lab.name, "route", "show"])
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&routes.stdout).trim(), "");
+
+    // 192.0.2.1 (TEST-NET-1) has no route from here: the probe says so and exits 2.
+    let out = lab.tekigo(&["probe", "--target", "192.0.2.1", "--ports", "22,80"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("cannot reach 192.0.2.1") && err.contains("unreachable"),
+        "{err}"
+    );
+    assert!(out.stdout.is_empty());
+    // Nothing listens on the namespace's loopback.
+    let out = lab.tekigo(&["probe", "--target", "127.0.0.1", "--ports", "1-2000"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no open TCP port on 127.0.0.1"));
+}
+
+/// Runs outside any namespace: these never send a packet.
+#[test]
+fn a_dry_run_sends_nothing_and_bad_arguments_are_errors() {
+    let tekigo = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_tekigo"))
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let out = tekigo(&[
+        "probe",
+        "--target",
+        "192.0.2.1",
+        "--dry-run",
+        "--ports",
+        "22,80,8000-8100",
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.starts_with("dry run: nothing is sent"), "{text}");
+    assert!(text.contains("TCP connect to 103 port(s) of 192.0.2.1 (22,80,8000-8100)"));
+    let out = tekigo(&["probe", "--target", "192.0.2.1", "--ports", "22,ssh"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--ports: \"ssh\""));
+    let out = tekigo(&["probe", "--target", "192.0.2.1", "--allow-lockout-test"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--allow-lockout-test needs"));
+    let out = tekigo(&["probe", "--target", "no-such-host.invalid", "--ports", "22"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no-such-host.invalid: cannot resolve"));
+}
