@@ -95,6 +95,27 @@ impl Lab {
     }
 }
 
+impl Lab {
+    /// A probe of `ports` as the lab's operator account, with the lockout test (6 wrong
+    /// passwords) and `extra` arguments.
+    fn probe_with_lockout(&self, ports: &str, extra: &[&str]) -> (Value, i32) {
+        let pw = self.password_file();
+        let mut args = vec![
+            "--ports",
+            ports,
+            "--ssh-user",
+            "operator",
+            "--ssh-password-file",
+            pw.to_str().unwrap(),
+            "--allow-lockout-test",
+            "--lockout-attempts",
+            "6",
+        ];
+        args.extend_from_slice(extra);
+        self.probe_json(&args)
+    }
+}
+
 impl Drop for Lab {
     fn drop(&mut self) {
         let _ = Command::new(repo().join("scripts/probe-lab.sh"))
@@ -143,17 +164,7 @@ fn the_bad_sshd_takes_a_default_password_never_locks_and_offers_weak_algorithms(
         return;
     };
     let pw = lab.password_file();
-    let (report, code) = lab.probe_json(&[
-        "--ports",
-        "1-1024",
-        "--ssh-user",
-        "operator",
-        "--ssh-password-file",
-        pw.to_str().unwrap(),
-        "--allow-lockout-test",
-        "--lockout-attempts",
-        "6",
-    ]);
+    let (report, code) = lab.probe_with_lockout("1-1024", &[]);
     assert_eq!(code, 1, "{report:#}");
     assert_eq!(report["schema_version"], "1.1");
     assert_eq!(report["target"]["kind"], "host");
@@ -212,20 +223,7 @@ fn the_good_sshd_refuses_default_passwords_locks_the_account_and_ends_idle_sessi
     let Some(lab) = Lab::up(&["sshd-good:2222"]) else {
         return;
     };
-    let pw = lab.password_file();
-    let (report, code) = lab.probe_json(&[
-        "--ports",
-        "2222",
-        "--ssh-user",
-        "operator",
-        "--ssh-password-file",
-        pw.to_str().unwrap(),
-        "--allow-lockout-test",
-        "--lockout-attempts",
-        "6",
-        "--idle-wait",
-        "30",
-    ]);
+    let (report, code) = lab.probe_with_lockout("2222", &["--idle-wait", "30"]);
     let creds = result(&report, "probe.default-credentials");
     assert_eq!(creds["verdict"], "pass", "{creds:#}");
     assert!(creds["detail"].as_str().unwrap().contains("refused"));

@@ -219,13 +219,9 @@ pub fn telnet(net: &Net, port: u16, creds: &Credentials, max_tries: usize) -> Ve
         }
         .with_evidence(ev),
     );
-    out.push(try_defaults(
-        checks::DEFAULT_CREDENTIALS,
-        port,
-        creds,
-        max_tries,
-        |u, pw| telnet_login(net, port, u, pw).map(|(r, _, ev)| (r, ev)),
-    ));
+    out.push(try_defaults(port, creds, max_tries, |u, pw| {
+        telnet_login(net, port, u, pw).map(|(r, _, ev)| (r, ev))
+    }));
     out
 }
 
@@ -243,13 +239,12 @@ enum Tried {
 /// refused, None: no login there), at most `max_tries` per account, a few accounts at
 /// once.
 pub(crate) fn try_defaults(
-    check: &'static str,
     port: u16,
     creds: &Credentials,
     max_tries: usize,
     login: impl Fn(&str, &str) -> Result<(Option<bool>, Evidence), String> + Sync,
 ) -> Outcome {
-    let p = Some(port);
+    let (check, p) = (checks::DEFAULT_CREDENTIALS, Some(port));
     let accounts = creds.accounts();
     let next = std::sync::atomic::AtomicUsize::new(0);
     let tried: std::sync::Mutex<Vec<(String, Tried)>> = std::sync::Mutex::new(Vec::new());
@@ -443,13 +438,9 @@ pub fn ftp(net: &Net, port: u16, creds: &Credentials, max_tries: usize) -> Vec<O
             .with_evidence(ev),
         );
     }
-    out.push(try_defaults(
-        checks::DEFAULT_CREDENTIALS,
-        port,
-        creds,
-        max_tries,
-        |u, pw| ftp_login(net, port, u, pw),
-    ));
+    out.push(try_defaults(port, creds, max_tries, |u, pw| {
+        ftp_login(net, port, u, pw)
+    }));
     out
 }
 

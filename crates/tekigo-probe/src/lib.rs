@@ -28,7 +28,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use tekigo_catalog::Catalog;
+use tekigo_catalog::{Catalog, Lang, Text};
 use tekigo_verdict::{Origin, Report, Target as ReportTarget, Tool, Verdict, PROBE_SCHEMA_VERSION};
 
 use crate::checks::{Checks, Credentials, Outcome};
@@ -153,71 +153,94 @@ impl ProbeOptions {
     }
 }
 
-/// Everything sent, step by step, without contacting the device (`--dry-run`).
-pub fn plan(options: &ProbeOptions) -> Result<Vec<String>, ProbeError> {
+/// The texts of [`plan`], `checks/plan.yaml`.
+const PLAN_YAML: &str = include_str!("../checks/plan.yaml");
+
+/// Everything sent, step by step, without contacting the device (`--dry-run`), in `lang`;
+/// the first line says that nothing is sent.
+pub fn plan(options: &ProbeOptions, lang: Lang) -> Result<Vec<String>, ProbeError> {
     options.validate()?;
+    let texts: BTreeMap<String, Text> = serde_norway::from_str(PLAN_YAML)
+        .map_err(|e| ProbeError::Data(format!("checks/plan.yaml: {e}")))?;
+    let line = |key: &str, values: &[(&str, String)]| -> String {
+        let mut s = texts.get(key).map_or(key, |t| t.get(lang)).to_string();
+        for (k, v) in values {
+            s = s.replace(&format!("{{{k}}}"), v);
+        }
+        s
+    };
     let target = Target::resolve(&options.target)?;
     let creds = Credentials::builtin()?;
-    let mut out = vec![format!("target {} = {}", target.name, target.addr)];
+    let mut out = vec![
+        line("header", &[]),
+        line(
+            "target",
+            &[
+                ("name", target.name.clone()),
+                ("addr", target.addr.to_string()),
+            ],
+        ),
+    ];
     if !target.not_probed.is_empty() {
-        out.push(format!(
-            "  other addresses of the name, not probed: {}",
-            join(&target.not_probed)
-        ));
+        out.push(line("not_probed", &[("addrs", join(&target.not_probed))]));
     }
-    out.push(format!(
-        "1. TCP connect to {} port(s) of {} ({}), at most {} new connections/s, {} at once; stop after {} s in all",
-        options.ports.len(),
-        target.addr,
-        ranges(&options.ports),
-        options.rate,
-        options.concurrency,
-        options.max_time.as_secs()
+    out.push(line(
+        "discover",
+        &[
+            ("count", options.ports.len().to_string()),
+            ("addr", target.addr.to_string()),
+            ("ports", ranges(&options.ports)),
+            ("rate", options.rate.to_string()),
+            ("concurrency", options.concurrency.to_string()),
+            ("max_time", options.max_time.as_secs().to_string()),
+        ],
     ));
     if options.udp {
-        out.push(
-            "   UDP 161: SNMP v1 and v2c GetRequest sysDescr.0 with communities public, private"
-                .into(),
-        );
+        out.push(line("udp", &[]));
     }
-    out.push("2. on each open port, to tell the service: read its banner (1.5 s); a TLS 1.2 ClientHello; GET / over TLS; then GET / HTTP/1.0, an MQTT CONNECT without credentials, an OPC UA HEL, a Modbus Read Device Identification (0x2B/0x0E)".into());
-    out.push("3. SSH: send SSH-2.0-tekigo_probe and read KEXINIT; USERAUTH none as root (banner, methods)".into());
+    out.push(line("identify", &[]));
+    let survey = options.login.as_ref().map_or("root", |l| l.user.as_str());
+    out.push(line("ssh", &[("user", survey.to_string())]));
     let accounts = creds.accounts();
-    out.push(format!(
-        "   SSH, Telnet, FTP: default passwords, at most {} per account, for {}: {} password(s) from crates/tekigo-scan/data/default-credentials.yaml (shown as {})",
-        options.max_tries,
-        accounts.join(", "),
-        accounts.iter().map(|a| creds.passwords_for(a, options.max_tries).len()).sum::<usize>(),
-        net::MASK
+    let count: usize = accounts
+        .iter()
+        .map(|a| creds.passwords_for(a, options.max_tries).len())
+        .sum();
+    out.push(line(
+        "passwords",
+        &[
+            ("max_tries", options.max_tries.to_string()),
+            ("accounts", accounts.join(", ")),
+            ("count", count.to_string()),
+            ("mask", net::MASK.to_string()),
+        ],
     ));
-    out.push("   FTP: FEAT, USER anonymous; HTTP: GET / (login form, Basic authentication, redirect to https)".into());
-    out.push("   TLS: one ClientHello per version (SSL 3.0, TLS 1.0, 1.1, 1.2, 1.3); weak suite classes (NULL, anonymous, export, RC4, DES, 3DES) at the highest version up to 1.2; the certificate read from the handshake".into());
+    out.push(line("ftp_http", &[]));
+    out.push(line("tls", &[]));
     if let Some(login) = &options.login {
+        let user = ("user", login.user.clone());
         if let Some(w) = options.idle_wait {
-            out.push(format!(
-                "4. SSH as {}: open a shell and send nothing for {} s",
-                login.user,
-                w.as_secs()
+            out.push(line(
+                "idle",
+                &[user.clone(), ("seconds", w.as_secs().to_string())],
             ));
         }
         if let Some(n) = options.session_limit {
-            out.push(format!(
-                "   SSH as {}: open up to {} shells at once",
-                login.user,
-                n + 1
+            out.push(line(
+                "sessions",
+                &[user.clone(), ("count", (n + 1).to_string())],
             ));
         }
         if let Some(s) = &options.scanner {
-            out.push(format!(
-                "   SSH as {}: copy {} to a new temporary directory, run `tekigo scan --format json`, remove the directory",
-                login.user,
-                s.display()
+            out.push(line(
+                "scanner",
+                &[user.clone(), ("binary", s.display().to_string())],
             ));
         }
         if options.allow_lockout_test {
-            out.push(format!(
-                "5. lockout (changes state: locks {} for the device's lock period): log in once, send {} wrong passwords, then the right one",
-                login.user, options.lockout_attempts
+            out.push(line(
+                "lockout",
+                &[user, ("count", options.lockout_attempts.to_string())],
             ));
         }
     }
@@ -570,11 +593,16 @@ mod tests {
             password: "s3cret-pass".into(),
         });
         o.allow_lockout_test = true;
-        let plan = plan(&o).unwrap().join("\n");
-        assert!(plan.contains("127.0.0.1"));
+        let plan = plan(&o, Lang::En).unwrap().join("\n");
+        assert!(plan.starts_with("dry run: nothing is sent\ntarget 127.0.0.1 = 127.0.0.1"));
+        assert!(!plan.contains('{'), "a placeholder was left: {plan}");
         assert!(plan.contains("locks operator"));
         assert!(!plan.contains("s3cret"));
         assert!(!format!("{o:?}").contains("s3cret"));
+        let ja = super::plan(&o, Lang::Ja).unwrap().join("\n");
+        assert!(ja.starts_with("ドライラン: 何も送信しません"));
+        assert!(ja.contains("operator を機器のロック期間だけロック"));
+        assert!(!ja.contains('{'), "a placeholder was left: {ja}");
     }
 
     #[test]

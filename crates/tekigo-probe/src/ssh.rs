@@ -443,7 +443,6 @@ impl<'a> Ssh<'a> {
             return out;
         }
         out.push(try_defaults(
-            checks::DEFAULT_CREDENTIALS,
             self.port,
             creds,
             max_tries,

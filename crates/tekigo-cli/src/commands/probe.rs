@@ -118,10 +118,10 @@ pub fn run(global: &Global, args: ProbeArgs) -> Result<ExitCode> {
         options.declared_source = Some(source);
     }
     if args.dry_run {
-        let steps = tekigo_probe::plan(&options)?;
+        let steps = tekigo_probe::plan(&options, global.lang.unwrap_or(Lang::En))?;
         let bytes = match args.format {
             ScanFormat::Json => json(&serde_json::json!({"dry_run": true, "steps": steps}))?,
-            _ => format!("dry run: nothing is sent\n{}\n", steps.join("\n")).into_bytes(),
+            _ => format!("{}\n", steps.join("\n")).into_bytes(),
         };
         emit(&bytes, args.output.as_deref(), false)?;
         return Ok(ExitCode::SUCCESS);
