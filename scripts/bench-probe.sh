@@ -51,7 +51,7 @@ print(", ".join(x["check"].removeprefix("probe.") for x in r["results"] if x["ve
 services=$(grep -E '^[0-9]+/tcp +open' "$work/nmap.out" | awk '{print $1" "$3}' | paste -sd ';' | sed 's/;/; /g')
 ts443=$(grep -cE 'offered \(NOT ok\)|VULNERABLE|NOT ok' "$work/testssl443.out" || true)
 ts8443=$(grep -cE 'offered \(NOT ok\)|VULNERABLE|NOT ok' "$work/testssl8443.out" || true)
-sa=$(grep -cE '\(fail\)|\(warn\)' "$work/sshaudit.out" || true)
+sa=$(grep -cE '^\(.*-- \[(fail|warn)\]' "$work/sshaudit.out" || true)
 total=$(python3 -c 'import sys; print(round(sum(float(x) for x in sys.argv[1:]),1))' \
     "$(t nmap)" "$(t testssl443)" "$(t testssl8443)" "$(t sshaudit)")
 cat <<EOF

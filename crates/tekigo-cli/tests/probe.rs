@@ -63,12 +63,16 @@ impl Lab {
         Some(lab)
     }
 
-    fn password_file(&self) -> PathBuf {
+    /// The lab's state directory (scripts/probe-lab.sh).
+    fn state(&self) -> PathBuf {
         PathBuf::from(
             std::env::var_os("TEKIGO_LAB_DIR").unwrap_or_else(|| "/run/tekigo-probe-lab".into()),
         )
         .join(&self.name)
-        .join("operator.password")
+    }
+
+    fn password_file(&self) -> PathBuf {
+        self.state().join("operator.password")
     }
 
     /// `tekigo ARGS` run inside the namespace.
@@ -223,7 +227,9 @@ fn the_good_sshd_refuses_default_passwords_locks_the_account_and_ends_idle_sessi
     let Some(lab) = Lab::up(&["sshd-good:2222"]) else {
         return;
     };
-    let (report, code) = lab.probe_with_lockout("2222", &["--idle-wait", "30"]);
+    let scanner = env!("CARGO_BIN_EXE_tekigo");
+    let (report, code) =
+        lab.probe_with_lockout("2222", &["--idle-wait", "30", "--scanner", scanner]);
     let creds = result(&report, "probe.default-credentials");
     assert_eq!(creds["verdict"], "pass", "{creds:#}");
     assert!(creds["detail"].as_str().unwrap().contains("refused"));
@@ -240,7 +246,27 @@ fn the_good_sshd_refuses_default_passwords_locks_the_account_and_ends_idle_sessi
         .contains("Authorised use only"));
     assert_eq!(verdict(&report, "probe.ssh-algorithms"), "pass");
     assert_eq!(verdict(&report, "probe.idle-session"), "pass", "{report:#}");
-    assert_eq!(code, 0, "{report:#}");
+    // Every behavioural test passes; the findings come from the configuration, read over
+    // SSH by the scanner, which sees what the probe saw: passwords are accepted.
+    let results = report["results"].as_array().unwrap();
+    assert!(results
+        .iter()
+        .filter(|r| r["origin"] == "probe")
+        .all(|r| r["verdict"] == "pass" || r["verdict"] == "not_applicable"));
+    let config = result(&report, "ssh.password-authentication");
+    assert_eq!(config["origin"], "scan");
+    assert_eq!(config["verdict"], "fail");
+    assert!(report["facts"]["configuration"]
+        .as_str()
+        .unwrap()
+        .starts_with("tekigo scan run over SSH on port 2222 as operator"));
+    assert_eq!(code, 1, "{report:#}");
+    // The scanner's temporary directory is gone from the device.
+    let tmp = lab.state().join("sshd-2222/upper/tmp");
+    let left: Vec<_> = std::fs::read_dir(&tmp)
+        .map(|d| d.flatten().map(|e| e.file_name()).collect())
+        .unwrap_or_default();
+    assert!(left.is_empty(), "left in /tmp: {left:?}");
 }
 
 #[test]
