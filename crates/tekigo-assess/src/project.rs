@@ -57,6 +57,10 @@ pub struct Component {
     pub component_type: ComponentType,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
+    /// TCP ports the component is meant to have open; `tekigo probe --project` reports any
+    /// other open port (CR 7.7, least functionality).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ports: Vec<u16>,
 }
 
 #[derive(Debug, Clone)]

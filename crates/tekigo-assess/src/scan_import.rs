@@ -38,6 +38,29 @@ pub struct ScanResult {
     /// What the check looks for, `{"en", "ja"}`: the suggested reason is built from it.
     #[serde(default)]
     pub title: Option<serde_json::Value>,
+    /// `probe` for a behavioural test of `tekigo probe` (schema 1.1); absent or `scan` for
+    /// configuration evidence.
+    #[serde(default)]
+    pub origin: Option<String>,
+}
+
+impl ScanResult {
+    fn is_probe(&self) -> bool {
+        self.origin.as_deref() == Some("probe")
+    }
+}
+
+impl ScanReport {
+    /// What produced the results: `scan`, `probe`, or `scan and probe` for a probe that
+    /// also read the configuration over SSH.
+    pub fn origin(&self) -> &'static str {
+        let probe = self.results.iter().filter(|r| r.is_probe()).count();
+        match probe {
+            0 => "scan",
+            n if n == self.results.len() => "probe",
+            _ => "scan and probe",
+        }
+    }
 }
 
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -147,7 +170,16 @@ pub fn apply_in(
         }
         let mut ordered = results.clone();
         ordered.sort_by_key(|r| std::cmp::Reverse(verdict_rank(&r.verdict)));
-        let reason = std::iter::once(label(lang, "scan.prefix").to_string())
+        // A behavioural test says what the device did, a scan what it is configured to do.
+        let (prefix, assessor) = match (
+            results.iter().any(|r| r.is_probe()),
+            results.iter().all(|r| r.is_probe()),
+        ) {
+            (true, true) => ("probe.prefix", "tekigo probe"),
+            (true, false) => ("scan_probe.prefix", "tekigo scan, tekigo probe"),
+            _ => ("scan.prefix", "tekigo scan"),
+        };
+        let reason = std::iter::once(label(lang, prefix).to_string())
             .chain(ordered.iter().map(|r| sentence(lang, r)))
             .collect::<Vec<_>>()
             .join(" ");
@@ -168,7 +200,7 @@ pub fn apply_in(
                 countermeasure: None,
                 maturity: None,
                 evidence,
-                assessor: Some("tekigo scan".into()),
+                assessor: Some(assessor.into()),
                 date: date.to_string(),
                 review: Review::Draft,
                 reviewer: None,
@@ -249,6 +281,13 @@ fn detail(v: &serde_json::Value) -> Option<String> {
     let mut parts = Vec::new();
     if let Some(p) = obj.get("path").and_then(|v| v.as_str()) {
         parts.push(p.to_string());
+    }
+    if let Some(port) = obj.get("port").and_then(|v| v.as_u64()) {
+        let proto = obj
+            .get("protocol")
+            .and_then(|v| v.as_str())
+            .unwrap_or("tcp");
+        parts.push(format!("{proto}/{port}"));
     }
     if let Some(h) = obj.get("sha256").and_then(|v| v.as_str()) {
         parts.push(format!("sha256:{}", &h[..h.len().min(16)]));

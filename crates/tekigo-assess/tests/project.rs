@@ -28,6 +28,7 @@ fn project(dir: &Path) -> Project {
                 name: "gw".into(),
                 component_type: ComponentType::Embedded,
                 version: Some("1.0".into()),
+                ports: Vec::new(),
             }],
             standards: vec!["62443-4-2".into()],
             language: Lang::Ja,

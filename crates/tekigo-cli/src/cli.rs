@@ -69,6 +69,10 @@ pub enum Command {
     /// IEC 62443-4-2 evidence from a root filesystem, an image archive or this system.
     #[cfg(feature = "scan")]
     Scan(crate::commands::scan::ScanArgs),
+    /// Behavioural tests of a running device over the network: ports, default passwords,
+    /// lockout, TLS and SSH algorithms, cleartext logins (IEC 62443-4-2, scan report format).
+    #[cfg(feature = "probe")]
+    Probe(crate::commands::probe::ProbeArgs),
     /// The web application: team assessments on SQLite (default) or PostgreSQL.
     #[cfg(feature = "server")]
     Serve(crate::commands::serve::ServeArgs),

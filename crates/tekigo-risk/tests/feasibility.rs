@@ -27,6 +27,7 @@ fn project(dir: &Path) -> Project {
                 name: "gw".into(),
                 component_type: ComponentType::Embedded,
                 version: None,
+                ports: Vec::new(),
             }],
             standards: vec!["62443-4-2".into()],
             language: Lang::En,

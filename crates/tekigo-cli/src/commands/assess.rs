@@ -170,6 +170,7 @@ fn parse_component(s: &str) -> Result<Component, String> {
         name: name.to_string(),
         component_type: ty.parse()?,
         version: parts.next().map(str::to_string),
+        ports: Vec::new(),
     })
 }
 
@@ -530,8 +531,9 @@ fn import_scan(
     );
     project.save_assessment(&ctx.catalog, &a)?;
     eprintln!(
-        "{id}: {} answers suggested from the scan, {} answers by a person kept{}",
+        "{id}: {} answers suggested from the {}, {} answers by a person kept{}",
         summary.suggested.len(),
+        report.origin(),
         summary.kept.len(),
         if summary.kept.is_empty() {
             ""

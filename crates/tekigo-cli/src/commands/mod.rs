@@ -4,6 +4,8 @@
 pub mod assess;
 mod catalog;
 mod checklist;
+#[cfg(feature = "probe")]
+pub mod probe;
 #[cfg(feature = "full")]
 pub mod report;
 #[cfg(feature = "full")]
@@ -46,6 +48,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Vex(cmd) => vex::run(cmd, cli.global.lang),
         #[cfg(feature = "scan")]
         Command::Scan(args) => scan::run(&cli.global, args),
+        #[cfg(feature = "probe")]
+        Command::Probe(args) => probe::run(&cli.global, args),
         #[cfg(feature = "server")]
         Command::Serve(args) => serve::serve(args),
         #[cfg(feature = "server")]

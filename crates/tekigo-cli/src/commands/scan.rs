@@ -116,7 +116,8 @@ pub fn run(global: &Global, args: ScanArgs) -> Result<ExitCode> {
     Ok(ExitCode::from(u8::from(findings)))
 }
 
-fn render_report(
+/// Also renders `tekigo probe` reports, which share the format.
+pub(crate) fn render_report(
     report: &Report,
     format: ScanFormat,
     lang: tekigo_catalog::Lang,

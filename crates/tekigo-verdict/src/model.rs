@@ -10,6 +10,40 @@ use tekigo_catalog::Text;
 /// Version of the JSON report format. Consumers check the major number.
 pub const SCHEMA_VERSION: &str = "1.0";
 
+/// The minor version that added what a network probe reports (`origin`, and evidence with
+/// `port`, `protocol` and `transcript`). A probe report says this version; a scan, which
+/// uses none of the additions, keeps saying [`SCHEMA_VERSION`].
+pub const PROBE_SCHEMA_VERSION: &str = "1.1";
+
+/// How a result was obtained: read from the device's configuration by `tekigo scan`, or
+/// observed from the network by `tekigo probe`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Origin {
+    Scan,
+    Probe,
+}
+
+/// Which way a line of a network transcript went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    Sent,
+    Received,
+    /// Something the probe observed that is not bytes: a closed connection, a timeout.
+    Event,
+}
+
+/// One line of what the probe sent to or received from the device: printable text
+/// (other bytes as `\xNN`), bounded in length, with secrets masked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Exchange {
+    /// RFC 3339 UTC with milliseconds.
+    pub at: String,
+    pub direction: Direction,
+    pub text: String,
+}
+
 /// What a check concluded. The five values are distinct on purpose: "the device lacks the
 /// mechanism" and "the scanner could not read the evidence" are different findings from
 /// "the mechanism is configured wrongly", and none of them may be reported as a pass.
@@ -84,6 +118,15 @@ pub struct Evidence {
     /// A fact in words, in English (for example why a file could not be read).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// The port a network probe talked to (schema 1.1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub port: Option<u16>,
+    /// `tcp` or `udp`, with `port` (schema 1.1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub protocol: Option<String>,
+    /// What was sent and received, in order (schema 1.1).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub transcript: Vec<Exchange>,
 }
 
 impl Evidence {
@@ -136,6 +179,10 @@ pub struct CheckResult {
     pub explanation: Text,
     /// What to change when the verdict is not a pass.
     pub remediation: Text,
+    /// Absent in a scanner's report; `probe`, or `scan` for configuration evidence a probe
+    /// gathered over SSH, in a probe's report (schema 1.1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<Origin>,
 }
 
 /// What was scanned.

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use serde_json::{json, Value};
 use tekigo_catalog::{escape_xml as xml_escape, Lang};
 
-use crate::model::{CheckResult, Report, Verdict};
+use crate::model::{CheckResult, Direction, Evidence, Report, Verdict};
 
 fn fr_of<'a>(report: &'a Report, r: &CheckResult) -> Option<&'a str> {
     let catalog = tekigo_catalog::Catalog::builtin().ok()?;
@@ -37,8 +37,10 @@ pub fn human(report: &Report, lang: Lang) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "tekigo scan of {} ({})",
-        report.target.path, report.target.kind
+        "tekigo {} of {} ({})",
+        verb(report),
+        report.target.path,
+        report.target.kind
     );
     for (k, v) in &report.facts {
         let _ = writeln!(out, "  {k}: {v}");
@@ -76,6 +78,10 @@ pub fn human(report: &Report, lang: Lang) -> String {
             }
             let _ = writeln!(out, "         {}", r.detail);
             for e in r.evidence.iter().take(4) {
+                if let Some(port) = e.port {
+                    network_evidence(&mut out, port, e);
+                    continue;
+                }
                 let path = e.path.as_deref().unwrap_or("");
                 if e.lines.is_empty() && !path.is_empty() {
                     let _ = writeln!(out, "           {path}");
@@ -115,9 +121,49 @@ pub fn human(report: &Report, lang: Lang) -> String {
     out
 }
 
+/// A report of `tekigo probe` (a network target) or of `tekigo scan`.
+fn verb(report: &Report) -> &'static str {
+    if report.target.kind == NETWORK_TARGET {
+        "probe"
+    } else {
+        "scan"
+    }
+}
+
+/// `target.kind` of a probe report.
+pub const NETWORK_TARGET: &str = "host";
+
+fn arrow(d: Direction) -> &'static str {
+    match d {
+        Direction::Sent => ">",
+        Direction::Received => "<",
+        Direction::Event => "*",
+    }
+}
+
+/// The port, derived values, and the first lines of the transcript.
+fn network_evidence(out: &mut String, port: u16, e: &Evidence) {
+    let proto = e.protocol.as_deref().unwrap_or("tcp");
+    let values: Vec<String> = e.values.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    let _ = writeln!(out, "           {port}/{proto} {}", values.join(" "));
+    for x in e.transcript.iter().take(6) {
+        let mut text: String = x.text.chars().take(100).collect();
+        if text.len() < x.text.len() {
+            text.push('…');
+        }
+        let _ = writeln!(out, "             {} {text}", arrow(x.direction));
+    }
+}
+
 fn evidence_text(r: &CheckResult) -> String {
     let mut s = String::new();
     for e in &r.evidence {
+        if let Some(port) = e.port {
+            let _ = writeln!(s, "{}/{port}", e.protocol.as_deref().unwrap_or("tcp"));
+            for x in &e.transcript {
+                let _ = writeln!(s, "  {} {} {}", x.at, arrow(x.direction), x.text);
+            }
+        }
         if let Some(p) = &e.path {
             let _ = writeln!(
                 s,
@@ -152,7 +198,8 @@ pub fn junit(report: &Report, lang: Lang) -> String {
         .count();
     let _ = writeln!(
         out,
-        "<testsuites name=\"tekigo scan\" tests=\"{}\" failures=\"{failures}\">",
+        "<testsuites name=\"tekigo {}\" tests=\"{}\" failures=\"{failures}\">",
+        verb(report),
         report.results.len()
     );
     let mut groups: Vec<(String, Vec<&CheckResult>)> = Vec::new();
@@ -248,6 +295,12 @@ pub fn sarif(report: &Report, lang: Lang) -> Value {
             };
             let mut locations = Vec::new();
             for e in &r.evidence {
+                if let (None, Some(port)) = (&e.path, e.port) {
+                    let proto = e.protocol.as_deref().unwrap_or("tcp");
+                    locations.push(json!({"physicalLocation": {"artifactLocation": {
+                        "uri": format!("{proto}://{}:{port}", uri_host(&report.target.path))}}}));
+                    continue;
+                }
                 let Some(path) = &e.path else { continue };
                 let uri = path.trim_start_matches('/');
                 if e.lines.is_empty() {
@@ -280,18 +333,34 @@ pub fn sarif(report: &Report, lang: Lang) -> Value {
     } else {
         format!("file://{}/", report.target.path.trim_end_matches('/'))
     };
+    let mut run = json!({
+        "tool": {"driver": {
+            "name": report.tool.name,
+            "version": report.tool.version,
+            "informationUri": "https://example.invalid/tekigo",
+            "rules": rules,
+        }},
+        "originalUriBaseIds": {"ROOT": {"uri": base}},
+        "results": results,
+    });
+    if report.target.kind == NETWORK_TARGET {
+        // Locations are network addresses, not files under a root.
+        if let Some(run) = run.as_object_mut() {
+            run.remove("originalUriBaseIds");
+        }
+    }
     json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
-                "name": report.tool.name,
-                "version": report.tool.version,
-                "informationUri": "https://example.invalid/tekigo",
-                "rules": rules,
-            }},
-            "originalUriBaseIds": {"ROOT": {"uri": base}},
-            "results": results,
-        }],
+        "runs": [run],
     })
+}
+
+/// A host for a URI: IPv6 addresses in brackets.
+fn uri_host(host: &str) -> String {
+    if host.contains(':') && !host.starts_with('[') {
+        format!("[{host}]")
+    } else {
+        host.to_string()
+    }
 }
