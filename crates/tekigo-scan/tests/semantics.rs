@@ -743,10 +743,12 @@ fn a_substack_keeps_its_jumps_and_done_inside() {
 /// never the password.
 #[test]
 fn issue_words_that_open_an_account_fail_whatever_the_wording() {
-    let Some(operator) = tool("openssl", &["passwd", "-6", "Gw-Op7-Kitakyushu"]) else {
-        return;
-    };
-    let Some(service) = tool("mkpasswd", &["-m", "yescrypt", "fieldbus42"]) else {
+    // A sha512crypt hash by openssl, a yescrypt one by mkpasswd (Debian's whois).
+    let hashes = [
+        tool("openssl", &["passwd", "-6", "Gw-Op7-Kitakyushu"]),
+        tool("mkpasswd", &["-m", "yescrypt", "fieldbus42"]),
+    ];
+    let [Some(operator), Some(service)] = hashes else {
         return;
     };
     let shadow = format!(
@@ -825,13 +827,16 @@ fn issue_words_tried_are_bounded() {
             motd.push('\n');
         }
     }
-    let dir = tree(&[
-        ("/etc/passwd", PASSWD),
-        ("/etc/group", GROUP),
-        ("/etc/shadow", &shadow),
-        ("/etc/motd", &motd),
-    ]);
-    let report = scan_dir(dir.path());
+    let scan = |motd: &str| {
+        let dir = tree(&[
+            ("/etc/passwd", PASSWD),
+            ("/etc/group", GROUP),
+            ("/etc/shadow", &shadow),
+            ("/etc/motd", motd),
+        ]);
+        scan_dir(dir.path())
+    };
+    let report = scan(&motd);
     let r = result(&report, "login.issue-secrets");
     assert_eq!(r.verdict, Verdict::Pass, "{}", r.detail);
     let values = &r.evidence[0].values;
@@ -839,14 +844,7 @@ fn issue_words_tried_are_bounded() {
     assert_eq!(values["words_not_tried"], (n - 64).to_string());
 
     // The same flood with the password after a credential word at its end: tried first.
-    let motd = format!("{motd}\nservice password Plant-Secret-9\n");
-    let dir = tree(&[
-        ("/etc/passwd", PASSWD),
-        ("/etc/group", GROUP),
-        ("/etc/shadow", &shadow),
-        ("/etc/motd", &motd),
-    ]);
-    let report = scan_dir(dir.path());
+    let report = scan(&format!("{motd}\nservice password Plant-Secret-9\n"));
     let r = result(&report, "login.issue-secrets");
     assert_eq!(r.verdict, Verdict::Fail, "{}", r.detail);
     assert!(r.detail.contains("admin (/etc/motd:"), "{}", r.detail);

@@ -4,7 +4,7 @@
 #![allow(dead_code)] // each test binary uses what it needs
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Output};
 
 pub fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -45,4 +45,23 @@ pub fn image(name: &str) -> Option<PathBuf> {
     );
     eprintln!("skipping: image {name} not built");
     None
+}
+
+/// `tekigo scan --root ROOT --format json` with `extra` arguments (where the results or the
+/// SBOM go), which must end with findings or without (exit 1 or 0), not an error.
+pub fn scan_root(root: &Path, extra: &[&str]) -> Output {
+    let mut args = vec!["scan", "--root", root.to_str().unwrap(), "--format", "json"];
+    args.extend_from_slice(extra);
+    let out = Command::new(env!("CARGO_BIN_EXE_tekigo"))
+        .args(&args)
+        .env_remove("TEKIGO_CATALOG_DIR")
+        .env_remove("TEKIGO_LANG")
+        .output()
+        .expect("run tekigo");
+    assert!(
+        matches!(out.status.code(), Some(0 | 1)),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
 }

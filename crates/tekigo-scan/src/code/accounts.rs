@@ -210,15 +210,7 @@ pub fn default_credentials(ctx: &Ctx) -> Eval {
             vec![ev],
         ));
     }
-    if unverifiable.len() == usable.len() {
-        return Err(Unreadable {
-            path: "/etc/shadow".into(),
-            reason: format!(
-                "hash scheme(s) this scanner cannot verify: {}",
-                unverifiable.join(", ")
-            ),
-        });
-    }
+    all_verifiable_or_unreadable(&unverifiable, usable.len())?;
     Ok(Outcome::new(
         Verdict::Pass,
         format!(
@@ -396,15 +388,7 @@ pub fn issue_secrets(ctx: &Ctx) -> Eval {
             evidence,
         ));
     }
-    if unverifiable.len() == usable.len() {
-        return Err(Unreadable {
-            path: "/etc/shadow".into(),
-            reason: format!(
-                "hash scheme(s) this scanner cannot verify: {}",
-                unverifiable.join(", ")
-            ),
-        });
-    }
+    all_verifiable_or_unreadable(&unverifiable, usable.len())?;
     let mut evidence = file_evidence();
     if let Some(first) = evidence.first_mut() {
         first
@@ -464,6 +448,21 @@ fn mask_secrets(line: &str, password: &str) -> String {
     }
     flush(&mut field, &mut out);
     out.trim().to_string()
+}
+
+/// Nothing to say when no account's hash could be verified: an `unreadable` naming the
+/// schemes, not a pass.
+fn all_verifiable_or_unreadable(unverifiable: &[String], usable: usize) -> Result<(), Unreadable> {
+    if usable > 0 && unverifiable.len() == usable {
+        return Err(Unreadable {
+            path: "/etc/shadow".into(),
+            reason: format!(
+                "hash scheme(s) this scanner cannot verify: {}",
+                unverifiable.join(", ")
+            ),
+        });
+    }
+    Ok(())
 }
 
 /// What trying candidate passwords on one hash gave.
