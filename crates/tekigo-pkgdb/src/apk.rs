@@ -106,6 +106,8 @@ fn package(
         version,
         arch: record.arch,
         epoch: None,
+        // syft's `upstream`: the origin, where it is another package.
+        upstream: record.origin.filter(|o| *o != name),
     };
     let purl = match purl::build(&parts, os) {
         Ok(purl) => purl,

@@ -111,6 +111,8 @@ fn package(
             version,
             arch,
             epoch: None,
+            upstream: upstream(ecosystem, (name, version), (source_name, source_version))
+                .as_deref(),
         },
         os,
     );
@@ -137,6 +139,25 @@ fn package(
         database: path.to_path_buf(),
         record: paragraph.line,
     })
+}
+
+/// The PURL's `upstream` qualifier of a deb package, as syft writes it: the source name
+/// when it differs, with `@VERSION` when the source version does (a binNMU `+b1`, or a
+/// binary with its own version such as `gcc` from `gcc-defaults`); nothing when the package
+/// is its own source. opkg PURLs carry none: no matcher reads one there.
+fn upstream(
+    ecosystem: Ecosystem,
+    (name, version): (&str, &str),
+    (source_name, source_version): (&str, &str),
+) -> Option<String> {
+    if ecosystem != Ecosystem::Deb {
+        return None;
+    }
+    match (source_name != name, source_version != version) {
+        (_, true) => Some(format!("{source_name}@{source_version}")),
+        (true, false) => Some(source_name.to_string()),
+        (false, false) => None,
+    }
 }
 
 /// How much of a copyright file is read: the header and `Files` paragraphs come first,
@@ -193,6 +214,24 @@ pub(crate) fn dep5_licenses(text: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn upstream_names_the_source_only_where_it_differs() {
+        let deb = |b, s| upstream(Ecosystem::Deb, b, s);
+        assert_eq!(
+            deb(("libc6", "2.36-9"), ("glibc", "2.36-9")).as_deref(),
+            Some("glibc")
+        );
+        assert_eq!(
+            deb(("bash", "5.2.15-2+b13"), ("bash", "5.2.15-2")).as_deref(),
+            Some("bash@5.2.15-2")
+        );
+        assert_eq!(deb(("dash", "0.5.12-2"), ("dash", "0.5.12-2")), None);
+        assert_eq!(
+            upstream(Ecosystem::Opkg, ("libssl3", "3.0"), ("openssl", "3.0")),
+            None
+        );
+    }
 
     #[test]
     fn dep5_collects_distinct_license_names_only_from_machine_readable_files() {

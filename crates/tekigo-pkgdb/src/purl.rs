@@ -1,5 +1,10 @@
 //! Package URLs as the purl specification defines them per type: the distribution as
-//! namespace, `arch` and `distro` qualifiers, and for rpm the epoch as a qualifier.
+//! namespace, `arch` and `distro` qualifiers, and for rpm the epoch as a qualifier; plus
+//! the source package in an `upstream` qualifier, as syft writes it (deb: `NAME` or
+//! `NAME@VERSION` when the source version differs; apk: the origin; rpm: the source RPM file
+//! name). The purl specification defines no source qualifier (its `deb` type names a
+//! source package itself with `arch=source`); syft's convention is what vulnerability
+//! matchers read, tekigo's included (`tekigo_sbom::SourcePackage`).
 
 use packageurl::PackageUrl;
 
@@ -14,6 +19,8 @@ pub(crate) struct PurlParts<'a> {
     pub arch: Option<&'a str>,
     /// rpm only.
     pub epoch: Option<&'a str>,
+    /// The `upstream` qualifier: the source package, `None` when it is the package itself.
+    pub upstream: Option<&'a str>,
 }
 
 /// Builds the PURL; the namespace is the os-release id (`debian`, `ubuntu`, `alpine`,
@@ -45,6 +52,9 @@ pub(crate) fn build(parts: &PurlParts<'_>, os: Option<&OsRelease>) -> Result<Str
     if let Some(epoch) = parts.epoch {
         purl.add_qualifier("epoch", epoch).map_err(err)?;
     }
+    if let Some(upstream) = parts.upstream.filter(|u| !u.is_empty()) {
+        purl.add_qualifier("upstream", upstream).map_err(err)?;
+    }
     Ok(purl.to_string())
 }
 
@@ -67,10 +77,11 @@ mod tests {
             version: "1:9.2p1-2+deb12u3",
             arch: Some("amd64"),
             epoch: None,
+            upstream: Some("openssh"),
         };
         assert_eq!(
             build(&parts, Some(&debian)).unwrap(),
-            "pkg:deb/debian/openssh-server@1:9.2p1-2%2Bdeb12u3?arch=amd64&distro=debian-12"
+            "pkg:deb/debian/openssh-server@1:9.2p1-2%2Bdeb12u3?arch=amd64&distro=debian-12&upstream=openssh"
         );
     }
 
@@ -83,6 +94,7 @@ mod tests {
             version: "3.0.7-27.el9",
             arch: Some("x86_64"),
             epoch: Some("1"),
+            upstream: None,
         };
         assert_eq!(
             build(&parts, Some(&rocky)).unwrap(),
@@ -98,6 +110,7 @@ mod tests {
             version: "1.36.1-r15",
             arch: None,
             epoch: None,
+            upstream: None,
         };
         assert_eq!(
             build(&parts(Ecosystem::Apk), None).unwrap(),

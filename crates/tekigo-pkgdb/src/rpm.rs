@@ -17,6 +17,7 @@ use std::path::Path;
 use rusqlite::config::DbConfig;
 use rusqlite::{Connection, MAIN_DB};
 use tekigo_rootfs::Root;
+use tekigo_sbom::SourcePackage;
 
 use crate::inventory::FileProblems;
 use crate::parse::Parsed;
@@ -199,14 +200,11 @@ pub(crate) fn package_from_header(
         Some(epoch) => format!("{epoch}:{version_release}"),
         None => version_release.clone(),
     };
-    let (source_name, source_version) = match source_rpm.as_deref().and_then(split_source_rpm) {
-        Some((name, version)) => (
-            Some(name),
-            Some(match &epoch {
-                Some(epoch) => format!("{epoch}:{version}"),
-                None => version,
-            }),
-        ),
+    let source = source_rpm
+        .as_deref()
+        .and_then(|file| SourcePackage::from_source_rpm(file, epoch.as_deref()));
+    let (source_name, source_version) = match source {
+        Some(s) => (Some(s.name), s.version),
         None => (None, None),
     };
     let purl = purl::build(
@@ -216,6 +214,8 @@ pub(crate) fn package_from_header(
             version: &version_release,
             arch: arch.as_deref(),
             epoch: epoch.as_deref(),
+            // syft's `upstream`: the source RPM file as rpm records it.
+            upstream: source_name.as_ref().and(source_rpm.as_deref()),
         },
         os,
     )
@@ -235,21 +235,6 @@ pub(crate) fn package_from_header(
         database: path.to_path_buf(),
         record,
     }))
-}
-
-/// `openssl-3.0.7-27.el9.src.rpm` into (`openssl`, `3.0.7-27.el9`). The epoch of a
-/// source package is not in its file name; rpm gives a binary package its source's epoch,
-/// so the caller adds the binary's.
-fn split_source_rpm(file: &str) -> Option<(String, String)> {
-    let stem = file
-        .strip_suffix(".src.rpm")
-        .or_else(|| file.strip_suffix(".nosrc.rpm"))?;
-    let (rest, release) = stem.rsplit_once('-')?;
-    let (name, version) = rest.rsplit_once('-')?;
-    if name.is_empty() || version.is_empty() || release.is_empty() {
-        return None;
-    }
-    Some((name.to_string(), format!("{version}-{release}")))
 }
 
 const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
@@ -423,13 +408,19 @@ mod tests {
         let package = package_from_header(path, 7, &plain, None).unwrap().unwrap();
         assert_eq!(package.version, "5.2.26-3.fc40");
         assert_eq!(package.source_name.as_deref(), Some("bash"));
-        assert_eq!(package.purl, "pkg:rpm/bash@5.2.26-3.fc40");
+        assert_eq!(
+            package.purl,
+            "pkg:rpm/bash@5.2.26-3.fc40?upstream=bash-5.2.26-3.fc40.src.rpm"
+        );
         let mut magic = MAGIC.to_vec();
         magic.extend(header(&BASH, Some(2)));
         let package = package_from_header(path, 7, &magic, None).unwrap().unwrap();
         assert_eq!(package.version, "2:5.2.26-3.fc40");
         assert_eq!(package.source_version.as_deref(), Some("2:5.2.26-3.fc40"));
-        assert_eq!(package.purl, "pkg:rpm/bash@5.2.26-3.fc40?epoch=2");
+        assert_eq!(
+            package.purl,
+            "pkg:rpm/bash@5.2.26-3.fc40?epoch=2&upstream=bash-5.2.26-3.fc40.src.rpm"
+        );
     }
 
     #[test]
@@ -459,15 +450,5 @@ mod tests {
             None,
         );
         assert_eq!(package_from_header(path, 1, &pubkey, None), Ok(None));
-    }
-
-    #[test]
-    fn source_rpm_names_split_from_the_right() {
-        assert_eq!(
-            split_source_rpm("python3.11-3.11.7-1.el9.src.rpm"),
-            Some(("python3.11".into(), "3.11.7-1.el9".into()))
-        );
-        assert_eq!(split_source_rpm("broken.src.rpm"), None);
-        assert_eq!(split_source_rpm("bash-5.2-1.x86_64.rpm"), None);
     }
 }

@@ -110,7 +110,7 @@ fn sbom_carries_the_inventory() {
     assert_eq!(libs["bom-ref"], libs["purl"]);
     assert_eq!(
         libs["purl"],
-        "pkg:rpm/rocky/openssl-libs@3.0.7-27.el9?arch=x86_64&distro=rocky-9.3&epoch=1"
+        "pkg:rpm/rocky/openssl-libs@3.0.7-27.el9?arch=x86_64&distro=rocky-9.3&epoch=1&upstream=openssl-3.0.7-27.el9.src.rpm"
     );
     assert_eq!(
         libs["supplier"]["name"],
@@ -193,4 +193,61 @@ fn write_file_replaces_atomically() {
     assert_eq!(bom["components"].as_array().unwrap().len(), 5);
     // Nothing but the document is left in the directory.
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+}
+
+/// The source package goes into the PURL as syft writes it, and tekigo's SBOM reader gets
+/// it back, with the source version where it differs from the binary's (real Debian
+/// paragraphs: `cpp` from `gcc-defaults`; Alpine origins; a source RPM with the epoch).
+#[test]
+fn source_packages_survive_the_round_trip_through_the_reader() {
+    let read_back = |name: &str| {
+        let inventory = Inventory::read(&Root::open(fixture(name)).unwrap());
+        let text = cyclonedx::to_string(&inventory, &options());
+        let sbom = tekigo_sbom::Sbom::from_slice(text.as_bytes(), name).unwrap();
+        (inventory, sbom)
+    };
+    for name in ["rocky", "alpine", "dpkg-damaged", "distroless"] {
+        let (inventory, sbom) = read_back(name);
+        for (package, component) in inventory.packages.iter().zip(&sbom.components) {
+            assert_eq!(package.name, component.name);
+            let own = package.source_name.as_deref() == Some(package.name.as_str())
+                && package.source_version.as_deref() == Some(package.version.as_str());
+            // A package that is its own source may say so (the properties, rpm's source
+            // RPM) or not; any other must name its source.
+            let Some(source) = component.source.as_ref() else {
+                assert!(own, "{name}: {} has no source", package.purl);
+                continue;
+            };
+            assert_eq!(Some(&source.name), package.source_name.as_ref());
+            // No version in the PURL means the binary's own version.
+            let version = source.version.as_ref().unwrap_or(&package.version);
+            assert_eq!(
+                Some(version),
+                package.source_version.as_ref(),
+                "{}",
+                package.purl
+            );
+        }
+    }
+    let (_, sbom) = read_back("alpine");
+    let crypto = sbom
+        .components
+        .iter()
+        .find(|c| c.name == "libcrypto3")
+        .unwrap();
+    assert_eq!(
+        crypto.source,
+        tekigo_sbom::SourcePackage::new("openssl", None)
+    );
+    let (_, sbom) = read_back("distroless");
+    let libc = sbom.components.iter().find(|c| c.name == "libc6").unwrap();
+    assert!(
+        libc.purl
+            .as_ref()
+            .unwrap()
+            .original
+            .ends_with("&upstream=glibc"),
+        "{:?}",
+        libc.purl
+    );
 }

@@ -266,7 +266,7 @@ fn rpm_sqlite_written_by_rpm_is_read_without_rpm() {
     );
     assert_eq!(
         libs.purl,
-        "pkg:rpm/rocky/openssl-libs@3.0.7-27.el9?arch=x86_64&distro=rocky-9.3&epoch=1"
+        "pkg:rpm/rocky/openssl-libs@3.0.7-27.el9?arch=x86_64&distro=rocky-9.3&epoch=1&upstream=openssl-3.0.7-27.el9.src.rpm"
     );
     assert_eq!(
         find(&inventory, "tzdata").licenses,
@@ -419,10 +419,12 @@ fn apk_installed_with_origins_and_maintainers() {
     assert_eq!(ssl_client.source_name.as_deref(), Some("busybox"));
     assert_eq!(
         ssl_client.purl,
-        "pkg:apk/alpine/ssl_client@1.36.1-r15?arch=x86_64&distro=alpine-3.19.1"
+        "pkg:apk/alpine/ssl_client@1.36.1-r15?arch=x86_64&distro=alpine-3.19.1&upstream=busybox"
     );
     let musl = find(&inventory, "musl");
     assert_eq!(musl.version, "1.2.4_git20230717-r4");
+    // Its own origin: no `upstream`.
+    assert!(!musl.purl.contains("upstream"), "{}", musl.purl);
     assert_eq!(musl.licenses, ["MIT"]);
     assert_eq!(
         musl.supplier.as_deref(),

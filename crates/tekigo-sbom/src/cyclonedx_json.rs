@@ -5,6 +5,7 @@ use serde::Deserialize;
 use crate::error::SbomError;
 use crate::model::{Component, ComponentKind, Format, Sbom, Subject};
 use crate::purl::lenient;
+use crate::source::{self, SourcePackage};
 
 #[derive(Deserialize)]
 pub(crate) struct CdxMetadata {
@@ -33,6 +34,28 @@ pub(crate) struct CdxComponent {
     cpe: Option<String>,
     #[serde(default)]
     components: Vec<CdxComponent>,
+    #[serde(default)]
+    properties: Vec<CdxProperty>,
+    pedigree: Option<CdxPedigree>,
+}
+
+#[derive(Deserialize)]
+struct CdxProperty {
+    name: Option<String>,
+    value: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct CdxPedigree {
+    #[serde(default)]
+    ancestors: Vec<CdxAncestor>,
+}
+
+/// A pedigree ancestor: only what names the package it derives from.
+#[derive(Deserialize)]
+struct CdxAncestor {
+    name: Option<String>,
+    version: Option<String>,
 }
 
 /// Accepted CycloneDX versions: 1.4-1.6 are what the project supports and tests; 1.2 and 1.3
@@ -120,6 +143,16 @@ fn convert(
             .enumerate()
             .map(|(i, child)| (format!("{path}.components[{i}]"), child)),
     );
+    let properties: Vec<(String, String)> = c
+        .properties
+        .into_iter()
+        .filter_map(|p| Some((p.name?, p.value?)))
+        .collect();
+    let ancestor = c
+        .pedigree
+        .and_then(|p| p.ancestors.into_iter().next())
+        .and_then(|a| Some((a.name?, a.version)));
+    let source = cyclonedx_source(purl.as_ref(), &properties, ancestor);
     Component {
         id: c.bom_ref,
         name: c.name,
@@ -132,5 +165,21 @@ fn convert(
             .kind
             .as_deref()
             .map_or(ComponentKind::Unspecified, ComponentKind::from_name),
+        source,
     }
+}
+
+/// A CycloneDX component's source package, JSON or XML: the PURL's `upstream` qualifier,
+/// else the generator's properties, else the first pedigree ancestor (name, version).
+pub(crate) fn cyclonedx_source(
+    purl: Option<&crate::Purl>,
+    properties: &[(String, String)],
+    ancestor: Option<(String, Option<String>)>,
+) -> Option<SourcePackage> {
+    purl.and_then(SourcePackage::from_purl)
+        .or_else(|| source::from_properties(properties, purl))
+        .or_else(|| {
+            let (name, version) = ancestor?;
+            SourcePackage::new(&name, version.as_deref())
+        })
 }

@@ -2,12 +2,14 @@
 //!
 //! Only `bom/metadata/component` (the subject) and `bom/components/component`, recursively
 //! through `component/components/component`, are components; a `component` anywhere else
-//! (pedigree ancestors, variants) is not part of the product and is skipped with its subtree.
+//! (pedigree ancestors, variants) is not part of the product and is skipped with its subtree,
+//! except the name and version of a component's first pedigree ancestor, which name its
+//! source package (as do its `properties`).
 
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 
-use crate::cyclonedx_json::check_spec_version;
+use crate::cyclonedx_json::{check_spec_version, cyclonedx_source};
 use crate::error::{line_of, LineCounter, SbomError};
 use crate::model::{Component, ComponentKind, Format, Sbom, Subject};
 use crate::purl::lenient;
@@ -26,6 +28,10 @@ enum Field {
     Author,
     SupplierName,
     ManufacturerName,
+    /// `properties/property`, whose `name` attribute waits in `Parser::property`.
+    Property,
+    AncestorName,
+    AncestorVersion,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -38,6 +44,11 @@ enum Ctx {
     Component(usize),
     /// `supplier` (true) or `manufacturer` (false) of the innermost component.
     Entity(bool),
+    Properties,
+    Pedigree,
+    Ancestors,
+    /// The first ancestor of the innermost component's pedigree.
+    Ancestor,
     Field(Field),
     Ignored,
 }
@@ -59,11 +70,17 @@ struct Draft {
     author: Option<String>,
     supplier: Option<String>,
     manufacturer: Option<String>,
+    properties: Vec<(String, String)>,
+    ancestor_name: Option<String>,
+    ancestor_version: Option<String>,
+    /// An ancestor was read; later ones are skipped.
+    ancestor_seen: bool,
 }
 
 impl Draft {
-    fn slot(&mut self, field: Field) -> &mut Option<String> {
-        match field {
+    /// Where a field's text goes; `None` for a property, which is pushed to a list.
+    fn slot(&mut self, field: Field) -> Option<&mut Option<String>> {
+        Some(match field {
             Field::Name => &mut self.name,
             Field::Version => &mut self.version,
             Field::Group => &mut self.group,
@@ -73,7 +90,10 @@ impl Draft {
             Field::Author => &mut self.author,
             Field::SupplierName => &mut self.supplier,
             Field::ManufacturerName => &mut self.manufacturer,
-        }
+            Field::AncestorName => &mut self.ancestor_name,
+            Field::AncestorVersion => &mut self.ancestor_version,
+            Field::Property => return None,
+        })
     }
 }
 
@@ -87,6 +107,8 @@ struct Parser<'a> {
     open: Vec<usize>,
     spec_version: Option<String>,
     text: String,
+    /// The `name` attribute of the `property` being read.
+    property: Option<String>,
 }
 
 pub(crate) fn parse(body: &[u8], origin: &str) -> Result<Sbom, SbomError> {
@@ -98,6 +120,7 @@ pub(crate) fn parse(body: &[u8], origin: &str) -> Result<Sbom, SbomError> {
         open: Vec::new(),
         spec_version: None,
         text: String::new(),
+        property: None,
     };
     // No `trim_text`: it would trim the text on either side of an entity reference
     // (`M&#xFC;ller &amp; S&#xF6;hne`); field values are trimmed whole instead.
@@ -214,10 +237,35 @@ impl Parser<'_> {
                 "author" => Ctx::Field(Field::Author),
                 "supplier" => Ctx::Entity(true),
                 "manufacturer" => Ctx::Entity(false),
+                "properties" => Ctx::Properties,
+                "pedigree" => Ctx::Pedigree,
                 _ => Ctx::Ignored,
             },
             (Some(Ctx::Entity(true)), "name") => Ctx::Field(Field::SupplierName),
             (Some(Ctx::Entity(false)), "name") => Ctx::Field(Field::ManufacturerName),
+            (Some(Ctx::Properties), "property") => {
+                self.property = None;
+                for attr in e.attributes() {
+                    let attr = attr.map_err(|err| self.err(pos, err.to_string()))?;
+                    if attr.key.local_name().as_ref() == "name" {
+                        let value = attr
+                            .normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                            .map_err(|err| self.err(pos, err.to_string()))?;
+                        self.property = Some(value.into_owned());
+                    }
+                }
+                Ctx::Field(Field::Property)
+            }
+            (Some(Ctx::Pedigree), "ancestors") => Ctx::Ancestors,
+            (Some(Ctx::Ancestors), "component") => match self.open.last() {
+                Some(&i) if !self.drafts[i].ancestor_seen => {
+                    self.drafts[i].ancestor_seen = true;
+                    Ctx::Ancestor
+                }
+                _ => Ctx::Ignored,
+            },
+            (Some(Ctx::Ancestor), "name") => Ctx::Field(Field::AncestorName),
+            (Some(Ctx::Ancestor), "version") => Ctx::Field(Field::AncestorVersion),
             _ => Ctx::Ignored,
         };
         self.stack.push(ctx);
@@ -259,7 +307,14 @@ impl Parser<'_> {
                     return Ok(());
                 };
                 let value = std::mem::take(&mut self.text).trim().to_string();
-                *self.drafts[i].slot(field) = Some(value);
+                match self.drafts[i].slot(field) {
+                    Some(slot) => *slot = Some(value),
+                    None => {
+                        if let Some(name) = self.property.take() {
+                            self.drafts[i].properties.push((name, value));
+                        }
+                    }
+                }
             }
             Some(Ctx::Component(i)) => {
                 self.open.pop();
@@ -293,6 +348,8 @@ impl Parser<'_> {
             let place = || format!("line {} (component {name})", lines.line_at(d.offset));
             let purl = lenient(d.purl.as_deref(), place, &mut warnings);
             let nonempty = |s: Option<String>| s.filter(|s| !s.is_empty());
+            let ancestor = nonempty(d.ancestor_name).map(|n| (n, nonempty(d.ancestor_version)));
+            let source = cyclonedx_source(purl.as_ref(), &d.properties, ancestor);
             if d.subject {
                 subject = Some(Subject {
                     name,
@@ -316,6 +373,7 @@ impl Parser<'_> {
                     .kind
                     .as_deref()
                     .map_or(ComponentKind::Unspecified, ComponentKind::from_name),
+                source,
             });
         }
         Ok(Sbom {

@@ -6,7 +6,7 @@ use serde::Deserialize;
 use crate::cyclonedx_json::{CdxComponent, CdxMetadata};
 use crate::error::SbomError;
 use crate::model::{Format, Sbom};
-use crate::spdx_json::SpdxPackage;
+use crate::spdx_json::{SpdxPackage, SpdxRelationship};
 
 /// The union of the top-level fields this crate reads from either format; everything else
 /// is skipped without being stored. (Not `#[serde(flatten)]`: that buffers the document and
@@ -29,6 +29,8 @@ struct TopLevel {
     name: Option<String>,
     #[serde(default)]
     packages: Vec<SpdxPackage>,
+    #[serde(default)]
+    relationships: Vec<SpdxRelationship>,
 }
 
 pub(crate) fn parse(
@@ -89,6 +91,7 @@ pub(crate) fn parse(
             top.spdx_version.unwrap_or_default(),
             top.name,
             top.packages,
+            top.relationships,
             origin,
         ),
     }

@@ -10,9 +10,13 @@
 //! - **CycloneDX** 1.4, 1.5 and 1.6 (older 1.x documents with the same shape are read too),
 //!   JSON and XML. The subject is `metadata.component`; nested `components` are flattened
 //!   (pedigree ancestors, services and other component-like structures are not components
-//!   of the product and are skipped).
+//!   of the product and are skipped; a first pedigree ancestor is the source package).
 //! - **SPDX** 2.3 (and 2.2), JSON and tag-value. Packages are components; the PURL comes from
 //!   the `PACKAGE-MANAGER purl` external reference, CPEs from `SECURITY cpe22Type/cpe23Type`.
+//!
+//! Distribution packages carry their source package ([`SourcePackage`]: Debian source,
+//! Alpine origin, source RPM), which distribution advisories are keyed by, from whichever
+//! place the generator (tekigo, syft, Trivy, debsbom) wrote it; `source.rs` lists them.
 //!
 //! Components without a PURL are kept with whatever identifies them (name, version, supplier,
 //! CPEs), because firmware and vendor libraries in industrial products rarely have one. An
@@ -37,9 +41,11 @@ mod error;
 mod json;
 mod model;
 mod purl;
+mod source;
 mod spdx_json;
 mod spdx_tv;
 
 pub use error::SbomError;
 pub use model::{Component, ComponentKind, Format, Sbom, Subject};
 pub use purl::{Purl, PurlError};
+pub use source::SourcePackage;

@@ -5,6 +5,7 @@ use std::path::Path;
 
 use crate::error::SbomError;
 use crate::purl::Purl;
+use crate::source::SourcePackage;
 
 /// The serialisation an SBOM came in. Kept on the [`Sbom`] so reports can say what was read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -126,6 +127,9 @@ pub struct Component {
     pub supplier: Option<String>,
     /// What the component is.
     pub kind: ComponentKind,
+    /// The source package a distribution package was built from, from the PURL's
+    /// `upstream` qualifier or the generator's own fields (see [`SourcePackage`]).
+    pub source: Option<SourcePackage>,
 }
 
 /// What the SBOM describes: the CycloneDX `metadata.component`, or for SPDX the document

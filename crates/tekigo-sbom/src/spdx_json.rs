@@ -4,7 +4,7 @@ use serde::Deserialize;
 
 use crate::error::SbomError;
 use crate::model::{Format, Sbom};
-use crate::spdx_tv::{check_spdx_version, ExternalRefs, Package};
+use crate::spdx_tv::{check_spdx_version, ExternalRefs, Package, Relationship};
 
 #[derive(Deserialize)]
 pub(crate) struct SpdxPackage {
@@ -18,6 +18,18 @@ pub(crate) struct SpdxPackage {
     external_refs: Vec<SpdxExternalRef>,
     #[serde(rename = "primaryPackagePurpose")]
     purpose: Option<String>,
+    #[serde(rename = "sourceInfo")]
+    source_info: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub(crate) struct SpdxRelationship {
+    #[serde(rename = "spdxElementId")]
+    element: Option<String>,
+    #[serde(rename = "relationshipType")]
+    kind: Option<String>,
+    #[serde(rename = "relatedSpdxElement")]
+    related: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -34,6 +46,7 @@ pub(crate) fn into_sbom(
     spdx_version: String,
     name: Option<String>,
     packages: Vec<SpdxPackage>,
+    relationships: Vec<SpdxRelationship>,
     origin: &str,
 ) -> Result<Sbom, SbomError> {
     check_spdx_version(&spdx_version).map_err(|m| SbomError::at_field(origin, "spdxVersion", m))?;
@@ -51,6 +64,7 @@ pub(crate) fn into_sbom(
                 supplier: p.supplier,
                 purpose: p.purpose,
                 refs,
+                source_info: p.source_info,
             }
         })
         .collect();
@@ -59,6 +73,16 @@ pub(crate) fn into_sbom(
         spdx_version,
         name,
         packages,
+        &relationships
+            .into_iter()
+            .filter_map(|r| {
+                Some(Relationship {
+                    element: r.element?,
+                    kind: r.kind?,
+                    related: r.related?,
+                })
+            })
+            .collect::<Vec<_>>(),
         |i, _| format!("packages[{i}].externalRefs"),
     ))
 }

@@ -7,6 +7,7 @@
 use crate::error::SbomError;
 use crate::model::{Component, ComponentKind, Format, Sbom, Subject};
 use crate::purl::{lenient, Purl};
+use crate::source::{self, SourcePackage};
 
 /// SPDX 2.2 and 2.3 share the package fields this crate reads; SPDX 3 is a different
 /// (JSON-LD) model.
@@ -81,6 +82,39 @@ pub(crate) struct Package {
     pub(crate) supplier: Option<String>,
     pub(crate) purpose: Option<String>,
     pub(crate) refs: ExternalRefs,
+    pub(crate) source_info: Option<String>,
+}
+
+/// An SPDX relationship `element TYPE related` as both serialisations give it.
+pub(crate) struct Relationship {
+    pub(crate) element: String,
+    pub(crate) kind: String,
+    pub(crate) related: String,
+}
+
+/// The source package each package was built from, by index: SPDX says it with
+/// `BIN GENERATED_FROM SRC` or `SRC GENERATES BIN` between two packages of the document.
+fn generated_from(packages: &[Package], relationships: &[Relationship]) -> Vec<Option<usize>> {
+    use std::collections::HashMap;
+    let index: HashMap<&str, usize> = packages
+        .iter()
+        .enumerate()
+        .filter_map(|(i, p)| Some((p.id.as_deref()?, i)))
+        .collect();
+    let mut from = vec![None; packages.len()];
+    for r in relationships {
+        let (binary, source) = match r.kind.trim() {
+            "GENERATED_FROM" => (r.element.as_str(), r.related.as_str()),
+            "GENERATES" => (r.related.as_str(), r.element.as_str()),
+            _ => continue,
+        };
+        if let (Some(&b), Some(&s)) = (index.get(binary.trim()), index.get(source.trim())) {
+            if b != s && from[b].is_none() {
+                from[b] = Some(s);
+            }
+        }
+    }
+    from
 }
 
 /// Turns SPDX packages into an [`Sbom`]; `place` names a package (by index) in warnings.
@@ -89,14 +123,33 @@ pub(crate) fn into_sbom(
     spec_version: String,
     document_name: Option<String>,
     packages: Vec<Package>,
+    relationships: &[Relationship],
     place: impl Fn(usize, &Package) -> String,
 ) -> Sbom {
     let mut warnings = Vec::new();
+    // The source package by relationship, named before the packages are consumed.
+    let related: Vec<Option<SourcePackage>> = generated_from(&packages, relationships)
+        .into_iter()
+        .map(|s| {
+            let p = &packages[s?];
+            SourcePackage::new(&p.name, assertion(p.version.clone()).as_deref())
+        })
+        .collect();
     let components = packages
         .into_iter()
+        .zip(related)
         .enumerate()
-        .map(|(i, p)| {
+        .map(|(i, (p, related))| {
             let purl = p.refs.purl(|| place(i, &p), &mut warnings);
+            let source = purl
+                .as_ref()
+                .and_then(SourcePackage::from_purl)
+                .or_else(|| {
+                    p.source_info
+                        .as_deref()
+                        .and_then(source::from_spdx_source_info)
+                })
+                .or(related);
             Component {
                 id: p.id,
                 name: p.name,
@@ -109,6 +162,7 @@ pub(crate) fn into_sbom(
                     .purpose
                     .as_deref()
                     .map_or(ComponentKind::Unspecified, ComponentKind::from_name),
+                source,
             }
         })
         .collect();
@@ -136,6 +190,7 @@ pub(crate) fn parse(body: &[u8], origin: &str) -> Result<Sbom, SbomError> {
     let mut spec_version: Option<String> = None;
     let mut document_name = None;
     let mut packages: Vec<Package> = Vec::new();
+    let mut relationships: Vec<Relationship> = Vec::new();
     let mut package_lines: Vec<usize> = Vec::new();
     let mut in_package = false;
     let mut lines = text.lines().enumerate().map(|(i, l)| (i + 1, l));
@@ -191,6 +246,18 @@ pub(crate) fn parse(body: &[u8], origin: &str) -> Result<Sbom, SbomError> {
                 package_lines.push(n);
             }
             "FileName" | "SnippetSPDXID" | "LicenseID" => in_package = false,
+            "Relationship" => {
+                let mut parts = value.split_whitespace();
+                if let (Some(element), Some(kind), Some(related)) =
+                    (parts.next(), parts.next(), parts.next())
+                {
+                    relationships.push(Relationship {
+                        element: element.to_string(),
+                        kind: kind.to_string(),
+                        related: related.to_string(),
+                    });
+                }
+            }
             _ if !in_package => {}
             _ => {
                 let Some(p) = packages.last_mut() else {
@@ -201,6 +268,7 @@ pub(crate) fn parse(body: &[u8], origin: &str) -> Result<Sbom, SbomError> {
                     "PackageVersion" => p.version = Some(value),
                     "PackageSupplier" => p.supplier = Some(value),
                     "PrimaryPackagePurpose" => p.purpose = Some(value),
+                    "PackageSourceInfo" => p.source_info = Some(value),
                     "ExternalRef" => {
                         let mut parts = value.split_whitespace();
                         match (parts.next(), parts.next(), parts.next()) {
@@ -228,6 +296,7 @@ pub(crate) fn parse(body: &[u8], origin: &str) -> Result<Sbom, SbomError> {
         spec_version,
         document_name,
         packages,
+        &relationships,
         |i, p| format!("line {} (package {})", package_lines[i], p.name),
     ))
 }

@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use tekigo_sbom::{Component, ComponentKind, Format, Purl, Sbom};
+use tekigo_sbom::{Component, ComponentKind, Format, Purl, Sbom, SourcePackage};
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -391,5 +391,122 @@ fn purl_spec_test_suite() {
                 assert_eq!(p.original, case.purl);
             }
         }
+    }
+}
+
+fn source_of(sbom: &Sbom, name: &str) -> Option<(String, Option<String>)> {
+    by_name(sbom, name)
+        .source
+        .as_ref()
+        .map(|s| (s.name.clone(), s.version.clone()))
+}
+
+fn src(name: &str, version: Option<&str>) -> Option<(String, Option<String>)> {
+    Some((name.to_string(), version.map(str::to_string)))
+}
+
+/// syft writes the source in the PURL (`upstream`) and in properties; the XML is the same
+/// document converted by cyclonedx-python-lib.
+#[test]
+fn syft_source_packages_from_the_purl_in_json_and_xml() {
+    for file in [
+        "syft-0.78-distroless.cdx.json",
+        "syft-0.78-distroless.cdx.xml",
+    ] {
+        let sbom = load(file);
+        assert_eq!(source_of(&sbom, "libc6"), src("glibc", None), "{file}");
+        assert_eq!(
+            source_of(&sbom, "libssl1.1"),
+            src("openssl", None),
+            "{file}"
+        );
+        // dpkg writes no `Source:` when the names and versions agree: nor does syft.
+        assert_eq!(source_of(&sbom, "openssl"), None, "{file}");
+        assert_eq!(source_of(&sbom, "tzdata"), None, "{file}");
+    }
+}
+
+/// Trivy puts the source only in properties (CycloneDX) or `sourceInfo` (SPDX), with the
+/// epoch of openssl-libs in `SrcEpoch` or the version text.
+#[test]
+fn trivy_source_packages_from_properties_and_source_info() {
+    // The SPDX fixtures name the binary as its own source; read as written.
+    for (file, libs_source) in [
+        ("trivy-centos-7.cdx.json", "openssl"),
+        ("trivy-centos-7.cdx.xml", "openssl"),
+        ("trivy-centos-7.spdx.json", "openssl-libs"),
+        ("trivy-centos-7.spdx", "openssl-libs"),
+    ] {
+        let sbom = load(file);
+        assert_eq!(
+            source_of(&sbom, "openssl-libs"),
+            src(libs_source, Some("1:1.0.2k-16.el7")),
+            "{file}"
+        );
+        assert_eq!(
+            source_of(&sbom, "bash"),
+            src("bash", Some("4.2.46-31.el7")),
+            "{file}"
+        );
+    }
+}
+
+/// debsbom lists source packages as packages of their own, linked by `SRC GENERATES BIN`,
+/// in its JSON and in the tag-value spdx-tools converts it to.
+#[test]
+fn debsbom_source_packages_from_generates_relationships() {
+    for file in ["debsbom-0.10.2.spdx.json", "debsbom-0.10.2.spdx"] {
+        let sbom = load(file);
+        assert_eq!(
+            source_of(&sbom, "libc6"),
+            src("glibc", Some("2.36-9+deb12u14")),
+            "{file}"
+        );
+        // A binNMU: the binary is 5.2.15-2+b13, its source 5.2.15-2.
+        let bash: Vec<&Component> = sbom
+            .components
+            .iter()
+            .filter(|c| c.name == "bash" && c.version.as_deref() == Some("5.2.15-2+b13"))
+            .collect();
+        assert_eq!(bash.len(), 1, "{file}");
+        assert_eq!(
+            bash[0].source,
+            SourcePackage::new("bash", Some("5.2.15-2")),
+            "{file}"
+        );
+        // An epoch the source package does not have.
+        assert_eq!(
+            source_of(&sbom, "bsdutils"),
+            src("util-linux", Some("2.38.1-5+deb12u3")),
+            "{file}"
+        );
+        // The source packages themselves are built from nothing.
+        assert_eq!(source_of(&sbom, "glibc"), None, "{file}");
+    }
+}
+
+/// The SPDX form `BIN GENERATED_FROM SRC`, and the CycloneDX pedigree (the hand-made
+/// fixture's openssl derives from `openssl-upstream` 3.0.11).
+#[test]
+fn generated_from_and_pedigree_ancestors() {
+    let text = "SPDXVersion: SPDX-2.3\nDocumentName: x\n\
+                PackageName: libcrypto3\nSPDXID: SPDXRef-bin\nPackageVersion: 3.1.4-r1\n\
+                PackageName: openssl\nSPDXID: SPDXRef-src\nPackageVersion: 3.1.4-r1\n\
+                Relationship: SPDXRef-bin GENERATED_FROM SPDXRef-src\n\
+                Relationship: SPDXRef-bin GENERATED_FROM SPDXRef-missing\n";
+    let sbom = Sbom::from_slice(text.as_bytes(), "x.spdx").unwrap();
+    assert_eq!(
+        source_of(&sbom, "libcrypto3"),
+        src("openssl", Some("3.1.4-r1"))
+    );
+    assert_eq!(source_of(&sbom, "openssl"), None);
+    for file in ["nested-1.6.cdx.json", "nested-1.6.cdx.xml"] {
+        let sbom = load(file);
+        assert_eq!(
+            source_of(&sbom, "openssl"),
+            src("openssl-upstream", Some("3.0.11")),
+            "{file}"
+        );
+        assert_eq!(source_of(&sbom, "libcrypto3"), None, "{file}");
     }
 }

@@ -331,13 +331,21 @@ fn busybox_image_mistakes_are_found() {
         creds.detail
     );
     assert_eq!(verdict(&report, "accounts.hash-scheme"), Verdict::Fail);
+    // "login: root  password: root": root's md5crypt hash accepts the word; the evidence
+    // names the account and the line with the word masked.
     assert!(has_line(
         &report,
         "login.issue-secrets",
         "/etc/issue",
-        "password: root"
+        "password: ********"
     ));
-    assert_eq!(verdict(&report, "login.issue-secrets"), Verdict::Fail);
+    let issue = result(&report, "login.issue-secrets");
+    assert_eq!(issue.verdict, Verdict::Fail);
+    assert!(
+        issue.detail.contains("root (/etc/issue:2)"),
+        "{}",
+        issue.detail
+    );
     assert_eq!(verdict(&report, "login.serial-autologin"), Verdict::Fail);
     assert!(has_line(
         &report,
@@ -416,6 +424,17 @@ fn planted_links_never_lead_out_of_the_root() {
         if e.path.as_deref() == Some("/etc/shadow") {
             assert_eq!(e.sha256.as_deref(), Some(image_hash.as_str()));
         }
+    }
+    // /etc/issue now shows the image's shadow file, whose `root` opens root: a failure
+    // whose evidence carries neither the password nor any hash.
+    assert_eq!(issue.verdict, Verdict::Fail, "{}", issue.detail);
+    let image_text = String::from_utf8_lossy(&image_shadow).into_owned();
+    let issue_json = serde_json::to_string(issue).unwrap();
+    for hash in image_text.lines().filter_map(|l| l.split(':').nth(1)) {
+        assert!(
+            hash.len() < 2 || !issue_json.contains(hash),
+            "{hash} leaked"
+        );
     }
     if let Ok(host) = std::fs::read("/etc/shadow") {
         let json = serde_json::to_string(&report).unwrap();

@@ -737,3 +737,115 @@ fn a_substack_keeps_its_jumps_and_done_inside() {
     );
     assert_eq!(r.verdict, Verdict::Pass, "{}", r.detail);
 }
+
+/// Pre-login text that reveals a working password is caught whatever its wording, against
+/// real sha512crypt and yescrypt hashes: the report names the account, file and line, and
+/// never the password.
+#[test]
+fn issue_words_that_open_an_account_fail_whatever_the_wording() {
+    // A sha512crypt hash by openssl, a yescrypt one by mkpasswd (Debian's whois).
+    let hashes = [
+        tool("openssl", &["passwd", "-6", "Gw-Op7-Kitakyushu"]),
+        tool("mkpasswd", &["-m", "yescrypt", "fieldbus42"]),
+    ];
+    let [Some(operator), Some(service)] = hashes else {
+        return;
+    };
+    let shadow = format!(
+        "root:*:19000:0:99999:7:::\noperator:{operator}:19000:0:99999:7:::\nadmin:{service}:19000:0:99999:7:::\n"
+    );
+    let passwd = format!("{PASSWD}operator:x:1001:1001::/home/operator:/bin/sh\n");
+    let scan = |issue: &str, issue_net: &str, motd: &str| {
+        let dir = tree(&[
+            ("/etc/passwd", &passwd),
+            ("/etc/group", GROUP),
+            ("/etc/shadow", &shadow),
+            ("/etc/issue", issue),
+            ("/etc/issue.net", issue_net),
+            ("/etc/motd", motd),
+        ]);
+        scan_dir(dir.path())
+    };
+    // The wording the old regular expression missed, on the console banner.
+    let report = scan(
+        "Gateway GW-100 service build\n(login: operator/Gw-Op7-Kitakyushu)\n",
+        "Authorised use only.\n",
+        "",
+    );
+    let r = result(&report, "login.issue-secrets");
+    assert_eq!(r.verdict, Verdict::Fail, "{}", r.detail);
+    assert!(r.detail.contains("operator (/etc/issue:2)"), "{}", r.detail);
+    assert_eq!(r.evidence[0].values["account"], "operator");
+    assert!(has_line(
+        &report,
+        "login.issue-secrets",
+        "/etc/issue",
+        "(login: operator/********)"
+    ));
+    let json = serde_json::to_string(&report).unwrap();
+    assert!(!json.contains("Gw-Op7-Kitakyushu"), "the password leaked");
+
+    // Japanese wording in the motd, yescrypt, a full-width colon.
+    let report = scan(
+        "Welcome\n",
+        "",
+        "保守用アカウント admin パスワード：fieldbus42\n",
+    );
+    let r = result(&report, "login.issue-secrets");
+    assert_eq!(r.verdict, Verdict::Fail, "{}", r.detail);
+    assert!(r.detail.contains("admin (/etc/motd:1)"), "{}", r.detail);
+    assert!(!serde_json::to_string(&report)
+        .unwrap()
+        .contains("fieldbus42"));
+
+    // A banner that shows a password no account accepts passes: access, not wording.
+    let report = scan(
+        "Demo unit. login: operator password: changeme-please\n",
+        "",
+        "",
+    );
+    let r = result(&report, "login.issue-secrets");
+    assert_eq!(r.verdict, Verdict::Pass, "{}", r.detail);
+    assert_eq!(r.evidence[0].values["accounts_with_password"], "2");
+}
+
+/// A hostile megabyte of motd: at most 64 words are tried per account and the rest are
+/// counted, so the scan stays short; a password among the first words is still found
+/// because words near "password" come first.
+#[test]
+fn issue_words_tried_are_bounded() {
+    let Some(hash) = tool("openssl", &["passwd", "-6", "Plant-Secret-9"]) else {
+        return;
+    };
+    let shadow = format!("root:*:19000:0:99999:7:::\nadmin:{hash}:19000:0:99999:7:::\n");
+    let mut motd = String::new();
+    let mut n = 0;
+    while motd.len() < 1 << 20 {
+        motd.push_str(&format!("word{n:06} "));
+        n += 1;
+        if n % 12 == 0 {
+            motd.push('\n');
+        }
+    }
+    let scan = |motd: &str| {
+        let dir = tree(&[
+            ("/etc/passwd", PASSWD),
+            ("/etc/group", GROUP),
+            ("/etc/shadow", &shadow),
+            ("/etc/motd", motd),
+        ]);
+        scan_dir(dir.path())
+    };
+    let report = scan(&motd);
+    let r = result(&report, "login.issue-secrets");
+    assert_eq!(r.verdict, Verdict::Pass, "{}", r.detail);
+    let values = &r.evidence[0].values;
+    assert_eq!(values["words_tried"], "64");
+    assert_eq!(values["words_not_tried"], (n - 64).to_string());
+
+    // The same flood with the password after a credential word at its end: tried first.
+    let report = scan(&format!("{motd}\nservice password Plant-Secret-9\n"));
+    let r = result(&report, "login.issue-secrets");
+    assert_eq!(r.verdict, Verdict::Fail, "{}", r.detail);
+    assert!(r.detail.contains("admin (/etc/motd:"), "{}", r.detail);
+}

@@ -9,6 +9,7 @@ use serde_json::{json, Value};
 use tekigo_server::Settings;
 
 const PURL: &str = "pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1";
+const LOG4J: &str = "GHSA-jfh8-c2jp-5v3q.json";
 
 const SBOM: &str = r#"{"bomFormat":"CycloneDX","specVersion":"1.5","components":[
  {"type":"library","group":"org.apache.logging.log4j","name":"log4j-core","version":"2.14.1",
@@ -16,13 +17,15 @@ const SBOM: &str = r#"{"bomFormat":"CycloneDX","specVersion":"1.5","components":
  {"type":"library","name":"zlib","version":"1.3.1"}
 ]}"#;
 
-/// An app whose server matches SBOMs against a database built from the OSV fixture.
-fn app_with_vulndb(db: Db) -> App {
+/// An app whose server matches SBOMs against a database built from an OSV fixture of
+/// tekigo-vulndb.
+fn app_with_vulndb(db: Db, record: &str) -> App {
     blocking(|| {
         let dir = tempfile::tempdir().unwrap();
         let vulndb = dir.path().join("vulndb");
-        let fixture =
-            repo_root().join("crates/tekigo-vulndb/tests/fixtures/osv/GHSA-jfh8-c2jp-5v3q.json");
+        let fixture = repo_root()
+            .join("crates/tekigo-vulndb/tests/fixtures/osv")
+            .join(record);
         let opts = tekigo_vulndb::ImportOptions {
             keep_going: false,
             progress: false,
@@ -72,7 +75,7 @@ async fn upload_sbom_list_findings_and_triage() {
 }
 
 async fn triage_flow(db: Db) {
-    let app = app_with_vulndb(db);
+    let app = app_with_vulndb(db, LOG4J);
     app.import_gateway();
     let mut admin = app.admin().await;
 
@@ -190,7 +193,7 @@ async fn without_an_advisory_database_the_list_says_so() {
 
 #[tokio::test]
 async fn the_page_lists_findings_and_takes_triage_from_its_form() {
-    let app = app_with_vulndb(Db::Sqlite);
+    let app = app_with_vulndb(Db::Sqlite, LOG4J);
     app.import_gateway();
     let mut admin = app.admin().await;
     let (_, _, project) = admin.raw(Method::GET, "/p/plant", None, "").await;
@@ -249,4 +252,50 @@ async fn the_page_lists_findings_and_takes_triage_from_its_form() {
         "{html}"
     );
     assert!(html.contains("name=\"version\" value=\"1\""), "{html}");
+}
+
+/// A real syft SBOM of a distroless Debian 11 image (libc6 2.31-13+deb11u6, source glibc
+/// named only in the PURL's `upstream`) against Debian's glibc advisory fixed in
+/// 2.31-13+deb11u7: the page shows the finding on libc6, and says it came through glibc.
+#[tokio::test]
+async fn the_page_names_the_source_package_a_finding_came_through() {
+    let app = app_with_vulndb(Db::Sqlite, "DSA-5514-1.json");
+    app.import_gateway();
+    let mut admin = app.admin().await;
+    let sbom = std::fs::read(
+        repo_root().join("crates/tekigo-sbom/tests/fixtures/syft-0.78-distroless.cdx.json"),
+    )
+    .unwrap();
+    let (status, _, _) = admin
+        .raw(
+            Method::POST,
+            "/api/projects/plant/sboms?name=distroless",
+            Some(sbom),
+            "application/octet-stream",
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    for (lang, label) in [
+        ("en", "through its source package"),
+        ("ja", "ソースパッケージ経由:"),
+    ] {
+        let (status, _, html) = admin
+            .raw(
+                Method::GET,
+                &format!("/p/plant/vulnerabilities?lang={lang}"),
+                None,
+                "",
+            )
+            .await;
+        let html = String::from_utf8_lossy(&html);
+        assert_eq!(status, StatusCode::OK, "{html}");
+        assert!(html.contains("DSA-5514-1"), "{html}");
+        // The component as the SBOM names it (the page escapes its slashes).
+        assert!(html.contains("libc6@2.31-13+deb11u6?arch=amd64"), "{html}");
+        assert!(
+            html.contains(&format!("{label} glibc 2.31-13+deb11u6")),
+            "{html}"
+        );
+        assert!(html.contains("2.31-13+deb11u7"), "{html}");
+    }
 }

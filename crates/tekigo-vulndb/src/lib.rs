@@ -16,7 +16,9 @@
 //!   import; a sorted key table gives each component lookup in about a microsecond, so a scan
 //!   never loads the database into memory (see `store.rs` for the layout and the measurement
 //!   that chose it over SQLite).
-//! - **Matching** ([`scan`]): by PURL with each ecosystem's version rules from
+//! - **Matching** ([`scan`]): by PURL, and for distribution packages also by their source
+//!   package (Debian source, Alpine origin, source RPM, compared at the source's version;
+//!   see `Query::osv_lookups`), with each ecosystem's version rules from
 //!   `tekigo-versions` (dpkg epochs and `~`, rpm, apk, SemVer, PEP 440, Maven, and a generic
 //!   fallback that says it is one); by CPE only when the component states one (no CPE
 //!   guessing); CSAF products by CPE, PURL or name. Each [`Finding`] carries an

@@ -39,6 +39,10 @@ pub struct Explanation {
     pub exact: bool,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+    /// `NAME VERSION` of the source package the advisory named, when the component (a
+    /// binary package) matched through it; the comparison then uses the source's version.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub via_source: Option<String>,
 }
 
 /// One advisory's match behind a finding: a finding lists one per source that reported the
@@ -363,11 +367,12 @@ impl<'a> Matcher<'a> {
             return Ok(());
         };
         let release = purl.release();
-        // The component version, parsed once per ecosystem family (postings under one key
-        // nearly always share one).
-        let mut parsed: Option<(Ecosystem, Result<Version<'_>, VersionError>)> = None;
-        for key in q.osv_keys() {
-            for (rec, payload) in self.db.postings(&key)? {
+        for lookup in q.osv_lookups() {
+            let key = &lookup.key;
+            // The version this lookup compares, parsed once per ecosystem family (postings
+            // under one key nearly always share one).
+            let mut parsed: Option<(Ecosystem, Result<Version<'_>, VersionError>)> = None;
+            for (rec, payload) in self.db.postings(key)? {
                 let Some(p) = index::decode_osv(payload) else {
                     return Err(DbError::Corrupt {
                         path: self.db.path().to_path_buf(),
@@ -376,7 +381,7 @@ impl<'a> Matcher<'a> {
                 };
                 let rel = osv_release(p.ecosystem);
                 if let (Some(want), Some(have)) = (release.as_deref(), rel) {
-                    if want.trim_start_matches('v') != have.trim_start_matches('v') {
+                    if !same_release(want, have) {
                         continue;
                     }
                 }
@@ -384,7 +389,7 @@ impl<'a> Matcher<'a> {
                 let (_, this) = match parsed.take() {
                     Some((e, v)) if e == eco => parsed.insert((e, v)),
                     _ => {
-                        let v = Version::parse(eco, version);
+                        let v = Version::parse(eco, lookup.version);
                         if let Err(e) = &v {
                             self.warnings.push(format!("{}: {e}", q.label));
                         }
@@ -393,7 +398,7 @@ impl<'a> Matcher<'a> {
                 };
                 let Ok(this) = this else { continue };
                 match self.osv_verdict(&p, this) {
-                    Ok(Some((range, comparison, fixed))) => {
+                    Ok(Some((range, mut comparison, fixed))) => {
                         let Some(adv) = p.head() else {
                             return Err(DbError::Corrupt {
                                 path: self.db.path().to_path_buf(),
@@ -416,13 +421,20 @@ impl<'a> Matcher<'a> {
                             .get(p.affected)
                             .copied()
                             .unwrap_or_default();
+                        let mut matched_by = format!("OSV {} package {name}", p.ecosystem);
+                        let via_source = lookup.source.map(|s| {
+                            matched_by.push_str(" (the source package of this component)");
+                            comparison = format!("source {}: {comparison}", s.name);
+                            format!("{} {}", s.name, lookup.version)
+                        });
                         let explanation = Explanation {
-                            matched_by: format!("OSV {} package {name}", p.ecosystem),
+                            matched_by,
                             range,
                             comparison,
                             rules: this.ecosystem().rules().to_string(),
                             exact: this.ecosystem().exact_rules(),
                             notes,
+                            via_source,
                         };
                         Self::push(
                             out,
@@ -530,6 +542,7 @@ impl<'a> Matcher<'a> {
                                     rules: eco.rules().to_string(),
                                     exact: eco.exact_rules(),
                                     notes,
+                                    via_source: None,
                                 };
                                 let v = version.clone().unwrap_or_default();
                                 Self::push(
@@ -759,6 +772,7 @@ impl<'a> Matcher<'a> {
                 rules,
                 exact,
                 notes,
+                via_source: None,
             };
             let v = version.unwrap_or_default();
             Self::push(
@@ -775,6 +789,17 @@ impl<'a> Matcher<'a> {
             return;
         }
     }
+}
+
+/// Whether an advisory for release `have` (from the OSV ecosystem) applies to a component
+/// of release `want` (from its PURL): the same release, or a major release the component's
+/// minor release belongs to (`Rocky Linux:9` and `AlmaLinux:9` for `distro=rocky-9.3`).
+fn same_release(want: &str, have: &str) -> bool {
+    let (want, have) = (want.trim_start_matches('v'), have.trim_start_matches('v'));
+    want == have
+        || want
+            .strip_prefix(have)
+            .is_some_and(|rest| rest.starts_with('.'))
 }
 
 fn csaf_version_text(v: &CsafVersion) -> String {
@@ -1044,6 +1069,7 @@ mod tests {
             rules: String::new(),
             exact: true,
             notes: Vec::new(),
+            via_source: None,
         };
         let aliases: Vec<String> = aliases.iter().map(|a| a.to_string()).collect();
         Finding {
@@ -1135,6 +1161,16 @@ mod tests {
         assert_eq!(text, "1.0.0 >= introduced 1.0.0 and 1.0.0 < fixed 1.0.2");
         let (text, _) = explain(Ecosystem::Pep440, "5.0", &[(Introduced, "1.0")]).unwrap();
         assert!(text.ends_with("no fix is recorded"), "{text}");
+    }
+
+    #[test]
+    fn releases_match_exactly_or_by_major() {
+        assert!(same_release("12", "12"));
+        assert!(same_release("v3.19", "v3.19"));
+        assert!(same_release("9.3", "9"));
+        assert!(!same_release("9", "9.3"));
+        assert!(!same_release("3.19", "3.1"));
+        assert!(!same_release("11", "12"));
     }
 
     #[test]

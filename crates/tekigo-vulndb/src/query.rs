@@ -2,6 +2,7 @@
 //! CycloneDX or SPDX SBOM, the scanner's package list) is an adapter away.
 
 use crate::index;
+use tekigo_sbom::SourcePackage;
 
 /// A component to look up.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -16,6 +17,17 @@ pub struct Query {
     pub cpes: Vec<String>,
     /// The supplier or vendor, used to confirm a match by product name.
     pub supplier: Option<String>,
+    /// The source package of a distribution package (Debian source, Alpine origin, source
+    /// RPM), which Debian, Ubuntu and Alpine advisories are keyed by.
+    pub source: Option<SourcePackage>,
+}
+
+/// One OSV lookup of a component: the index key, the version to compare with what the
+/// postings under it say, and the source package when the lookup is by source.
+pub(crate) struct OsvLookup<'a> {
+    pub key: String,
+    pub version: &'a str,
+    pub source: Option<&'a SourcePackage>,
 }
 
 /// The parts of a Package URL the matcher uses.
@@ -96,35 +108,14 @@ impl PurlInfo {
         })
     }
 
-    /// The package names OSV would use: the name in the ecosystem's own spelling and, for
-    /// distribution packages, the source package (`upstream` qualifier), since Debian and
-    /// Alpine advisories name source packages while SBOMs list binary ones.
-    pub fn osv_names(&self) -> Vec<String> {
+    /// The package name OSV would use, in the ecosystem's own spelling.
+    pub fn osv_name(&self) -> String {
         let ns = self.namespace.as_deref().filter(|n| !n.is_empty());
-        let mut names = vec![match (self.ty.as_str(), ns) {
+        match (self.ty.as_str(), ns) {
             ("maven", Some(ns)) => format!("{ns}:{}", self.name),
             ("npm" | "golang" | "composer", Some(ns)) => format!("{ns}/{}", self.name),
             _ => self.name.clone(),
-        }];
-        if matches!(self.ty.as_str(), "deb" | "apk" | "rpm") {
-            if let Some(up) = self.qualifier("upstream").or(self.qualifier("source")) {
-                let mut src = up.split('@').next().unwrap_or(up).trim();
-                if self.ty == "rpm" {
-                    // `openssl-3.0.7-25.el9.src.rpm`: the name is what precedes the last two
-                    // dash-separated fields.
-                    src = src.trim_end_matches(".src.rpm");
-                    let mut parts = src.rsplitn(3, '-');
-                    let (_, _, name) = (parts.next(), parts.next(), parts.next());
-                    if let Some(name) = name {
-                        src = name;
-                    }
-                }
-                if !src.is_empty() && !names.iter().any(|n| n == src) {
-                    names.push(src.to_string());
-                }
-            }
         }
-        names
     }
 
     /// The distribution release the qualifiers name, normalised to the form OSV uses after
@@ -190,9 +181,13 @@ pub fn osv_release(ecosystem: &str) -> Option<&str> {
 }
 
 impl Query {
-    /// A query for a component known by PURL (name and version taken from it).
+    /// A query for a component known by PURL (name, version and, from the `upstream`
+    /// qualifier, the source package taken from it).
     pub fn from_purl(text: &str) -> Result<Query, String> {
         let purl = PurlInfo::parse(text)?;
+        let source = tekigo_sbom::Purl::parse(text)
+            .ok()
+            .and_then(|p| SourcePackage::from_purl(&p));
         Ok(Query {
             label: text.to_string(),
             name: purl.name.clone(),
@@ -200,27 +195,65 @@ impl Query {
             purl: Some(purl),
             cpes: Vec::new(),
             supplier: None,
+            source,
         })
     }
 
-    /// The OSV index keys of this component.
-    pub(crate) fn osv_keys(&self) -> Vec<String> {
-        let Some(purl) = &self.purl else {
+    /// The OSV lookups of this component: by its own name and version, and for a
+    /// distribution package (deb, apk, rpm) that states another source package, by the
+    /// source's name and version (the binary's version when the source states none).
+    ///
+    /// A Debian binary package can have another version than its source (a binNMU
+    /// `5.2.15-2+b13` of source `5.2.15-2`, or `bsdutils 1:2.38.1-5` with an epoch its source
+    /// `util-linux 2.38.1-5` lacks): an advisory keyed by the source is compared with the
+    /// source's version. Debian, Ubuntu and Alpine advisories name source packages, so for
+    /// deb and apk the source lookup comes first and explains a record that both find;
+    /// Red Hat-family advisories name binary packages, so for rpm the source RPM comes
+    /// second.
+    pub(crate) fn osv_lookups(&self) -> Vec<OsvLookup<'_>> {
+        let (Some(purl), Some(version)) = (&self.purl, self.version.as_deref()) else {
             return Vec::new();
         };
         let Some(base) = purl.osv_base() else {
             return Vec::new();
         };
-        purl.osv_names()
-            .iter()
-            .map(|n| index::osv_key(base, n))
-            .collect()
+        let own = OsvLookup {
+            key: index::osv_key(base, &purl.osv_name()),
+            version,
+            source: None,
+        };
+        let by_source = self
+            .source
+            .as_ref()
+            .filter(|_| matches!(purl.ty.as_str(), "deb" | "apk" | "rpm"))
+            .map(|s| OsvLookup {
+                key: index::osv_key(base, &s.name),
+                version: s.version.as_deref().unwrap_or(version),
+                source: Some(s),
+            })
+            .filter(|s| s.key != own.key || s.version != own.version);
+        match by_source {
+            Some(s) if purl.ty == "rpm" => vec![own, s],
+            Some(s) => vec![s, own],
+            None => vec![own],
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `NAME@VERSION` of each lookup, the name read back from the key.
+    fn lookups(q: &Query) -> Vec<String> {
+        q.osv_lookups()
+            .iter()
+            .map(|l| {
+                let name = l.key.rsplit('\0').next().unwrap_or_default();
+                format!("{name}@{}", l.version)
+            })
+            .collect()
+    }
 
     #[test]
     fn distro_purls() {
@@ -231,28 +264,41 @@ mod tests {
         let p = q.purl.as_ref().unwrap();
         assert_eq!(p.osv_base(), Some("debian"));
         assert_eq!(p.release().as_deref(), Some("12"));
-        assert_eq!(p.osv_names(), vec!["libc6", "glibc"]);
+        assert_eq!(
+            lookups(&q),
+            ["glibc@2.36-9+deb12u2", "libc6@2.36-9+deb12u2"]
+        );
         assert_eq!(q.version.as_deref(), Some("2.36-9+deb12u2"));
+        // A binNMU: one name, two versions, the source's first.
+        let q = Query::from_purl("pkg:deb/debian/bash@5.2.15-2%2Bb13?upstream=bash%405.2.15-2")
+            .unwrap();
+        assert_eq!(lookups(&q), ["bash@5.2.15-2", "bash@5.2.15-2+b13"]);
+        // Its own source: one lookup.
+        let q = Query::from_purl("pkg:deb/debian/bash@5.2.15-2?upstream=bash").unwrap();
+        assert_eq!(lookups(&q), ["bash@5.2.15-2"]);
         let p = PurlInfo::parse("pkg:deb/debian/openssl@3.0.11-1~deb12u2?distro=bookworm").unwrap();
         assert_eq!(p.release().as_deref(), Some("12"));
-        let p = PurlInfo::parse(
+        let q = Query::from_purl(
             "pkg:apk/alpine/libcrypto3@3.1.4-r1?distro=alpine-3.19.0&upstream=openssl",
         )
         .unwrap();
-        assert_eq!(p.release().as_deref(), Some("v3.19"));
-        assert_eq!(p.osv_names(), vec!["libcrypto3", "openssl"]);
+        assert_eq!(q.purl.as_ref().unwrap().release().as_deref(), Some("v3.19"));
+        assert_eq!(lookups(&q), ["openssl@3.1.4-r1", "libcrypto3@3.1.4-r1"]);
         let p =
             PurlInfo::parse("pkg:deb/ubuntu/curl@7.81.0-1ubuntu1.15?distro=ubuntu-22.04").unwrap();
         assert_eq!(
             (p.osv_base(), p.release().as_deref()),
             (Some("ubuntu"), Some("22.04"))
         );
-        let p = PurlInfo::parse(
+        let q = Query::from_purl(
             "pkg:rpm/redhat/openssl-libs@3.0.7-25.el9?epoch=1&upstream=openssl-3.0.7-25.el9.src.rpm",
         )
         .unwrap();
-        assert_eq!(p.osv_names(), vec!["openssl-libs", "openssl"]);
-        assert_eq!(p.full_version().as_deref(), Some("1:3.0.7-25.el9"));
+        assert_eq!(
+            lookups(&q),
+            ["openssl-libs@1:3.0.7-25.el9", "openssl@1:3.0.7-25.el9"]
+        );
+        assert_eq!(q.version.as_deref(), Some("1:3.0.7-25.el9"));
         assert_eq!(osv_release("Ubuntu:Pro:18.04:LTS"), Some("18.04"));
         assert_eq!(osv_release("Alpine:v3.19"), Some("v3.19"));
         assert_eq!(osv_release("Maven:https://repo.example"), None);
@@ -263,11 +309,11 @@ mod tests {
     fn language_purls() {
         let p = PurlInfo::parse("pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1").unwrap();
         assert_eq!(p.osv_base(), Some("maven"));
-        assert_eq!(p.osv_names(), vec!["org.apache.logging.log4j:log4j-core"]);
+        assert_eq!(p.osv_name(), "org.apache.logging.log4j:log4j-core");
         let p = PurlInfo::parse("pkg:npm/%40angular/core@1.0.0").unwrap();
-        assert_eq!(p.osv_names(), vec!["@angular/core"]);
+        assert_eq!(p.osv_name(), "@angular/core");
         let p = PurlInfo::parse("pkg:golang/golang.org/x/net@v0.1.0").unwrap();
-        assert_eq!(p.osv_names(), vec!["golang.org/x/net"]);
+        assert_eq!(p.osv_name(), "golang.org/x/net");
         assert_eq!(
             PurlInfo::parse("pkg:cargo/tokio@1.0.0").unwrap().osv_base(),
             Some("crates.io")

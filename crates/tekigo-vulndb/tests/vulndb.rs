@@ -302,8 +302,29 @@ fn debian_source_package_and_release() {
     assert_eq!(ids(&f), ["DSA-5514-1"]);
     assert_eq!(f[0].aliases, ["CVE-2023-4911", "DEBIAN-CVE-2023-4911"]);
     assert_eq!(f[0].fixed_version.as_deref(), Some("2.36-9+deb12u3"));
-    assert_eq!(f[0].explanation.matched_by, "OSV Debian:12 package glibc");
+    assert_eq!(
+        f[0].explanation.matched_by,
+        "OSV Debian:12 package glibc (the source package of this component)"
+    );
+    assert_eq!(
+        f[0].explanation.via_source.as_deref(),
+        Some("glibc 2.36-9+deb12u2")
+    );
+    assert!(f[0]
+        .explanation
+        .comparison
+        .starts_with("source glibc: 2.36-9+deb12u2 >= introduced 0"));
+    // The finding names the binary component and its version.
+    assert_eq!(f[0].component, q);
+    assert_eq!(f[0].version, "2.36-9+deb12u2");
     assert!(f[0].explanation.rules.contains("dpkg"));
+    // The source package itself, listed as a component, matches by its own name.
+    let f = findings(
+        &db,
+        purl("pkg:deb/debian/glibc@2.36-9%2Bdeb12u2?distro=debian-12"),
+    );
+    assert_eq!(ids(&f), ["DSA-5514-1"]);
+    assert_eq!(f[0].explanation.via_source, None);
     assert!(findings(
         &db,
         purl("pkg:deb/debian/libc6@2.36-9%2Bdeb12u3?distro=debian-12&upstream=glibc")
@@ -766,4 +787,59 @@ fn long_lists_give_the_findings_of_each_component_in_order() {
         .map(|f| (f.component_index, f.vulnerability.clone()))
         .collect();
     assert_eq!(got, expected);
+}
+
+/// An advisory keyed by a source package is compared with the source's version, not the
+/// binary's: Debian's `bsdutils 1:2.38.1-5+deb12u3` carries an epoch its source
+/// `util-linux 2.38.1-5+deb12u3` lacks, so comparing the binary's version with a fix in
+/// `2.38.1-5+deb12u4` would call it fixed. (The record is written here for the rule: it is
+/// the shape of the DSA fixture with another package and fix.)
+#[test]
+fn source_keyed_advisories_compare_the_source_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let record = |fixed: &str| {
+        format!(
+            r#"{{"id": "DEBIAN-TEST-1", "modified": "2024-01-01T00:00:00Z",
+              "affected": [{{"package": {{"ecosystem": "Debian:12", "name": "util-linux"}},
+              "ranges": [{{"type": "ECOSYSTEM", "events": [{{"introduced": "0"}}, {{"fixed": "{fixed}"}}]}}]}}]}}"#
+        )
+    };
+    let bsdutils = "pkg:deb/debian/bsdutils@1:2.38.1-5%2Bdeb12u3?arch=amd64&distro=debian-12&upstream=util-linux%402.38.1-5%2Bdeb12u3";
+    let scan_with = |fixed: &str| {
+        let input = dir.path().join(format!("in-{fixed}"));
+        std::fs::create_dir_all(&input).unwrap();
+        std::fs::write(input.join("r.json"), record(fixed)).unwrap();
+        let db = dir.path().join(format!("db-{fixed}"));
+        import(&db, &[input], &ImportOptions::default()).unwrap();
+        let db = Db::open(&db).unwrap();
+        findings(&db, purl(bsdutils))
+    };
+    let f = scan_with("2.38.1-5+deb12u4");
+    assert_eq!(ids(&f), ["DEBIAN-TEST-1"]);
+    assert_eq!(f[0].version, "1:2.38.1-5+deb12u3");
+    assert_eq!(
+        f[0].explanation.via_source.as_deref(),
+        Some("util-linux 2.38.1-5+deb12u3")
+    );
+    assert!(
+        f[0].explanation
+            .comparison
+            .ends_with("2.38.1-5+deb12u3 < fixed 2.38.1-5+deb12u4"),
+        "{}",
+        f[0].explanation.comparison
+    );
+    assert!(scan_with("2.38.1-5+deb12u3").is_empty());
+}
+
+/// A binNMU: binary `bash 5.2.15-2+b13` from source `bash 5.2.15-2` is looked up under one
+/// name with both versions, and an advisory found both ways is one finding, explained
+/// through the source.
+#[test]
+fn a_record_found_by_binary_and_source_is_one_finding() {
+    let (_dir, db) = imported();
+    let q = purl("pkg:deb/debian/glibc@2.36-9%2Bb1?distro=debian-12&upstream=glibc%402.36-9");
+    let f = findings(&db, q);
+    assert_eq!(ids(&f), ["DSA-5514-1"]);
+    assert_eq!(f[0].sources.len(), 1);
+    assert_eq!(f[0].explanation.via_source.as_deref(), Some("glibc 2.36-9"));
 }

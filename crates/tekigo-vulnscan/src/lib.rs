@@ -10,7 +10,8 @@ use tekigo_sbom::{Component, Sbom};
 use tekigo_vex::{ComponentRef, Record, State, Triage};
 use tekigo_vulndb::{Db, DbError, Explanation, PurlInfo, Query, SourceMatch};
 
-/// The query for one SBOM component: PURL fields as parsed by tekigo-sbom, CPEs as stated.
+/// The query for one SBOM component: PURL fields as parsed by tekigo-sbom, CPEs as stated,
+/// and the source package the SBOM gives (which distribution advisories are keyed by).
 pub fn query_of(c: &Component) -> Query {
     let purl = c.purl.as_ref().map(|p| PurlInfo {
         ty: p.ty.clone(),
@@ -35,6 +36,7 @@ pub fn query_of(c: &Component) -> Query {
         purl,
         cpes: c.cpes.clone(),
         supplier: c.supplier.clone(),
+        source: c.source.clone(),
     }
 }
 

@@ -83,3 +83,54 @@ fn log4j_is_found_critical_and_open_until_triaged() {
     let row = &findings(&sbom, &db, Some(&investigating)).unwrap().rows[0];
     assert!(row.is_open() && row.fails(Level::High));
 }
+
+/// What the web application shows for tekigo's own SBOM (issue 13 found 0 findings there):
+/// the SBOM of an AlmaLinux 9.3 root (an rpmdb.sqlite written by rpm, see tekigo-cli's
+/// tests/fixtures/sources) read
+/// back, against AlmaLinux's ALSA-2024:9333 shortened to its `openssl` entry: the
+/// `openssl-libs` row comes through its source RPM, at the source's version with its epoch.
+/// The same SBOM with the source left out gives no row for it.
+#[test]
+fn an_advisory_for_the_source_package_is_a_row_for_the_binary_component() {
+    let dir = tempfile::tempdir().unwrap();
+    let cli = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tekigo-cli/tests/fixtures/sources");
+    let root = cli.join("almalinux-9.3");
+    let inventory = tekigo_pkgdb::Inventory::read(&tekigo_rootfs::Root::open(&root).unwrap());
+    let options = tekigo_pkgdb::cyclonedx::BomOptions::now();
+    let text = tekigo_pkgdb::cyclonedx::to_string(&inventory, &options);
+    let sbom = tekigo_sbom::Sbom::from_slice(text.as_bytes(), "alma.cdx.json").unwrap();
+
+    let path = dir.path().join("db");
+    let record = cli.join("osv-shortened/ALSA-2024-9333-openssl-entry-only.json");
+    tekigo_vulndb::import(&path, &[record], &ImportOptions::default()).unwrap();
+    let db = Db::open(&path).unwrap();
+    let rows = findings(&sbom, &db, None).unwrap().rows;
+    let names: Vec<&str> = rows
+        .iter()
+        .map(|r| r.component.split('@').next().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "pkg:rpm/almalinux/openssl",
+            "pkg:rpm/almalinux/openssl-libs"
+        ],
+        "{rows:#?}"
+    );
+    let libs = &rows[1];
+    assert_eq!(libs.vulnerability, "ALSA-2024:9333");
+    assert_eq!(libs.version, "1:3.0.7-27.el9");
+    assert_eq!(libs.fixed_version.as_deref(), Some("1:3.2.2-6.el9_5"));
+    let json = serde_json::to_value(libs).unwrap();
+    assert_eq!(json["explanation"]["via_source"], "openssl 1:3.0.7-27.el9");
+    // openssl is its own source: found by its own name, no source named.
+    assert_eq!(rows[0].explanation.via_source, None);
+
+    let mut without = sbom.clone();
+    for c in &mut without.components {
+        c.source = None;
+    }
+    let rows = findings(&without, &db, None).unwrap().rows;
+    assert_eq!(rows.len(), 1, "{rows:#?}");
+    assert!(rows[0].component.starts_with("pkg:rpm/almalinux/openssl@"));
+}

@@ -2,9 +2,10 @@
 //! real crypt(3) hashes.
 
 use std::collections::BTreeMap;
+use std::rc::Rc;
 
 use crate::crypt::{self, Scheme};
-use crate::ctx::{Ctx, Eval, Mode, Outcome, Unreadable};
+use crate::ctx::{Ctx, Eval, Mode, Outcome, TextFile, Unreadable};
 use crate::facts::accounts::{Accounts, Shadow};
 use crate::model::{Evidence, Verdict};
 
@@ -160,34 +161,20 @@ pub fn default_credentials(ctx: &Ctx) -> Eval {
     };
     let creds = &ctx.data.credentials;
     let usable: Vec<&Shadow> = entries.iter().filter(|s| s.usable()).collect();
-    // Each candidate list is tried in a thread per account: yescrypt is slow on purpose.
-    let found: Vec<(&Shadow, Option<String>, bool)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = usable
-            .iter()
-            .map(|s| {
-                scope.spawn(move || {
-                    let mut candidates: Vec<&str> =
-                        creds.passwords.iter().map(String::as_str).collect();
-                    if creds.username_as_password {
-                        candidates.push(&s.name);
-                    }
-                    let mut verifiable = true;
-                    for c in candidates {
-                        match crypt::verify(c, &s.hash) {
-                            Some(true) => return (*s, Some(describe(c, &s.name)), true),
-                            Some(false) => {}
-                            None => {
-                                verifiable = false;
-                                break;
-                            }
-                        }
-                    }
-                    (*s, None, verifiable)
-                })
-            })
-            .collect();
-        handles.into_iter().filter_map(|h| h.join().ok()).collect()
-    });
+    let found: Vec<(&Shadow, Option<String>, bool)> = try_on_each(&usable, |s| {
+        let mut candidates: Vec<&str> = creds.passwords.iter().map(String::as_str).collect();
+        if creds.username_as_password {
+            candidates.push(&s.name);
+        }
+        match first_opening(&candidates, &s.hash) {
+            Tried::Opened(c) => (Some(describe(c, &s.name)), true),
+            Tried::Closed => (None, true),
+            Tried::Unverifiable => (None, false),
+        }
+    })
+    .into_iter()
+    .map(|(s, (matched, verifiable))| (s, matched, verifiable))
+    .collect();
     let mut evidence = Vec::new();
     let mut hits = Vec::new();
     let mut unverifiable = Vec::new();
@@ -223,15 +210,7 @@ pub fn default_credentials(ctx: &Ctx) -> Eval {
             vec![ev],
         ));
     }
-    if unverifiable.len() == usable.len() {
-        return Err(Unreadable {
-            path: "/etc/shadow".into(),
-            reason: format!(
-                "hash scheme(s) this scanner cannot verify: {}",
-                unverifiable.join(", ")
-            ),
-        });
-    }
+    all_verifiable_or_unreadable(&unverifiable, usable.len())?;
     Ok(Outcome::new(
         Verdict::Pass,
         format!(
@@ -240,6 +219,286 @@ pub fn default_credentials(ctx: &Ctx) -> Eval {
         ),
         vec![ev],
     ))
+}
+
+/// The pre-login messages: shown to anyone at the console (`/etc/issue`), before a network
+/// login (`/etc/issue.net`) or right after one (`/etc/motd`).
+const PRE_LOGIN: [&str; 3] = ["/etc/issue", "/etc/issue.net", "/etc/motd"];
+/// Characters that join a user and a password or a key and a value inside one word
+/// (`root/root`, `pw=secret`, `パスワード：root`); a word is also tried whole.
+const JOINERS: &[char] = &[
+    ':', '=', '/', ',', ';', '(', ')', '[', ']', '{', '}', '<', '>', '"', '\'', '|', '`', '：',
+    '、', '。', '（', '）', '「', '」', '＝',
+];
+/// Candidate lengths in characters: shorter is no password, longer no word of a banner.
+const TOKEN_CHARS: std::ops::RangeInclusive<usize> = 3..=64;
+/// How many distinct candidates are tried on each account at most. Every try is one
+/// deliberately slow hash computation, so the bound is what keeps a hostile megabyte of
+/// motd from making a scan take minutes (docs/PERFORMANCE.md has the figures).
+const MAX_CANDIDATES: usize = 64;
+/// Words after which a credential usually follows, in English and Japanese.
+const CREDENTIAL_WORDS: [&str; 7] = [
+    "pass",
+    "pw",
+    "login",
+    "user",
+    "root",
+    "パスワード",
+    "ユーザ",
+];
+
+/// One distinct candidate from the messages, with where it first appears.
+struct Candidate {
+    text: String,
+    file: usize,
+    line: usize,
+    /// 0: a known default password; 1: near a credential word; 2: any other word.
+    tier: u8,
+}
+
+/// The candidates of the messages, in the order they are tried: known default passwords,
+/// then words within three words after a credential word, then the rest in reading order.
+/// Every whitespace-separated word is a candidate whole, without the punctuation around
+/// it, and split at [`JOINERS`].
+fn candidates(texts: &[Rc<TextFile>], defaults: &[String]) -> Vec<Candidate> {
+    let mut seen = std::collections::HashMap::new();
+    let mut out: Vec<Candidate> = Vec::new();
+    let trim = |w: &str| -> String {
+        w.trim_matches(|c: char| JOINERS.contains(&c) || matches!(c, '.' | '!' | '?'))
+            .to_string()
+    };
+    for (f, text) in texts.iter().enumerate() {
+        for (n, line) in text.lines() {
+            let mut since_keyword = usize::MAX;
+            for word in line.split_whitespace() {
+                let lower = word.to_lowercase();
+                let near = since_keyword < 3;
+                since_keyword = if CREDENTIAL_WORDS.iter().any(|k| lower.contains(k)) {
+                    0
+                } else {
+                    since_keyword.saturating_add(1)
+                };
+                let parts = std::iter::once(word.to_string())
+                    .chain(std::iter::once(trim(word)))
+                    .chain(word.split(JOINERS).map(trim));
+                for part in parts {
+                    if !TOKEN_CHARS.contains(&part.chars().count()) {
+                        continue;
+                    }
+                    let tier = if defaults.contains(&part) {
+                        0
+                    } else if near {
+                        1
+                    } else {
+                        2
+                    };
+                    match seen.get(&part) {
+                        Some(&i) => {
+                            let c: &mut Candidate = &mut out[i];
+                            c.tier = c.tier.min(tier);
+                        }
+                        None => {
+                            seen.insert(part.clone(), out.len());
+                            out.push(Candidate {
+                                text: part,
+                                file: f,
+                                line: n,
+                                tier,
+                            });
+                        }
+                    }
+                }
+            }
+        }
+    }
+    // Stable: reading order within a tier.
+    out.sort_by_key(|c| c.tier);
+    out
+}
+
+/// Pre-login messages that reveal a working password, whatever their wording: every word of
+/// `/etc/issue`, `/etc/issue.net` and `/etc/motd` (split as [`candidates`] says, at most
+/// [`MAX_CANDIDATES`] of them) is tried as the password of every account with a password
+/// hash in `/etc/shadow`. A word that opens an account is a `fail` naming the account, the
+/// file and the line; the evidence masks the word, so the report never carries the
+/// password. A banner that shows a password no account accepts passes: the check is about
+/// access, not wording.
+pub fn issue_secrets(ctx: &Ctx) -> Eval {
+    let mut texts = Vec::new();
+    for path in PRE_LOGIN {
+        if let Some(t) = ctx.text(path)? {
+            texts.push(t);
+        }
+    }
+    if texts.is_empty() {
+        return Ok(Outcome::new(
+            Verdict::Pass,
+            format!("none of {} exists", PRE_LOGIN.join(", ")),
+            vec![],
+        ));
+    }
+    let file_evidence = || texts.iter().map(|t| t.evidence()).collect::<Vec<_>>();
+    let acc = ctx.accounts()?;
+    let usable: Vec<&Shadow> = match shadow(&acc)? {
+        Some(entries) => entries.iter().filter(|s| s.usable()).collect(),
+        None => Vec::new(),
+    };
+    if usable.is_empty() {
+        return Ok(Outcome::new(
+            Verdict::Pass,
+            "no account has a password the messages could reveal",
+            file_evidence(),
+        ));
+    }
+    let all = candidates(&texts, &ctx.data.credentials.passwords);
+    let tried = &all[..all.len().min(MAX_CANDIDATES)];
+    let words: Vec<&str> = tried.iter().map(|c| c.text.as_str()).collect();
+    let results = try_on_each(&usable, |s| first_opening(&words, &s.hash));
+    let mut opened = Vec::new();
+    let mut evidence = Vec::new();
+    let mut unverifiable = Vec::new();
+    for (s, result) in &results {
+        match result {
+            Tried::Opened(word) => {
+                let Some(c) = tried.iter().find(|c| c.text == *word) else {
+                    continue;
+                };
+                let text = &texts[c.file];
+                opened.push(format!("{} ({}:{})", s.name, text.path, c.line));
+                let line = text.text.lines().nth(c.line - 1).unwrap_or("");
+                evidence.push(
+                    text.evidence()
+                        .with_line(c.line, mask_secrets(line, word))
+                        .with_value("account", s.name.clone()),
+                );
+            }
+            Tried::Closed => {}
+            Tried::Unverifiable => {
+                unverifiable.push(format!("{} ({})", s.name, Scheme::of(&s.hash).name()));
+            }
+        }
+    }
+    if !opened.is_empty() {
+        return Ok(Outcome::new(
+            Verdict::Fail,
+            format!(
+                "a word of the pre-login messages is the password of: {}",
+                opened.join(", ")
+            ),
+            evidence,
+        ));
+    }
+    all_verifiable_or_unreadable(&unverifiable, usable.len())?;
+    let mut evidence = file_evidence();
+    if let Some(first) = evidence.first_mut() {
+        first
+            .values
+            .insert("words_tried".into(), tried.len().to_string());
+        first
+            .values
+            .insert("accounts_with_password".into(), usable.len().to_string());
+        if all.len() > tried.len() {
+            first.values.insert(
+                "words_not_tried".into(),
+                (all.len() - tried.len()).to_string(),
+            );
+        }
+        if !unverifiable.is_empty() {
+            first
+                .values
+                .insert("unverifiable".into(), unverifiable.join(", "));
+        }
+    }
+    let mut detail = format!(
+        "none of {} word(s) of the pre-login messages opens any of {} account(s)",
+        tried.len(),
+        usable.len()
+    );
+    if all.len() > tried.len() {
+        detail.push_str(&format!(
+            "; {} further word(s) were not tried (at most {MAX_CANDIDATES} are)",
+            all.len() - tried.len()
+        ));
+    }
+    Ok(Outcome::new(Verdict::Pass, detail, evidence))
+}
+
+/// A line of a pre-login message as evidence: the password that opened an account masked
+/// wherever it appears, and anything shaped like a crypt(3) hash too (a hostile image can
+/// make `/etc/issue` a link to `/etc/shadow`: hashes are secrets as well).
+fn mask_secrets(line: &str, password: &str) -> String {
+    let line = line.replace(password, "********");
+    let mut out = String::with_capacity(line.len());
+    let mut field = String::new();
+    let flush = |field: &mut String, out: &mut String| {
+        if field.starts_with('$') && Scheme::of(field) != Scheme::Unknown {
+            out.push_str("<hash>");
+        } else {
+            out.push_str(field);
+        }
+        field.clear();
+    };
+    for ch in line.chars() {
+        if ch == ':' || ch.is_whitespace() {
+            flush(&mut field, &mut out);
+            out.push(ch);
+        } else {
+            field.push(ch);
+        }
+    }
+    flush(&mut field, &mut out);
+    out.trim().to_string()
+}
+
+/// Nothing to say when no account's hash could be verified: an `unreadable` naming the
+/// schemes, not a pass.
+fn all_verifiable_or_unreadable(unverifiable: &[String], usable: usize) -> Result<(), Unreadable> {
+    if usable > 0 && unverifiable.len() == usable {
+        return Err(Unreadable {
+            path: "/etc/shadow".into(),
+            reason: format!(
+                "hash scheme(s) this scanner cannot verify: {}",
+                unverifiable.join(", ")
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// What trying candidate passwords on one hash gave.
+enum Tried<'c> {
+    Opened(&'c str),
+    Closed,
+    /// The hash's scheme cannot be verified here (see [`crypt::verify`]).
+    Unverifiable,
+}
+
+/// The first of `candidates` that opens `hash`.
+fn first_opening<'c>(candidates: &[&'c str], hash: &str) -> Tried<'c> {
+    for c in candidates {
+        match crypt::verify(c, hash) {
+            Some(true) => return Tried::Opened(c),
+            Some(false) => {}
+            None => return Tried::Unverifiable,
+        }
+    }
+    Tried::Closed
+}
+
+/// `each` on every account, one thread per account: crypt(3) schemes such as yescrypt are
+/// slow on purpose, and accounts are independent.
+fn try_on_each<'s, T: Send>(
+    accounts: &[&'s Shadow],
+    each: impl Fn(&Shadow) -> T + Sync,
+) -> Vec<(&'s Shadow, T)> {
+    let each = &each;
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = accounts
+            .iter()
+            .map(|s| scope.spawn(move || (*s, each(s))))
+            .collect();
+        handles.into_iter().filter_map(|h| h.join().ok()).collect()
+    })
 }
 
 /// Which entry of the list matched, without repeating a password that is not a known one.
@@ -415,5 +674,26 @@ pub fn system_shells(ctx: &Ctx) -> Eval {
             format!("system accounts with a login shell: {}", names.join(", ")),
             bad.iter().map(|u| acc.passwd_line(u)).collect(),
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn evidence_lines_mask_the_password_and_hashes() {
+        assert_eq!(
+            mask_secrets("  (login: operator/Gw-Op7) ", "Gw-Op7"),
+            "(login: operator/********)"
+        );
+        assert_eq!(
+            mask_secrets(
+                "root:$1$tekigo1$abcdefghijklmnopqrstu.:19000:0:99999:7:::",
+                "root"
+            ),
+            "********:<hash>:19000:0:99999:7:::"
+        );
+        assert_eq!(mask_secrets("echo $HOME", "x"), "echo $HOME");
     }
 }

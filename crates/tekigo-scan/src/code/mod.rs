@@ -19,6 +19,7 @@ const RULES: &[(&str, RuleFn)] = &[
         accounts::default_credentials,
     ),
     ("accounts_hash_scheme", accounts::hash_scheme),
+    ("login_issue_secrets", accounts::issue_secrets),
     ("accounts_vendor_accounts", accounts::vendor_accounts),
     ("accounts_forced_change", accounts::forced_change),
     ("accounts_system_shells", accounts::system_shells),
