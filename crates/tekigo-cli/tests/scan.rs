@@ -6,6 +6,9 @@ use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+#[path = "../../../tests/python.rs"]
+mod python;
+
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
@@ -211,7 +214,7 @@ fn sarif_validates_against_the_official_schema() {
     let dir = tempfile::tempdir().unwrap();
     let doc = dir.path().join("scan.sarif");
     std::fs::write(&doc, &out.stdout).unwrap();
-    let check = Command::new("python3")
+    let check = python::python()
         .arg("-c")
         .arg(
             "import json,sys,jsonschema\n\
