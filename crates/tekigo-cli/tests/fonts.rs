@@ -6,15 +6,14 @@
 //! unprivileged user namespaces) and pdftotext (poppler-utils, scripts/setup/50-report.sh).
 //! Skips locally when either is missing, fails under CI=true.
 
+mod common;
+
+use common::{copy_tree, in_ci, ok, project};
 use std::path::Path;
 use std::process::{Command, Output};
 
 /// The system font directories fontconfig and typst search.
 const FONT_DIRS: [&str; 2] = ["/usr/share/fonts", "/usr/local/share/fonts"];
-
-fn in_ci() -> bool {
-    std::env::var("CI").is_ok_and(|v| v == "true")
-}
 
 /// Runs tekigo with the system font directories hidden; `None` when no namespace can be
 /// made here.
@@ -74,21 +73,6 @@ fn pdf_text(pdf: &Path) -> Option<String> {
     }
 }
 
-fn tekigo(dir: &Path, args: &[&str]) {
-    let out = Command::new(env!("CARGO_BIN_EXE_tekigo"))
-        .args(args)
-        .current_dir(dir)
-        .env("TEKIGO_DATA_DIR", dir.join(".data"))
-        .env_remove("TEKIGO_LANG")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
 fn assert_ok(out: &Output, what: &str) {
     assert!(
         out.status.success(),
@@ -99,32 +83,11 @@ fn assert_ok(out: &Output, what: &str) {
 
 #[test]
 fn the_assessment_report_renders_japanese_with_no_font_installed() {
-    let root = tempfile::tempdir().unwrap();
+    let root = project("ja", "ゲートウェイ");
     let home = tempfile::tempdir().unwrap();
-    tekigo(
-        root.path(),
-        &["--lang", "ja", "init", "p", "--product", "ゲートウェイ"],
-    );
-    let dir = root.path().join("p");
-    tekigo(
-        &dir,
-        &[
-            "assess",
-            "new",
-            "--standard",
-            "62443-4-2",
-            "--component",
-            "gw",
-            "--type",
-            "embedded",
-            "--sl-t",
-            "2",
-            "--id",
-            "A",
-        ],
-    );
-    tekigo(
-        &dir,
+    let dir = root.path();
+    ok(
+        dir,
         &[
             "assess",
             "set",
@@ -138,7 +101,7 @@ fn the_assessment_report_renders_japanese_with_no_font_installed() {
     );
     // No --lang: the project's language (ja) decides.
     let Some(out) = without_fonts(
-        &dir,
+        dir,
         home.path(),
         &["report", "A", "--format", "pdf", "-o", "A.pdf"],
     ) else {
@@ -162,13 +125,7 @@ fn the_zone_report_renders_japanese_with_no_font_installed() {
     let root = tempfile::tempdir().unwrap();
     let home = tempfile::tempdir().unwrap();
     let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/water-treatment");
-    let status = Command::new("cp")
-        .arg("-r")
-        .arg(&example)
-        .arg(root.path().join("wt"))
-        .status()
-        .unwrap();
-    assert!(status.success());
+    copy_tree(&example, &root.path().join("wt"));
     let dir = root.path().join("wt");
     let Some(out) = without_fonts(
         &dir,
