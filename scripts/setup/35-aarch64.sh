@@ -5,8 +5,7 @@
 # qemu-user-static to run the result. The arm64 musl headers and BusyBox come from Debian
 # arm64 packages the scripts download into the cache themselves.
 set -euo pipefail
-cd "$(dirname "$0")/../.."
-. scripts/lib/setup.sh
+. "$(dirname "$0")/../lib/setup.sh"
 missing=()
 command -v aarch64-linux-gnu-gcc >/dev/null 2>&1 || missing+=(gcc-aarch64-linux-gnu)
 command -v qemu-aarch64-static >/dev/null 2>&1 || missing+=(qemu-user-static)

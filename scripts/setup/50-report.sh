@@ -3,8 +3,7 @@
 # is extracted with pdftotext (poppler-utils), typst needs a CJK font (Noto Sans CJK from
 # fonts-noto-cjk), and the HTML report is opened in headless Chromium with no network.
 set -euo pipefail
-cd "$(dirname "$0")/../.."
-. scripts/lib/setup.sh
+. "$(dirname "$0")/../lib/setup.sh"
 missing=()
 [ -n "$(ls /usr/share/fonts/opentype/noto/NotoSansCJK-*.ttc 2>/dev/null)" ] || missing+=(fonts-noto-cjk)
 command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)

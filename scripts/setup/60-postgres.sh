@@ -10,8 +10,7 @@
 # set, the tests use that server instead and nothing is done here. Re-running keeps the
 # password from the file and only makes sure the server is up.
 set -euo pipefail
-cd "$(dirname "$0")/../.."
-. scripts/lib/setup.sh
+. "$(dirname "$0")/../lib/setup.sh"
 
 if [ -n "${TEKIGO_TEST_POSTGRES:-}" ]; then
     exit 0

@@ -14,7 +14,7 @@ cd "$(dirname "$0")/../.."
 node_major="$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)"
 if [ "$node_major" -lt 20 ] || ! command -v npm >/dev/null 2>&1; then
     cat >&2 <<MSG
-70-browser: the browser tests need Node.js 20 or later with npm on PATH; found
+70-browser.sh: the browser tests need Node.js 20 or later with npm on PATH; found
 node $(node --version 2>/dev/null || echo "(none)"), npm $(npm --version 2>/dev/null || echo "(none)").
 Debian 12's nodejs package is version 18. Install Node.js 20 or later, for example from
 NodeSource's Debian packages (https://github.com/nodesource/distributions) or the
