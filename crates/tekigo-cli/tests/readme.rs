@@ -132,6 +132,18 @@ fn script(block: &Block) -> String {
     s
 }
 
+/// A workbook of one sheet with these rows from A1.
+fn workbook(path: &Path, rows: &[&[&str]]) {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for (r, row) in rows.iter().enumerate() {
+        for (c, text) in row.iter().enumerate() {
+            sheet.write(r as u32, c as u16, *text).unwrap();
+        }
+    }
+    book.save(path).unwrap();
+}
+
 /// What the README's commands read, where they look for it.
 fn fixtures(dir: &Path) {
     let repo = repo();
@@ -145,27 +157,20 @@ fn fixtures(dir: &Path) {
     common::copy_tree(&repo.join("catalogs"), &dir.join("catalogs"));
 
     // Text a user imports from a licensed copy (placeholders, not the standard's words).
-    let mut book = rust_xlsxwriter::Workbook::new();
-    let sheet = book.add_worksheet();
-    for (r, row) in [
-        ["id", "text_en"],
-        [
-            "CR 1.1",
-            "(the licensed text of CR 1.1 as the owner's copy has it)",
+    workbook(
+        &dir.join("my-licensed-copy.xlsx"),
+        &[
+            &["id", "text_en"],
+            &[
+                "CR 1.1",
+                "(the licensed text of CR 1.1 as the owner's copy has it)",
+            ],
+            &[
+                "CR 1.2",
+                "(the licensed text of CR 1.2 as the owner's copy has it)",
+            ],
         ],
-        [
-            "CR 1.2",
-            "(the licensed text of CR 1.2 as the owner's copy has it)",
-        ],
-    ]
-    .iter()
-    .enumerate()
-    {
-        for (c, text) in row.iter().enumerate() {
-            sheet.write(r as u32, c as u16, *text).unwrap();
-        }
-    }
-    book.save(dir.join("my-licensed-copy.xlsx")).unwrap();
+    );
 
     // The gateway project's inputs: a config file as evidence, the example's real device
     // scan, and a check sheet kept in Excel with English headers.
@@ -181,26 +186,14 @@ fn fixtures(dir: &Path) {
         gw.join("scan.json"),
     )
     .unwrap();
-    let mut book = rust_xlsxwriter::Workbook::new();
-    let sheet = book.add_worksheet();
-    for (r, row) in [
-        ["Requirement", "Check", "Reason", "Evidence"],
-        [
-            "CR 1.2",
-            "✓",
-            "Each service authenticates with its own key",
-            "",
+    workbook(
+        &gw.join("their-sheet.xlsx"),
+        &[
+            &["Requirement", "Check", "Reason", "Evidence"],
+            &["CR 1.2", "✓", "Each service authenticates with its own key"],
+            &["CR 2.1", "✓", "Roles enforced by the web server"],
         ],
-        ["CR 2.1", "✓", "Roles enforced by the web server", ""],
-    ]
-    .iter()
-    .enumerate()
-    {
-        for (c, text) in row.iter().enumerate() {
-            sheet.write(r as u32, c as u16, *text).unwrap();
-        }
-    }
-    book.save(gw.join("their-sheet.xlsx")).unwrap();
+    );
 
     // A device root: real Debian 12 package records as a distroless image ships them.
     common::copy_tree(
