@@ -131,8 +131,13 @@ try {
   const status = await page.textContent("#sheet tr:has(a:text-is('CR 5.1')) .badge");
   assert.equal(status.trim(), "not satisfied");
 
-  // The PDF report downloads with the session cookie.
-  const [download] = await Promise.all([page.waitForEvent("download", { timeout: 180_000 }), page.click("#report-pdf")]);
+  // The PDF report downloads with the session cookie. The click does not wait for a
+  // navigation (a download is none): rendering may outlast the step timeout on a busy
+  // machine, and the download event has its own.
+  const [download] = await Promise.all([
+    page.waitForEvent("download", { timeout: 180_000 }),
+    page.click("#report-pdf", { noWaitAfter: true }),
+  ]);
   const pdf = fs.readFileSync(await download.path());
   assert.equal(pdf.subarray(0, 5).toString("latin1"), "%PDF-", "the report is a PDF");
 

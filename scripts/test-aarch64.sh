@@ -16,7 +16,8 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 repo="$(pwd)"
-cache="${TEKIGO_CACHE_DIR:-$HOME/.cache/tekigo}"
+. scripts/lib/setup.sh
+python="$(tekigo_python)"
 target_dir="${CARGO_TARGET_DIR:-$repo/target}"
 bin="${TEKIGO_AARCH64_BIN:-$target_dir/static/tekigo-aarch64}"
 passed=0
@@ -26,13 +27,12 @@ pass() { passed=$((passed + 1)); echo "PASS $*"; }
 fail() { failed=$((failed + 1)); echo "FAIL $*"; }
 
 set -e
-command -v qemu-aarch64-static >/dev/null ||
-    apt-get -o DPkg::Lock::Timeout=600 install -y -q qemu-user-static >/dev/null
+command -v qemu-aarch64-static >/dev/null || apt_install qemu-user-static
 [ -x "$bin" ] || scripts/build-static.sh aarch64
 
 # The arm64 root: BusyBox from Debian's arm64 package, its applet links, a few files of
 # /etc, and the dpkg record of the package the files came from.
-root="$cache/roots/busybox-arm64"
+root="$cache_dir/roots/busybox-arm64"
 if [ ! -x "$root/bin/busybox" ]; then
     debs="$(mktemp -d)"
     scripts/lib/arm64-debs.sh "$debs" busybox-static
@@ -99,7 +99,7 @@ if ! run scan --help >/dev/null 2>&1; then
 else
     run scan --root "$root" --format json >"$out/scan.json" 2>"$out/err"
     code=$?
-    if [ "$code" -le 1 ] && python3 - "$out/scan.json" <<'PY'; then
+    if [ "$code" -le 1 ] && "$python" - "$out/scan.json" <<'PY'; then
 import json, sys
 doc = json.load(open(sys.argv[1]))
 results = doc["results"]
@@ -115,7 +115,7 @@ PY
     fi
     if run scan --help 2>&1 | grep -q -- '--sbom'; then
         run scan --root "$root" --format json --sbom "$out/sbom.json" >/dev/null 2>"$out/err"
-        if python3 crates/tekigo-pkgdb/tests/validate_cyclonedx.py "$out/sbom.json" &&
+        if "$python" crates/tekigo-pkgdb/tests/validate_cyclonedx.py "$out/sbom.json" &&
             grep -q 'pkg:deb/tekigo-test/busybox-static@.*arch=arm64' "$out/sbom.json"; then
             pass "scan --sbom writes a valid CycloneDX SBOM listing busybox-static (arm64)"
         else

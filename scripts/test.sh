@@ -17,10 +17,13 @@ done
 scripts/build-static.sh aarch64
 export TEKIGO_AARCH64_BIN="${CARGO_TARGET_DIR:-$(pwd)/target}/static/tekigo-aarch64"
 
+# `--tests`: the library, binary and integration tests, without building the examples
+# (benchmark generators no test runs; clippy --all-targets in .ci/run still checks them).
 if cargo nextest --version >/dev/null 2>&1; then
     # Doc tests first: nextest does not run them, and its summary should close the log.
     cargo test --workspace --locked --doc
-    cargo nextest run --workspace --locked --no-fail-fast
+    cargo nextest run --workspace --locked --tests --no-fail-fast
 else
-    cargo test --workspace --locked --no-fail-fast
+    cargo test --workspace --locked --tests --no-fail-fast
+    cargo test --workspace --locked --doc
 fi

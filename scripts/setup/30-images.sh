@@ -9,8 +9,9 @@
 # at $TEKIGO_IMAGES_DIR) and fail when CI=true and an image is missing.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. scripts/lib/setup.sh
 
-cache=${TEKIGO_CACHE_DIR:-$HOME/.cache/tekigo}/images
+cache=$cache_dir/images
 key=$(scripts/images/key.sh)
 dest=$cache/$key
 
@@ -27,41 +28,34 @@ if [ "$complete" = false ]; then
     command -v debootstrap >/dev/null || need+=(debootstrap)
 fi
 
-# The official SARIF 2.1.0 schema, as shipped in the npm package @microsoft/jest-sarif, and
-# a validator for it: the CLI tests check `tekigo scan --format sarif` against it.
-sarif=${TEKIGO_CACHE_DIR:-$HOME/.cache/tekigo}/sarif
-if [ ! -f "$sarif/sarif-2.1.0-rtm.5.json" ] && command -v npm >/dev/null; then
-    tmp=$(mktemp -d)
-    if (cd "$tmp" && npm pack --silent @microsoft/jest-sarif@1.0.0-beta.0 >/dev/null &&
-        tar xzf ./*.tgz package/lib/schemas/sarif-2.1.0-rtm.5.json); then
-        mkdir -p "$sarif"
-        cp "$tmp/package/lib/schemas/sarif-2.1.0-rtm.5.json" "$sarif/"
-    fi
-    rm -rf "$tmp"
-fi
-if ! python3 -c "import jsonschema" >/dev/null 2>&1; then
-    python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore jsonschema
-fi
-
-if [ "$(id -u)" != 0 ]; then
-    if [ "$complete" = false ] || [ ${#need[@]} -gt 0 ]; then
-        echo "30-images: not root, cannot build $dest or install ${need[*]:-nothing}; image tests fail under CI=true" >&2
-    fi
-    exit 0
-fi
-
-if [ ${#need[@]} -gt 0 ] || [ "$complete" = false ]; then
-    apt-get update -qq
-fi
 if [ ${#need[@]} -gt 0 ]; then
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+    apt_install "${need[@]}"
 fi
-
 if [ "$complete" = true ]; then
     echo "30-images: images up to date in $dest"
-    exit 0
+else
+    need_root "build the root filesystem images in $dest (debootstrap, chroot)"
+    mkdir -p "$cache"
+    find "$cache" -mindepth 1 -maxdepth 1 -type d ! -name "$key" -exec rm -rf {} +
+    scripts/images/build.sh "$dest"
 fi
 
-mkdir -p "$cache"
-find "$cache" -mindepth 1 -maxdepth 1 -type d ! -name "$key" -exec rm -rf {} +
-scripts/images/build.sh "$dest"
+# The official SARIF 2.1.0 schema, as shipped in the npm package @microsoft/jest-sarif: the
+# CLI tests check `tekigo scan --format sarif` against it (with jsonschema, 10-python.sh).
+sarif=$cache_dir/sarif
+if [ ! -f "$sarif/sarif-2.1.0-rtm.5.json" ]; then
+    if ! command -v npm >/dev/null; then
+        echo "30-images.sh: the SARIF schema comes from npm (@microsoft/jest-sarif) and npm is missing: install Node.js 20 or later with npm (see 70-browser.sh), then run again" >&2
+        exit 1
+    fi
+    tmp=$(mktemp -d)
+    if ! (cd "$tmp" && npm pack --silent @microsoft/jest-sarif@1.0.0-beta.0 >/dev/null &&
+        tar xzf ./*.tgz package/lib/schemas/sarif-2.1.0-rtm.5.json); then
+        rm -rf "$tmp"
+        echo "30-images.sh: could not fetch @microsoft/jest-sarif from the npm registry" >&2
+        exit 1
+    fi
+    mkdir -p "$sarif"
+    cp "$tmp/package/lib/schemas/sarif-2.1.0-rtm.5.json" "$sarif/"
+    rm -rf "$tmp"
+fi

@@ -10,12 +10,12 @@
 # set, the tests use that server instead and nothing is done here. Re-running keeps the
 # password from the file and only makes sure the server is up.
 set -euo pipefail
+. "$(dirname "$0")/../lib/setup.sh"
 
 if [ -n "${TEKIGO_TEST_POSTGRES:-}" ]; then
     exit 0
 fi
 
-cache_dir="${TEKIGO_CACHE_DIR:-${HOME:?}/.cache/tekigo}"
 url_file="$cache_dir/postgres-url"
 role=tekigo
 database=tekigo_test
@@ -26,18 +26,9 @@ if [ -s "$url_file" ] && command -v psql >/dev/null 2>&1 &&
     exit 0
 fi
 
-apt_get() {
-    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 "$@"
-}
-
+need_root "install and start PostgreSQL (or set TEKIGO_TEST_POSTGRES to a server's URL)"
 if ! command -v pg_ctlcluster >/dev/null 2>&1 || ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then
-    # DPkg::Lock::Timeout does not cover the lists lock of `apt-get update`, so wait for a
-    # parallel update to finish by retrying.
-    for _ in $(seq 120); do
-        apt_get update -qq >/dev/null 2>&1 && break
-        sleep 5
-    done
-    apt_get install -y -qq --no-install-recommends postgresql >/dev/null
+    apt_install postgresql
 fi
 
 # The newest installed major version; its package's postinst normally created "main".
@@ -47,10 +38,20 @@ if ! pg_lsclusters -h | awk -v v="$version" '$1 == v && $2 == "main" { found = 1
 fi
 # The socket directory lives on a tmpfs on a booted machine and may be gone after a restart.
 install -d -o postgres -g postgres -m 2775 /var/run/postgresql
+port="$(pg_lsclusters -h | awk -v v="$version" '$1 == v && $2 == "main" { print $3 }')"
 if ! pg_lsclusters -h | awk -v v="$version" '$1 == v && $2 == "main" && $4 == "online" { found = 1 } END { exit !found }'; then
+    # Another server on the cluster's port (the machine's own PostgreSQL, a container)
+    # would keep ours from starting: ours moves to the next port nothing answers on.
+    port_taken() {
+        pg_isready -q -h 127.0.0.1 -p "$1"
+        [ $? -lt 2 ]
+    }
+    if port_taken "$port"; then
+        while port_taken "$port"; do port=$((port + 1)); done
+        pg_conftool "$version" main set port "$port"
+    fi
     pg_ctlcluster "$version" main start
 fi
-port="$(pg_lsclusters -h | awk -v v="$version" '$1 == v && $2 == "main" { print $3 }')"
 for _ in $(seq 60); do
     pg_isready -q -h 127.0.0.1 -p "$port" && break
     sleep 0.5

@@ -7,25 +7,25 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-if ! command -v chromium >/dev/null 2>&1; then
-    apt_get() {
-        DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 "$@"
-    }
-    # DPkg::Lock::Timeout does not cover the lists lock of `apt-get update`, so wait for a
-    # parallel update to finish by retrying.
-    for _ in $(seq 120); do
-        apt_get update -qq >/dev/null 2>&1 && break
-        sleep 5
-    done
-    apt_get install -y -qq --no-install-recommends chromium >/dev/null
+. scripts/lib/setup.sh
+
+# Node.js is not installed from here: Debian 12 has only Node.js 18, and the tests must not
+# depend on a download from outside the package registries.
+node_major="$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)"
+if [ "$node_major" -lt 20 ] || ! command -v npm >/dev/null 2>&1; then
+    cat >&2 <<MSG
+70-browser.sh: the browser tests need Node.js 20 or later with npm on PATH; found
+node $(node --version 2>/dev/null || echo "(none)"), npm $(npm --version 2>/dev/null || echo "(none)").
+Debian 12's nodejs package is version 18. Install Node.js 20 or later, for example from
+NodeSource's Debian packages (https://github.com/nodesource/distributions) or the
+official Linux binaries (https://nodejs.org/en/download), then run this again.
+MSG
+    exit 1
 fi
 
-for tool in node npm; do
-    if ! command -v "$tool" >/dev/null 2>&1; then
-        echo "70-browser: $tool not found; the e2e tests need Node.js 20 or later with npm" >&2
-        exit 1
-    fi
-done
+if ! command -v chromium >/dev/null 2>&1; then
+    apt_install chromium
+fi
 
 # Every package of the lock file must be installed at the locked version (faster than
 # `npm ls`, which takes most of a second).
@@ -42,7 +42,6 @@ if ! node -e "$installed_matches_lock"; then
         --no-fund --loglevel=error >/dev/null
 fi
 
-cache_dir="${TEKIGO_CACHE_DIR:-${HOME:?}/.cache/tekigo}"
 stamp_file="$cache_dir/browser-smoke"
 stamp="$(chromium --version 2>/dev/null) / playwright-core $(node -p 'require("./e2e/node_modules/playwright-core/package.json").version')"
 if [ "$(cat "$stamp_file" 2>/dev/null)" != "$stamp" ]; then

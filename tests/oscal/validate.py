@@ -23,7 +23,7 @@ def main() -> int:
     try:
         model = getattr(__import__(module, fromlist=[name]), name)
     except ImportError as e:
-        print(f"compliance-trestle is not installed ({e}): pip install compliance-trestle", file=sys.stderr)
+        print(f"compliance-trestle is not installed ({e}): run scripts/setup/10-python.sh", file=sys.stderr)
         return 3
     with open(path, encoding="utf-8") as f:
         doc = json.load(f)

@@ -44,6 +44,7 @@ impl Context {
 /// The person running the command, for the records that name who answered or decided: the
 /// value given on the command line, else `$TEKIGO_USER`, else the older `$TEKIGO_ASSESSOR`
 /// (still honoured, with a note that it is deprecated), else `$USER`.
+#[cfg(feature = "full")]
 pub fn user(given: Option<String>) -> Option<String> {
     let var = |k: &str| {
         std::env::var(k)

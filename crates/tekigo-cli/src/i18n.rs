@@ -47,6 +47,7 @@ pub fn fill(lang: Lang, key: &str, args: &[(&str, &dyn fmt::Display)]) -> String
 }
 
 /// A status name as the tables print it.
+#[cfg(feature = "full")]
 pub fn status(lang: Lang, status: &str) -> String {
     tr(lang, &format!("status.{status}")).to_string()
 }
@@ -60,6 +61,7 @@ pub struct UserError {
 }
 
 impl UserError {
+    #[cfg(feature = "full")]
     pub fn new(key: &'static str, args: &[(&'static str, String)]) -> UserError {
         UserError {
             key,
@@ -86,6 +88,7 @@ impl fmt::Display for UserError {
 impl std::error::Error for UserError {}
 
 /// Reads a file the user named; a missing one is a [`UserError`] in their language.
+#[cfg(feature = "full")]
 pub fn read_file(path: &std::path::Path) -> anyhow::Result<Vec<u8>> {
     use anyhow::Context as _;
     match std::fs::read(path) {
@@ -173,6 +176,11 @@ mod tests {
         assert_eq!(fill(Lang::Ja, "gaps.count", &[("n", &3)]), "ギャップ 3 件");
         assert_eq!(tr(Lang::Ja, "col.target"), "目標");
         assert_eq!(tr(Lang::En, "no.such.key"), "?");
+    }
+
+    #[cfg(feature = "full")]
+    #[test]
+    fn user_errors_are_worded_in_the_language_they_are_printed_in() {
         let e = UserError::new("error.no_file", &[("path", "a.xlsx".into())]);
         assert_eq!(e.to_string(), "a.xlsx: no such file");
         assert_eq!(e.render(Lang::Ja), "a.xlsx: ファイルが見つかりません");

@@ -4,6 +4,9 @@ use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+#[path = "../../../tests/python.rs"]
+mod python;
+
 /// Runs tekigo with a private data directory so tests never touch the user's.
 fn tekigo(data: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_tekigo"))
@@ -468,7 +471,7 @@ fn catalog_export_csv_and_json_round_numbers() {
 
 /// Validates the OSCAL export with compliance-trestle, whose models are generated from
 /// NIST's published OSCAL JSON schema and reject unknown or missing fields. CI installs it
-/// (`pip install compliance-trestle`); a missing validator is a failure, not a skip.
+/// (scripts/setup/10-python.sh); a missing validator is a failure, not a skip.
 #[test]
 fn oscal_catalogs_validate_against_nist_models() {
     let data = tempfile::tempdir().unwrap();
@@ -496,7 +499,7 @@ fn oscal_catalogs_validate_against_nist_models() {
             ],
         );
         assert!(out.status.success(), "{}", stderr(&out));
-        let check = Command::new("python3")
+        let check = python::python()
             .arg(&script)
             .arg("catalog")
             .arg(&file)
@@ -514,7 +517,7 @@ fn oscal_catalogs_validate_against_nist_models() {
     let mut doc: Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
     doc["catalog"]["groups"][0]["controls"][0]["severity"] = "high".into();
     std::fs::write(&file, serde_json::to_vec(&doc).unwrap()).unwrap();
-    let check = Command::new("python3")
+    let check = python::python()
         .arg(&script)
         .arg("catalog")
         .arg(&file)

@@ -6,15 +6,15 @@
 //! unprivileged user namespaces) and pdftotext (poppler-utils, scripts/setup/50-report.sh).
 //! Skips locally when either is missing, fails under CI=true.
 
+mod common;
+
+use common::{ci, copy_tree, ok, project};
+use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 use std::process::{Command, Output};
 
 /// The system font directories fontconfig and typst search.
 const FONT_DIRS: [&str; 2] = ["/usr/share/fonts", "/usr/local/share/fonts"];
-
-fn in_ci() -> bool {
-    std::env::var("CI").is_ok_and(|v| v == "true")
-}
 
 /// Runs tekigo with the system font directories hidden; `None` when no namespace can be
 /// made here.
@@ -26,8 +26,12 @@ fn without_fonts(dir: &Path, home: &Path, args: &[&str]) -> Option<Output> {
         ));
     }
     script.push_str("exec \"$0\" \"$@\"\n");
+    // Root makes the mount namespace itself; others need a user namespace first, which the
+    // kernel refuses inside a chroot (where CI may run as root).
+    let root = std::fs::metadata("/proc/self").is_ok_and(|m| m.uid() == 0);
     let out = Command::new("unshare")
-        .args(["--map-root-user", "--mount", "sh", "-c", &script])
+        .args((!root).then_some("--map-root-user"))
+        .args(["--mount", "sh", "-c", &script])
         .arg(env!("CARGO_BIN_EXE_tekigo"))
         .args(args)
         .current_dir(dir)
@@ -41,7 +45,7 @@ fn without_fonts(dir: &Path, home: &Path, args: &[&str]) -> Option<Output> {
     match out {
         Ok(out) if String::from_utf8_lossy(&out.stderr).contains("unshare:") => {
             assert!(
-                !in_ci(),
+                !ci(),
                 "cannot make a mount namespace: {}",
                 String::from_utf8_lossy(&out.stderr)
             );
@@ -50,7 +54,7 @@ fn without_fonts(dir: &Path, home: &Path, args: &[&str]) -> Option<Output> {
         }
         Ok(out) => Some(out),
         Err(e) => {
-            assert!(!in_ci(), "unshare: {e}");
+            assert!(!ci(), "unshare: {e}");
             eprintln!("skipped: unshare: {e}");
             None
         }
@@ -65,28 +69,13 @@ fn pdf_text(pdf: &Path) -> Option<String> {
         }
         Err(e) => {
             assert!(
-                !in_ci(),
+                !ci(),
                 "pdftotext: {e} (scripts/setup/50-report.sh installs it)"
             );
             eprintln!("skipped: pdftotext: {e}");
             None
         }
     }
-}
-
-fn tekigo(dir: &Path, args: &[&str]) {
-    let out = Command::new(env!("CARGO_BIN_EXE_tekigo"))
-        .args(args)
-        .current_dir(dir)
-        .env("TEKIGO_DATA_DIR", dir.join(".data"))
-        .env_remove("TEKIGO_LANG")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
 }
 
 fn assert_ok(out: &Output, what: &str) {
@@ -99,32 +88,11 @@ fn assert_ok(out: &Output, what: &str) {
 
 #[test]
 fn the_assessment_report_renders_japanese_with_no_font_installed() {
-    let root = tempfile::tempdir().unwrap();
+    let root = project("ja", "ゲートウェイ");
     let home = tempfile::tempdir().unwrap();
-    tekigo(
-        root.path(),
-        &["--lang", "ja", "init", "p", "--product", "ゲートウェイ"],
-    );
-    let dir = root.path().join("p");
-    tekigo(
-        &dir,
-        &[
-            "assess",
-            "new",
-            "--standard",
-            "62443-4-2",
-            "--component",
-            "gw",
-            "--type",
-            "embedded",
-            "--sl-t",
-            "2",
-            "--id",
-            "A",
-        ],
-    );
-    tekigo(
-        &dir,
+    let dir = root.path();
+    ok(
+        dir,
         &[
             "assess",
             "set",
@@ -138,7 +106,7 @@ fn the_assessment_report_renders_japanese_with_no_font_installed() {
     );
     // No --lang: the project's language (ja) decides.
     let Some(out) = without_fonts(
-        &dir,
+        dir,
         home.path(),
         &["report", "A", "--format", "pdf", "-o", "A.pdf"],
     ) else {
@@ -162,13 +130,7 @@ fn the_zone_report_renders_japanese_with_no_font_installed() {
     let root = tempfile::tempdir().unwrap();
     let home = tempfile::tempdir().unwrap();
     let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/water-treatment");
-    let status = Command::new("cp")
-        .arg("-r")
-        .arg(&example)
-        .arg(root.path().join("wt"))
-        .status()
-        .unwrap();
-    assert!(status.success());
+    copy_tree(&example, &root.path().join("wt"));
     let dir = root.path().join("wt");
     let Some(out) = without_fonts(
         &dir,

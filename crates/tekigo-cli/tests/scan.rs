@@ -9,6 +9,9 @@ use std::process::{Command, Output};
 mod common;
 use common::{cache, ci, image, repo, scan_root};
 
+#[path = "../../../tests/python.rs"]
+mod python;
+
 fn tekigo(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_tekigo"))
         .args(args)
@@ -175,7 +178,7 @@ fn sarif_validates_against_the_official_schema() {
     let dir = tempfile::tempdir().unwrap();
     let doc = dir.path().join("scan.sarif");
     std::fs::write(&doc, &out.stdout).unwrap();
-    let check = Command::new("python3")
+    let check = python::python()
         .arg("-c")
         .arg(
             "import json,sys,jsonschema\n\

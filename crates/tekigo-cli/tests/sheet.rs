@@ -2,55 +2,12 @@
 //! sheet (placeholder text where the standard's words would be), and hostile workbooks
 //! given to every XLSX importer.
 
+mod common;
+
+use common::{command, ok, project, tekigo};
 use rust_xlsxwriter::{Format, Workbook, Worksheet};
 use std::path::Path;
 use std::process::{Command, Output};
-
-fn tekigo(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tekigo"))
-        .args(args)
-        .current_dir(dir)
-        .env("TEKIGO_DATA_DIR", dir.join(".data"))
-        .env("TEKIGO_USER", "Sato")
-        .env_remove("TEKIGO_CATALOG_DIR")
-        .env_remove("TEKIGO_LANG")
-        .env_remove("TEKIGO_ASSESSOR")
-        .output()
-        .expect("run tekigo")
-}
-
-fn ok(dir: &Path, args: &[&str]) -> Output {
-    let out = tekigo(dir, args);
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
-
-fn project() -> tempfile::TempDir {
-    let root = tempfile::tempdir().unwrap();
-    ok(root.path(), &["init", ".", "--product", "Gateway"]);
-    ok(
-        root.path(),
-        &[
-            "assess",
-            "new",
-            "--standard",
-            "62443-4-2",
-            "--component",
-            "gw",
-            "--type",
-            "embedded",
-            "--sl-t",
-            "2",
-            "--id",
-            "A",
-        ],
-    );
-    root
-}
 
 fn answers(dir: &Path) -> serde_json::Value {
     let text = std::fs::read_to_string(dir.join("assessments/A.yaml")).unwrap();
@@ -117,7 +74,7 @@ fn seed_like(rows: &[&[&str]], merge: Option<(u32, u32)>) -> Vec<u8> {
 
 #[test]
 fn a_seed_004_sheet_marks_checked_requirements_with_their_reasons() {
-    let root = project();
+    let root = project("en", "Gateway");
     let dir = root.path();
     std::fs::write(dir.join("sshd_config"), "PasswordAuthentication no\n").unwrap();
     let bytes = seed_like(
@@ -169,9 +126,16 @@ fn a_seed_004_sheet_marks_checked_requirements_with_their_reasons() {
         None,
     );
     std::fs::write(dir.join("sheet.xlsx"), bytes).unwrap();
-    let out = ok(dir, &["assess", "import-sheet", "A", "sheet.xlsx"]);
+    let out = command(dir)
+        .env("TEKIGO_USER", "Sato")
+        .args(["assess", "import-sheet", "A", "sheet.xlsx"])
+        .output()
+        .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("A: 7 added"), "{stderr}");
+    assert!(
+        out.status.success() && stderr.contains("A: 7 added"),
+        "{stderr}"
+    );
     // The security-level table's mark is named, not imported.
     assert!(
         stderr.contains("row 8") && stderr.contains("SL 2"),
@@ -224,7 +188,7 @@ fn a_seed_004_sheet_marks_checked_requirements_with_their_reasons() {
 
 #[test]
 fn english_csv_sheets_and_mark_columns_are_understood() {
-    let root = project();
+    let root = project("en", "Gateway");
     let dir = root.path();
     std::fs::write(
         dir.join("sheet.csv"),
@@ -247,7 +211,7 @@ fn english_csv_sheets_and_mark_columns_are_understood() {
 
 #[test]
 fn a_map_names_columns_the_headers_do_not() {
-    let root = project();
+    let root = project("en", "Gateway");
     let dir = root.path();
     std::fs::write(
         dir.join("odd.csv"),
@@ -296,7 +260,7 @@ fn a_map_names_columns_the_headers_do_not() {
 
 #[test]
 fn every_row_that_cannot_be_placed_is_reported_and_nothing_is_applied() {
-    let root = project();
+    let root = project("en", "Gateway");
     let dir = root.path();
     ok(
         dir,
@@ -382,7 +346,7 @@ fn bomb(sheet_xml: &[u8]) -> Vec<u8> {
 
 #[test]
 fn hostile_workbooks_exit_2_with_the_limit_named_in_bounded_memory() {
-    let root = project();
+    let root = project("en", "Gateway");
     let dir = root.path();
     // Cells at A1 and XFD1048576: 1.6 KB that asked for 512 GiB.
     let mut book = Workbook::new();

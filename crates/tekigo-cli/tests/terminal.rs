@@ -1,74 +1,33 @@
 //! The command as a person meets it: Japanese labels, errors that name the real problem,
 //! and every label file of the workspace in both languages.
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod common;
 
+use common::{command, project, stderr, stdout};
+use std::path::Path;
+use std::process::Output;
+
+/// `tekigo` with these variables set on top of the clean environment.
 fn tekigo(dir: &Path, env: &[(&str, &str)], args: &[&str]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_tekigo"));
-    cmd.args(args)
-        .current_dir(dir)
-        .env("TEKIGO_DATA_DIR", dir.join(".data"))
-        .env_remove("TEKIGO_CATALOG_DIR")
-        .env_remove("TEKIGO_LANG")
-        .env_remove("TEKIGO_ASSESSOR")
-        .env_remove("TEKIGO_USER");
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    cmd.output().expect("run tekigo")
+    command(dir)
+        .envs(env.iter().copied())
+        .args(args)
+        .output()
+        .expect("run tekigo")
 }
 
 fn text(out: &Output) -> (String, String) {
-    (
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    (stdout(out), stderr(out))
 }
 
+/// Standard output of a command that must succeed.
 fn ok(dir: &Path, args: &[&str]) -> String {
-    let out = tekigo(dir, &[], args);
-    assert!(out.status.success(), "{args:?}: {}", text(&out).1);
-    text(&out).0
-}
-
-/// A project with the component gw-100 listed as embedded and assessment A.
-fn project(lang: &str) -> tempfile::TempDir {
-    let root = tempfile::tempdir().unwrap();
-    ok(
-        root.path(),
-        &[
-            "--lang",
-            lang,
-            "init",
-            ".",
-            "--product",
-            "GW",
-            "--component",
-            "gw-100:embedded",
-        ],
-    );
-    ok(
-        root.path(),
-        &[
-            "assess",
-            "new",
-            "--standard",
-            "62443-4-2",
-            "--component",
-            "gw-100",
-            "--sl-t",
-            "2",
-            "--id",
-            "A",
-        ],
-    );
-    root
+    stdout(&common::ok(dir, args))
 }
 
 #[test]
 fn japanese_labels_in_the_tables_and_summary_lines() {
-    let root = project("en");
+    let root = project("en", "GW");
     let dir = root.path();
     ok(
         dir,
@@ -123,7 +82,7 @@ fn japanese_labels_in_the_tables_and_summary_lines() {
 
 #[test]
 fn a_japanese_project_speaks_japanese_without_being_told() {
-    let root = project("ja");
+    let root = project("ja", "GW");
     let show = ok(root.path(), &["assess", "show", "A"]);
     assert!(show.contains("目標") && show.contains("達成"), "{show}");
     // --lang still wins.
@@ -145,7 +104,7 @@ fn a_japanese_project_speaks_japanese_without_being_told() {
 
 #[test]
 fn errors_name_the_real_problem() {
-    let root = project("en");
+    let root = project("en", "GW");
     let dir = root.path();
     let fails = |env: &[(&str, &str)], args: &[&str]| {
         let out = tekigo(dir, env, args);
@@ -203,38 +162,27 @@ fn errors_name_the_real_problem() {
     );
     assert!(err.contains("leave out --type"), "{err}");
     // An impossible date is not a format error.
-    let err = fails(
-        &[],
-        &[
-            "assess",
-            "set",
-            "A",
-            "CR 1.5",
-            "--status",
-            "partial",
-            "--finding",
-            "f",
-            "--due",
-            "2027-02-30",
-        ],
-    );
-    assert!(err.contains("2027-02 has no day 30"), "{err}");
-    let err = fails(
-        &[],
-        &[
-            "assess",
-            "set",
-            "A",
-            "CR 1.5",
-            "--status",
-            "partial",
-            "--finding",
-            "f",
-            "--due",
-            "2027/03/01",
-        ],
-    );
-    assert!(err.contains("not a date in the form YYYY-MM-DD"), "{err}");
+    for (due, expected) in [
+        ("2027-02-30", "2027-02 has no day 30"),
+        ("2027/03/01", "not a date in the form YYYY-MM-DD"),
+    ] {
+        let err = fails(
+            &[],
+            &[
+                "assess",
+                "set",
+                "A",
+                "CR 1.5",
+                "--status",
+                "partial",
+                "--finding",
+                "f",
+                "--due",
+                due,
+            ],
+        );
+        assert!(err.contains(expected), "{err}");
+    }
     // A missing evidence file is named as such, once.
     let err = fails(
         &[],

@@ -1,15 +1,18 @@
 //! CycloneDX 1.6 SBOMs of real inventories, validated against the official JSON schema by
 //! cyclonedx-python-lib's strict validator (tests/validate_cyclonedx.py; installed by
-//! scripts/setup/20-sbom-validator.sh). A missing validator fails these tests.
+//! scripts/setup/10-python.sh). A missing validator fails these tests.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use serde_json::Value;
 use tekigo_pkgdb::cyclonedx::{self, BomOptions};
 use tekigo_pkgdb::Inventory;
 use tekigo_rootfs::Root;
 use time::macros::datetime;
+
+#[path = "../../../tests/python.rs"]
+mod python;
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -25,7 +28,7 @@ fn options() -> BomOptions {
 
 fn validate(files: &[PathBuf]) -> Output {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/validate_cyclonedx.py");
-    let out = Command::new("python3")
+    let out = python::python()
         .arg(script)
         .args(files)
         .output()
@@ -33,7 +36,7 @@ fn validate(files: &[PathBuf]) -> Output {
     assert_ne!(
         out.status.code(),
         Some(2),
-        "the CycloneDX validator is missing (scripts/setup/20-sbom-validator.sh): {}",
+        "the CycloneDX validator is missing (scripts/setup/10-python.sh): {}",
         String::from_utf8_lossy(&out.stderr)
     );
     out

@@ -2,7 +2,7 @@
 """Validates CycloneDX 1.6 JSON documents against the official schema.
 
 The schema files (bom-1.6, spdx, jsf) and the validator come from cyclonedx-python-lib
-(`pip install 'cyclonedx-python-lib[json-validation]'`, scripts/setup/20-sbom-validator.sh).
+(scripts/setup/10-python.sh installs it).
 The strict validator also rejects properties the schema does not define.
 
 Usage: validate_cyclonedx.py FILE...   Exit 0 when every file is valid, 1 otherwise (each

@@ -4,6 +4,8 @@
 //! in CI (`CI=true`, where scripts/setup/50-report.sh installs them) it fails.
 
 mod fixture;
+#[path = "../../../tests/python.rs"]
+mod python;
 mod tools;
 
 use fixture::{catalog, HOSTILE_URL, REASON_JA, USER_URL};
@@ -293,16 +295,16 @@ fn html_opens_in_chromium_without_network() {
 
 fn trestle(kind: &str, file: &Path) -> std::process::Output {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/oscal/validate.py");
-    Command::new("python3")
+    python::python()
         .arg(script)
         .arg(kind)
         .arg(file)
         .output()
-        .expect("python3")
+        .expect("python3 runs (scripts/setup/10-python.sh)")
 }
 
 /// Validated with compliance-trestle, whose models are generated from NIST's OSCAL schemas.
-/// CI installs it (scripts/setup/10-oscal.sh); a missing validator is a failure.
+/// CI installs it (scripts/setup/10-python.sh); a missing validator is a failure.
 #[test]
 fn oscal_assessment_results_validate_and_match_the_catalog() {
     let dir = tempfile::tempdir().unwrap();

@@ -17,7 +17,7 @@ try:
     import rfc3339_validator  # noqa: F401  (date-time checker)
     import rfc3986_validator  # noqa: F401  (uri checker)
 except ImportError as e:  # pragma: no cover
-    print(f"missing Python package: {e}; run scripts/setup/40-vuln-tools.sh", file=sys.stderr)
+    print(f"missing Python package: {e}; run scripts/setup/10-python.sh", file=sys.stderr)
     sys.exit(2)
 
 SCHEMAS = pathlib.Path(__file__).resolve().parent / "schemas"

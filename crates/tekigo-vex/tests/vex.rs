@@ -3,11 +3,13 @@
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use serde_json::Value;
 use tekigo_vex::{ComponentRef, DocumentMeta, Justification, Record, State, Triage};
 use time::macros::datetime;
+
+#[path = "../../../tests/python.rs"]
+mod python;
 
 fn here(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -367,7 +369,7 @@ fn set_refuses_incomplete_decisions() {
 /// returns the errors of each. Panics if it cannot run: no silent skip.
 fn schema_errors(kind: &str, docs: &[&Value]) -> Vec<Vec<String>> {
     let dir = tempfile::tempdir().unwrap();
-    let mut cmd = Command::new("python3");
+    let mut cmd = python::python();
     cmd.arg(here("validate_schema.py")).arg(kind);
     for (i, doc) in docs.iter().enumerate() {
         let file = dir.path().join(format!("doc{i}.json"));
@@ -376,7 +378,7 @@ fn schema_errors(kind: &str, docs: &[&Value]) -> Vec<Vec<String>> {
     }
     let out = cmd
         .output()
-        .expect("python3 runs (scripts/setup/40-vuln-tools.sh installs jsonschema)");
+        .expect("python3 runs (scripts/setup/10-python.sh installs jsonschema)");
     let stdout = String::from_utf8_lossy(&out.stdout);
     if !matches!(out.status.code(), Some(0 | 1)) {
         panic!(
