@@ -134,7 +134,6 @@ pub fn project(lang: &str, product: &str) -> tempfile::TempDir {
     root
 }
 
-
 /// Copies the directory `from` to `to` (which must not exist), as `cp -r` does.
 pub fn copy_tree(from: &Path, to: &Path) {
     let status = Command::new("cp")
