@@ -17,6 +17,9 @@ inputs="$here/gateway-inputs"
 rm -rf "$dir"
 "$tekigo" init "$dir" --product "GW-100 gateway" --vendor "Example Devices K.K." \
     --component gw-100:embedded:2.1.0 >/dev/null 2>&1
+# The component under evaluation, its security context and the report's document control
+# (description, interfaces, assumptions, sign-off): fields `init` has no flags for.
+cp "$inputs/tekigo.yaml" "$dir/tekigo.yaml"
 cd "$dir"
 "$tekigo" assess new --standard 62443-4-2 --component gw-100 --sl-t 2 --id gw-100-4-2 2>/dev/null
 "$tekigo" assess import-scan gw-100-4-2 "$inputs/scan.json"

@@ -111,6 +111,46 @@ impl Status {
     }
 }
 
+/// How the assessor verified a requirement: the column a certification body reads to know
+/// what kind of evidence stands behind a status. When an answer does not say, a report
+/// derives it from the evidence ([`Answer::verification`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Method {
+    /// Looking at the product or its configuration.
+    Inspection,
+    /// Exercising the function (a test run, a behavioural probe).
+    Test,
+    /// Reading design, process or test documents.
+    DocumentReview,
+    /// An automated scan of the device image or configuration.
+    Scan,
+}
+
+impl Method {
+    pub const ALL: [Method; 4] = [
+        Method::Inspection,
+        Method::Test,
+        Method::DocumentReview,
+        Method::Scan,
+    ];
+
+    /// The spelling used on the command line and in files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Inspection => "inspection",
+            Method::Test => "test",
+            Method::DocumentReview => "document-review",
+            Method::Scan => "scan",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Method> {
+        let s = s.trim().to_ascii_lowercase().replace(['_', ' '], "-");
+        Method::ALL.into_iter().find(|m| m.as_str() == s)
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Review {
@@ -142,6 +182,9 @@ pub struct Answer {
     /// Maturity level reached (4-1 and 2-1 only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub maturity: Option<Level>,
+    /// How the requirement was verified, when the assessor said so.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub method: Option<Method>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub evidence: Vec<EvidenceRef>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -160,6 +203,35 @@ pub struct Answer {
 
 fn is_person(o: &Origin) -> bool {
     *o == Origin::Person
+}
+
+impl Answer {
+    /// How the requirement was verified: the method the assessor recorded, else the one
+    /// the evidence shows. The rule, stated once: a probe's results (`tekigo probe`, a
+    /// behavioural test) mean a test; other scan results a scan; stored files a document
+    /// review; links alone an inspection of what they point at. With several kinds of
+    /// evidence the first in that order wins. No evidence gives no method.
+    pub fn verification(&self) -> Option<Method> {
+        if self.method.is_some() {
+            return self.method;
+        }
+        let probe = self.assessor.as_deref() == Some("tekigo probe");
+        let order = [
+            Method::Test,
+            Method::Scan,
+            Method::DocumentReview,
+            Method::Inspection,
+        ];
+        self.evidence
+            .iter()
+            .map(|e| match e {
+                EvidenceRef::Scan { .. } if probe => Method::Test,
+                EvidenceRef::Scan { .. } => Method::Scan,
+                EvidenceRef::File { .. } => Method::DocumentReview,
+                EvidenceRef::Url { .. } => Method::Inspection,
+            })
+            .min_by_key(|m| order.iter().position(|o| o == m))
+    }
 }
 
 /// Something that supports an answer. In the file: `kind: file|url|scan` and its fields.

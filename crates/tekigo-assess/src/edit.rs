@@ -2,8 +2,8 @@
 //! returns a clear error before anything is changed; saving validates again.
 
 use crate::assessment::{
-    Answer, Assessment, EvidenceRef, Finding, Origin, Review, Status, Subject, SubjectKind, Target,
-    FORMAT_VERSION,
+    Answer, Assessment, EvidenceRef, Finding, Method, Origin, Review, Status, Subject, SubjectKind,
+    Target, FORMAT_VERSION,
 };
 use crate::results::applies_at_some_level;
 use std::fmt;
@@ -139,6 +139,8 @@ pub struct AnswerUpdate {
     pub reason: Option<String>,
     pub countermeasure: Option<String>,
     pub maturity: Option<Level>,
+    /// How the requirement was verified (inspection, test, document review, scan).
+    pub method: Option<Method>,
     /// Added to the evidence already there (duplicates ignored).
     pub evidence: Vec<EvidenceRef>,
     pub assessor: Option<String>,
@@ -154,6 +156,7 @@ pub fn set_answer(a: &mut Assessment, id: &str, u: AnswerUpdate) -> Result<(), E
         || u.reason.is_some()
         || u.countermeasure.is_some()
         || u.maturity.is_some()
+        || u.method.is_some()
         || !u.evidence.is_empty()
         || u.finding.is_some();
     let answer = match a.answers.get_mut(id) {
@@ -167,6 +170,7 @@ pub fn set_answer(a: &mut Assessment, id: &str, u: AnswerUpdate) -> Result<(), E
                 reason: String::new(),
                 countermeasure: None,
                 maturity: None,
+                method: None,
                 evidence: Vec::new(),
                 assessor: None,
                 date: u.date.clone(),
@@ -188,6 +192,9 @@ pub fn set_answer(a: &mut Assessment, id: &str, u: AnswerUpdate) -> Result<(), E
     }
     if let Some(m) = u.maturity {
         answer.maturity = Some(m);
+    }
+    if let Some(m) = u.method {
+        answer.method = Some(m);
     }
     for e in u.evidence {
         if !answer.evidence.contains(&e) {

@@ -23,7 +23,8 @@ mod validate;
 pub mod vuln_import;
 
 pub use assessment::{
-    Answer, Assessment, EvidenceRef, Finding, Origin, Review, Status, Subject, SubjectKind, Target,
+    Answer, Assessment, EvidenceRef, Finding, Method, Origin, Review, Status, Subject, SubjectKind,
+    Target,
 };
 pub use project::{Project, ProjectConfig};
 pub use results::{compute, Results};

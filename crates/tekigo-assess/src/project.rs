@@ -33,6 +33,11 @@ pub struct ProjectConfig {
     /// Language of reports unless a command says otherwise.
     #[serde(default = "default_lang")]
     pub language: Lang,
+    /// Document control of the reports made from this project (id, revision, sign-off):
+    /// a certification body files a report by these, so they live with the project rather
+    /// than on a command line that is forgotten.
+    #[serde(default, skip_serializing_if = "ReportControl::is_empty")]
+    pub report: ReportControl,
 }
 
 fn default_lang() -> Lang {
@@ -47,6 +52,9 @@ pub struct Product {
     pub vendor: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
+    /// What the product is and does, for the reader of a report who has never seen it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -61,6 +69,91 @@ pub struct Component {
     /// other open port (CR 7.7, least functionality).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ports: Vec<u16>,
+    /// The component under evaluation as a certification body must know it (62443-4-2
+    /// judges a component in its intended environment, so the report states what was
+    /// evaluated and under which assumptions). All optional; a report says when one is
+    /// missing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hardware_version: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub firmware_version: Option<String>,
+    /// External interfaces (network, serial, USB, ...): the attack surface evaluated.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub interfaces: Vec<Interface>,
+    /// Where the component is meant to run (zone, network, physical protection).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intended_environment: Option<String>,
+    /// The security context: what the evaluation takes for granted about the system
+    /// around the component (62443-4-2's compensating countermeasures come from there).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub assumptions: Vec<String>,
+}
+
+/// One external interface of a component.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Interface {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+/// The `report:` section of tekigo.yaml: how the project's reports are filed and signed.
+/// Command-line flags of `tekigo report` override the single values.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportControl {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revision: Option<String>,
+    /// e.g. Confidential, 社外秘.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub classification: Option<String>,
+    /// The sign-off block: who authored, reviewed and approved, and when. A row without a
+    /// date is printed as a line still to be signed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub approvals: Vec<Approval>,
+    /// The assessor's independence from the development of the subject, in the
+    /// assessor's words; a report without it says that none was declared.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub independence: Option<String>,
+    /// The id of the 62443-4-1 assessment in this project that a 4-2 report rests on
+    /// (the development process the component comes out of).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub process_assessment: Option<String>,
+    /// Documents outside the evidence store the report refers to.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub references: Vec<Reference>,
+}
+
+impl ReportControl {
+    pub fn is_empty(&self) -> bool {
+        *self == ReportControl::default()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Approval {
+    pub role: String,
+    pub name: String,
+    /// YYYY-MM-DD; absent while not yet signed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Reference {
+    pub title: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// SHA-256 of the document as referenced, 64 hex digits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -111,6 +204,7 @@ impl Project {
         let file = root.join(CONFIG_FILE);
         let text = std::fs::read_to_string(&file).map_err(|e| AssessError::io(&file, e))?;
         let config: ProjectConfig = crate::parse_yaml(&file, &text)?;
+        AssessError::from_problems(check_config(&config, &file, &text))?;
         if config.format != 1 {
             return Err(AssessError::message(
                 &file,
@@ -209,6 +303,234 @@ pub fn to_yaml(a: &Assessment) -> Result<String, serde_norway::Error> {
         "# tekigo assessment {}: {} against {}. Edit with `tekigo assess` or by hand.\n{body}",
         a.id, a.subject.name, a.standard
     ))
+}
+
+/// The rules a tekigo.yaml keeps beyond its shape, each problem naming the field (as a
+/// path such as `report.approvals[1].date`) and the line of its key. Texts printed on a
+/// report's cover must be one line, without control characters, and of a length a cover
+/// can hold; dates are real dates; hashes are SHA-256; the 4-1 assessment is a valid id.
+pub fn check_config(config: &ProjectConfig, file: &Path, text: &str) -> Vec<crate::Problem> {
+    let mut problems = Vec::new();
+    // (field path, section key, key, which occurrence after the section, value)
+    let mut texts: Vec<(String, &str, &str, usize, String, usize)> = Vec::new();
+    let mut add = |field: String, section, key, nth, value: Option<&str>, max| {
+        if let Some(v) = value {
+            texts.push((field, section, key, nth, v.to_string(), max));
+        }
+    };
+    add(
+        "product.name".into(),
+        "product",
+        "name",
+        0,
+        Some(&config.product.name),
+        LINE_MAX,
+    );
+    let p_desc = config.product.description.as_deref();
+    add(
+        "product.description".into(),
+        "product",
+        "description",
+        0,
+        p_desc,
+        PARAGRAPH_MAX,
+    );
+    let r = &config.report;
+    for (key, value) in [
+        ("document_id", &r.document_id),
+        ("revision", &r.revision),
+        ("classification", &r.classification),
+    ] {
+        add(
+            format!("report.{key}"),
+            "report",
+            key,
+            0,
+            value.as_deref(),
+            LINE_MAX,
+        );
+    }
+    let indep = r.independence.as_deref();
+    add(
+        "report.independence".into(),
+        "report",
+        "independence",
+        0,
+        indep,
+        PARAGRAPH_MAX,
+    );
+    for (i, c) in config.components.iter().enumerate() {
+        let f = |name: &str| format!("components[{i}].{name}");
+        for (key, value) in [
+            ("description", &c.description),
+            ("hardware_version", &c.hardware_version),
+            ("firmware_version", &c.firmware_version),
+            ("intended_environment", &c.intended_environment),
+        ] {
+            add(
+                f(key),
+                "components",
+                key,
+                i,
+                value.as_deref(),
+                PARAGRAPH_MAX,
+            );
+        }
+        for (j, a) in c.assumptions.iter().enumerate() {
+            let field = f(&format!("assumptions[{j}]"));
+            add(
+                field,
+                "components",
+                "assumptions",
+                i,
+                Some(a),
+                PARAGRAPH_MAX,
+            );
+        }
+        for (j, x) in c.interfaces.iter().enumerate() {
+            let field = f(&format!("interfaces[{j}].name"));
+            add(
+                field,
+                "components",
+                "interfaces",
+                i,
+                Some(&x.name),
+                LINE_MAX,
+            );
+            let field = f(&format!("interfaces[{j}].description"));
+            let d = x.description.as_deref();
+            add(field, "components", "interfaces", i, d, PARAGRAPH_MAX);
+        }
+    }
+    for (i, a) in r.approvals.iter().enumerate() {
+        add(
+            format!("report.approvals[{i}].role"),
+            "approvals",
+            "role",
+            i,
+            Some(&a.role),
+            LINE_MAX,
+        );
+        add(
+            format!("report.approvals[{i}].name"),
+            "approvals",
+            "name",
+            i,
+            Some(&a.name),
+            LINE_MAX,
+        );
+    }
+    for (i, x) in r.references.iter().enumerate() {
+        let title = Some(x.title.as_str());
+        add(
+            format!("report.references[{i}].title"),
+            "references",
+            "title",
+            i,
+            title,
+            LINE_MAX,
+        );
+        let v = x.version.as_deref();
+        add(
+            format!("report.references[{i}].version"),
+            "references",
+            "version",
+            i,
+            v,
+            LINE_MAX,
+        );
+    }
+    let mut bad = |field: &str, section: &str, key: &str, nth: usize, message: String| {
+        problems.push(crate::problem(
+            file,
+            line_of_field(text, section, key, nth),
+            format!("{field}: {message}"),
+        ));
+    };
+    for (field, section, key, nth, value, max) in texts {
+        if let Some(m) = text_error(&value, max) {
+            bad(&field, section, key, nth, m);
+        }
+    }
+    for (i, a) in r.approvals.iter().enumerate() {
+        if let Some(m) = a.date.as_deref().and_then(crate::date_error) {
+            bad(
+                &format!("report.approvals[{i}].date"),
+                "approvals",
+                "date",
+                i,
+                m,
+            );
+        }
+    }
+    for (i, x) in r.references.iter().enumerate() {
+        if let Some(h) = x
+            .sha256
+            .as_deref()
+            .filter(|h| !crate::evidence::is_sha256(h))
+        {
+            let m = format!("{h:?} is not a SHA-256 (64 lower-case hex digits)");
+            bad(
+                &format!("report.references[{i}].sha256"),
+                "references",
+                "sha256",
+                i,
+                m,
+            );
+        }
+    }
+    if let Some(id) = &r.process_assessment {
+        if let Err(m) = check_id(id) {
+            bad(
+                "report.process_assessment",
+                "report",
+                "process_assessment",
+                0,
+                m,
+            );
+        }
+    }
+    problems
+}
+
+/// The line of the `nth` (0-based) `key:` after the line of `section:`, or of the first
+/// `key:` after it when there are fewer (an entry without that key), or of `section:`.
+/// Close enough to point a person at the entry without a YAML parser that keeps spans.
+fn line_of_field(text: &str, section: &str, key: &str, nth: usize) -> Option<usize> {
+    let start = crate::line_of_key(text, section)?;
+    let found: Vec<usize> = text
+        .lines()
+        .enumerate()
+        .skip(start)
+        .filter(|(_, l)| {
+            let t = l.trim_start().trim_start_matches("- ");
+            t.starts_with(&format!("{key}:"))
+        })
+        .map(|(i, _)| i + 1)
+        .collect();
+    found.get(nth).or(found.first()).copied().or(Some(start))
+}
+
+/// The longest one-line field (document id, revision, classification, product name).
+const LINE_MAX: usize = 200;
+/// The longest free text (a description, an assumption).
+const PARAGRAPH_MAX: usize = 4000;
+
+/// Why a text cannot go on a report: empty, too long, a control character, or (for a
+/// one-line field, `max` of [`LINE_MAX`]) a line break.
+fn text_error(v: &str, max: usize) -> Option<String> {
+    let n = v.chars().count();
+    if v.trim().is_empty() {
+        Some("is empty; leave the field out instead".into())
+    } else if n > max {
+        Some(format!("is {n} characters long; at most {max}"))
+    } else if max == LINE_MAX && v.contains(['\n', '\r']) {
+        Some("must be one line".into())
+    } else if v.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        Some("holds a control character".into())
+    } else {
+        None
+    }
 }
 
 fn check_id(id: &str) -> Result<(), String> {

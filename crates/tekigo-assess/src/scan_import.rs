@@ -170,19 +170,8 @@ pub fn apply_in(
         }
         let mut ordered = results.clone();
         ordered.sort_by_key(|r| std::cmp::Reverse(verdict_rank(&r.verdict)));
-        // A behavioural test says what the device did, a scan what it is configured to do.
-        let (prefix, assessor) = match (
-            results.iter().any(|r| r.is_probe()),
-            results.iter().all(|r| r.is_probe()),
-        ) {
-            (true, true) => ("probe.prefix", "tekigo probe"),
-            (true, false) => ("scan_probe.prefix", "tekigo scan, tekigo probe"),
-            _ => ("scan.prefix", "tekigo scan"),
-        };
-        let reason = std::iter::once(label(lang, prefix).to_string())
-            .chain(ordered.iter().map(|r| sentence(lang, r)))
-            .collect::<Vec<_>>()
-            .join(" ");
+        let (_, assessor) = source(&ordered);
+        let reason = reason_of(lang, &ordered);
         let evidence = ordered
             .iter()
             .map(|r| EvidenceRef::Scan {
@@ -199,6 +188,7 @@ pub fn apply_in(
                 reason,
                 countermeasure: None,
                 maturity: None,
+                method: None,
                 evidence,
                 assessor: Some(assessor.into()),
                 date: date.to_string(),
@@ -211,6 +201,48 @@ pub fn apply_in(
         summary.suggested.push(id);
     }
     summary
+}
+
+/// Where results came from: the label of the reason's prefix and the answer's assessor.
+/// A behavioural test says what the device did, a scan what it is configured to do.
+fn source(results: &[&ScanResult]) -> (&'static str, &'static str) {
+    match (
+        results.iter().any(|r| r.is_probe()),
+        results.iter().all(|r| r.is_probe()),
+    ) {
+        (true, true) => ("probe.prefix", "tekigo probe"),
+        (true, false) => ("scan_probe.prefix", "tekigo scan, tekigo probe"),
+        _ => ("scan.prefix", "tekigo scan"),
+    }
+}
+
+/// The reason of a suggested answer: a prefix that says where it came from, then one
+/// sentence per check in the order given.
+fn reason_of(lang: Lang, ordered: &[&ScanResult]) -> String {
+    let (prefix, _) = source(ordered);
+    std::iter::once(label(lang, prefix).to_string())
+        .chain(ordered.iter().map(|r| sentence(lang, r)))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The reason of an answer a scan suggested, in `lang`, rebuilt from the stored scan
+/// report its evidence cites: the sentences [`apply_in`] writes, so that a report in
+/// another language than the import (or an answer imported before reasons were
+/// sentences) never prints a check's rule. `None` when the evidence cites no check of
+/// this report.
+pub fn reason_in(lang: Lang, report: &ScanReport, evidence: &[EvidenceRef]) -> Option<String> {
+    let cited: Vec<&ScanResult> = evidence
+        .iter()
+        .filter_map(|e| match e {
+            EvidenceRef::Scan { check, verdict, .. } => report
+                .results
+                .iter()
+                .find(|r| &r.check == check && &r.verdict == verdict),
+            _ => None,
+        })
+        .collect();
+    (!cited.is_empty()).then(|| reason_of(lang, &cited))
 }
 
 const LABELS: &str = include_str!("../i18n/labels.yaml");

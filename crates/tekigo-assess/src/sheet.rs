@@ -16,9 +16,10 @@ use rust_xlsxwriter::{DataValidation, Format, FormatBorder, Workbook, Worksheet,
 use std::collections::BTreeMap;
 use std::path::Path;
 use tekigo_catalog::{Lang, LevelScheme, Standard};
-use tekigo_export::sheet_name;
+use tekigo_export::{sheet_name, write_summary, Summary, SummaryCell};
 
 const ABOUT_SHEET: &str = "tekigo";
+const SUMMARY_SHEET: &str = "Summary 概要";
 const FINDINGS_SHEET: &str = "Findings 所見";
 const MARKER: &str = "tekigo assessment";
 
@@ -80,6 +81,9 @@ fn group_of(standard: &Standard, row: &Row) -> String {
 pub fn export(standard: &Standard, a: &Assessment) -> Result<Vec<u8>, XlsxError> {
     let mut book = Workbook::new();
     write_about(book.add_worksheet(), standard, a)?;
+    let summary = book.add_worksheet();
+    summary.set_name(SUMMARY_SHEET)?;
+    write_summary(summary, &summary_of(standard, a))?;
     let all = rows(standard, a);
     let mut groups: Vec<(String, Vec<&Row>)> = Vec::new();
     for row in &all {
@@ -96,6 +100,75 @@ pub fn export(standard: &Standard, a: &Assessment) -> Result<Vec<u8>, XlsxError>
     }
     write_findings(book.add_worksheet(), &all)?;
     book.save_to_buffer()
+}
+
+/// The levels and counts of [`crate::results`], for the summary sheet. One column per
+/// level vector the results carry: the claimed level today.
+fn summary_of(standard: &Standard, a: &Assessment) -> Summary<'static> {
+    use SummaryCell::{Number, Text};
+    let r = crate::results::compute(standard, a);
+    let n = |v: usize| Number(v as f64);
+    let level = |l: u8| Number(f64::from(l));
+    let (columns, rows) = match (r.target, r.achieved) {
+        (Some(_), Some(_)) => {
+            let vectors = [("Claimed 主張 (SL-C/SL-A)", r.achieved)];
+            let mut columns = vec!["FR".to_string(), "Target 目標 (SL-T)".to_string()];
+            columns.extend(vectors.iter().map(|(h, _)| h.to_string()));
+            columns.extend(["Met / in scope 充足/対象", "Compensating 補償対策"].map(String::from));
+            let rows = r
+                .frs
+                .iter()
+                .enumerate()
+                .map(|(i, f)| {
+                    let mut row = vec![Text(f.fr.clone()), level(f.target)];
+                    row.extend(vectors.iter().map(|(_, v)| level(v.map_or(0, |v| v[i]))));
+                    row.push(Text(format!("{} / {}", f.met, f.in_scope)));
+                    row.push(n(f.compensating.len()));
+                    row
+                })
+                .collect();
+            (columns, rows)
+        }
+        _ => {
+            let columns = [
+                "Practice / element プラクティス/要素",
+                "Target 目標 (ML)",
+                "Achieved 達成 (ML)",
+                "Met / requirements 充足/要件",
+            ];
+            let rows = r
+                .groups
+                .iter()
+                .map(|g| {
+                    vec![
+                        Text(g.id.clone()),
+                        r.target_ml.map_or(Text(String::new()), level),
+                        level(g.achieved_ml),
+                        Text(format!("{} / {}", g.confirmed, g.requirements)),
+                    ]
+                })
+                .collect();
+            (columns.map(String::from).to_vec(), rows)
+        }
+    };
+    let p = &r.progress;
+    let counts = [
+        ("Requirements in scope 対象要件数", n(p.in_scope)),
+        ("Answered 回答済み", n(p.answered)),
+        ("Met 充足", n(p.met)),
+        ("Reviewed レビュー済み", n(p.reviewed)),
+        ("Suggested by a scan スキャンによる提案", n(p.from_scan)),
+        ("Gaps 未充足", n(r.gaps.len())),
+        ("Met share (%) 充足率", Number(p.confirmed_percent)),
+    ]
+    .map(|(k, v)| (k.to_string(), v))
+    .to_vec();
+    Summary {
+        title: "Summary 概要",
+        columns,
+        rows,
+        counts,
+    }
 }
 
 fn write_about(
@@ -395,7 +468,7 @@ pub fn import(
 
     for sheet in &book.sheets {
         let name = &sheet.name;
-        if name == ABOUT_SHEET || name == FINDINGS_SHEET {
+        if name == ABOUT_SHEET || name == FINDINGS_SHEET || name == SUMMARY_SHEET {
             continue;
         }
         let mut columns: Option<Vec<usize>> = None;
@@ -646,6 +719,7 @@ fn answer_from_row<'a>(
         reason: get(C_REASON).to_string(),
         countermeasure: opt(C_COUNTER),
         maturity,
+        method: previous.and_then(|p| p.method),
         evidence,
         assessor: opt(C_ASSESSOR),
         date,

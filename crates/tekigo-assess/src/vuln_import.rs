@@ -485,6 +485,7 @@ pub fn apply(
                 reason: format!("Suggested by vulnerability scan: {}", v.reason),
                 countermeasure: None,
                 maturity: None,
+                method: None,
                 evidence,
                 assessor: Some("tekigo vuln scan".into()),
                 date: format!("{today}"),

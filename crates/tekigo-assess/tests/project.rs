@@ -23,15 +23,23 @@ fn project(dir: &Path) -> Project {
                 name: "Gateway".into(),
                 vendor: None,
                 version: None,
+                description: None,
             },
             components: vec![Component {
                 name: "gw".into(),
                 component_type: ComponentType::Embedded,
                 version: Some("1.0".into()),
                 ports: Vec::new(),
+                description: None,
+                hardware_version: None,
+                firmware_version: None,
+                interfaces: Vec::new(),
+                intended_environment: None,
+                assumptions: Vec::new(),
             }],
             standards: vec!["62443-4-2".into()],
             language: Lang::Ja,
+            report: Default::default(),
         },
     )
     .unwrap()
@@ -449,4 +457,143 @@ fn scan_import_suggests_and_never_overwrites_a_person_without_force() {
     assert!(err.contains("maybe"), "{err}");
     let err = scan_import::parse(b"{\n  \"results\": 3\n}").unwrap_err();
     assert!(err.contains("line 2"), "{err}");
+}
+
+/// The fields a report prints from tekigo.yaml: kept through a save and a load, and every
+/// bad value named by file, field and line.
+#[test]
+fn report_fields_of_tekigo_yaml_are_kept_and_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/gateway/tekigo.yaml");
+    let good = std::fs::read_to_string(&example).unwrap();
+    std::fs::write(dir.path().join("tekigo.yaml"), &good).unwrap();
+    let p = Project::open(dir.path()).unwrap();
+    let gw = p.component("gw-100").unwrap();
+    assert_eq!(gw.interfaces.len(), 3);
+    assert_eq!(
+        gw.hardware_version.as_deref(),
+        Some("GW-100 rev C (no radio)")
+    );
+    assert!(gw.assumptions.len() >= 3);
+    let r = &p.config.report;
+    assert_eq!(r.document_id.as_deref(), Some("EXD-GW100-SEC-0042"));
+    assert_eq!(r.approvals.len(), 3);
+    assert_eq!(r.approvals[2].date, None);
+    // Saved again (as `tekigo init` and the server write it) and read back: the same.
+    let again = tempfile::tempdir().unwrap();
+    Project::init(again.path(), p.config.clone()).unwrap();
+    assert_eq!(Project::open(again.path()).unwrap().config, p.config);
+
+    let broken = |from: &str, to: &str| {
+        assert!(good.contains(from), "{from}");
+        std::fs::write(dir.path().join("tekigo.yaml"), good.replacen(from, to, 1)).unwrap();
+        let err = Project::open(dir.path()).unwrap_err().to_string();
+        let line = good
+            .lines()
+            .position(|l| l.contains(from.lines().next().unwrap()))
+            .unwrap()
+            + 1;
+        (err, line)
+    };
+    let (err, line) = broken("date: 2026-11-24", "date: 2026-02-30");
+    assert!(err.contains("tekigo.yaml"), "{err}");
+    assert!(
+        err.contains(&format!(":{line}:")) || err.contains(&format!("line {line}")),
+        "{err}"
+    );
+    assert!(
+        err.contains("report.approvals[1].date") && err.contains("no day 30"),
+        "{err}"
+    );
+    let (err, _) = broken("document_id: EXD-GW100-SEC-0042", "document_id: \"A\\nB\"");
+    assert!(
+        err.contains("report.document_id: must be one line"),
+        "{err}"
+    );
+    let (err, _) = broken(
+        "    version: \"1.1\"",
+        "    version: \"1.1\"\n    sha256: abc",
+    );
+    assert!(
+        err.contains("report.references[1].sha256") && err.contains("\"abc\""),
+        "{err}"
+    );
+    let (err, _) = broken(
+        "  - Time is synchronised",
+        "  - \"\"\n  - Time is synchronised",
+    );
+    assert!(
+        err.contains("components[0].assumptions[2]: is empty"),
+        "{err}"
+    );
+    let (err, _) = broken("  hardware_version:", "  hardware_revision:");
+    assert!(err.contains("hardware_revision"), "{err}");
+    let (err, _) = broken(
+        "  classification:",
+        "  process_assessment: ../x\n  classification:",
+    );
+    assert!(err.contains("report.process_assessment"), "{err}");
+}
+
+/// The workbook's summary sheet holds the levels and counts `results` computes, as numbers,
+/// and an edited workbook with it is still imported.
+#[test]
+fn the_workbook_summary_sheet_holds_the_levels_and_counts() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = project(dir.path());
+    let mut a = new_42(&p);
+    let standard = catalog().standard("62443-4-2").unwrap();
+    // Every FR-1 requirement at SL 1 met: IAC reaches at least 1, the others stay at 0.
+    for r in tekigo_assess::results::rows(standard, &a) {
+        if r.item.fr.is_some_and(|f| f.number() == 1) && r.item.min_sl == Some(1) {
+            set_answer(&mut a, &r.item.id, update(Status::Satisfied, "ok")).unwrap();
+        }
+    }
+    let results = tekigo_assess::compute(standard, &a);
+    let achieved = results.achieved.unwrap();
+    assert!(achieved[0] >= 1);
+    let bytes = sheet::export(standard, &a).unwrap();
+    let cells = workbook_cells(&bytes);
+    assert_eq!(
+        cells[1].0, "Summary 概要",
+        "the summary is the second sheet"
+    );
+    let rows = &cells[1].1;
+    let header = rows
+        .iter()
+        .find(|r| r.first().map(String::as_str) == Some("FR"))
+        .unwrap();
+    let col = |name: &str| header.iter().position(|h| h.starts_with(name)).unwrap();
+    let (t, c) = (col("Target"), col("Claimed"));
+    for (i, fr) in ["FR 1", "FR 2", "FR 3", "FR 4", "FR 5", "FR 6", "FR 7"]
+        .iter()
+        .enumerate()
+    {
+        let row = rows
+            .iter()
+            .find(|r| {
+                r.first()
+                    .is_some_and(|x| x.starts_with(fr) || x.contains(&results.frs[i].fr))
+            })
+            .unwrap_or_else(|| panic!("no row for {fr}"));
+        assert_eq!(row[t], results.target.unwrap()[i].to_string());
+        assert_eq!(row[c], achieved[i].to_string(), "{fr}");
+    }
+    let count = |label: &str| {
+        rows.iter()
+            .find(|r| r.first().is_some_and(|x| x.starts_with(label)))
+            .map(|r| r[1].clone())
+            .unwrap()
+    };
+    assert_eq!(
+        count("Requirements in scope"),
+        results.progress.in_scope.to_string()
+    );
+    assert_eq!(count("Met "), results.progress.met.to_string());
+    assert_eq!(count("Gaps"), results.gaps.len().to_string());
+    // Imported back unchanged, summary sheet and all.
+    let (same, summary) =
+        sheet::import(standard, &a, &p.evidence(), Path::new("A.xlsx"), &bytes).unwrap();
+    assert_eq!(same, a);
+    assert!(summary.changed.is_empty() && summary.added.is_empty());
 }

@@ -17,6 +17,7 @@ fn answer(status: Status) -> Answer {
         reason: "because".into(),
         countermeasure: (status == Status::Compensating).then(|| "firewall".into()),
         maturity: None,
+        method: None,
         evidence: Vec::new(),
         assessor: None,
         date: "2026-11-23".into(),

@@ -10,7 +10,7 @@ mod xlsx;
 
 pub use oscal::{oscal_catalog, token as oscal_token};
 pub use record::ItemRecord;
-pub use xlsx::{checklist_workbook, sheet_name};
+pub use xlsx::{checklist_workbook, sheet_name, write_summary, Summary, SummaryCell};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {

@@ -96,3 +96,61 @@ fn write_sheet(
     sheet.set_freeze_panes(head_row + 1, 1)?;
     Ok(())
 }
+
+/// A cell of the summary sheet: levels and counts are numbers, so that a reader's formulas
+/// and charts work on them.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SummaryCell {
+    Text(String),
+    Number(f64),
+}
+
+/// The first sheet a reader of an assessment workbook sees: the levels (one row per FR,
+/// practice or SPE, one column per level vector) and the counts behind them. Headers are
+/// given by the caller in both languages, as the rest of the workbook writes them.
+pub struct Summary<'a> {
+    pub title: &'a str,
+    pub columns: Vec<String>,
+    pub rows: Vec<Vec<SummaryCell>>,
+    pub counts: Vec<(String, SummaryCell)>,
+}
+
+/// Writes `summary` on `sheet`: the title, the level table with a header row, then the
+/// counts as label and value.
+pub fn write_summary(
+    sheet: &mut Worksheet,
+    summary: &Summary,
+) -> Result<(), rust_xlsxwriter::XlsxError> {
+    let bold = Format::new().set_bold();
+    let header = Format::new()
+        .set_bold()
+        .set_border(FormatBorder::Thin)
+        .set_background_color("#DDE4EE");
+    let cell = Format::new().set_border(FormatBorder::Thin);
+    sheet.write_with_format(0, 0, summary.title, &bold)?;
+    sheet.set_column_width(0, 36.0)?;
+    for (col, name) in summary.columns.iter().enumerate() {
+        if col > 0 {
+            sheet.set_column_width(col as u16, 18.0)?;
+        }
+        sheet.write_with_format(2, col as u16, name.as_str(), &header)?;
+    }
+    let write = |sheet: &mut Worksheet, row: u32, col: u16, value: &SummaryCell| match value {
+        SummaryCell::Text(t) => sheet
+            .write_with_format(row, col, t.as_str(), &cell)
+            .map(|_| ()),
+        SummaryCell::Number(n) => sheet.write_with_format(row, col, *n, &cell).map(|_| ()),
+    };
+    for (i, cells) in summary.rows.iter().enumerate() {
+        for (col, value) in cells.iter().enumerate() {
+            write(sheet, 3 + i as u32, col as u16, value)?;
+        }
+    }
+    let start = 4 + summary.rows.len() as u32;
+    for (i, (label, value)) in summary.counts.iter().enumerate() {
+        let row = start + i as u32;
+        sheet.write_with_format(row, 0, label.as_str(), &bold)?;
+        write(sheet, row, 1, value)?;
+    }
+    Ok(())
+}

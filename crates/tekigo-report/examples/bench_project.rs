@@ -78,6 +78,7 @@ fn render(dir: &Path, format: &str, out: &Path, lang: Option<&str>) -> Result<()
         assessment: &assessment,
         lang,
         generated: "2025-03-10T09:00:00Z",
+        options: Default::default(),
     };
     let bytes = match format {
         "html" => tekigo_report::html(&input).map(String::into_bytes),

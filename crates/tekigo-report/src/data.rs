@@ -8,10 +8,13 @@
 use crate::i18n::Labels;
 use crate::{ReportError, ReportInput};
 use serde::Serialize;
+use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
+use std::rc::Rc;
 use tekigo_assess::evidence::EvidenceStore;
 use tekigo_assess::results::{self, Results, Row};
-use tekigo_assess::{EvidenceRef, Origin, Review, Status, SubjectKind, Target};
+use tekigo_assess::scan_import::{self, ScanReport};
+use tekigo_assess::{Assessment, EvidenceRef, Origin, Review, Status, SubjectKind, Target};
 use tekigo_catalog::{Confidence, Fr, Item, Lang, Level, Standard};
 
 #[derive(Serialize)]
@@ -24,7 +27,10 @@ pub(crate) struct ReportData {
     pub labels: &'static BTreeMap<String, String>,
     pub cover: Vec<Field>,
     pub disclaimer: String,
+    pub control: Control,
+    pub subject: SubjectDescription,
     pub scope: Vec<Field>,
+    pub statement: Statement,
     /// The chart as SVG markup built by [`crate::chart`] (every text in it escaped there).
     #[serde(skip)]
     pub chart_svg: Option<String>,
@@ -34,7 +40,80 @@ pub(crate) struct ReportData {
     pub gaps: Vec<GapRow>,
     pub findings: Vec<FindingRow>,
     pub evidence: EvidenceIndex,
+    pub conclusion: Conclusion,
+    pub independence: String,
+    /// The 62443-4-1 assessments the subject's development process was judged by;
+    /// `None` for standards where no such link applies (all but 4-2).
+    pub process: Option<Process>,
     pub confidence: Vec<ConfidenceRow>,
+}
+
+/// Document control: how the report is filed, who signs it, what it rests on.
+#[derive(Serialize)]
+pub(crate) struct Control {
+    pub fields: Vec<Field>,
+    pub approvals: Vec<ApprovalRow>,
+    pub references: Vec<ReferenceRow>,
+}
+
+#[derive(Serialize)]
+pub(crate) struct ApprovalRow {
+    pub role: String,
+    pub name: String,
+    /// The date signed, or the label saying it is still to be signed.
+    pub date: String,
+    pub signed: bool,
+}
+
+#[derive(Serialize)]
+pub(crate) struct ReferenceRow {
+    pub kind: String,
+    pub title: String,
+    pub version: String,
+    pub sha256: String,
+}
+
+/// The component (or system) under evaluation and its security context, from tekigo.yaml.
+#[derive(Serialize)]
+pub(crate) struct SubjectDescription {
+    pub fields: Vec<Field>,
+    pub interfaces: Vec<Field>,
+    pub assumptions: Vec<String>,
+}
+
+/// The levels the report states: one row per FR, one column per level vector.
+#[derive(Serialize)]
+pub(crate) struct Statement {
+    pub text: String,
+    pub columns: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+    pub notes: Vec<String>,
+}
+
+#[derive(Serialize)]
+pub(crate) struct Conclusion {
+    pub text: String,
+    pub gaps: Vec<ResidualRow>,
+    pub compensating: Vec<ResidualRow>,
+    pub not_applicable: Vec<ResidualRow>,
+}
+
+/// A residual risk: a requirement not met by the subject itself.
+#[derive(Serialize)]
+pub(crate) struct ResidualRow {
+    pub id: String,
+    pub anchor: String,
+    pub title: String,
+    /// The gap's status, the countermeasure, or the justification.
+    pub text: String,
+    /// Who must provide a compensating countermeasure.
+    pub provider: String,
+}
+
+#[derive(Serialize)]
+pub(crate) struct Process {
+    pub text: String,
+    pub rows: Vec<Vec<String>>,
 }
 
 #[derive(Serialize)]
@@ -72,6 +151,10 @@ pub(crate) struct ReqRow {
     /// The title in the other language, when there is one.
     pub title_alt: Option<String>,
     pub level: String,
+    /// The requirement in tekigo's own words, from the catalog.
+    pub summary: String,
+    /// How it was verified (recorded or derived from the evidence), or empty.
+    pub method: String,
     /// Machine key: a `Status` spelling or `unanswered`.
     pub status: &'static str,
     pub status_label: String,
@@ -90,6 +173,8 @@ pub(crate) struct ReqRow {
 #[derive(Serialize)]
 pub(crate) struct EvidenceCell {
     pub text: String,
+    /// The deciding lines of a scan result (file, hash, line: text).
+    pub lines: Vec<String>,
     /// A link the reader may follow: only http(s) and mailto URLs, never loaded.
     pub href: Option<String>,
     /// The entry of the evidence index this refers to.
@@ -188,8 +273,10 @@ pub(crate) fn build(input: &ReportInput) -> Result<ReportData, ReportError> {
         std,
         l: &l,
         lang: input.lang,
+        scans: RefCell::new(HashMap::new()),
     };
     let chart_svg = b.chart(&results);
+    let statement = b.statement(&results);
     let data = ReportData {
         lang: match input.lang {
             Lang::En => "en",
@@ -205,7 +292,10 @@ pub(crate) fn build(input: &ReportInput) -> Result<ReportData, ReportError> {
         labels: l.all(),
         cover: b.cover(&results, &rows),
         disclaimer: l.get("cover.disclaimer"),
+        control: b.control(&rows)?,
+        subject: b.subject(),
         scope: b.scope(&results),
+        statement,
         has_chart: chart_svg.is_some(),
         chart_svg,
         summary: b.summary(&results, &rows),
@@ -213,6 +303,15 @@ pub(crate) fn build(input: &ReportInput) -> Result<ReportData, ReportError> {
         gaps: b.gaps(&results),
         findings: b.findings(&rows),
         evidence: b.evidence(&rows)?,
+        conclusion: b.conclusion(&results, &rows),
+        independence: input
+            .project
+            .config
+            .report
+            .independence
+            .clone()
+            .unwrap_or_else(|| l.get("independence.none")),
+        process: b.process()?,
         confidence: b.confidence(&rows),
     };
     l.finish()?;
@@ -224,6 +323,8 @@ struct Builder<'a> {
     std: &'a Standard,
     l: &'a Labels,
     lang: Lang,
+    /// Scan reports of the evidence store by hash, parsed once (`None`: unreadable).
+    scans: RefCell<HashMap<String, Option<Rc<ScanReport>>>>,
 }
 
 impl Builder<'_> {
@@ -241,7 +342,8 @@ impl Builder<'_> {
     fn cover(&self, results: &Results, rows: &[Row]) -> Vec<Field> {
         let config = &self.input.project.config;
         let a = self.input.assessment;
-        let mut out = vec![self.field("cover.product", &config.product.name)];
+        let mut out = self.document_fields();
+        out.push(self.field("cover.product", &config.product.name));
         if let Some(v) = &config.product.vendor {
             out.push(self.field("cover.vendor", v));
         }
@@ -291,6 +393,417 @@ impl Builder<'_> {
         out.push(self.field("cover.reviewers", people(|a| a.reviewer.as_ref())));
         out.push(self.field("cover.tekigo_version", env!("CARGO_PKG_VERSION")));
         out
+    }
+
+    /// The one-line fields of document control: tekigo.yaml's `report:` section with the
+    /// command line's overrides.
+    fn control_value(&self, given: Option<&str>, kept: &Option<String>) -> String {
+        given
+            .map(str::to_string)
+            .or_else(|| kept.clone())
+            .unwrap_or_else(|| self.l.get("control.not_set"))
+    }
+
+    /// Document id, revision and classification: on the cover and in document control.
+    fn document_fields(&self) -> Vec<Field> {
+        let kept = &self.input.project.config.report;
+        let o = &self.input.options;
+        [
+            ("control.document_id", o.document_id, &kept.document_id),
+            ("control.revision", o.revision, &kept.revision),
+            (
+                "control.classification",
+                o.classification,
+                &kept.classification,
+            ),
+        ]
+        .into_iter()
+        .map(|(key, given, kept)| self.field(key, self.control_value(given, kept)))
+        .collect()
+    }
+
+    fn control(&self, rows: &[Row]) -> Result<Control, ReportError> {
+        let kept = &self.input.project.config.report;
+        let mut fields = self.document_fields();
+        fields.push(self.field("cover.date", self.input.generated));
+        fields.push(self.field("cover.tekigo_version", env!("CARGO_PKG_VERSION")));
+        let approvals = kept
+            .approvals
+            .iter()
+            .map(|a| ApprovalRow {
+                role: a.role.clone(),
+                name: a.name.clone(),
+                signed: a.date.is_some(),
+                date: a
+                    .date
+                    .clone()
+                    .unwrap_or_else(|| self.l.get("control.unsigned")),
+            })
+            .collect();
+        Ok(Control {
+            fields,
+            approvals,
+            references: self.references(rows)?,
+        })
+    }
+
+    /// Every document the report rests on, with the hash that pins it: this assessment's
+    /// file, the catalog it was judged against, the 4-1 assessments, the evidence files
+    /// and the documents tekigo.yaml lists.
+    fn references(&self, rows: &[Row]) -> Result<Vec<ReferenceRow>, ReportError> {
+        let a = self.input.assessment;
+        let none = String::new;
+        let mut out = vec![ReferenceRow {
+            kind: self.l.get("reference.assessment"),
+            title: format!("assessments/{}.yaml", a.id),
+            version: a.created.clone(),
+            sha256: self
+                .assessment_hash(a)?
+                .unwrap_or_else(|| self.l.get("reference.not_stored")),
+        }];
+        out.push(ReferenceRow {
+            kind: self.l.get("reference.catalog"),
+            title: format!("{} ({})", self.standard_label(), self.std.file),
+            version: format!("tekigo {}", env!("CARGO_PKG_VERSION")),
+            sha256: self
+                .catalog_hash()
+                .unwrap_or_else(|| self.l.get("reference.not_stored")),
+        });
+        for p in self.input.options.process {
+            out.push(ReferenceRow {
+                kind: self.l.get("reference.process"),
+                title: format!("assessments/{}.yaml (IEC {})", p.id, p.standard),
+                version: p.created.clone(),
+                sha256: self
+                    .assessment_hash(p)?
+                    .unwrap_or_else(|| self.l.get("reference.not_stored")),
+            });
+        }
+        let store = self.input.project.evidence();
+        let mut seen: Vec<&str> = Vec::new();
+        for e in rows
+            .iter()
+            .filter_map(|r| r.answer)
+            .flat_map(|a| a.evidence.iter())
+        {
+            let Some(sha) = e.stored_sha256() else {
+                continue;
+            };
+            if seen.contains(&sha) {
+                continue;
+            }
+            seen.push(sha);
+            let meta = store.meta(sha).ok().flatten();
+            let name = match e {
+                EvidenceRef::File { name, .. } => name.clone(),
+                _ => meta
+                    .as_ref()
+                    .and_then(|m| m.names.first().cloned())
+                    .unwrap_or_default(),
+            };
+            out.push(ReferenceRow {
+                kind: self.l.get(match e {
+                    EvidenceRef::Scan { .. } => "reference.scan",
+                    _ => "reference.evidence",
+                }),
+                title: name,
+                version: meta.map(|m| m.added).unwrap_or_else(none),
+                sha256: sha.to_string(),
+            });
+        }
+        for r in &self.input.project.config.report.references {
+            out.push(ReferenceRow {
+                kind: self.l.get("reference.document"),
+                title: r.title.clone(),
+                version: r.version.clone().unwrap_or_else(none),
+                sha256: r
+                    .sha256
+                    .clone()
+                    .unwrap_or_else(|| self.l.get("reference.no_hash")),
+            });
+        }
+        Ok(out)
+    }
+
+    /// SHA-256 of an assessment's file in the project, `None` when it is not kept as a
+    /// file (the web application keeps assessments in its database).
+    fn assessment_hash(&self, a: &Assessment) -> Result<Option<String>, ReportError> {
+        let Ok(path) = self.input.project.assessment_path(&a.id) else {
+            return Ok(None);
+        };
+        match std::fs::read(&path) {
+            Ok(bytes) => Ok(Some(tekigo_assess::evidence::sha256_bytes(&bytes))),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(source) => Err(ReportError::Io { path, source }),
+        }
+    }
+
+    /// SHA-256 of the catalog file the standard was read from: the text compiled into
+    /// tekigo for the built-in catalog, else the file when the catalog names it by an
+    /// absolute path (`--catalog DIR`). A catalog held elsewhere (the server's) has none.
+    fn catalog_hash(&self) -> Option<String> {
+        let builtin = tekigo_catalog::Catalog::builtin()
+            .ok()
+            .is_some_and(|b| std::ptr::eq(b, self.input.catalog));
+        let file = std::path::Path::new(&self.std.file);
+        if builtin {
+            tekigo_catalog::Catalog::builtin_files()
+                .find(|(name, _)| *name == self.std.file)
+                .map(|(_, text)| tekigo_assess::evidence::sha256_bytes(text.as_bytes()))
+        } else if file.is_absolute() {
+            std::fs::read(file)
+                .ok()
+                .map(|b| tekigo_assess::evidence::sha256_bytes(&b))
+        } else {
+            None
+        }
+    }
+
+    /// The subject as tekigo.yaml describes it; a field nobody filled in says so, since
+    /// a certification body reads a missing description as a finding.
+    fn subject(&self) -> SubjectDescription {
+        let config = &self.input.project.config;
+        let a = self.input.assessment;
+        let component = self.input.project.component(&a.subject.name);
+        let unset = || self.l.get("subject.not_stated");
+        let text = |v: Option<&String>| v.cloned().unwrap_or_else(unset);
+        let mut fields = vec![self.field(
+            "subject.product",
+            match &config.product.version {
+                Some(v) => format!("{} {v}", config.product.name),
+                None => config.product.name.clone(),
+            },
+        )];
+        fields.push(self.field(
+            "subject.product_description",
+            text(config.product.description.as_ref()),
+        ));
+        fields.push(self.field("cover.subject", &a.subject.name));
+        if let Some(ty) = self.component_type_name() {
+            fields.push(self.field("scope.component_type", ty));
+        }
+        let c = component;
+        fields.push(
+            self.field(
+                "cover.subject_version",
+                text(
+                    a.subject
+                        .version
+                        .as_ref()
+                        .or(c.and_then(|c| c.version.as_ref())),
+                ),
+            ),
+        );
+        fields.push(self.field(
+            "subject.description",
+            text(c.and_then(|c| c.description.as_ref())),
+        ));
+        fields.push(self.field(
+            "subject.hardware_version",
+            text(c.and_then(|c| c.hardware_version.as_ref())),
+        ));
+        fields.push(self.field(
+            "subject.firmware_version",
+            text(c.and_then(|c| c.firmware_version.as_ref())),
+        ));
+        fields.push(self.field(
+            "subject.environment",
+            text(c.and_then(|c| c.intended_environment.as_ref())),
+        ));
+        if let Some(c) = c.filter(|c| !c.ports.is_empty()) {
+            let ports: Vec<String> = c.ports.iter().map(|p| format!("tcp/{p}")).collect();
+            fields.push(self.field("subject.ports", ports.join(", ")));
+        }
+        SubjectDescription {
+            fields,
+            interfaces: c
+                .map(|c| {
+                    c.interfaces
+                        .iter()
+                        .map(|i| Field {
+                            label: i.name.clone(),
+                            value: i.description.clone().unwrap_or_default(),
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
+            assumptions: c.map(|c| c.assumptions.clone()).unwrap_or_default(),
+        }
+    }
+
+    /// The level vectors the report states, each with its label key: the claimed level
+    /// (SL-C for a component, SL-A for a system), as `results` computes it.
+    fn level_vectors(&self, results: &Results) -> Vec<(&'static str, [Level; 7])> {
+        let claimed = match self.input.assessment.subject.kind {
+            SubjectKind::Component => "statement.claimed_c",
+            _ => "statement.claimed_a",
+        };
+        results
+            .achieved
+            .map(|a| vec![(claimed, a)])
+            .unwrap_or_default()
+    }
+
+    fn statement(&self, results: &Results) -> Statement {
+        let a = self.input.assessment;
+        let vectors = self.level_vectors(results);
+        let mut columns = vec![self.l.get("summary.fr"), self.l.get("summary.target")];
+        columns.extend(vectors.iter().map(|(k, _)| self.l.get(k)));
+        let rows = match results.target {
+            Some(t) => Fr::ALL
+                .iter()
+                .map(|&fr| {
+                    let mut row = vec![self.fr_name(fr), format!("SL {}", t[fr.index()])];
+                    row.extend(vectors.iter().map(|(_, v)| format!("SL {}", v[fr.index()])));
+                    row
+                })
+                .collect(),
+            None => Vec::new(),
+        };
+        let fill = |key: &str| {
+            self.l
+                .get(key)
+                .replace("{subject}", &a.subject.name)
+                .replace("{standard}", &self.std.info.id)
+                .replace("{target}", &self.target_text())
+        };
+        let text = match (results.target, vectors.first(), results.achieved_ml) {
+            (Some(_), Some((key, v)), _) => fill("statement.levels")
+                .replace("{kind}", &self.l.get(key))
+                .replace("{claimed}", &vector(v)),
+            (_, _, Some(ml)) => {
+                fill("statement.maturity").replace("{claimed}", &format!("ML {ml}"))
+            }
+            _ => fill("statement.progress")
+                .replace("{percent}", &results.progress.confirmed_percent.to_string()),
+        };
+        let mut notes = Vec::new();
+        let compensating: usize = results.frs.iter().map(|f| f.compensating.len()).sum();
+        if compensating > 0 {
+            notes.push(
+                self.l
+                    .get("statement.compensating")
+                    .replace("{n}", &compensating.to_string()),
+            );
+        }
+        if results.progress.from_scan > 0 {
+            notes.push(
+                self.l
+                    .get("statement.from_scan")
+                    .replace("{n}", &results.progress.from_scan.to_string()),
+            );
+        }
+        Statement {
+            text,
+            columns,
+            rows,
+            notes,
+        }
+    }
+
+    fn conclusion(&self, results: &Results, rows: &[Row]) -> Conclusion {
+        let residual = |row: &Row, text: String, provider: String| ResidualRow {
+            id: row.item.id.clone(),
+            anchor: format!("req-{}", token(&row.item.id)),
+            title: row.item.title.get(self.lang).to_string(),
+            text,
+            provider,
+        };
+        let in_scope = rows.iter().filter(|r| r.in_scope);
+        let gaps: Vec<ResidualRow> = results
+            .gaps
+            .iter()
+            .filter_map(|g| rows.iter().find(|r| r.item.id == g.id))
+            .map(|r| residual(r, self.status_label(r.status()), String::new()))
+            .collect();
+        let provider = self.l.get(match self.input.assessment.subject.kind {
+            SubjectKind::Component => "conclusion.provider_component",
+            SubjectKind::System => "conclusion.provider_system",
+            SubjectKind::Organisation => "conclusion.provider_organisation",
+        });
+        let compensating = in_scope
+            .clone()
+            .filter(|r| r.status() == Some(Status::Compensating))
+            .map(|r| {
+                let cm = r
+                    .answer
+                    .and_then(|a| a.countermeasure.clone())
+                    .unwrap_or_else(|| self.l.get("conclusion.no_countermeasure"));
+                residual(r, cm, provider.clone())
+            })
+            .collect();
+        let not_applicable = in_scope
+            .filter(|r| r.status() == Some(Status::NotApplicable))
+            .map(|r| {
+                let why = r.answer.map(|a| a.reason.clone()).unwrap_or_default();
+                residual(r, why, String::new())
+            })
+            .collect();
+        let reached = results
+            .frs
+            .iter()
+            .filter(|f| f.achieved >= f.target)
+            .count();
+        let text = match (results.target, results.achieved_ml, results.target_ml) {
+            (Some(_), _, _) => self
+                .l
+                .get("conclusion.levels")
+                .replace("{reached}", &reached.to_string())
+                .replace("{total}", &results.frs.len().to_string()),
+            (_, Some(a), Some(t)) => self.l.get(if a >= t {
+                "conclusion.maturity_reached"
+            } else {
+                "conclusion.maturity_gap"
+            }),
+            _ => String::new(),
+        };
+        let text = format!(
+            "{text} {}",
+            self.l
+                .get("conclusion.counts")
+                .replace("{gaps}", &gaps.len().to_string())
+                .replace("{in_scope}", &results.progress.in_scope.to_string())
+        )
+        .trim()
+        .to_string();
+        Conclusion {
+            text,
+            gaps,
+            compensating,
+            not_applicable,
+        }
+    }
+
+    /// The 4-1 assessments a 4-2 report rests on, with their levels; for 4-2 with none, a
+    /// statement that none exists.
+    fn process(&self) -> Result<Option<Process>, ReportError> {
+        if self.std.info.id != "62443-4-2" {
+            return Ok(None);
+        }
+        let mut rows = Vec::new();
+        for p in self.input.options.process {
+            let Some(std) = self.input.catalog.standard(&p.standard) else {
+                return Err(ReportError::UnknownStandard {
+                    assessment: p.id.clone(),
+                    standard: p.standard.clone(),
+                });
+            };
+            let r = results::compute(std, p);
+            let ml = |l: Option<Level>| l.map(|l| format!("ML {l}")).unwrap_or_default();
+            rows.push(vec![
+                p.id.clone(),
+                p.subject.name.clone(),
+                ml(r.target_ml),
+                ml(r.achieved_ml),
+                format!("{} / {}", r.progress.met, r.progress.in_scope),
+            ]);
+        }
+        let text = self.l.get(if rows.is_empty() {
+            "process.none"
+        } else {
+            "process.intro"
+        });
+        Ok(Some(Process { text, rows }))
     }
 
     fn standard_label(&self) -> String {
@@ -496,8 +1009,54 @@ impl Builder<'_> {
         out
     }
 
+    /// Requirements by lifecycle phase (`--by-phase`), in the catalog's phase order; a
+    /// requirement of several phases is listed under each, its anchor on the first. Rows
+    /// of no phase come last under their own heading.
+    fn sections_by_phase(&self, rows: &[Row]) -> Vec<Section> {
+        let mut anchored: Vec<String> = Vec::new();
+        let mut row_once = |r: &Row| {
+            let mut row = self.req_row(r);
+            if anchored.contains(&r.item.id) {
+                row.anchor = String::new();
+            } else {
+                anchored.push(r.item.id.clone());
+            }
+            row
+        };
+        let mut out = Vec::new();
+        for phase in &self.input.catalog.common.lifecycle_phases {
+            let of_phase: Vec<ReqRow> = rows
+                .iter()
+                .filter(|r| r.item.phases.contains(&phase.id))
+                .map(&mut row_once)
+                .collect();
+            if !of_phase.is_empty() {
+                out.push(Section {
+                    anchor: format!("phase-{}", phase.id.name()),
+                    heading: phase.name.get(self.lang).to_string(),
+                    rows: of_phase,
+                });
+            }
+        }
+        let unphased: Vec<ReqRow> = rows
+            .iter()
+            .filter(|r| r.item.phases.is_empty())
+            .map(&mut row_once)
+            .collect();
+        if !unphased.is_empty() {
+            out.push(Section {
+                anchor: "phase-none".into(),
+                heading: self.l.get("phase.none"),
+                rows: unphased,
+            });
+        }
+        out
+    }
+
     fn sections(&self, rows: &[Row]) -> Vec<Section> {
-        if self.input.assessment.target_vector().is_some() {
+        if self.input.options.by_phase {
+            self.sections_by_phase(rows)
+        } else if self.input.assessment.target_vector().is_some() {
             Fr::ALL
                 .iter()
                 .filter_map(|&fr| {
@@ -562,13 +1121,18 @@ impl Builder<'_> {
             title,
             title_alt,
             level: self.level_text(row),
+            summary: row.item.summary.get(self.lang).to_string(),
+            method: a
+                .and_then(|a| a.verification())
+                .map(|m| self.l.get(&format!("method.{}", m.as_str())))
+                .unwrap_or_default(),
             status: status_key(row.status()),
             status_label: self.status_label(row.status()),
             above_target: !row.in_scope,
-            reason: a.map(|a| a.reason.clone()).unwrap_or_default(),
+            reason: a.map(|a| self.reason(a)).unwrap_or_default(),
             countermeasure: a.and_then(|a| a.countermeasure.clone()),
             evidence: a
-                .map(|a| a.evidence.iter().map(evidence_cell).collect())
+                .map(|a| a.evidence.iter().map(|e| self.evidence_cell(e)).collect())
                 .unwrap_or_default(),
             assessor: a.and_then(|a| a.assessor.clone()).unwrap_or_default(),
             date: a.map(|a| a.date.clone()).unwrap_or_default(),
@@ -583,6 +1147,104 @@ impl Builder<'_> {
             reviewed: a.is_some_and(|a| a.review == Review::Reviewed),
             reviewer: a.and_then(|a| a.reviewer.clone()),
             from_scan: a.is_some_and(|a| a.origin == Origin::Scan),
+        }
+    }
+
+    /// The reason as the report prints it. An answer a scan or probe suggested gets its
+    /// sentences rebuilt in the report's language from the scan report it cites; when that
+    /// report cannot be read, a sentence listing the checks and their verdicts. The
+    /// stored text of such an answer is never printed: it may come from a tekigo that
+    /// wrote the checks' rules into it.
+    fn reason(&self, a: &tekigo_assess::Answer) -> String {
+        if a.origin != Origin::Scan {
+            return a.reason.clone();
+        }
+        let rebuilt = a
+            .evidence
+            .iter()
+            .find_map(|e| match e {
+                EvidenceRef::Scan { sha256, .. } => Some(sha256),
+                _ => None,
+            })
+            .and_then(|sha| self.scan_report(sha))
+            .and_then(|report| scan_import::reason_in(self.lang, &report, &a.evidence));
+        rebuilt.unwrap_or_else(|| {
+            let checks: Vec<String> = a
+                .evidence
+                .iter()
+                .filter_map(|e| match e {
+                    EvidenceRef::Scan { check, verdict, .. } => {
+                        Some(format!("{check}: {}", self.verdict(verdict)))
+                    }
+                    _ => None,
+                })
+                .collect();
+            self.l
+                .get("reason.scan_unreadable")
+                .replace("{checks}", &checks.join(", "))
+        })
+    }
+
+    /// A scan report of the evidence store, parsed once per report.
+    fn scan_report(&self, sha256: &str) -> Option<Rc<ScanReport>> {
+        /// A scan report larger than this is not read back (the scanner's reports are a
+        /// few MB at most); the reason then lists the checks instead.
+        const MAX_SCAN_REPORT: u64 = 64 << 20;
+        self.scans
+            .borrow_mut()
+            .entry(sha256.to_string())
+            .or_insert_with(|| {
+                let path = self.input.project.evidence().path_of(sha256)?;
+                let size = std::fs::metadata(&path).ok()?.len();
+                if size > MAX_SCAN_REPORT {
+                    return None;
+                }
+                let bytes = std::fs::read(&path).ok()?;
+                scan_import::parse(&bytes).ok().map(Rc::new)
+            })
+            .clone()
+    }
+
+    /// A scanner verdict (`pass`, `not_applicable`, ...) in the report's language.
+    fn verdict(&self, verdict: &str) -> String {
+        match verdict {
+            "pass" | "fail" | "absent" | "not_applicable" | "unreadable" => {
+                self.l.get(&format!("verdict.{verdict}"))
+            }
+            other => other.to_string(),
+        }
+    }
+
+    fn evidence_cell(&self, e: &EvidenceRef) -> EvidenceCell {
+        match e {
+            EvidenceRef::File { sha256, name } => EvidenceCell {
+                text: format!("{name} ({})", short(sha256)),
+                lines: Vec::new(),
+                href: None,
+                anchor: Some(format!("ev-{sha256}")),
+            },
+            EvidenceRef::Url { url } => EvidenceCell {
+                text: url.clone(),
+                lines: Vec::new(),
+                href: safe_href(url),
+                anchor: None,
+            },
+            EvidenceRef::Scan {
+                check,
+                verdict,
+                sha256,
+                details,
+            } => EvidenceCell {
+                text: format!(
+                    "{} {check}: {} ({})",
+                    self.l.get("evidence.scan_prefix"),
+                    self.verdict(verdict),
+                    short(sha256)
+                ),
+                lines: details.clone(),
+                href: None,
+                anchor: Some(format!("ev-{sha256}")),
+            },
         }
     }
 
@@ -693,7 +1355,7 @@ impl Builder<'_> {
             .map(|((check, verdict, sha256), (details, used))| ScanEntry {
                 anchor: format!("ev-{sha256}"),
                 check,
-                verdict,
+                verdict: self.verdict(&verdict),
                 sha256,
                 details: details.join("; "),
                 used_by: used.join(", "),
@@ -772,31 +1434,6 @@ fn file_entry(
         used_by: used.join(", "),
         sha256,
     })
-}
-
-fn evidence_cell(e: &EvidenceRef) -> EvidenceCell {
-    match e {
-        EvidenceRef::File { sha256, name } => EvidenceCell {
-            text: format!("{name} ({})", short(sha256)),
-            href: None,
-            anchor: Some(format!("ev-{sha256}")),
-        },
-        EvidenceRef::Url { url } => EvidenceCell {
-            text: url.clone(),
-            href: safe_href(url),
-            anchor: None,
-        },
-        EvidenceRef::Scan {
-            check,
-            verdict,
-            sha256,
-            ..
-        } => EvidenceCell {
-            text: format!("scan {check}: {verdict} ({})", short(sha256)),
-            href: None,
-            anchor: Some(format!("ev-{sha256}")),
-        },
-    }
 }
 
 /// The first 12 hex digits: enough to find the file, short enough for a table cell.

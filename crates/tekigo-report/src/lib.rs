@@ -46,6 +46,23 @@ pub struct ReportInput<'a> {
     pub assessment: &'a Assessment,
     pub lang: Lang,
     pub generated: &'a str,
+    pub options: ReportOptions<'a>,
+}
+
+/// What a report is asked for beyond the project and the assessment: the command line's
+/// overrides of tekigo.yaml's `report:` section, the grouping, and the 62443-4-1
+/// assessments a 4-2 report rests on (the caller loads them, since only it knows where
+/// the project's assessments are kept).
+#[derive(Clone, Copy, Default)]
+pub struct ReportOptions<'a> {
+    pub document_id: Option<&'a str>,
+    pub revision: Option<&'a str>,
+    pub classification: Option<&'a str>,
+    /// Requirements grouped by lifecycle phase instead of by FR or practice.
+    pub by_phase: bool,
+    /// The development-process (62443-4-1) assessments the subject comes out of; empty
+    /// when there is none, which a 4-2 report says.
+    pub process: &'a [Assessment],
 }
 
 /// Why a report could not be made. Each variant names what to fix.

@@ -28,6 +28,7 @@ fn input<'a>(project: &'a Project, a: &'a Assessment, lang: Lang) -> ReportInput
         assessment: a,
         lang,
         generated: GENERATED,
+        options: Default::default(),
     }
 }
 
@@ -450,4 +451,209 @@ fn maturity_and_unlevelled_standards_render_in_every_format() {
             );
         }
     }
+}
+
+/// The example gateway project as it is in the repository, with a 62443-4-1 assessment
+/// beside it when `process` is given.
+fn gateway() -> Project {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/gateway");
+    Project::open(&root).unwrap()
+}
+
+/// Every part of the certification deliverable, as the section id of the HTML and its
+/// heading label.
+const DELIVERABLE: [(&str, &str); 11] = [
+    ("cover", "report.title"),
+    ("control", "section.control"),
+    ("subject", "section.subject"),
+    ("scope", "section.scope"),
+    ("statement", "section.statement"),
+    ("requirements", "section.requirements"),
+    ("conclusion", "section.conclusion"),
+    ("gaps", "section.gaps"),
+    ("process", "section.process"),
+    ("independence", "section.independence"),
+    ("evidence", "section.evidence"),
+];
+
+fn label(lang: Lang, key: &str) -> String {
+    let text =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/i18n/labels.yaml")).unwrap();
+    let table: serde_json::Map<String, Value> = serde_norway::from_str(&text).unwrap();
+    let code = match lang {
+        Lang::En => "en",
+        Lang::Ja => "ja",
+    };
+    table[key][code].as_str().unwrap().to_string()
+}
+
+/// What a check definition's rule looks like when it leaks into a sentence: a `/.../`
+/// pattern, a regex escape or anchor, a shell substitution.
+const RULE_MARKS: [&str; 10] = [
+    "matches /",
+    "/(",
+    "\\s",
+    "\\b",
+    "\\S",
+    "(?i)",
+    "^(",
+    "^\\",
+    "$(",
+    ")/",
+];
+
+/// The text of every cell of class `class` in an HTML page, entities left as they are.
+fn cells<'p>(page: &'p str, class: &str) -> Vec<&'p str> {
+    let open = format!("<td class=\"{class}\">");
+    page.split(&open)
+        .skip(1)
+        .map(|rest| &rest[..rest.find("</td>").unwrap()])
+        .collect()
+}
+
+/// The report of the example gateway, in both languages, as HTML and PDF: every part of
+/// the deliverable is there, in the report's language, and no reason a scan suggested
+/// prints a check's rule (the example's stored reasons were written by a tekigo that put
+/// the regular expressions in them, so this fails if the report prints stored reasons).
+#[test]
+fn example_report_is_a_deliverable_in_both_languages() {
+    let project = gateway();
+    let a = project.load_assessment(catalog(), "gw-100-4-2").unwrap();
+    let stored: String = a.answers.values().map(|x| x.reason.as_str()).collect();
+    assert!(
+        stored.contains("matches /"),
+        "the example no longer holds a raw rule"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    for lang in [Lang::En, Lang::Ja] {
+        let i = input(&project, &a, lang);
+        let page = html(&i).unwrap();
+        for (id, key) in DELIVERABLE {
+            assert!(
+                page.contains(&format!("id=\"{id}\"")),
+                "{lang:?}: no section {id}"
+            );
+            let heading = label(lang, key);
+            assert!(page.contains(&heading), "{lang:?}: no heading {heading:?}");
+        }
+        // Per requirement: the summary from the catalog, the method, the deciding lines.
+        let std = catalog().standard("62443-4-2").unwrap();
+        let cr11 = std.item("CR 1.1").unwrap();
+        assert!(page.contains(&cr11.summary.get(lang).replace('\'', "&#x27;")));
+        let methods: Vec<String> = ["method.scan", "method.document-review"]
+            .iter()
+            .map(|k| label(lang, k))
+            .collect();
+        for m in &methods {
+            assert!(
+                page.contains(&format!("<td>{m}</td>")),
+                "{lang:?}: method {m}"
+            );
+        }
+        assert!(
+            page.contains("PermitEmptyPasswords no"),
+            "deciding line missing"
+        );
+        // Document control, the subject, the sign-off and the 4-1 statement.
+        for key in [
+            "control.document_id",
+            "control.approvals",
+            "control.references",
+            "subject.assumptions",
+            "subject.interfaces",
+            "conclusion.compensating",
+            "conclusion.not_applicable",
+            "process.none",
+        ] {
+            assert!(page.contains(&label(lang, key)), "{lang:?}: {key}");
+        }
+        let claimed = label(lang, "statement.claimed_c");
+        assert!(page.contains(&claimed), "{lang:?}: the SL-C statement");
+        // The catalog and every cited file are pinned by their hashes.
+        for sha in a.evidence_hashes() {
+            assert!(
+                page.contains(&format!("<td class=\"hash\">{sha}</td>")),
+                "{sha}"
+            );
+        }
+        // Scan reasons: sentences in the report's language, no rule.
+        let reasons = cells(&page, "reason");
+        let scan_prefix = match lang {
+            Lang::En => "Suggested by the device scan",
+            Lang::Ja => "デバイススキャンによる提案",
+        };
+        let from_scan: Vec<&&str> = reasons.iter().filter(|r| r.contains(scan_prefix)).collect();
+        assert!(
+            from_scan.len() > 20,
+            "{lang:?}: {} scan reasons",
+            from_scan.len()
+        );
+        for r in &reasons {
+            for mark in RULE_MARKS {
+                let escaped = mark.replace('/', "&#x2f;");
+                assert!(
+                    !r.contains(mark) && !r.contains(&escaped),
+                    "{lang:?}: {mark:?} in {r}"
+                );
+            }
+        }
+        for mark in ["matches /", "matches &#x2f;", "(?i)"] {
+            assert!(!page.contains(mark), "{lang:?}: {mark:?} in the page");
+        }
+        if lang == Lang::Ja {
+            assert!(
+                from_scan.iter().all(|r| r.contains('「')),
+                "a Japanese scan reason is not Japanese"
+            );
+        }
+
+        let bytes = pdf(&i, None).unwrap();
+        if let Some(text) = pdf_text(&bytes, dir.path()) {
+            let text = squeeze(&text);
+            for (_, key) in DELIVERABLE {
+                let heading = squeeze(&label(lang, key));
+                assert!(text.contains(&heading), "{lang:?} PDF: no {heading:?}");
+            }
+            assert!(text.contains(&squeeze(&claimed)));
+            for mark in ["matches/", "(?i)", "\\s*"] {
+                assert!(!text.contains(mark), "{lang:?} PDF: {mark:?}");
+            }
+        }
+    }
+    // The check can fail: the stored reasons hold the rules it looks for.
+    assert!(RULE_MARKS.iter().any(|m| stored.contains(m)));
+}
+
+/// `--by-phase`: the requirements under the catalog's lifecycle phases, each requirement's
+/// anchor once however many phases list it; the command line's document id wins over
+/// tekigo.yaml's.
+#[test]
+fn requirements_group_by_lifecycle_phase_on_request() {
+    let project = gateway();
+    let a = project.load_assessment(catalog(), "gw-100-4-2").unwrap();
+    let mut i = input(&project, &a, Lang::Ja);
+    i.options.by_phase = true;
+    i.options.document_id = Some("DOC-CLI-7");
+    let page = html(&i).unwrap();
+    let phases = &catalog().common.lifecycle_phases;
+    let design = phases.iter().find(|p| p.id.name() == "design").unwrap();
+    assert!(page.contains(&format!("<h3 id=\"phase-design\">{}</h3>", design.name.ja)));
+    assert!(page.contains("DOC-CLI-7") && !page.contains("EXD-GW100-SEC-0042"));
+    let std = catalog().standard("62443-4-2").unwrap();
+    let rows = tekigo_assess::results::rows(std, &a);
+    let multi = rows
+        .iter()
+        .find(|r| r.in_scope && r.item.phases.len() > 1)
+        .unwrap();
+    let id = format!("id=\"req-{}\"", tekigo_export::oscal_token(&multi.item.id));
+    assert_eq!(page.matches(&id).count(), 1, "{id}");
+    let listed = page
+        .matches(&format!("<td class=\"id\">{}</td>", multi.item.id))
+        .count();
+    assert_eq!(
+        listed,
+        multi.item.phases.len(),
+        "{} under each of its phases",
+        multi.item.id
+    );
 }

@@ -22,15 +22,23 @@ fn project(dir: &Path) -> Project {
                 name: "Test plant".into(),
                 vendor: None,
                 version: None,
+                description: None,
             },
             components: vec![Component {
                 name: "gw".into(),
                 component_type: ComponentType::Embedded,
                 version: None,
                 ports: Vec::new(),
+                description: None,
+                hardware_version: None,
+                firmware_version: None,
+                interfaces: Vec::new(),
+                intended_environment: None,
+                assumptions: Vec::new(),
             }],
             standards: vec!["62443-4-2".into()],
             language: Lang::En,
+            report: Default::default(),
         },
     )
     .unwrap();

@@ -232,6 +232,7 @@ pub fn set_answer(
             reason: input.reason,
             countermeasure: input.countermeasure,
             maturity: input.maturity,
+            method: None,
             evidence,
             assessor: Some(actor.to_string()),
             finding: input.finding,
@@ -470,6 +471,7 @@ pub fn report(
         assessment: &a,
         lang,
         generated: &generated,
+        options: Default::default(),
     };
     let fail = |e: tekigo_report::ReportError| AppError::Internal(format!("report: {e}"));
     let base = format!("{project}-{assessment}");

@@ -11,7 +11,7 @@ use tekigo_assess::edit::{self, AnswerUpdate, NewAssessment};
 use tekigo_assess::project::{Component, Product};
 use tekigo_assess::results::Results;
 use tekigo_assess::{
-    scan_import, sheet, sheet_import, EvidenceRef, Finding, Project, ProjectConfig, Status,
+    scan_import, sheet, sheet_import, EvidenceRef, Finding, Method, Project, ProjectConfig, Status,
 };
 use tekigo_catalog::{ComponentType, Level, SlVector};
 
@@ -129,6 +129,10 @@ pub struct SetArgs {
     /// Maturity level reached, 1-4 (4-1 and 2-1).
     #[arg(long)]
     pub maturity: Option<Level>,
+    /// How the requirement was verified: inspection, test, document-review or scan
+    /// (reports derive it from the evidence when not given).
+    #[arg(long, value_parser = parse_method)]
+    pub method: Option<Method>,
     /// A file to store in evidence/ and cite (repeatable).
     #[arg(long = "evidence")]
     pub evidence: Vec<PathBuf>,
@@ -171,6 +175,12 @@ fn parse_component(s: &str) -> Result<Component, String> {
         component_type: ty.parse()?,
         version: parts.next().map(str::to_string),
         ports: Vec::new(),
+        description: None,
+        hardware_version: None,
+        firmware_version: None,
+        interfaces: Vec::new(),
+        intended_environment: None,
+        assumptions: Vec::new(),
     })
 }
 
@@ -180,6 +190,10 @@ fn parse_type(s: &str) -> Result<ComponentType, String> {
 
 fn parse_vector(s: &str) -> Result<SlVector, String> {
     s.parse()
+}
+
+fn parse_method(s: &str) -> Result<Method, String> {
+    Method::parse(s).ok_or_else(|| "use inspection, test, document-review or scan".to_string())
 }
 
 fn parse_status(s: &str) -> Result<Status, String> {
@@ -211,10 +225,12 @@ pub fn init(ctx: &Context, args: InitArgs) -> Result<ExitCode> {
             name,
             vendor: args.vendor,
             version: None,
+            description: None,
         },
         components: args.components,
         standards,
         language: ctx.lang,
+        report: Default::default(),
     };
     Project::init(&args.dir, config)?;
     eprintln!(
@@ -491,6 +507,7 @@ fn set(ctx: &Context, project: &Project, args: SetArgs) -> Result<ExitCode> {
             reason: args.reason,
             countermeasure: args.countermeasure,
             maturity: args.maturity,
+            method: args.method,
             evidence,
             assessor,
             finding,

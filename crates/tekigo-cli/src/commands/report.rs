@@ -8,7 +8,8 @@ use clap::{Args, ValueEnum};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use tekigo_assess::sheet;
-use tekigo_report::ReportInput;
+use tekigo_assess::{Assessment, Project};
+use tekigo_report::{ReportInput, ReportOptions};
 
 #[derive(Args)]
 pub struct ReportArgs {
@@ -27,6 +28,20 @@ pub struct ReportArgs {
     /// carries (which is enough for Japanese and English on a machine with no fonts).
     #[arg(long, value_name = "DIR")]
     pub font_dir: Option<PathBuf>,
+    /// Document id on the cover and in document control (overrides report.document_id in
+    /// tekigo.yaml).
+    #[arg(long)]
+    pub document_id: Option<String>,
+    /// Revision of the document (overrides report.revision).
+    #[arg(long)]
+    pub revision: Option<String>,
+    /// Classification, e.g. Confidential (overrides report.classification).
+    #[arg(long)]
+    pub classification: Option<String>,
+    /// Group the requirements by lifecycle phase (企画 設計 開発 ...) instead of by FR or
+    /// practice.
+    #[arg(long)]
+    pub by_phase: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -49,6 +64,7 @@ pub fn run(ctx: &Context, args: ReportArgs) -> Result<ExitCode> {
         .standard(&a.standard)
         .context("the assessment's standard is not in the catalog")?;
     let generated = tekigo_assess::now_rfc3339();
+    let process = process_assessments(ctx, &project, &a)?;
     let input = ReportInput {
         project: &project,
         catalog: &ctx.catalog,
@@ -59,6 +75,13 @@ pub fn run(ctx: &Context, args: ReportArgs) -> Result<ExitCode> {
             project.config.language
         },
         generated: &generated,
+        options: ReportOptions {
+            document_id: args.document_id.as_deref(),
+            revision: args.revision.as_deref(),
+            classification: args.classification.as_deref(),
+            by_phase: args.by_phase,
+            process: &process,
+        },
     };
     let (bytes, binary) = match args.format {
         ReportFormat::Html => (tekigo_report::html(&input)?.into_bytes(), false),
@@ -72,4 +95,53 @@ pub fn run(ctx: &Context, args: ReportArgs) -> Result<ExitCode> {
         eprintln!("signed: {}", sig.display());
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The 62443-4-1 assessments a 4-2 report rests on: the one tekigo.yaml names
+/// (`report.process_assessment`, an error if it is missing or not a 4-1 assessment), else
+/// every 4-1 assessment of the project. Other standards rest on none.
+fn process_assessments(
+    ctx: &Context,
+    project: &Project,
+    a: &Assessment,
+) -> Result<Vec<Assessment>> {
+    const PROCESS: &str = "62443-4-1";
+    if a.standard != "62443-4-2" {
+        return Ok(Vec::new());
+    }
+    if let Some(id) = &project.config.report.process_assessment {
+        let p = project.load_assessment(&ctx.catalog, id).with_context(|| {
+            format!(
+                "{}: report.process_assessment names {id:?}",
+                project
+                    .root
+                    .join(tekigo_assess::project::CONFIG_FILE)
+                    .display()
+            )
+        })?;
+        if p.standard != PROCESS {
+            anyhow::bail!(
+                "{}: report.process_assessment: {id:?} is a {} assessment, not {PROCESS}",
+                project
+                    .root
+                    .join(tekigo_assess::project::CONFIG_FILE)
+                    .display(),
+                p.standard
+            );
+        }
+        return Ok(vec![p]);
+    }
+    let mut out = Vec::new();
+    for id in project.assessment_ids()? {
+        // Only the standard is read first, so that a broken assessment of another standard
+        // does not stop this report; a broken 4-1 assessment does (its error says why).
+        let text = std::fs::read_to_string(project.assessment_path(&id)?).unwrap_or_default();
+        let standard = serde_norway::from_str::<serde_norway::Value>(&text)
+            .ok()
+            .and_then(|v| v.get("standard")?.as_str().map(str::to_string));
+        if standard.as_deref() == Some(PROCESS) {
+            out.push(project.load_assessment(&ctx.catalog, &id)?);
+        }
+    }
+    Ok(out)
 }
