@@ -476,6 +476,16 @@ const DELIVERABLE: [(&str, &str); 11] = [
     ("evidence", "section.evidence"),
 ];
 
+/// Text as the HTML report escapes it (minijinja's HTML escaping).
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#x27;")
+        .replace('/', "&#x2f;")
+}
+
 fn label(lang: Lang, key: &str) -> String {
     let text =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/i18n/labels.yaml")).unwrap();
@@ -533,16 +543,16 @@ fn example_report_is_a_deliverable_in_both_languages() {
                 page.contains(&format!("id=\"{id}\"")),
                 "{lang:?}: no section {id}"
             );
-            let heading = label(lang, key);
+            let heading = esc(&label(lang, key));
             assert!(page.contains(&heading), "{lang:?}: no heading {heading:?}");
         }
         // Per requirement: the summary from the catalog, the method, the deciding lines.
         let std = catalog().standard("62443-4-2").unwrap();
         let cr11 = std.item("CR 1.1").unwrap();
-        assert!(page.contains(&cr11.summary.get(lang).replace('\'', "&#x27;")));
+        assert!(page.contains(&esc(cr11.summary.get(lang))));
         let methods: Vec<String> = ["method.scan", "method.document-review"]
             .iter()
-            .map(|k| label(lang, k))
+            .map(|k| esc(&label(lang, k)))
             .collect();
         for m in &methods {
             assert!(
@@ -565,10 +575,13 @@ fn example_report_is_a_deliverable_in_both_languages() {
             "conclusion.not_applicable",
             "process.none",
         ] {
-            assert!(page.contains(&label(lang, key)), "{lang:?}: {key}");
+            assert!(page.contains(&esc(&label(lang, key))), "{lang:?}: {key}");
         }
         let claimed = label(lang, "statement.claimed_c");
-        assert!(page.contains(&claimed), "{lang:?}: the SL-C statement");
+        assert!(
+            page.contains(&esc(&claimed)),
+            "{lang:?}: the SL-C statement"
+        );
         // The catalog and every cited file are pinned by their hashes.
         for sha in a.evidence_hashes() {
             assert!(
