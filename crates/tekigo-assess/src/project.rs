@@ -91,6 +91,25 @@ pub struct Component {
     pub assumptions: Vec<String>,
 }
 
+impl Component {
+    /// A component known by name, type and version only, as `tekigo init --component`
+    /// makes it; the rest is described in tekigo.yaml.
+    pub fn new(name: &str, component_type: ComponentType, version: Option<&str>) -> Component {
+        Component {
+            name: name.to_string(),
+            component_type,
+            version: version.map(str::to_string),
+            ports: Vec::new(),
+            description: None,
+            hardware_version: None,
+            firmware_version: None,
+            interfaces: Vec::new(),
+            intended_environment: None,
+            assumptions: Vec::new(),
+        }
+    }
+}
+
 /// One external interface of a component.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -422,7 +422,11 @@ async fn a_viewer_sees_no_forms_and_their_posts_are_refused() {
     let project = get(&app, &viewer, "/p/plant").await;
     assert!(!project.contains("id=\"scan-form\""));
     // The component under evaluation as tekigo.yaml describes it.
-    for text in ["GW-100 rev C (no radio)", "Physical access to the cabinet", "eth1"] {
+    for text in [
+        "GW-100 rev C (no radio)",
+        "Physical access to the cabinet",
+        "eth1",
+    ] {
         assert!(project.contains(text), "{text} not on the project page");
     }
     let page = get(&app, &assessor, &req).await;

@@ -170,18 +170,7 @@ fn parse_component(s: &str) -> Result<Component, String> {
     if name.is_empty() {
         return Err("the component needs a name (NAME:TYPE[:VERSION])".into());
     }
-    Ok(Component {
-        name: name.to_string(),
-        component_type: ty.parse()?,
-        version: parts.next().map(str::to_string),
-        ports: Vec::new(),
-        description: None,
-        hardware_version: None,
-        firmware_version: None,
-        interfaces: Vec::new(),
-        intended_environment: None,
-        assumptions: Vec::new(),
-    })
+    Ok(Component::new(name, ty.parse()?, parts.next()))
 }
 
 fn parse_type(s: &str) -> Result<ComponentType, String> {
