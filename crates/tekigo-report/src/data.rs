@@ -273,7 +273,7 @@ pub(crate) fn build(input: &ReportInput) -> Result<ReportData, ReportError> {
         std,
         l: &l,
         lang: input.lang,
-        scans: RefCell::new(HashMap::new()),
+        reasons: Reasons::new(input.project, &l, input.lang),
     };
     let chart_svg = b.chart(&results);
     let statement = b.statement(&results);
@@ -323,8 +323,92 @@ struct Builder<'a> {
     std: &'a Standard,
     l: &'a Labels,
     lang: Lang,
+    reasons: Reasons<'a>,
+}
+
+/// The reasons and verdicts every report format prints (HTML, PDF and OSCAL alike).
+pub(crate) struct Reasons<'a> {
+    project: &'a tekigo_assess::Project,
+    l: &'a Labels,
+    lang: Lang,
     /// Scan reports of the evidence store by hash, parsed once (`None`: unreadable).
     scans: RefCell<HashMap<String, Option<Rc<ScanReport>>>>,
+}
+
+impl<'a> Reasons<'a> {
+    pub(crate) fn new(project: &'a tekigo_assess::Project, l: &'a Labels, lang: Lang) -> Self {
+        Reasons {
+            project,
+            l,
+            lang,
+            scans: RefCell::new(HashMap::new()),
+        }
+    }
+
+    /// The reason as the report prints it. An answer a scan or probe suggested gets its
+    /// sentences rebuilt in the report's language from the scan report it cites; when that
+    /// report cannot be read, a sentence listing the checks and their verdicts. The
+    /// stored text of such an answer is never printed: it may come from a tekigo that
+    /// wrote the checks' rules into it.
+    pub(crate) fn reason(&self, a: &tekigo_assess::Answer) -> String {
+        if a.origin != Origin::Scan {
+            return a.reason.clone();
+        }
+        let rebuilt = a
+            .evidence
+            .iter()
+            .find_map(|e| match e {
+                EvidenceRef::Scan { sha256, .. } => Some(sha256),
+                _ => None,
+            })
+            .and_then(|sha| self.scan_report(sha))
+            .and_then(|report| scan_import::reason_in(self.lang, &report, &a.evidence));
+        rebuilt.unwrap_or_else(|| {
+            let checks: Vec<String> = a
+                .evidence
+                .iter()
+                .filter_map(|e| match e {
+                    EvidenceRef::Scan { check, verdict, .. } => {
+                        Some(format!("{check}: {}", self.verdict(verdict)))
+                    }
+                    _ => None,
+                })
+                .collect();
+            self.l
+                .get("reason.scan_unreadable")
+                .replace("{checks}", &checks.join(", "))
+        })
+    }
+
+    /// A scan report of the evidence store, parsed once per report.
+    fn scan_report(&self, sha256: &str) -> Option<Rc<ScanReport>> {
+        /// A scan report larger than this is not read back (the scanner's reports are a
+        /// few MB at most); the reason then lists the checks instead.
+        const MAX_SCAN_REPORT: u64 = 64 << 20;
+        self.scans
+            .borrow_mut()
+            .entry(sha256.to_string())
+            .or_insert_with(|| {
+                let path = self.project.evidence().path_of(sha256)?;
+                let size = std::fs::metadata(&path).ok()?.len();
+                if size > MAX_SCAN_REPORT {
+                    return None;
+                }
+                let bytes = std::fs::read(&path).ok()?;
+                scan_import::parse(&bytes).ok().map(Rc::new)
+            })
+            .clone()
+    }
+
+    /// A scanner verdict (`pass`, `not_applicable`, ...) in the report's language.
+    pub(crate) fn verdict(&self, verdict: &str) -> String {
+        match verdict {
+            "pass" | "fail" | "absent" | "not_applicable" | "unreadable" => {
+                self.l.get(&format!("verdict.{verdict}"))
+            }
+            other => other.to_string(),
+        }
+    }
 }
 
 impl Builder<'_> {
@@ -1129,7 +1213,7 @@ impl Builder<'_> {
             status: status_key(row.status()),
             status_label: self.status_label(row.status()),
             above_target: !row.in_scope,
-            reason: a.map(|a| self.reason(a)).unwrap_or_default(),
+            reason: a.map(|a| self.reasons.reason(a)).unwrap_or_default(),
             countermeasure: a.and_then(|a| a.countermeasure.clone()),
             evidence: a
                 .map(|a| a.evidence.iter().map(|e| self.evidence_cell(e)).collect())
@@ -1147,71 +1231,6 @@ impl Builder<'_> {
             reviewed: a.is_some_and(|a| a.review == Review::Reviewed),
             reviewer: a.and_then(|a| a.reviewer.clone()),
             from_scan: a.is_some_and(|a| a.origin == Origin::Scan),
-        }
-    }
-
-    /// The reason as the report prints it. An answer a scan or probe suggested gets its
-    /// sentences rebuilt in the report's language from the scan report it cites; when that
-    /// report cannot be read, a sentence listing the checks and their verdicts. The
-    /// stored text of such an answer is never printed: it may come from a tekigo that
-    /// wrote the checks' rules into it.
-    fn reason(&self, a: &tekigo_assess::Answer) -> String {
-        if a.origin != Origin::Scan {
-            return a.reason.clone();
-        }
-        let rebuilt = a
-            .evidence
-            .iter()
-            .find_map(|e| match e {
-                EvidenceRef::Scan { sha256, .. } => Some(sha256),
-                _ => None,
-            })
-            .and_then(|sha| self.scan_report(sha))
-            .and_then(|report| scan_import::reason_in(self.lang, &report, &a.evidence));
-        rebuilt.unwrap_or_else(|| {
-            let checks: Vec<String> = a
-                .evidence
-                .iter()
-                .filter_map(|e| match e {
-                    EvidenceRef::Scan { check, verdict, .. } => {
-                        Some(format!("{check}: {}", self.verdict(verdict)))
-                    }
-                    _ => None,
-                })
-                .collect();
-            self.l
-                .get("reason.scan_unreadable")
-                .replace("{checks}", &checks.join(", "))
-        })
-    }
-
-    /// A scan report of the evidence store, parsed once per report.
-    fn scan_report(&self, sha256: &str) -> Option<Rc<ScanReport>> {
-        /// A scan report larger than this is not read back (the scanner's reports are a
-        /// few MB at most); the reason then lists the checks instead.
-        const MAX_SCAN_REPORT: u64 = 64 << 20;
-        self.scans
-            .borrow_mut()
-            .entry(sha256.to_string())
-            .or_insert_with(|| {
-                let path = self.input.project.evidence().path_of(sha256)?;
-                let size = std::fs::metadata(&path).ok()?.len();
-                if size > MAX_SCAN_REPORT {
-                    return None;
-                }
-                let bytes = std::fs::read(&path).ok()?;
-                scan_import::parse(&bytes).ok().map(Rc::new)
-            })
-            .clone()
-    }
-
-    /// A scanner verdict (`pass`, `not_applicable`, ...) in the report's language.
-    fn verdict(&self, verdict: &str) -> String {
-        match verdict {
-            "pass" | "fail" | "absent" | "not_applicable" | "unreadable" => {
-                self.l.get(&format!("verdict.{verdict}"))
-            }
-            other => other.to_string(),
         }
     }
 
@@ -1238,7 +1257,7 @@ impl Builder<'_> {
                 text: format!(
                     "{} {check}: {} ({})",
                     self.l.get("evidence.scan_prefix"),
-                    self.verdict(verdict),
+                    self.reasons.verdict(verdict),
                     short(sha256)
                 ),
                 lines: details.clone(),
@@ -1355,7 +1374,7 @@ impl Builder<'_> {
             .map(|((check, verdict, sha256), (details, used))| ScanEntry {
                 anchor: format!("ev-{sha256}"),
                 check,
-                verdict: self.verdict(&verdict),
+                verdict: self.reasons.verdict(&verdict),
                 sha256,
                 details: details.join("; "),
                 used_by: used.join(", "),

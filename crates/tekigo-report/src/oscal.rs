@@ -34,6 +34,7 @@ pub fn oscal(input: &ReportInput) -> Result<Value, ReportError> {
     let ids = Ids::new(input);
     let res = results::compute(std, a);
     let rows = listed_rows(std, input);
+    let reasons = data::Reasons::new(input.project, &l, input.lang);
     let gaps: Vec<&str> = res.gaps.iter().map(|g| g.id.as_str()).collect();
 
     let mut parties: Vec<String> = rows
@@ -62,7 +63,8 @@ pub fn oscal(input: &ReportInput) -> Result<Value, ReportError> {
                 row.item.title.get(input.lang)
             ))),
         );
-        let reason = row.answer.map(|a| a.reason.trim()).unwrap_or_default();
+        let reason = row.answer.map(|a| reasons.reason(a)).unwrap_or_default();
+        let reason = reason.trim();
         finding.insert(
             "description".into(),
             json!(if reason.is_empty() {

@@ -633,6 +633,12 @@ fn example_report_is_a_deliverable_in_both_languages() {
             }
         }
     }
+    // OSCAL assessment results carry the same reasons.
+    let doc = oscal(&input(&project, &a, Lang::Ja)).unwrap().to_string();
+    assert!(doc.contains("デバイススキャンによる提案"));
+    for mark in ["matches /", "(?i)", "NOPASSWD\\\\s"] {
+        assert!(!doc.contains(mark), "OSCAL: {mark:?}");
+    }
     // The check can fail: the stored reasons hold the rules it looks for.
     assert!(RULE_MARKS.iter().any(|m| stored.contains(m)));
 }
