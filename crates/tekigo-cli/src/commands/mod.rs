@@ -7,6 +7,8 @@ mod checklist;
 #[cfg(feature = "probe")]
 pub mod probe;
 #[cfg(feature = "full")]
+mod regime;
+#[cfg(feature = "full")]
 pub mod report;
 #[cfg(feature = "full")]
 pub mod risk;
