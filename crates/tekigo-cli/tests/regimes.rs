@@ -35,6 +35,15 @@ fn every_regime_lists_as_a_non_empty_json_array() {
             "{id}: {items}"
         );
     }
+    // `regime list` says each regime's edition, date and source.
+    let list = json_of(&ok(dir.path(), &["regime", "list", "--format", "json"]));
+    let list = list.as_array().unwrap();
+    assert_eq!(list.len(), 9);
+    for r in list {
+        for field in ["edition", "published", "source", "licence"] {
+            assert!(r[field].as_str().is_some_and(|v| !v.is_empty()), "{r}");
+        }
+    }
 }
 
 /// (status, via) of requirement `id` in the regime view of assessment A.

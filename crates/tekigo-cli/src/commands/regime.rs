@@ -1,15 +1,62 @@
-//! `tekigo assess show A --regime ID`: an assessment seen through another regime (EU CRA,
-//! EN 303 645, JC-STAR, UK PSTI, SSDF, ...). The rule is `tekigo_assess::regime`'s; this
-//! module loads, calls it and prints.
+//! `tekigo regime list` and `tekigo assess show A --regime ID`: the regimes beside 62443
+//! (EU CRA, EN 303 645, JC-STAR, UK PSTI, SSDF, ...) and an assessment seen through one.
+//! The rule is `tekigo_assess::regime`'s; this module loads, calls it and prints.
 
 use super::assess::{load_assessment, ViewFormat};
 use crate::context::Context;
 use crate::i18n::{fill, tr};
 use crate::output::{emit, json, table};
 use anyhow::{anyhow, Result};
+use clap::Subcommand;
 use std::process::ExitCode;
-use tekigo_assess::regime::{self, RegimeStatus};
+use tekigo_assess::regime::{self, RegimeInfo, RegimeStatus};
 use tekigo_assess::{EvidenceRef, Project};
+
+#[derive(Subcommand)]
+pub enum RegimeCommand {
+    /// Every regime: id, edition, date, number of requirements, source and licence.
+    List {
+        #[arg(long, value_enum, default_value_t = ViewFormat::Table)]
+        format: ViewFormat,
+    },
+}
+
+pub fn run(ctx: &Context, cmd: RegimeCommand) -> Result<ExitCode> {
+    let RegimeCommand::List { format } = cmd;
+    let all: Vec<RegimeInfo> = ctx
+        .catalog
+        .standards
+        .iter()
+        .filter(|s| s.info.regime)
+        .map(|s| RegimeInfo::new(s, ctx.lang))
+        .collect();
+    match format {
+        ViewFormat::Json => emit(&json(&all)?, None, false)?,
+        ViewFormat::Table => {
+            let l = ctx.lang;
+            let mut t = table(&[
+                tr(l, "regime.col.regime"),
+                tr(l, "col.title"),
+                tr(l, "regime.col.edition"),
+                tr(l, "regime.col.published"),
+                tr(l, "regime.col.requirements"),
+                tr(l, "regime.col.source"),
+            ]);
+            for r in &all {
+                t.add_row(vec![
+                    r.id.clone(),
+                    r.title.clone(),
+                    r.edition.clone(),
+                    r.published.clone().unwrap_or_default(),
+                    r.requirements.to_string(),
+                    r.source.clone().unwrap_or_default(),
+                ]);
+            }
+            println!("{t}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
 
 /// Prints the view of assessment `id` (and `with`, other assessments of the same product)
 /// through `regime`.
