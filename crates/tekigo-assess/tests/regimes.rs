@@ -3,32 +3,23 @@
 //! status and coverage of every requirement of every regime checked against a plain
 //! recomputation from the mapping files and the checklist rule, over random answers.
 
+mod common;
+
+use common::catalog;
 use proptest::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
 use tekigo_assess::edit::{new_assessment, NewAssessment};
 use tekigo_assess::regime::{view, Coverage, RegimeStatus, RegimeView};
-use tekigo_assess::{Answer, Assessment, EvidenceRef, Origin, Review, Status};
-use tekigo_catalog::{Catalog, ChecklistQuery, ComponentType, Lang, Level, Relationship, SlVector};
+use tekigo_assess::{Answer, Assessment, EvidenceRef, Status};
+use tekigo_catalog::{ChecklistQuery, ComponentType, Lang, Level, Relationship, SlVector};
 
-fn catalog() -> &'static Catalog {
-    Catalog::builtin().expect("built-in catalog")
-}
-
+/// An answer with a link as its evidence, so that a view can be seen to carry it.
 fn answer(status: Status) -> Answer {
     Answer {
-        status,
-        reason: "because".into(),
-        countermeasure: (status == Status::Compensating).then(|| "firewall".into()),
-        maturity: None,
         evidence: vec![EvidenceRef::Url {
             url: "https://example.com/evidence".into(),
         }],
-        assessor: None,
-        date: "2026-12-02".into(),
-        review: Review::Draft,
-        reviewer: None,
-        origin: Origin::Person,
-        findings: Vec::new(),
+        ..common::answer(status)
     }
 }
 
