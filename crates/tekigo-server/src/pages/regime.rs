@@ -36,6 +36,7 @@ pub(super) fn switcher(
         .collect()
 }
 
+/// `/p/{p}/a/{a}/regime/{r}`: readers of the project may see it; 404 for anything but a regime.
 pub async fn show(
     State(st): State<AppState>,
     ctx: Ctx,
