@@ -11,10 +11,12 @@
 //! - [`project`]: the caller's projects with their dashboard, one project with uploads.
 //! - [`sheet`]: the check sheet and the requirement detail with its forms.
 //! - [`vulns`]: SBOM uploads, vulnerabilities and their triage.
+//! - [`regime`]: an assessment seen through the EU CRA, EN 303 645, JC-STAR and the rest.
 
 mod account;
 mod i18n;
 mod project;
+mod regime;
 mod sheet;
 mod vulns;
 
@@ -50,6 +52,7 @@ pub fn router(max_upload: usize) -> Router<AppState> {
         .route("/", get(project::home))
         .route("/p/{p}", get(project::show))
         .route("/p/{p}/a/{a}", get(sheet::sheet))
+        .route("/p/{p}/a/{a}/regime/{r}", get(regime::show))
         .route("/p/{p}/vulnerabilities", get(vulns::show))
         .route("/p/{p}/vulnerabilities/triage", post(vulns::triage))
         .route(
@@ -288,6 +291,11 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("setup.html", include_str!("../../templates/setup.html")),
     ("home.html", include_str!("../../templates/home.html")),
     ("project.html", include_str!("../../templates/project.html")),
+    ("regime.html", include_str!("../../templates/regime.html")),
+    (
+        "regimes_nav.html",
+        include_str!("../../templates/regimes_nav.html"),
+    ),
     (
         "project_data.html",
         include_str!("../../templates/project_data.html"),
