@@ -16,9 +16,11 @@ pub mod auth;
 pub mod demo;
 pub mod error;
 pub mod pages;
+pub mod projects;
 pub mod service;
 pub mod state;
 pub mod sync;
+pub mod zones;
 
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue};
