@@ -581,3 +581,35 @@ async fn report_errors_are_pages_in_the_readers_language() {
         .unwrap()
         .contains("gw-100-4-2.xlsx"));
 }
+
+#[tokio::test]
+async fn a_failure_inside_the_server_is_a_page_in_the_readers_language() {
+    let app = App::new(Db::Sqlite);
+    app.import_gateway();
+    let mut admin = app.admin().await;
+    // A project record the server cannot read: rendering the PDF fails inside the server.
+    let shared = app.state.shared();
+    blocking(|| {
+        shared
+            .store
+            .write(|tx| tekigo_store::records::project_set_config(tx, "test", "plant", "{"))
+            .unwrap()
+    });
+    let (status, headers, body) = call(
+        &mut admin,
+        Method::GET,
+        "/p/plant/a/gw-100-4-2/report?format=pdf&lang=ja",
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(headers[header::CONTENT_TYPE]
+        .to_str()
+        .unwrap()
+        .starts_with("text/html"));
+    assert!(body.contains("サーバーで問題が発生しました"), "{body}");
+    assert!(
+        !body.contains("EOF while parsing"),
+        "no internals reach the reader"
+    );
+}
