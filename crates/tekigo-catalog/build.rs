@@ -1,11 +1,11 @@
 //! Embeds every YAML file under the workspace's `catalogs/` directory (the top level,
-//! `frameworks/` and `mappings/`) so that adding a catalog file needs no code change.
+//! `frameworks/`, `regimes/` and `mappings/`) so that adding a catalog file needs no code change.
 
 use std::env;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-const SUBDIRS: [&str; 3] = ["", "frameworks", "mappings"];
+const SUBDIRS: [&str; 4] = ["", "frameworks", "regimes", "mappings"];
 
 fn main() {
     let manifest =

@@ -101,6 +101,10 @@ pub fn requirement_id(catalog: &Catalog, a: &Assessment, input: &str) -> Result<
             "{input:?} is not a catalog id (see `tekigo checklist`)"
         ));
     };
+    if standard.info.regime && crate::regime::is_regime_requirement(catalog, &item.id) {
+        // Answered directly, beside the 62443 answers (see `regime`).
+        return Ok(item.id.clone());
+    }
     if standard.info.id != a.standard {
         return refuse(format!(
             "{} is an item of {}, but assessment {} is against {}",

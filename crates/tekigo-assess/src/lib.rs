@@ -9,12 +9,15 @@
 //! the same for vulnerability scans and their triage. [`sheet_import`] reads a check sheet
 //! tekigo did not make (seed 004's shape, or any with a map of its columns).
 //!
+//! [`regime`] shows the answers through other regimes (EU CRA, EN 303 645, SSDF, ...).
+//!
 //! Start reading at [`results`]: its module docs state the rules that give the levels.
 
 pub mod assessment;
 pub mod edit;
 pub mod evidence;
 pub mod project;
+pub mod regime;
 pub mod results;
 pub mod scan_import;
 pub mod sheet;

@@ -67,6 +67,8 @@ pub fn assessment(catalog: &Catalog, a: &Assessment, path: &Path, text: &str) ->
     for (id, answer) in &a.answers {
         let mut at = |message: String| out.push(problem(path, line_of_key(text, id), message));
         match standard.item(id) {
+            // A regime requirement answered directly (see `regime`).
+            None if crate::regime::is_regime_requirement(catalog, id) => {}
             None => at(format!("{id:?} is not an item of {}", standard.info.id)),
             Some(item) if !applies_at_some_level(item, a.subject.component_type) => {
                 let hint = if item.defers_to.is_empty() {

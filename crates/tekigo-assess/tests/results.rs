@@ -1,31 +1,14 @@
 //! The achieved vector and the maturity levels, checked against a plain recomputation that
 //! takes applicability from the catalog's checklist rule instead of `results::rows`.
 
+mod common;
+
+use common::{answer, catalog};
 use proptest::prelude::*;
 use std::collections::BTreeMap;
 use tekigo_assess::edit::{new_assessment, NewAssessment};
-use tekigo_assess::{compute, Answer, Assessment, Origin, Review, Status};
-use tekigo_catalog::{Catalog, ChecklistQuery, ComponentType, Fr, SlVector};
-
-fn catalog() -> &'static Catalog {
-    Catalog::builtin().expect("built-in catalog")
-}
-
-fn answer(status: Status) -> Answer {
-    Answer {
-        status,
-        reason: "because".into(),
-        countermeasure: (status == Status::Compensating).then(|| "firewall".into()),
-        maturity: None,
-        evidence: Vec::new(),
-        assessor: None,
-        date: "2026-11-23".into(),
-        review: Review::Draft,
-        reviewer: None,
-        origin: Origin::Person,
-        findings: Vec::new(),
-    }
-}
+use tekigo_assess::{compute, Answer, Assessment, Status};
+use tekigo_catalog::{ChecklistQuery, ComponentType, Fr, SlVector};
 
 fn assessment(standard: &str, ty: Option<ComponentType>, target: SlVector) -> Assessment {
     new_assessment(

@@ -26,10 +26,11 @@ pub(crate) fn embedded_sources() -> Vec<SourceFile> {
 }
 
 /// Reads the same layout as `catalogs/` in the repository: `common.yaml` and standards at the
-/// top, outside frameworks in `frameworks/`, cross-references in `mappings/`.
+/// top, outside frameworks in `frameworks/`, regimes beside 62443 in `regimes/`,
+/// cross-references in `mappings/`.
 pub(crate) fn dir_sources(dir: &Path) -> Result<Vec<SourceFile>, CatalogError> {
     let mut out = Vec::new();
-    for sub in ["", "frameworks", "mappings"] {
+    for sub in ["", "frameworks", "regimes", "mappings"] {
         let d = dir.join(sub);
         if sub.is_empty() && !d.is_dir() {
             return Err(CatalogError::single(

@@ -407,6 +407,26 @@ pub struct StandardInfo {
     pub title: Text,
     pub edition: String,
     pub levels: LevelScheme,
+    /// A regime beside 62443 (EU CRA, ETSI EN 303 645, SSDF, ...) whose requirements an
+    /// assessment can be seen through (`assess show --regime`). Its items must each say
+    /// where they come from and how sure we are, in both languages: validation enforces it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub regime: bool,
+    /// Date of the version catalogued (YYYY-MM-DD or YYYY-MM), for `regime list`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub published: Option<String>,
+    /// The publication the ids and titles were taken from, with where to get it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// What the publisher allows: whether its text may be reproduced (EU, UK, NIST) or
+    /// only ids, titles and our own summaries (ETSI, IPA, CSA).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub licence: Option<String>,
+    /// The publisher allows its text to be reproduced with the source named (EU and UK
+    /// legislation, US government works), so summaries may quote it; everywhere else they
+    /// are our own words.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub text_reusable: bool,
 }
 
 /// One node of a catalog: a requirement, an enhancement, or a grouping heading.
@@ -457,6 +477,39 @@ pub struct Item {
     /// Where the facts of this item come from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+    /// Whether a regime demands the item or recommends it (ETSI EN 303 645's M, R, M C, R C).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub obligation: Option<Obligation>,
+    /// Items of other regimes this one consists of (a Singapore CLS level is a set of
+    /// EN 303 645 provisions): it rests on their mappings as well as its own.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub includes: Vec<String>,
+    /// Why no 62443 item, or only part of one, covers this regime item (seed 003's 差異):
+    /// what still has to be assessed directly.
+    #[serde(default, skip_serializing_if = "Text::is_empty")]
+    pub coverage_note: Text,
+}
+
+/// How binding a regime item is. The conditional forms apply only where the condition the
+/// regime states holds (the product has a user interface, takes updates, ...).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Obligation {
+    Mandatory,
+    Recommended,
+    MandatoryConditional,
+    RecommendedConditional,
+}
+
+impl Obligation {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Obligation::Mandatory => "mandatory",
+            Obligation::Recommended => "recommended",
+            Obligation::MandatoryConditional => "mandatory-conditional",
+            Obligation::RecommendedConditional => "recommended-conditional",
+        }
+    }
 }
 
 impl Item {
@@ -497,6 +550,13 @@ pub struct Mapping {
     pub reviewed: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// Why the two items relate as stated, in both languages (regime mappings need one).
+    #[serde(default, skip_serializing_if = "Text::is_empty")]
+    pub rationale: Text,
+    /// How sure the mapping is: high when a published crosswalk states it, medium for our
+    /// own reading of two public texts, low where one side's text is not at hand.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confidence: Option<Confidence>,
 }
 
 /// A file of mappings from one standard to another.

@@ -25,6 +25,9 @@ pub(crate) fn validate(catalog: &Catalog) -> Vec<Problem> {
     }
     for std in &catalog.standards {
         check_standard(std, &mut problems);
+        if std.info.regime {
+            check_regime(catalog, std, &mut problems);
+        }
     }
     for set in &catalog.mappings {
         for (std_id, side) in [(&set.from, "from"), (&set.to, "to")] {
@@ -36,7 +39,31 @@ pub(crate) fn validate(catalog: &Catalog) -> Vec<Problem> {
                 });
             }
         }
+        let regime = [&set.from, &set.to]
+            .iter()
+            .any(|s| catalog.standard(s).is_some_and(|s| s.info.regime));
         for (i, m) in set.set.mappings.iter().enumerate() {
+            if regime {
+                let mut lacks = Vec::new();
+                if m.rationale.en.trim().is_empty() || m.rationale.ja.trim().is_empty() {
+                    lacks.push("a rationale in English and Japanese");
+                }
+                if m.confidence.is_none() {
+                    lacks.push("a confidence");
+                }
+                if !lacks.is_empty() {
+                    problems.push(Problem {
+                        file: set.file.clone(),
+                        line: set.lines[i],
+                        message: format!(
+                            "mapping {:?} -> {:?} to a regime needs {}",
+                            m.from,
+                            m.to,
+                            lacks.join(" and ")
+                        ),
+                    });
+                }
+            }
             for (std_id, id) in [(&set.from, &m.from), (&set.to, &m.to)] {
                 if catalog
                     .standard(std_id)
@@ -55,6 +82,53 @@ pub(crate) fn validate(catalog: &Catalog) -> Vec<Problem> {
         }
     }
     problems
+}
+
+/// A regime is read by people deciding whether a product may be sold: every item says in
+/// both languages what it is, where it comes from and how sure we are, and what it
+/// includes exists.
+fn check_regime(catalog: &Catalog, std: &Standard, problems: &mut Vec<Problem>) {
+    let info = &std.info;
+    for (field, value) in [
+        ("published", &info.published),
+        ("source", &info.source),
+        ("licence", &info.licence),
+    ] {
+        if value.as_deref().is_none_or(|v| v.trim().is_empty()) {
+            problems.push(Problem {
+                file: std.file.clone(),
+                line: None,
+                message: format!("regime {}: `standard.{field}` is missing", info.id),
+            });
+        }
+    }
+    if info.title.ja.trim().is_empty() {
+        problems.push(Problem {
+            file: std.file.clone(),
+            line: None,
+            message: format!("regime {}: the Japanese title is empty", info.id),
+        });
+    }
+    for (i, item) in std.items.iter().enumerate() {
+        let mut fail = |msg: String| problems.push(std.problem(i, msg));
+        if item.title.ja.trim().is_empty() {
+            fail(format!("{}: the Japanese title is empty", item.id));
+        }
+        if item.confidence.is_none() {
+            fail(format!("{}: no confidence", item.id));
+        }
+        if item.summary.en.trim().is_empty() != item.summary.ja.trim().is_empty() {
+            fail(format!("{}: the summary is in one language only", item.id));
+        }
+        for target in &item.includes {
+            if target == &item.id || catalog.find(target).is_none() {
+                fail(format!(
+                    "{}: includes {target:?}, which is no other item of the catalog",
+                    item.id
+                ));
+            }
+        }
+    }
 }
 
 fn check_standard(std: &Standard, problems: &mut Vec<Problem>) {

@@ -7,7 +7,7 @@ use tekigo_catalog::Catalog;
 fn copy_catalogs() -> tempfile::TempDir {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../catalogs");
     let dir = tempfile::tempdir().unwrap();
-    for sub in ["", "frameworks", "mappings"] {
+    for sub in ["", "frameworks", "regimes", "mappings"] {
         std::fs::create_dir_all(dir.path().join(sub)).unwrap();
         for entry in std::fs::read_dir(src.join(sub)).unwrap() {
             let path = entry.unwrap().path();
@@ -169,6 +169,79 @@ fn mapping_to_a_missing_item_names_the_mapping_line() {
     );
     assert!(
         err.contains("\"SR 1.99\" is not an item of 62443-3-3"),
+        "{err}"
+    );
+}
+
+#[test]
+fn regime_item_without_japanese_title_or_confidence_is_refused() {
+    let dir = copy_catalogs();
+    let path = edit(
+        dir.path(),
+        "regimes/uk-psti.yaml",
+        "      ja: \"パスワード: 製品ごとに固有、または利用者が設定し、推測困難であること\"\n",
+        "",
+    );
+    edit(
+        dir.path(),
+        "regimes/uk-psti.yaml",
+        "    confidence: medium\n",
+        "",
+    );
+    let err = error_of(dir.path());
+    let line = line_of(&path, "id: \"PSTI 1\"");
+    assert!(
+        err.contains(&format!(
+            "{}:{line}: PSTI 1: the Japanese title is empty",
+            path.display()
+        )),
+        "{err}"
+    );
+    assert!(err.contains("PSTI 1: no confidence"), "{err}");
+}
+
+#[test]
+fn regime_mapping_without_rationale_and_unknown_include_are_refused() {
+    let dir = copy_catalogs();
+    let map = edit(
+        dir.path(),
+        "mappings/62443-4-2_to_uk-psti.yaml",
+        "confidence: medium, rationale: {en: \"Password strength",
+        "rationale: {en: \"Password strength",
+    );
+    edit(
+        dir.path(),
+        "regimes/sg-cls.yaml",
+        "includes: [\"5.1-1\"",
+        "includes: [\"5.1-99\"",
+    );
+    let err = error_of(dir.path());
+    let line = line_of(&map, "from: \"CR 1.7\"");
+    assert!(
+        err.contains(&format!(
+            "{}:{line}: mapping \"CR 1.7\" -> \"PSTI 1\" to a regime needs a confidence",
+            map.display()
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains("CLS-1: includes \"5.1-99\", which is no other item of the catalog"),
+        "{err}"
+    );
+}
+
+#[test]
+fn regime_without_source_is_refused() {
+    let dir = copy_catalogs();
+    edit(
+        dir.path(),
+        "regimes/jc-star-1.yaml",
+        "  licence: \"IPA copyright: ids only; titles and summaries are tekigo's own words\"\n",
+        "",
+    );
+    let err = error_of(dir.path());
+    assert!(
+        err.contains("regime jc-star-1: `standard.licence` is missing"),
         "{err}"
     );
 }

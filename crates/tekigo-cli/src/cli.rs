@@ -45,6 +45,10 @@ pub enum Command {
     #[command(subcommand)]
     #[cfg(feature = "full")]
     Assess(crate::commands::assess::AssessCommand),
+    /// Regimes beside 62443 (EU CRA, EN 303 645, JC-STAR, SSDF, ...) with edition, date and source.
+    #[command(subcommand)]
+    #[cfg(feature = "full")]
+    Regime(crate::commands::regime::RegimeCommand),
     /// Render an assessment as HTML, PDF, XLSX (editable check sheet) or OSCAL.
     #[cfg(feature = "full")]
     Report(crate::commands::report::ReportArgs),

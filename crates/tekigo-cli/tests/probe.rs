@@ -386,7 +386,8 @@ fn telnet_and_a_plain_http_login_form_carry_credentials_in_clear() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("answers suggested from the probe"));
     let text = std::fs::read_to_string(project.join("assessments/A.yaml")).unwrap();
     assert!(
-        text.contains("Suggested by device probe: probe.default-credentials: fail"),
+        text.contains("Suggested by the device probe (confirm before relying on it):")
+            && text.contains("not met"),
         "{text}"
     );
     assert!(text.contains("assessor: tekigo probe"), "{text}");

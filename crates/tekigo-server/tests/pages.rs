@@ -570,3 +570,37 @@ async fn answers_are_escaped_versioned_and_move_the_achieved_vector() {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{section}");
     assert!(section.contains("class=\"error\"") && section.contains(">typed text</textarea>"));
 }
+
+#[tokio::test]
+async fn the_check_sheet_switches_to_regime_views() {
+    let app = App::new(Db::Sqlite);
+    app.import_gateway();
+    let admin = app.admin().await;
+    let cra = format!("{SHEET}/regime/eu-cra");
+    // Attribute values come HTML-escaped, slashes included.
+    let href = |path: &str| format!("href=\"{}\"", path.replace('/', "&#x2f;"));
+    assert!(get(&app, &admin, SHEET).await.contains(&href(&cra)));
+    let page = get(&app, &admin, &cra).await;
+    assert!(page.contains("EU Cyber Resilience Act"), "{page}");
+    // Every CRA requirement is a row; I.2(d) rests on the gateway's CR 1.1, linked.
+    let rows = page.matches("<tr id=\"req-").count();
+    assert_eq!(rows, 31);
+    let d = page.split("<tr id=\"req-CRA I.2(d)\">").nth(1).unwrap();
+    let d = d.split("</tr>").next().unwrap();
+    assert!(
+        d.contains(&href(&format!("{SHEET}/r/{}", seg("CR 1.1")))),
+        "{d}"
+    );
+    let ja = get(&app, &admin, &format!("{cra}?lang=ja")).await;
+    assert!(ja.contains("EU サイバーレジリエンス法") && ja.contains("62443 の対応なし"));
+    let (status, _, _) = get_page(
+        &app,
+        Some(&admin),
+        Method::GET,
+        &format!("{SHEET}/regime/62443-4-1"),
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "only regimes have a view");
+}

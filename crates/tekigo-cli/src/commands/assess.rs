@@ -47,6 +47,14 @@ pub enum AssessCommand {
         id: String,
         #[arg(long, value_enum, default_value_t = ViewFormat::Table)]
         format: ViewFormat,
+        /// See the answers through another regime: eu-cra, etsi-en-303-645, jc-star-1,
+        /// uk-psti, nistir-8425, sg-cls, sp800-218, csf-2.0, sp800-171r3 (`tekigo regime list`).
+        #[arg(long)]
+        regime: Option<String>,
+        /// Another assessment of the same product to combine in the regime view (a 4-1
+        /// assessment beside a 4-2 one covers CRA Part II); repeatable.
+        #[arg(long = "with", requires = "regime")]
+        with: Vec<String>,
     },
     /// The requirements in scope that are not met yet (exit code 1 when there are any).
     Gaps {
@@ -262,7 +270,13 @@ pub fn run(ctx: &Context, cmd: AssessCommand) -> Result<ExitCode> {
         AssessCommand::New(args) => new(ctx, &project, args),
         AssessCommand::List => list(ctx, &project),
         AssessCommand::Set(args) => set(ctx, &project, args),
-        AssessCommand::Show { id, format } => {
+        AssessCommand::Show {
+            id,
+            format,
+            regime: Some(regime),
+            with,
+        } => super::regime::show(ctx, &project, &id, &with, &regime, format),
+        AssessCommand::Show { id, format, .. } => {
             let (a, results) = load(ctx, &project, &id)?;
             match format {
                 ViewFormat::Json => emit(&json(&results)?, None, false)?,

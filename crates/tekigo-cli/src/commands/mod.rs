@@ -7,6 +7,8 @@ mod checklist;
 #[cfg(feature = "probe")]
 pub mod probe;
 #[cfg(feature = "full")]
+pub mod regime;
+#[cfg(feature = "full")]
 pub mod report;
 #[cfg(feature = "full")]
 pub mod risk;
@@ -34,6 +36,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Init(args) => assess::init(&Context::new(&cli.global)?, args),
         #[cfg(feature = "full")]
         Command::Assess(cmd) => assess::run(&Context::new(&cli.global)?, cmd),
+        #[cfg(feature = "full")]
+        Command::Regime(cmd) => regime::run(&Context::new(&cli.global)?, cmd),
         #[cfg(feature = "full")]
         Command::Report(args) => report::run(&Context::new(&cli.global)?, args),
         #[cfg(feature = "full")]

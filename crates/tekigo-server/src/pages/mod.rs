@@ -15,12 +15,14 @@
 //! - [`assessments`]: a new assessment, and report downloads that fail as pages.
 //! - [`zones`]: the zones and conduits of a project (IEC 62443-3-2).
 //! - [`scancheck`]: one check of a scan report, as a scan evidence link shows it.
+//! - [`regime`]: an assessment seen through the EU CRA, EN 303 645, JC-STAR and the rest.
 
 mod account;
 mod assessments;
 mod i18n;
 mod project;
 mod projects;
+mod regime;
 mod scancheck;
 mod sheet;
 mod vulns;
@@ -59,6 +61,7 @@ pub fn router(max_upload: usize) -> Router<AppState> {
         .route("/", get(project::home))
         .route("/p/{p}", get(project::show))
         .route("/p/{p}/a/{a}", get(sheet::sheet))
+        .route("/p/{p}/a/{a}/regime/{r}", get(regime::show))
         .route("/p/{p}/vulnerabilities", get(vulns::show))
         .route("/p/{p}/vulnerabilities/triage", post(vulns::triage))
         .route(
@@ -323,6 +326,11 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("setup.html", include_str!("../../templates/setup.html")),
     ("home.html", include_str!("../../templates/home.html")),
     ("project.html", include_str!("../../templates/project.html")),
+    ("regime.html", include_str!("../../templates/regime.html")),
+    (
+        "regimes_nav.html",
+        include_str!("../../templates/regimes_nav.html"),
+    ),
     (
         "project_data.html",
         include_str!("../../templates/project_data.html"),

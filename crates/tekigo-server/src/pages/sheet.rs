@@ -292,6 +292,8 @@ pub async fn sheet(
                     q => context! { fr => q.fr, sl => q.sl, status => q.status, phase => q.phase, review => q.review, scope => q.scope },
                     options => filter_options(s.catalog, lang.lang),
                     reports => reports,
+                    regimes => super::regime::switcher(s.catalog, &p, &a, lang.lang),
+                    regime => Value::from(()),
                     ..user
                 },
             )?;
