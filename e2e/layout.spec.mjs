@@ -28,6 +28,7 @@ const PAGES = {
   "sheet-all-levels": "/p/gateway/a/gw-100-4-2?scope=all",
   requirement: "/p/gateway/a/gw-100-4-2/r/CR%201.1",
   vulnerabilities: "/p/gateway/vulnerabilities",
+  regime: "/p/gateway/a/gw-100-4-2/regime/csf-2.0",
   zones: "/p/water-treatment/zones",
   "zones-empty": "/p/gateway/zones",
   "tekigo-self": "/p/tekigo-self/a/tekigo-4-2",
