@@ -459,6 +459,7 @@ fn format_name(f: Format) -> &'static str {
         Format::Nvd => "nvd",
         Format::Csaf => "csaf",
         Format::Kev => "kev",
+        Format::Cve5 => "cve",
     }
 }
 
