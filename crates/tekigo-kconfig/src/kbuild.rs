@@ -84,17 +84,30 @@ fn strip_comment(s: &str) -> &str {
 }
 
 /// Expands `$(NAME)` and `${NAME}` references: `CONFIG_` symbols from the configuration,
-/// other names from `vars`. `None` when a reference cannot be expanded (a function call, an
-/// unknown variable).
+/// other names from `vars`, and `$(subst FROM,TO,TEXT)` (the kernel's idiom for turning
+/// `m` into `y`). `None` when a reference cannot be expanded (another function, an unknown
+/// variable).
 fn expand(s: &str, cfg: &Config, vars: &HashMap<String, Vec<Word>>) -> Option<String> {
+    expand_depth(s, cfg, vars, 0)
+}
+
+fn expand_depth(
+    s: &str,
+    cfg: &Config,
+    vars: &HashMap<String, Vec<Word>>,
+    depth: usize,
+) -> Option<String> {
+    if depth > 8 {
+        return None;
+    }
     let mut out = String::new();
     let mut rest = s;
     while let Some(i) = rest.find('$') {
         out.push_str(&rest[..i]);
         let after = &rest[i + 1..];
-        let close = match after.chars().next() {
-            Some('(') => ')',
-            Some('{') => '}',
+        let (open, close) = match after.chars().next() {
+            Some('(') => ('(', ')'),
+            Some('{') => ('{', '}'),
             Some('$') => {
                 out.push('$');
                 rest = &after[1..];
@@ -102,15 +115,39 @@ fn expand(s: &str, cfg: &Config, vars: &HashMap<String, Vec<Word>>) -> Option<St
             }
             _ => return None,
         };
-        let end = after.find(close)?;
-        let name = &after[1..end];
-        if name.contains(['$', '(', ' ', ',', ':']) {
-            return None;
+        let mut level = 0usize;
+        let mut end = None;
+        for (j, c) in after.char_indices() {
+            if c == open {
+                level += 1;
+            } else if c == close {
+                level -= 1;
+                if level == 0 {
+                    end = Some(j);
+                    break;
+                }
+            }
         }
-        if let Some(sym) = name.strip_prefix("CONFIG_") {
+        let end = end?;
+        let inner = &after[1..end];
+        if let Some(args) = inner.strip_prefix("subst ") {
+            let parts = split_args(args);
+            let [from, to, text] = parts.as_slice() else {
+                return None;
+            };
+            let from = expand_depth(from, cfg, vars, depth + 1)?;
+            let to = expand_depth(to, cfg, vars, depth + 1)?;
+            let text = expand_depth(text, cfg, vars, depth + 1)?;
+            if from.is_empty() {
+                return None;
+            }
+            out.push_str(&text.replace(&from, &to));
+        } else if inner.contains(['$', '(', ' ', ',', ':']) {
+            return None;
+        } else if let Some(sym) = inner.strip_prefix("CONFIG_") {
             out.push_str(&cfg.make_value(sym));
         } else {
-            let words = vars.get(name)?;
+            let words = vars.get(inner)?;
             let joined: Vec<&str> = words.iter().map(|w| w.text.as_str()).collect();
             out.push_str(&joined.join(" "));
         }
@@ -120,9 +157,42 @@ fn expand(s: &str, cfg: &Config, vars: &HashMap<String, Vec<Word>>) -> Option<St
     Some(out)
 }
 
+/// Splits a function's arguments at the commas outside any reference.
+fn split_args(args: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut level = 0i32;
+    let mut start = 0;
+    for (i, c) in args.char_indices() {
+        match c {
+            '(' | '{' => level += 1,
+            ')' | '}' => level -= 1,
+            ',' if level == 0 => {
+                out.push(&args[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    out.push(&args[start..]);
+    out
+}
+
 /// Whether a variable name is one whose words can end up built: `obj-y`, `obj-m`, `lib-y`,
 /// or a composite's parts (`foo-objs`, `foo-y`, `foo-m`).
 fn builds(name: &str) -> bool {
+    const NOT_OBJECTS: [&str; 8] = [
+        "flags",
+        "always",
+        "extra-",
+        "hostprogs",
+        "userprogs",
+        "targets",
+        "clean-",
+        "subdir-",
+    ];
+    if NOT_OBJECTS.iter().any(|n| name.contains(n)) {
+        return false;
+    }
     matches!(name, "obj-y" | "obj-m" | "lib-y")
         || name.ends_with("-objs")
         || name.ends_with("-y")
@@ -445,6 +515,13 @@ mod tests {
             "obj-y += $(addprefix x/, a.o)\nifeq ($(shell uname),Linux)\nobj-y += b.o\nendif\n";
         let e = evaluate(mk, &cfg(""), &[]);
         assert_eq!(e.uncertain.len(), 2, "{:?}", e.uncertain);
+        // The kernel's `m` to `y` idiom, and flags that are not objects.
+        let mk = "obj-$(subst m,y,$(CONFIG_H)) += h/\nccflags-y += -I$(src)\n";
+        let e = evaluate(mk, &cfg("CONFIG_H=m\n"), &[]);
+        assert!(
+            e.built_by("h/").is_some() && e.uncertain.is_empty(),
+            "{e:?}"
+        );
         let mk = "obj-y += arch/$(SRCARCH)/\n";
         let e = evaluate(mk, &cfg(""), &[("SRCARCH", "arm64")]);
         assert!(e.built_by("arch/arm64/").is_some());

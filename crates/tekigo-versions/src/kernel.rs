@@ -55,6 +55,9 @@ pub struct KernelVersion {
     pub minor: u32,
     /// `None` for a mainline release written without one (`6.8`); it counts as 0.
     pub sublevel: Option<u32>,
+    /// The fourth number of a 2.6-era stable release (`2.6.32.70`), which the kernel's CVE
+    /// records still cite.
+    pub extra: Option<u32>,
     /// `Some(n)` for `-rcN`.
     pub rc: Option<u32>,
     pub flavour: Flavour,
@@ -85,9 +88,13 @@ impl KernelVersion {
             None => None,
             Some(p) => Some(num(Some(p), "sublevel")?),
         };
+        let extra = match parts.next() {
+            None => None,
+            Some(p) => Some(num(Some(p), "fourth")?),
+        };
         // Distribution versions may go on with more dotted numbers only after a `-`.
         if parts.next().is_some() {
-            return Err("more than three dotted numbers before the suffix".into());
+            return Err("more than four dotted numbers before the suffix".into());
         }
         let mut rest = rest;
         let mut rc = None;
@@ -101,6 +108,7 @@ impl KernelVersion {
             major,
             minor,
             sublevel,
+            extra,
             rc,
             flavour,
         })
@@ -116,12 +124,13 @@ impl KernelVersion {
         !matches!(self.flavour, Flavour::Distribution(_)) || self.sublevel.unwrap_or(0) != 0
     }
 
-    /// The upstream position: `(major, minor, sublevel, release-after-rc)`.
-    fn key(&self) -> (u32, u32, u32, u32) {
+    /// The upstream position: `(major, minor, sublevel, fourth, release-after-rc)`.
+    fn key(&self) -> (u32, u32, u32, u32, u32) {
         (
             self.major,
             self.minor,
             self.sublevel.unwrap_or(0),
+            self.extra.unwrap_or(0),
             self.rc.unwrap_or(u32::MAX),
         )
     }
@@ -169,6 +178,9 @@ impl fmt::Display for KernelVersion {
         write!(f, "{}.{}", self.major, self.minor)?;
         if let Some(s) = self.sublevel {
             write!(f, ".{s}")?;
+        }
+        if let Some(e) = self.extra {
+            write!(f, ".{e}")?;
         }
         if let Some(rc) = self.rc {
             write!(f, "-rc{rc}")?;
@@ -223,7 +235,11 @@ fn bound(text: &str) -> Result<Bound, String> {
     }
     if let Some(b) = t.strip_suffix(".*") {
         let v = KernelVersion::parse(b)?;
-        if v.sublevel.is_some() || v.rc.is_some() || v.flavour != Flavour::Upstream {
+        if v.sublevel.is_some()
+            || v.extra.is_some()
+            || v.rc.is_some()
+            || v.flavour != Flavour::Upstream
+        {
             return Err(format!("{t:?}: a wildcard bound is MAJOR.MINOR.*"));
         }
         return Ok(Bound::Branch(v.major, v.minor));
@@ -412,7 +428,7 @@ mod tests {
             assert_eq!(v.to_string(), text.trim_start_matches('v'), "round trip");
         }
         for bad in [
-            "", "6", "6.", "x.1", "6.1.2.3", "6.1-rc", "6.1 2", "6.1.2-é",
+            "", "6", "6.", "x.1", "6.1.2.3.4", "6.1-rc", "6.1 2", "6.1.2-é",
         ] {
             assert!(KernelVersion::parse(bad).is_err(), "{bad:?} accepted");
         }
