@@ -428,7 +428,14 @@ mod tests {
             assert_eq!(v.to_string(), text.trim_start_matches('v'), "round trip");
         }
         for bad in [
-            "", "6", "6.", "x.1", "6.1.2.3.4", "6.1-rc", "6.1 2", "6.1.2-é",
+            "",
+            "6",
+            "6.",
+            "x.1",
+            "6.1.2.3.4",
+            "6.1-rc",
+            "6.1 2",
+            "6.1.2-é",
         ] {
             assert!(KernelVersion::parse(bad).is_err(), "{bad:?} accepted");
         }
