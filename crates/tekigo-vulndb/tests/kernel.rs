@@ -199,3 +199,37 @@ fn bad_records_name_the_field() {
     let e = tekigo_vulndb::parse_document(b"{\"dataType\": \"CVE_RECORD\"}").unwrap_err();
     assert!(e.starts_with("CVE JSON 5:"), "{e}");
 }
+
+/// The import's spool lives next to the database only while it runs, whether it succeeds
+/// or fails, and what it spools is what the database then holds.
+#[test]
+fn the_spool_is_removed_and_its_records_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db.tkvdb");
+    import(&db, &[records()], &ImportOptions::default()).unwrap();
+    let names = |dir: &Path| -> Vec<String> {
+        let mut n: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        n.sort();
+        n
+    };
+    assert_eq!(names(dir.path()), ["db.lock", "db.tkvdb"]);
+    let opened = Db::open(&db).unwrap();
+    let first = opened.record(0).unwrap();
+    let original =
+        parse::cve5(&std::fs::read(records().join(format!("{}.json", first.id))).unwrap()).unwrap();
+    assert_eq!(first, original);
+    // A failed import (a damaged record) leaves no spool and the database as it was.
+    let bad = dir.path().join("bad");
+    std::fs::create_dir(&bad).unwrap();
+    std::fs::write(
+        bad.join("CVE-2024-0001.json"),
+        b"{\"dataType\": \"CVE_RECORD\"",
+    )
+    .unwrap();
+    assert!(import(&db, &[bad.clone()], &ImportOptions::default()).is_err());
+    assert_eq!(names(dir.path()), ["bad", "db.lock", "db.tkvdb"]);
+    assert_eq!(Db::open(&db).unwrap().len(), 6);
+}
