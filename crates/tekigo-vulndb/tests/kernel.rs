@@ -229,7 +229,7 @@ fn the_spool_is_removed_and_its_records_kept() {
         b"{\"dataType\": \"CVE_RECORD\"",
     )
     .unwrap();
-    assert!(import(&db, &[bad.clone()], &ImportOptions::default()).is_err());
+    assert!(import(&db, std::slice::from_ref(&bad), &ImportOptions::default()).is_err());
     assert_eq!(names(dir.path()), ["bad", "db.lock", "db.tkvdb"]);
     assert_eq!(Db::open(&db).unwrap().len(), 6);
 }
