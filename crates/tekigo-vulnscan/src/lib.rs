@@ -125,8 +125,9 @@ impl Kernel {
         }
     }
 
-    /// The state of a finding whose fix touched `files` (see the crate docs).
-    fn decide(&self, files: &[String]) -> (FindingState, Vec<Line>, Option<String>) {
+    /// The state of a finding whose fix touched `files` (see the crate docs), with the
+    /// deciding lines and, when unknown, why.
+    pub fn decide(&self, files: &[String]) -> (FindingState, Vec<Line>, Option<String>) {
         let mut tree = match self.tree.lock() {
             Ok(t) => t,
             Err(poisoned) => poisoned.into_inner(),
@@ -138,7 +139,14 @@ impl Kernel {
                 Ok(Decision::Built { evidence }) => {
                     return (FindingState::Affected, evidence, None);
                 }
-                Ok(Decision::NotBuilt { evidence }) => not_built.extend(evidence),
+                Ok(Decision::NotBuilt { evidence }) => {
+                    // Two files of one directory cite the same gate once.
+                    for line in evidence {
+                        if !not_built.contains(&line) {
+                            not_built.push(line);
+                        }
+                    }
+                }
                 Ok(Decision::Unknown { reason }) => {
                     unknown.get_or_insert(format!("{file}: {reason}"));
                 }
