@@ -2,7 +2,7 @@
 //! (osv.dev's `all.zip` per ecosystem), with the format recognised from the content.
 
 use crate::model::Advisory;
-use crate::{csaf, cve5, kev, nvd, osv};
+use crate::{csaf, cve5, debian_tracker, kev, nvd, osv};
 use serde::de::IgnoredAny;
 use serde::Deserialize;
 use std::fmt;
@@ -17,6 +17,7 @@ pub enum Format {
     Csaf,
     Kev,
     Cve5,
+    DebianTracker,
 }
 
 impl fmt::Display for Format {
@@ -27,6 +28,7 @@ impl fmt::Display for Format {
             Format::Csaf => "CSAF 2.0",
             Format::Kev => "CISA KEV",
             Format::Cve5 => "CVE JSON 5",
+            Format::DebianTracker => "Debian security tracker",
         })
     }
 }
@@ -82,8 +84,12 @@ pub fn detect(bytes: &[u8]) -> Result<Format, String> {
     if probe.id.is_some() {
         return Ok(Format::Osv);
     }
+    let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
+    if debian_tracker::looks_like(&value) {
+        return Ok(Format::DebianTracker);
+    }
     Err(
-        "not an OSV record, NVD CVE API 2.0 response, CSAF 2.0 document, KEV catalogue or CVE JSON 5 record"
+        "not an OSV record, NVD CVE API 2.0 response, CSAF 2.0 document, KEV catalogue, CVE JSON 5 record or Debian security tracker export"
             .to_string(),
     )
 }
@@ -97,6 +103,7 @@ pub fn parse_document(bytes: &[u8]) -> Result<(Format, Vec<Advisory>), String> {
         Format::Csaf => csaf::parse(bytes),
         Format::Kev => kev::parse(bytes),
         Format::Cve5 => cve5::parse(bytes).map(|a| vec![a]),
+        Format::DebianTracker => debian_tracker::parse(bytes),
     }
     .map_err(|e| format!("{format}: {e}"))?;
     Ok((format, advisories))

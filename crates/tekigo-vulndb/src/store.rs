@@ -567,6 +567,7 @@ fn format_name(f: Format) -> &'static str {
         Format::Csaf => "csaf",
         Format::Kev => "kev",
         Format::Cve5 => "cve",
+        Format::DebianTracker => "debian-tracker",
     }
 }
 
