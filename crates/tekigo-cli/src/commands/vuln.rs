@@ -17,7 +17,8 @@ use tekigo_vulnscan::{FindingRow, FindingState};
 #[derive(Subcommand)]
 pub enum VulndbCommand {
     /// Import OSV records (files, directories, zip archives), NVD CVE API 2.0 responses, CSAF
-    /// 2.0 advisories and the CISA KEV catalogue; the format is recognised per file.
+    /// 2.0 advisories, the CISA KEV catalogue, CVE JSON 5 records (the Linux kernel's) and the
+    /// Debian security tracker's export; the format is recognised per file.
     Import {
         #[command(flatten)]
         db: DbArg,
