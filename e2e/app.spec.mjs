@@ -6,60 +6,16 @@
 // this script with the binary cargo built). Run by hand:
 //   TEKIGO_BIN=target/debug/tekigo node e2e/app.spec.mjs
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import fs from "node:fs";
-import net from "node:net";
-import os from "node:os";
-import path from "node:path";
 import { launch } from "./browser.mjs";
+import { startServer, tekigoBin } from "./server.mjs";
 
-const BIN = process.env.TEKIGO_BIN;
-if (!BIN || !fs.existsSync(BIN)) {
-  console.error(`app.spec: set TEKIGO_BIN to the tekigo binary (got ${JSON.stringify(BIN)})`);
-  process.exit(2);
-}
+const BIN = tekigoBin("app.spec");
 const PASSWORD = "violet harbour 73 compass";
 const STEP_MS = 30_000;
 
-/** A free loopback port: bind to port 0, read the port, let it go. */
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-/** Starts the server and resolves with the setup token it prints on first start. */
-function startServer(dataDir, port) {
-  const child = spawn(BIN, ["serve", "--data", dataDir, "--bind", `127.0.0.1:${port}`, "--demo"], {
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let out = "";
-  let err = "";
-  child.stderr.on("data", (d) => (err += d));
-  const token = new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no setup token within 60 s:\n${out}\n${err}`)), 60_000);
-    child.stdout.on("data", (d) => {
-      out += d;
-      const m = out.match(/setup token: (\S+)/);
-      if (m && out.includes("listening on")) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    });
-    child.once("exit", (code) => reject(new Error(`tekigo serve exited with ${code}:\n${out}\n${err}`)));
-  });
-  return { child, token, log: () => `${out}\n${err}` };
-}
-
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "tekigo-e2e-"));
-const port = await freePort();
-const origin = `http://127.0.0.1:${port}`;
-const server = startServer(path.join(tmp, "data"), port);
+const server = await startServer(BIN);
+const origin = server.origin;
 let browser;
 try {
   const token = await server.token;
@@ -149,6 +105,5 @@ try {
   process.exitCode = 1;
 } finally {
   if (browser) await browser.close();
-  server.child.kill("SIGTERM");
-  fs.rmSync(tmp, { recursive: true, force: true });
+  server.stop();
 }

@@ -39,3 +39,31 @@ for sbom in sbom.cdx.json sbom-nohit.cdx.json; do
 done
 "$bin" vuln scan "$work/sbom.cdx.json" --db "$db" --format json \
     | python3 -c 'import json,sys; print("findings:", len(json.load(sys.stdin)))'
+# Issue 20: the Linux kernel CNA's own CVE records (CVE JSON 5), when a checkout of the
+# kernel's vulns repository is given: import, then a CIP kernel decided by the arm64
+# configuration (tekigo-kconfig's fixture, generated from 6.1.192's arm64 defconfig) and the
+# Kbuild files of a kernel tree (TEKIGO_KERNEL_SOURCE, e.g. Debian's linux-source-6.1
+# unpacked; default: the few Kbuild files shipped as fixtures, which leave most files unknown).
+#   TEKIGO_KERNEL_VULNS=/path/to/vulns TEKIGO_KERNEL_SOURCE=/path/to/linux scripts/bench-vuln.sh
+if [ -n "${TEKIGO_KERNEL_VULNS:-}" ]; then
+    kdb=$(mktemp -d)/kernel.tkvdb
+    echo "== import of the kernel's CVE records"
+    /usr/bin/time -v "$bin" vulndb import --db "$kdb" "$TEKIGO_KERNEL_VULNS/cve/published" 2>&1 \
+        | grep -E "added|Elapsed|Maximum resident"
+    ksbom=$(mktemp -d)/kernel.cdx.json
+    cat > "$ksbom" <<'JSON'
+{"bomFormat": "CycloneDX", "specVersion": "1.6", "version": 1,
+ "components": [{"type": "operating-system", "name": "linux", "version": "5.10.200-cip40",
+                 "purl": "pkg:generic/linux@5.10.200-cip40"}]}
+JSON
+    fixtures=crates/tekigo-kconfig/tests/fixtures
+    kargs=(--kernel-config "$fixtures/config/arm64-6.1.192.config"
+           --kernel-source "${TEKIGO_KERNEL_SOURCE:-$fixtures/linux-6.1.192}")
+    echo "== a 5.10 CIP kernel against every kernel CVE, with the arm64 configuration"
+    /usr/bin/time -v "$bin" vuln scan "$ksbom" --db "$kdb" --format json -o /dev/null \
+        "${kargs[@]}" 2>&1 | grep -E "Elapsed|Maximum resident"
+    "$bin" vuln scan "$ksbom" --db "$kdb" --format json "${kargs[@]}" | python3 -c '
+import collections, json, sys
+rows = json.load(sys.stdin)
+print("findings:", len(rows), dict(collections.Counter(r["state"] for r in rows)))'
+fi

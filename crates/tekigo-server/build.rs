@@ -1,5 +1,5 @@
 //! Embeds the example projects for `tekigo serve --demo`: their project files
-//! (tekigo.yaml, assessments/, evidence/), so that a demo needs nothing but the binary.
+//! (tekigo.yaml, assessments/, evidence/, risk/system.yaml), so that a demo needs nothing but the binary.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -41,7 +41,9 @@ fn collect(root: &Path, dir: &Path, files: &mut Vec<String>) {
         let rel_text = rel.to_string_lossy().replace('\\', "/");
         let wanted = rel_text == "tekigo.yaml"
             || rel_text.starts_with("assessments")
-            || rel_text.starts_with("evidence");
+            || rel_text.starts_with("evidence")
+            || rel_text == "risk"
+            || rel_text == "risk/system.yaml";
         if !wanted {
             continue;
         }

@@ -7,7 +7,10 @@
 //!   SHA-256 as properties;
 //! - `components`: one per installed package (`library` for libraries, `application`
 //!   otherwise) with `bom-ref`, name, version, PURL, supplier, licences, CPE when the
-//!   package declares one, and the source package as properties;
+//!   package declares one, and the source package as properties; and one per Linux
+//!   kernel the image holds (`operating-system`, named `linux`, `pkg:generic/linux@VERSION`,
+//!   with its release, where the version came from and `/boot/config-RELEASE` with its hash
+//!   as properties: see `kernel.rs`);
 //! - `dependencies`: the system depends on every package;
 //! - `compositions`: `complete` when every database was read without a problem,
 //!   `incomplete` when something was not (each problem is listed in the metadata
@@ -52,11 +55,15 @@ pub fn to_json(inventory: &Inventory, options: &BomOptions) -> Value {
         .unwrap_or_default();
 
     let mut refs = HashSet::new();
-    let components: Vec<Value> = inventory
+    let mut components: Vec<Value> = inventory
         .packages
         .iter()
         .map(|p| component(p, unique_ref(&mut refs, &p.purl)))
         .collect();
+    for k in &inventory.kernels {
+        let bom_ref = unique_ref(&mut refs, &format!("kernel-{}", k.release));
+        components.push(kernel_component(k, bom_ref));
+    }
     let depends_on: Vec<Value> = components.iter().map(|c| c["bom-ref"].clone()).collect();
 
     let aggregate = if inventory.databases.is_empty() {
@@ -103,6 +110,36 @@ pub fn to_json(inventory: &Inventory, options: &BomOptions) -> Value {
         "components": components,
         "dependencies": [{ "ref": SYSTEM_REF, "dependsOn": depends_on }],
         "compositions": [{ "aggregate": aggregate, "assemblies": [SYSTEM_REF] }],
+    })
+}
+
+/// The kernel as a component: named `linux`, typed `operating-system`, with a generic PURL,
+/// which is how tekigo-vulndb recognises a kernel (`Query::kernel_version`); its release,
+/// where the version came from and its configuration as properties.
+fn kernel_component(k: &crate::kernel::Kernel, bom_ref: String) -> Value {
+    let purl = packageurl::PackageUrl::new("generic", "linux")
+        .map(|mut p| {
+            let _ = p.with_version(k.version.as_str());
+            p.to_string()
+        })
+        .unwrap_or_default();
+    let mut properties = vec![
+        property("tekigo:kernel:release", k.release.clone()),
+        property("tekigo:kernel:found-by", k.found_by.clone()),
+    ];
+    if let Some((path, sha256)) = &k.config {
+        properties.push(property(
+            "tekigo:kernel:config",
+            format!("{path} sha256:{sha256}"),
+        ));
+    }
+    json!({
+        "type": "operating-system",
+        "bom-ref": bom_ref,
+        "name": "linux",
+        "version": k.version,
+        "purl": purl,
+        "properties": properties,
     })
 }
 

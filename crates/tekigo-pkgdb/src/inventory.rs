@@ -26,6 +26,9 @@ pub struct Inventory {
     /// What could not be read or understood. A non-empty list means `packages` may be
     /// incomplete.
     pub problems: Vec<Problem>,
+    /// The Linux kernels the image holds (`kernel.rs` states how they are found).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub kernels: Vec<crate::kernel::Kernel>,
 }
 
 /// One package database that was read.
@@ -220,6 +223,7 @@ impl Inventory {
             databases: Vec::new(),
             packages: Vec::new(),
             problems: Vec::new(),
+            kernels: Vec::new(),
         };
         match OsRelease::read(root) {
             Ok(os) => inventory.os_release = os,
@@ -261,6 +265,7 @@ impl Inventory {
                 &b.version,
             ))
         });
+        inventory.kernels = crate::kernel::read(root, &inventory.packages);
         inventory
     }
 

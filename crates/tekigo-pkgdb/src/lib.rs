@@ -52,6 +52,7 @@ mod control;
 pub mod cyclonedx;
 mod dpkg;
 mod inventory;
+pub mod kernel;
 mod opkg;
 mod os_release;
 pub mod parse;

@@ -12,7 +12,7 @@ use crate::derive::Derivation;
 use crate::model::RiskModel;
 use crate::RiskError;
 use serde::Serialize;
-use tekigo_assess::Project;
+use tekigo_assess::{Assessment, Project};
 use tekigo_catalog::{Catalog, Fr, Level, Text};
 
 const COMPONENT_STANDARD: &str = "62443-4-2";
@@ -58,9 +58,25 @@ pub struct SystemRequirement {
     pub title: Text,
 }
 
-/// Feasibility of every zone, in file order.
+/// Feasibility of every zone, in file order, against the assessments of the project
+/// directory.
 pub fn feasibility(
     project: &Project,
+    catalog: &Catalog,
+    model: &RiskModel,
+    derivation: &Derivation,
+) -> Result<Vec<ZoneFeasibility>, RiskError> {
+    let mut assessments = Vec::new();
+    for id in project.assessment_ids()? {
+        assessments.push(project.load_assessment(catalog, &id)?);
+    }
+    feasibility_of(&assessments, catalog, model, derivation)
+}
+
+/// [`feasibility`] against assessments already loaded (the web application holds them in
+/// its database, not in a directory).
+pub fn feasibility_of(
+    assessments: &[Assessment],
     catalog: &Catalog,
     model: &RiskModel,
     derivation: &Derivation,
@@ -71,15 +87,14 @@ pub fn feasibility(
     let system = catalog
         .standard(SYSTEM_STANDARD)
         .ok_or_else(|| missing_standard(SYSTEM_STANDARD))?;
-    // Each assessment is read once: (id, subject, achieved).
+    // Each assessment is computed once: (id, subject, achieved).
     let mut assessed: Vec<(String, String, [Level; 7])> = Vec::new();
-    for id in project.assessment_ids()? {
-        let a = project.load_assessment(catalog, &id)?;
+    for a in assessments {
         if catalog.standard(&a.standard).map(|s| s.info.id.as_str()) != Some(COMPONENT_STANDARD) {
             continue;
         }
-        if let Some(achieved) = tekigo_assess::compute(standard, &a).achieved {
-            assessed.push((id, a.subject.name, achieved));
+        if let Some(achieved) = tekigo_assess::compute(standard, a).achieved {
+            assessed.push((a.id.clone(), a.subject.name.clone(), achieved));
         }
     }
     let mut out = Vec::new();

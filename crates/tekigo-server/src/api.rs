@@ -224,23 +224,7 @@ async fn member_set(
 ) -> ApiResult {
     st.db(move |s| {
         access::require(s, &who, &p, Need::Manage)?;
-        let role = m
-            .role
-            .as_deref()
-            .map(|r| {
-                users::Role::parse(r).ok_or_else(|| {
-                    AppError::BadRequest(format!(
-                        "role {r:?}: use viewer, contributor, assessor or admin"
-                    ))
-                })
-            })
-            .transpose()?;
-        let user = s
-            .store
-            .read(|c| users::by_name(c, &name))?
-            .ok_or_else(|| AppError::NotFound(format!("user {name:?} not found")))?;
-        s.store
-            .write(|tx| users::set_role(tx, &who.user.name, &p, &user, role))?;
+        let role = crate::projects::set_member(s, &who.user.name, &p, &name, m.role.as_deref())?;
         Ok(Json(json!({ "user": name, "role": role })))
     })
     .await
@@ -423,7 +407,7 @@ async fn report(
 
 /// A download: always an attachment, never rendered by the browser in the app's origin,
 /// with a name that cannot break the header.
-fn download(bytes: Vec<u8>, media: &str, name: &str) -> Response {
+pub(crate) fn download(bytes: Vec<u8>, media: &str, name: &str) -> Response {
     let ascii: String = name
         .chars()
         .map(|c| {

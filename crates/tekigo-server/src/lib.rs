@@ -5,6 +5,8 @@
 //!   first-start setup outside it.
 //! - [`auth`] (who is asking) and [`access`] (what their role allows) guard every route.
 //! - [`service`] is what the application does, shared by the API and the pages;
+//!   [`projects`] edits a project's `tekigo.yaml` and members, [`zones`] computes its
+//!   zones and conduits (IEC 62443-3-2) from the stored `risk/system.yaml`;
 //!   [`sync`] moves projects between the server and the project directory format.
 //! - The database is `tekigo-store`; the rules of assessments are `tekigo-assess`, the
 //!   same code the command line runs, so the server cannot accept a record the command
@@ -16,9 +18,11 @@ pub mod auth;
 pub mod demo;
 pub mod error;
 pub mod pages;
+pub mod projects;
 pub mod service;
 pub mod state;
 pub mod sync;
+pub mod zones;
 
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue};

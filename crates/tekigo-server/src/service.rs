@@ -167,6 +167,9 @@ pub struct AnswerInput {
     /// Marks the answer reviewed by the caller.
     #[serde(default)]
     pub review: bool,
+    /// Removes the answer's evidence at this position (0 first), as the version read it.
+    #[serde(default)]
+    pub detach: Option<usize>,
 }
 
 #[derive(Debug, Serialize)]
@@ -222,6 +225,21 @@ pub fn set_answer(
         }
         evidence.push(EvidenceRef::Url { url: url.clone() });
     }
+    // Detaching evidence changes what the answer rests on: like any change of content it
+    // returns the answer to draft, dated and by the caller (edit::set_answer does that when
+    // it is given the answer's reason again).
+    let mut reason = input.reason;
+    if let Some(i) = input.detach {
+        let answer = a
+            .answers
+            .get_mut(&id)
+            .filter(|ans| i < ans.evidence.len())
+            .ok_or_else(|| {
+                AppError::BadRequest(format!("{id}: no evidence number {i} to detach"))
+            })?;
+        answer.evidence.remove(i);
+        reason.get_or_insert_with(|| answer.reason.clone());
+    }
     // edit::set_answer records the assessor only when the content changes, so a review
     // alone never makes the reviewer the assessor.
     edit::set_answer(
@@ -229,7 +247,7 @@ pub fn set_answer(
         &id,
         AnswerUpdate {
             status,
-            reason: input.reason,
+            reason,
             countermeasure: input.countermeasure,
             maturity: input.maturity,
             method: None,
@@ -357,6 +375,24 @@ fn verdict_counts(report: &tekigo_assess::scan_import::ScanReport) -> BTreeMap<&
 fn parse_scan(bytes: &[u8]) -> Result<tekigo_assess::scan_import::ScanReport, AppError> {
     tekigo_assess::scan_import::parse(bytes)
         .map_err(|e| AppError::BadRequest(format!("scan report: {e}")))
+}
+
+/// One check's result in a scan report the project holds: what a scan evidence link of an
+/// answer shows (the verdict and the lines that decided it), not the whole report.
+pub fn scan_check(
+    s: &Shared,
+    project: &str,
+    sha256: &str,
+    check: &str,
+) -> Result<tekigo_assess::scan_import::ScanResult, AppError> {
+    let (_, path) = evidence_file(s, project, sha256)?;
+    let bytes =
+        std::fs::read(&path).map_err(|e| AppError::Internal(format!("{}: {e}", path.display())))?;
+    parse_scan(&bytes)?
+        .results
+        .into_iter()
+        .find(|r| r.check == check)
+        .ok_or_else(|| AppError::NotFound(format!("check {check:?} not in scan report {sha256}")))
 }
 
 /// Records a device's scan report (a CI job or a fleet device uploads it).

@@ -1,6 +1,7 @@
 //! The project directory format in and out of the server, so that git and the server hold
-//! the same truth: `tekigo server import DIR` reads what `tekigo init` and `tekigo assess`
-//! write, and `tekigo server export` writes a directory those commands read.
+//! the same truth: `tekigo server import DIR` reads what `tekigo init`, `tekigo assess` and
+//! `tekigo risk` write (the zone and conduit model, `risk/system.yaml`, included), and
+//! `tekigo server export` writes a directory those commands read.
 //!
 //! Both directions check everything first (every assessment file by the same rules as
 //! `tekigo assess`, every cited evidence file by its hash) and then write in one go: an
@@ -55,6 +56,7 @@ pub fn import_project(s: &Shared, actor: &str, dir: &Path, id: &str) -> Result<u
         evidence.push((stored.sha256, service::safe_name(&name), bytes.len() as i64));
     }
     let triage = triage_rows(dir)?;
+    let risk = risk_model(dir)?;
     let config = json(&project.config)?;
     let rows: Vec<AssessmentRows> = assessments
         .iter()
@@ -84,6 +86,9 @@ pub fn import_project(s: &Shared, actor: &str, dir: &Path, id: &str) -> Result<u
         }
         for (vulnerability, component, body) in &triage {
             records::triage_put(tx, actor, (id, vulnerability, component), body, 0)?;
+        }
+        if let Some(text) = &risk {
+            records::risk_model_put(tx, actor, id, text, 0)?;
         }
         Ok(())
     })?;
@@ -120,7 +125,29 @@ pub fn export_project(s: &Shared, id: &str, out: &Path) -> Result<usize, AppErro
             .save_to(out)
             .map_err(vex)?;
     }
+    if let Some((text, _)) = s.store.read(|c| records::risk_model(c, id))? {
+        let path = out.join(tekigo_risk::MODEL_FILE);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| AppError::Internal(format!("{}: {e}", parent.display())))?;
+        }
+        tekigo_assess::write_atomically(&path, text.as_bytes())?;
+    }
     Ok(assessments.len())
+}
+
+/// The text of the project's `risk/system.yaml`, if it has one, after the checks that
+/// must pass before anything can be computed from it (format, risk matrix, derivation
+/// rule): the server never holds a model `tekigo risk` would refuse to read.
+fn risk_model(dir: &Path) -> Result<Option<String>, AppError> {
+    let path = dir.join(tekigo_risk::MODEL_FILE);
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(AppError::BadRequest(format!("{}: {e}", path.display()))),
+    };
+    tekigo_risk::Document::parse(&path, text.clone()).map_err(crate::zones::risk_error)?;
+    Ok(Some(text))
 }
 
 /// The decisions of the project's `vex/triage.yaml` as the store keys them: (vulnerability

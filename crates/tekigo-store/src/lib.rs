@@ -50,6 +50,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "vulnerabilities",
         include_str!("../migrations/0002_vulnerabilities.sql"),
     ),
+    (3, "risk", include_str!("../migrations/0003_risk.sql")),
 ];
 
 pub struct Store {

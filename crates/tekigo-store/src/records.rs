@@ -545,3 +545,73 @@ pub fn triage_put(
         expected_version,
     )
 }
+
+/// A project's zone and conduit model: its `risk/system.yaml` text and version.
+pub fn risk_model(c: &mut dyn Conn, project: &str) -> Result<Option<(String, i64)>, StoreError> {
+    c.query(
+        "SELECT body, version FROM risk_models WHERE project_id = $1",
+        &[project.into()],
+    )?
+    .first()
+    .map(|r| Ok((r.text(0)?, r.int(1)?)))
+    .transpose()
+}
+
+/// Writes a project's zone and conduit model if it is still at `expected_version` (0: the
+/// project has none yet); returns the new version.
+pub fn risk_model_put(
+    tx: &mut Tx,
+    actor: &str,
+    project: &str,
+    body: &str,
+    expected_version: i64,
+) -> Result<i64, StoreError> {
+    let current = risk_model(tx, project)?;
+    let object = format!("project/{project}/risk");
+    let current_version = current.as_ref().map_or(0, |c| c.1);
+    if current_version != expected_version {
+        return Err(StoreError::Conflict {
+            object,
+            current: current_version,
+        });
+    }
+    let version = current_version + 1;
+    let now = crate::now_rfc3339();
+    // As in `put_versioned`: the version condition inside the statement keeps a second
+    // writer from slipping between the read and this write.
+    let changed = if current.is_some() {
+        tx.exec(
+            "UPDATE risk_models SET body = $1, version = $2, updated = $3, updated_by = $4
+             WHERE project_id = $5 AND version = $6",
+            &[
+                body.into(),
+                Val::Int(version),
+                now.into(),
+                actor.into(),
+                project.into(),
+                Val::Int(current_version),
+            ],
+        )?
+    } else {
+        tx.exec(
+            "INSERT INTO risk_models (project_id, body, version, updated, updated_by)
+             VALUES ($1, $2, $3, $4, $5)",
+            &[
+                project.into(),
+                body.into(),
+                Val::Int(version),
+                now.into(),
+                actor.into(),
+            ],
+        )?
+    };
+    if changed != 1 {
+        return Err(StoreError::Conflict {
+            object,
+            current: current_version,
+        });
+    }
+    let before = current.map(|c| c.0).unwrap_or_default();
+    tx.audit(actor, "risk.set", &object, &before, body)?;
+    Ok(version)
+}

@@ -244,3 +244,41 @@ fn triage_decisions_are_versioned_and_sboms_listed_newest_first() {
         assert_eq!(ids, ["s2", "s1"]);
     });
 }
+
+#[test]
+fn the_zone_and_conduit_model_is_versioned_and_audited() {
+    both(|store| {
+        seed(store);
+        assert_eq!(
+            store.read(|c| records::risk_model(c, "plant")).unwrap(),
+            None
+        );
+        let v = store
+            .write(|tx| records::risk_model_put(tx, "alice", "plant", "format: 1\n", 0))
+            .unwrap();
+        assert_eq!(v, 1);
+        let err = store
+            .write(|tx| records::risk_model_put(tx, "bob", "plant", "format: 2\n", 0))
+            .unwrap_err();
+        assert!(
+            matches!(err, StoreError::Conflict { current: 1, .. }),
+            "{err}"
+        );
+        let v = store
+            .write(|tx| records::risk_model_put(tx, "bob", "plant", "format: 1 # b\n", 1))
+            .unwrap();
+        assert_eq!(v, 2);
+        assert_eq!(
+            store.read(|c| records::risk_model(c, "plant")).unwrap(),
+            Some(("format: 1 # b\n".to_string(), 2))
+        );
+        let actions: Vec<String> = store
+            .read(|c| audit::list(c, "project/plant/risk", 10))
+            .unwrap()
+            .into_iter()
+            .map(|e| e.action)
+            .collect();
+        assert_eq!(actions, ["risk.set", "risk.set"]);
+        assert!(store.read(audit::verify).unwrap().problems.is_empty());
+    });
+}

@@ -29,6 +29,10 @@
 //! [`affected_parsed`] do the same for a version parsed once and checked against many
 //! ranges.
 //!
+//! [`KernelVersion`] reads Linux kernel versions (mainline, stable, `-cip`, `-rt`, `-cip-rt`,
+//! distribution kernels) and [`kernel_status`] decides a kernel against the per-branch
+//! ranges of a CVE record (module `kernel`, where the rules are stated).
+//!
 //! No function of this crate panics on any input; invalid versions are [`VersionError`]s that
 //! name the ecosystem and the offending string.
 
@@ -37,6 +41,7 @@ mod debian;
 mod ecosystem;
 mod error;
 mod generic;
+mod kernel;
 mod maven;
 mod num;
 mod parsed;
@@ -47,6 +52,9 @@ mod semver;
 
 pub use ecosystem::Ecosystem;
 pub use error::{RangeError, VersionError};
+pub use kernel::{
+    kernel_status, range_text, Flavour, KernelDecision, KernelRange, KernelStatus, KernelVersion,
+};
 pub use parsed::Version;
 pub use range::{affected, affected_parsed, Event};
 

@@ -13,6 +13,7 @@
 //! - `name\0<normalised product name>` (CSAF products without CPE or PURL)
 //! - `purl\0<type>/<namespace>/<name>` (CSAF PURL helpers)
 //! - `kev\0<CVE id>`
+//! - `kernel\0linux` (CVE JSON 5 records of the Linux kernel)
 
 use crate::cpe::Cpe;
 use crate::head::AdvisoryHead;
@@ -84,6 +85,9 @@ pub fn purl_key(ty: &str, namespace: Option<&str>, name: &str) -> String {
     }
 }
 
+/// The one key of every CVE JSON 5 record about the Linux kernel.
+pub const KERNEL_KEY: &str = "kernel\0linux";
+
 pub fn kev_key(cve: &str) -> String {
     format!("kev\0{}", cve.trim().to_ascii_uppercase())
 }
@@ -133,6 +137,15 @@ pub fn entries(adv: &Advisory) -> Vec<(String, Vec<u8>)> {
             }
         }
         Body::Kev(_) => push_unique(kev_key(&adv.id), &mut out),
+        Body::Cve5(body) => {
+            if body
+                .affected
+                .iter()
+                .any(|a| crate::cve5::is_linux_kernel(&a.vendor, &a.product))
+            {
+                push_unique(KERNEL_KEY.to_string(), &mut out);
+            }
+        }
     }
     out
 }

@@ -2,7 +2,7 @@
 //! (osv.dev's `all.zip` per ecosystem), with the format recognised from the content.
 
 use crate::model::Advisory;
-use crate::{csaf, kev, nvd, osv};
+use crate::{csaf, cve5, debian_tracker, kev, nvd, osv};
 use serde::de::IgnoredAny;
 use serde::Deserialize;
 use std::fmt;
@@ -16,6 +16,8 @@ pub enum Format {
     Nvd,
     Csaf,
     Kev,
+    Cve5,
+    DebianTracker,
 }
 
 impl fmt::Display for Format {
@@ -25,6 +27,8 @@ impl fmt::Display for Format {
             Format::Nvd => "NVD CVE API 2.0",
             Format::Csaf => "CSAF 2.0",
             Format::Kev => "CISA KEV",
+            Format::Cve5 => "CVE JSON 5",
+            Format::DebianTracker => "Debian security tracker",
         })
     }
 }
@@ -50,11 +54,16 @@ struct Probe {
     catalog_version: Option<IgnoredAny>,
     #[serde(default)]
     id: Option<IgnoredAny>,
+    #[serde(default, rename = "dataType")]
+    data_type: Option<String>,
 }
 
 /// Recognises the format of one JSON document from its top-level keys.
 pub fn detect(bytes: &[u8]) -> Result<Format, String> {
     let probe: Probe = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
+    if probe.data_type.as_deref() == Some("CVE_RECORD") {
+        return Ok(Format::Cve5);
+    }
     if probe.document.is_some() {
         return Ok(Format::Csaf);
     }
@@ -75,8 +84,12 @@ pub fn detect(bytes: &[u8]) -> Result<Format, String> {
     if probe.id.is_some() {
         return Ok(Format::Osv);
     }
+    let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
+    if debian_tracker::looks_like(&value) {
+        return Ok(Format::DebianTracker);
+    }
     Err(
-        "not an OSV record, NVD CVE API 2.0 response, CSAF 2.0 document or KEV catalogue"
+        "not an OSV record, NVD CVE API 2.0 response, CSAF 2.0 document, KEV catalogue, CVE JSON 5 record or Debian security tracker export"
             .to_string(),
     )
 }
@@ -89,6 +102,8 @@ pub fn parse_document(bytes: &[u8]) -> Result<(Format, Vec<Advisory>), String> {
         Format::Nvd => nvd::parse(bytes),
         Format::Csaf => csaf::parse(bytes),
         Format::Kev => kev::parse(bytes),
+        Format::Cve5 => cve5::parse(bytes).map(|a| vec![a]),
+        Format::DebianTracker => debian_tracker::parse(bytes),
     }
     .map_err(|e| format!("{format}: {e}"))?;
     Ok((format, advisories))

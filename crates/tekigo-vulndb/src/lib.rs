@@ -6,7 +6,9 @@
 //! in a local file and matches a component list against it:
 //!
 //! - **Import** ([`import`]): OSV records (single files, directories, osv.dev zip archives),
-//!   NVD CVE API 2.0 responses, CSAF 2.0 advisories and the CISA KEV catalogue, recognised
+//!   NVD CVE API 2.0 responses, CSAF 2.0 advisories, the CISA KEV catalogue and CVE JSON 5
+//!   records (the Linux kernel CNA's, with per-branch ranges and `programFiles`) and the
+//!   Debian security tracker's export (fixed version per release: backports), recognised
 //!   by content. Every record is normalised into an [`Advisory`] that keeps the source's own
 //!   structure, and gets a content hash, so re-importing skips unchanged records. Whatever
 //!   cannot be made matchable (a free-text CSAF range such as
@@ -29,7 +31,9 @@
 
 mod cpe;
 mod csaf;
+mod cve5;
 pub mod cvss;
+mod debian_tracker;
 mod head;
 mod index;
 mod input;
@@ -53,6 +57,8 @@ pub use store::{import, resolve_path, Db, DbError, ImportOptions, ImportReport, 
 /// The importers one by one, for fuzzing and for callers that know the format.
 pub mod parse {
     pub use crate::csaf::parse as csaf;
+    pub use crate::cve5::parse as cve5;
+    pub use crate::debian_tracker::parse as debian_tracker;
     pub use crate::kev::parse as kev;
     pub use crate::nvd::parse as nvd;
     pub use crate::osv::parse as osv;

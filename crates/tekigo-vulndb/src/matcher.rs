@@ -12,8 +12,8 @@ use crate::cpe::Cpe;
 use crate::head::{AdvisoryHead, SeverityRef};
 use crate::index::{self, OsvPosting};
 use crate::model::{
-    Advisory, Body, CpeMatch, CsafProduct, CsafVersion, EventKind, KevInfo, NvdConfig, Operator,
-    ProductStatus, RangeKind, Severity, Source,
+    Advisory, Body, CpeMatch, CsafProduct, CsafVersion, Cve5Status, EventKind, KevInfo, NvdConfig,
+    Operator, ProductStatus, RangeKind, Severity, Source,
 };
 use crate::query::{osv_release, Query};
 use crate::store::{Db, DbError};
@@ -88,6 +88,10 @@ pub struct Finding {
     pub needs_review: bool,
     pub explanation: Explanation,
     pub sources: Vec<SourceMatch>,
+    /// The source files the fix touched, as a CVE JSON 5 record lists them (`programFiles`;
+    /// the kernel's CNA does): what the kernel configuration is checked against.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub program_files: Vec<String>,
     /// The ids that name the vulnerability itself, upper-case: `ids()` without CSAF document
     /// ids, which two different vulnerabilities of one advisory share.
     #[serde(skip)]
@@ -126,6 +130,11 @@ impl Finding {
         };
         self.needs_review &= other.needs_review;
         self.sources.extend(other.sources);
+        for f in other.program_files {
+            if !self.program_files.contains(&f) {
+                self.program_files.push(f);
+            }
+        }
         for id in other.links {
             if !self.links.contains(&id) {
                 self.links.push(id);
@@ -231,12 +240,39 @@ fn platforms(queries: &[Query]) -> Vec<Platform> {
         .collect()
 }
 
+fn status_word(s: Cve5Status) -> &'static str {
+    match s {
+        Cve5Status::Affected => "affected",
+        Cve5Status::Unaffected => "unaffected",
+        Cve5Status::Unknown => "unknown",
+    }
+}
+
+/// The release that fixed the vulnerability on the kernel's own branch (an `unaffected`
+/// entry up to `M.m.*` of that branch), else the mainline fix (up to `*`).
+fn branch_fix(
+    v: &tekigo_versions::KernelVersion,
+    a: &crate::model::Cve5Affected,
+) -> Option<String> {
+    let branch = format!("{}.{}.*", v.major, v.minor);
+    let fixes = || {
+        a.versions
+            .iter()
+            .filter(|r| r.status == Cve5Status::Unaffected && r.is_release())
+    };
+    fixes()
+        .find(|r| r.less_than_or_equal.as_deref() == Some(branch.as_str()))
+        .or_else(|| fixes().find(|r| r.less_than_or_equal.as_deref() == Some("*")))
+        .map(|r| r.version.clone())
+}
+
 /// What a source-specific check concluded for one component and advisory.
 struct Verdict {
     version: String,
     fixed: Option<String>,
     needs_review: bool,
     explanation: Explanation,
+    program_files: Vec<String>,
 }
 
 /// A CPE the SBOM states, with the version of its component: the evidence for NVD platform
@@ -249,7 +285,7 @@ struct Platform {
 struct Matcher<'a> {
     db: &'a Db,
     /// Which sources the database holds: lookups for absent ones are skipped.
-    has: [bool; 4],
+    has: [bool; 5],
     cache: HashMap<usize, Rc<Advisory>>,
     platforms: &'a [Platform],
     warnings: Vec<String>,
@@ -284,10 +320,13 @@ impl<'a> Matcher<'a> {
     }
 
     fn match_query(&mut self, q: &Query) -> Result<Vec<Finding>, DbError> {
-        let [osv, nvd, csaf, kev] = self.has;
+        let [osv, nvd, csaf, kev, cve] = self.has;
         let mut out: Vec<Finding> = Vec::new();
         if osv {
             self.match_osv(q, &mut out)?;
+        }
+        if cve {
+            self.match_kernel(q, &mut out)?;
         }
         if nvd || csaf {
             self.match_cpe(q, &mut out)?;
@@ -355,8 +394,119 @@ impl<'a> Matcher<'a> {
                 explanation: v.explanation.clone(),
             }],
             explanation: v.explanation,
+            program_files: v.program_files,
             links,
         });
+    }
+
+    // ---- CVE JSON 5 (the Linux kernel) ----
+
+    /// Matches a kernel component (see `Query::kernel_version`) against the kernel's CVE
+    /// records, branch by branch (tekigo-versions' `kernel_status` states the rule). Each
+    /// `affected[]` block that names releases is decided; the record applies when any block
+    /// says affected, and needs review when none does but one cannot tell.
+    fn match_kernel(&mut self, q: &Query, out: &mut Vec<Finding>) -> Result<(), DbError> {
+        use tekigo_versions::{kernel_status, range_text, KernelRange, KernelStatus};
+        let Some(text) = q.kernel_version() else {
+            return Ok(());
+        };
+        let v = match tekigo_versions::KernelVersion::parse(&text) {
+            Ok(v) => v,
+            Err(e) => {
+                self.warnings
+                    .push(format!("{}: kernel version {text:?}: {e}", q.label));
+                return Ok(());
+            }
+        };
+        let status = |s: Cve5Status| match s {
+            Cve5Status::Affected => KernelStatus::Affected,
+            Cve5Status::Unaffected => KernelStatus::Unaffected,
+            Cve5Status::Unknown => KernelStatus::Unknown,
+        };
+        for (rec, _) in self.db.postings(index::KERNEL_KEY)? {
+            let adv = self.advisory(rec)?;
+            let Body::Cve5(body) = &adv.body else {
+                continue;
+            };
+            if adv.withdrawn.is_some() {
+                continue;
+            }
+            let mut found: Option<(usize, tekigo_versions::KernelDecision)> = None;
+            for (i, a) in body.affected.iter().enumerate() {
+                if !crate::cve5::is_linux_kernel(&a.vendor, &a.product) || !a.has_releases() {
+                    continue;
+                }
+                let ranges: Vec<KernelRange<'_>> = a
+                    .versions
+                    .iter()
+                    .filter(|r| r.is_release())
+                    .map(|r| KernelRange {
+                        version: &r.version,
+                        less_than: r.less_than.as_deref(),
+                        less_than_or_equal: r.less_than_or_equal.as_deref(),
+                        status: status(r.status),
+                    })
+                    .collect();
+                match kernel_status(&v, &ranges, status(a.default_status)) {
+                    Ok(d) => {
+                        let rank = |s: KernelStatus| match s {
+                            KernelStatus::Affected => 2,
+                            KernelStatus::Unknown => 1,
+                            KernelStatus::Unaffected => 0,
+                        };
+                        if found
+                            .as_ref()
+                            .is_none_or(|(_, f)| rank(d.status) > rank(f.status))
+                        {
+                            let range =
+                                d.deciding
+                                    .map(|k| range_text(&ranges[k]))
+                                    .unwrap_or_else(|| {
+                                        format!("defaultStatus {}", status_word(a.default_status))
+                                    });
+                            found = Some((
+                                i,
+                                tekigo_versions::KernelDecision {
+                                    reason: format!("{range}: {}", d.reason),
+                                    ..d
+                                },
+                            ));
+                        }
+                    }
+                    Err(e) => self
+                        .warnings
+                        .push(format!("{}: {} affected[{i}]: {e}", q.label, adv.id)),
+                }
+            }
+            let Some((i, d)) = found else { continue };
+            if d.status == KernelStatus::Unaffected {
+                continue;
+            }
+            let a = &body.affected[i];
+            let (range, comparison) = d.reason.split_once(": ").unwrap_or(("", &d.reason));
+            let explanation = Explanation {
+                matched_by: format!("CVE JSON 5 Linux kernel (affected[{i}])"),
+                range: range.to_string(),
+                comparison: comparison.to_string(),
+                rules: "Linux kernel releases per stable branch (upstream position; -cip, -rt and distribution suffixes are flavours)".to_string(),
+                exact: v.exact(),
+                notes: Vec::new(),
+                via_source: None,
+            };
+            Self::push(
+                out,
+                &AdvisoryHead::of(&adv),
+                q,
+                Verdict {
+                    version: text.clone(),
+                    fixed: branch_fix(&v, a),
+                    needs_review: d.status == KernelStatus::Unknown,
+                    explanation,
+                    program_files: a.program_files.clone(),
+                },
+            );
+        }
+        Ok(())
     }
 
     // ---- OSV ----
@@ -445,6 +595,7 @@ impl<'a> Matcher<'a> {
                                 fixed,
                                 needs_review: false,
                                 explanation,
+                                program_files: Vec::new(),
                             },
                         );
                     }
@@ -554,6 +705,7 @@ impl<'a> Matcher<'a> {
                                         fixed: m.end_excluding.clone(),
                                         needs_review: state == Tri::Unknown,
                                         explanation,
+                                        program_files: Vec::new(),
                                     },
                                 );
                             }
@@ -784,6 +936,7 @@ impl<'a> Matcher<'a> {
                     fixed,
                     needs_review: review,
                     explanation,
+                    program_files: Vec::new(),
                 },
             );
             return;
@@ -1075,6 +1228,7 @@ mod tests {
         Finding {
             component_index: 0,
             vulnerability: id.into(),
+            program_files: Vec::new(),
             links: std::iter::once(id)
                 .chain(aliases.iter().map(String::as_str))
                 .map(str::to_ascii_uppercase)

@@ -17,10 +17,19 @@ pub enum Source {
     Nvd,
     Csaf,
     Kev,
+    /// A CVE JSON 5 record as a CNA (the Linux kernel's) publishes it.
+    Cve,
 }
 
 impl Source {
-    pub const ALL: [Source; 4] = [Source::Osv, Source::Nvd, Source::Csaf, Source::Kev];
+    /// In the order of their numbers in the database file (`head.rs` stores the index).
+    pub const ALL: [Source; 5] = [
+        Source::Osv,
+        Source::Nvd,
+        Source::Csaf,
+        Source::Kev,
+        Source::Cve,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -28,6 +37,7 @@ impl Source {
             Source::Nvd => "nvd",
             Source::Csaf => "csaf",
             Source::Kev => "kev",
+            Source::Cve => "cve",
         }
     }
 }
@@ -118,6 +128,69 @@ pub enum Body {
     Nvd { configurations: Vec<NvdConfig> },
     Csaf(CsafBody),
     Kev(KevInfo),
+    Cve5(Cve5Body),
+}
+
+/// The CNA container of a CVE JSON 5 record: who assigned it and its `affected[]` blocks.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Cve5Body {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assigner: Option<String>,
+    pub affected: Vec<Cve5Affected>,
+}
+
+/// One `affected[]` block, as written.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Cve5Affected {
+    pub vendor: String,
+    pub product: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub package_name: Option<String>,
+    pub default_status: Cve5Status,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repo: Option<String>,
+    /// The source files the fix touched (the kernel's CNA lists them): what a kernel
+    /// configuration decides about.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub program_files: Vec<String>,
+    pub versions: Vec<Cve5Version>,
+}
+
+impl Cve5Affected {
+    /// Whether any entry names releases rather than commits (`versionType: git`), so the
+    /// block can be evaluated against a version number.
+    pub fn has_releases(&self) -> bool {
+        self.versions.iter().any(Cve5Version::is_release)
+    }
+}
+
+/// One `versions[]` entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cve5Version {
+    pub version: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub less_than: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub less_than_or_equal: Option<String>,
+    pub status: Cve5Status,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version_type: Option<String>,
+}
+
+impl Cve5Version {
+    /// `false` for commit ranges (`versionType: git`), which no release number is compared
+    /// with.
+    pub fn is_release(&self) -> bool {
+        self.version_type.as_deref() != Some("git")
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Cve5Status {
+    Affected,
+    Unaffected,
+    Unknown,
 }
 
 /// One `affected[]` entry of an OSV record.

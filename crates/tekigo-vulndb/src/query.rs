@@ -181,6 +181,37 @@ pub fn osv_release(ecosystem: &str) -> Option<&str> {
 }
 
 impl Query {
+    /// The version of the Linux kernel this component is, `None` when it is not one.
+    ///
+    /// A component is the kernel when it states the CPE `cpe:2.3:o:linux:linux_kernel` (the
+    /// CPE's version when it gives one, else the component's), or when it is named `linux`,
+    /// `linux-kernel` or `kernel` with no PURL or a `generic` one (what `tekigo scan --sbom`
+    /// writes for an image's kernel). A distribution's kernel package (`pkg:deb/debian/
+    /// linux-image-...`) is not: its distribution's advisories know its backports, and
+    /// matching it here too would report each CVE twice under two rules.
+    pub fn kernel_version(&self) -> Option<String> {
+        for text in &self.cpes {
+            if let Some(cpe) = crate::Cpe::parse(text) {
+                if cpe.vendor_product() == "linux:linux_kernel" {
+                    return if crate::Cpe::is_specific(&cpe.version) {
+                        Some(cpe.version.clone())
+                    } else {
+                        self.version.clone()
+                    };
+                }
+            }
+        }
+        let generic = self.purl.as_ref().is_none_or(|p| p.ty == "generic");
+        let named = ["linux", "linux-kernel", "kernel"]
+            .iter()
+            .any(|n| self.name.eq_ignore_ascii_case(n));
+        if generic && named {
+            self.version.clone()
+        } else {
+            None
+        }
+    }
+
     /// A query for a component known by PURL (name, version and, from the `upstream`
     /// qualifier, the source package taken from it).
     pub fn from_purl(text: &str) -> Result<Query, String> {

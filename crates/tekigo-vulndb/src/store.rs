@@ -302,11 +302,108 @@ enum Pending {
     Old(usize),
     New {
         hash: [u8; 32],
-        json: Vec<u8>,
-        entries: Vec<(String, Vec<u8>)>,
+        /// Where the record's JSON and index entries are in the spool.
+        at: u64,
         source: Source,
         review: bool,
     },
+}
+
+/// The import's spool: every new record's JSON and index entries, written as they are parsed
+/// and read back once while the database is written, so an import holds per record only
+/// its key and a few numbers, not its text (500,000 OSV advisories held in memory peaked at
+/// 1.14 GB). Reads are `pread`s, not a memory map: mapped pages would count as the
+/// process's memory. The file lives next to the database and is removed when dropped.
+///
+/// Record layout: `json_len u32 | json | n u32 | n x (key_len u32 | key | len u32 | payload)`.
+struct Spool {
+    path: PathBuf,
+    writer: BufWriter<File>,
+    reader: File,
+    pos: u64,
+}
+
+impl Spool {
+    fn create(db_path: &Path) -> Result<Spool, DbError> {
+        let path = db_path.with_extension(format!("{}.spool", std::process::id()));
+        let file = std::fs::OpenOptions::new()
+            .create_new(true)
+            .read(true)
+            .write(true)
+            .open(&path)
+            .map_err(io(&path))?;
+        let reader = file.try_clone().map_err(io(&path))?;
+        Ok(Spool {
+            writer: BufWriter::with_capacity(1 << 20, file),
+            reader,
+            pos: 0,
+            path,
+        })
+    }
+
+    fn put(&mut self, bytes: &[u8]) -> Result<(), DbError> {
+        self.writer.write_all(bytes).map_err(io(&self.path))?;
+        self.pos += bytes.len() as u64;
+        Ok(())
+    }
+
+    fn put_bytes(&mut self, bytes: &[u8]) -> Result<(), DbError> {
+        self.put(&(bytes.len() as u32).to_le_bytes())?;
+        self.put(bytes)
+    }
+
+    /// Appends index entries; returns where each payload is: (key, offset, length).
+    fn put_entries(
+        &mut self,
+        entries: Vec<(String, Vec<u8>)>,
+    ) -> Result<Vec<(String, u64, u32)>, DbError> {
+        self.put(&(entries.len() as u32).to_le_bytes())?;
+        let mut out = Vec::with_capacity(entries.len());
+        for (key, payload) in entries {
+            self.put_bytes(key.as_bytes())?;
+            out.push((key, self.pos + 4, payload.len() as u32));
+            self.put_bytes(&payload)?;
+        }
+        Ok(out)
+    }
+
+    /// Appends one new record; returns its offset.
+    fn put_record(&mut self, json: &[u8], entries: Vec<(String, Vec<u8>)>) -> Result<u64, DbError> {
+        let at = self.pos;
+        self.put_bytes(json)?;
+        self.put_entries(entries)?;
+        Ok(at)
+    }
+
+    fn flush(&mut self) -> Result<(), DbError> {
+        self.writer.flush().map_err(io(&self.path))
+    }
+
+    /// Reads `buf.len()` bytes at `at` (written and flushed before).
+    fn read_at(&self, at: u64, buf: &mut [u8]) -> Result<(), DbError> {
+        use std::os::unix::fs::FileExt;
+        self.reader.read_exact_at(buf, at).map_err(io(&self.path))
+    }
+
+    fn read_u32(&self, at: u64) -> Result<u32, DbError> {
+        let mut b = [0u8; 4];
+        self.read_at(at, &mut b)?;
+        Ok(u32::from_le_bytes(b))
+    }
+
+    /// Reads the length-prefixed bytes at `at` into `buf`; returns the offset after them.
+    fn read_bytes(&self, at: u64, buf: &mut Vec<u8>) -> Result<u64, DbError> {
+        let len = self.read_u32(at)? as usize;
+        buf.resize(len, 0);
+        self.read_at(at + 4, buf)?;
+        Ok(at + 4 + len as u64)
+    }
+}
+
+impl Drop for Spool {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
 }
 
 struct LockGuard(File);
@@ -373,6 +470,8 @@ pub fn import(
     };
     let mut report = ImportReport::default();
     let mut failure: Option<InputError> = None;
+    let mut spool_error: Option<DbError> = None;
+    let mut spool = Spool::create(&db_path)?;
     input::read_all(inputs, &mut |origin, parsed| {
         let (format, advisories) = match parsed {
             Ok(ok) => ok,
@@ -425,13 +524,18 @@ pub fn import(
             if pending.contains_key(&key) {
                 report.updated += 1;
             }
-            let entries = index::entries(&adv);
+            let at = match spool.put_record(&json, index::entries(&adv)) {
+                Ok(at) => at,
+                Err(e) => {
+                    spool_error = Some(e);
+                    return false;
+                }
+            };
             pending.insert(
                 key,
                 Pending::New {
                     hash,
-                    json,
-                    entries,
+                    at,
                     source: adv.source,
                     review,
                 },
@@ -442,6 +546,9 @@ pub fn import(
         true
     })?;
     bar.finish_and_clear();
+    if let Some(e) = spool_error {
+        return Err(e);
+    }
     if let Some(e) = failure {
         return Err(DbError::Input(e));
     }
@@ -449,7 +556,7 @@ pub fn import(
     if report.added + report.updated == 0 && old.is_some() {
         return Ok(report);
     }
-    write(&db_path, &pending, old.as_ref())?;
+    write(&db_path, &pending, old.as_ref(), &mut spool)?;
     Ok(report)
 }
 
@@ -459,6 +566,8 @@ fn format_name(f: Format) -> &'static str {
         Format::Nvd => "nvd",
         Format::Csaf => "csaf",
         Format::Kev => "kev",
+        Format::Cve5 => "cve",
+        Format::DebianTracker => "debian-tracker",
     }
 }
 
@@ -466,6 +575,7 @@ fn write(
     db_path: &Path,
     pending: &BTreeMap<String, Pending>,
     old: Option<&Db>,
+    spool: &mut Spool,
 ) -> Result<(), DbError> {
     let dir = db_path
         .parent()
@@ -479,7 +589,7 @@ fn write(
             .unwrap_or(FILE_NAME),
         std::process::id()
     ));
-    let result = write_file(&tmp, pending, old).and_then(|()| {
+    let result = write_file(&tmp, pending, old, spool).and_then(|()| {
         std::fs::rename(&tmp, db_path).map_err(io(db_path))?;
         if let Ok(d) = File::open(dir) {
             let _ = d.sync_all();
@@ -509,11 +619,17 @@ impl<W: Write> CountingWriter<W> {
     }
 }
 
+/// One posting while the file is written: the key's number among the distinct keys, the
+/// record number, and where its payload is in the spool.
+type PostingRef = (u32, u32, u64, u32);
+
 fn write_file(
     tmp: &Path,
     pending: &BTreeMap<String, Pending>,
     old: Option<&Db>,
+    spool: &mut Spool,
 ) -> Result<(), DbError> {
+    spool.flush()?;
     let file = File::create(tmp).map_err(io(tmp))?;
     let mut w = CountingWriter {
         inner: BufWriter::with_capacity(1 << 20, file),
@@ -522,22 +638,46 @@ fn write_file(
     let e = io(tmp);
     let mut meta = Meta::default();
     let mut record_offsets = Vec::with_capacity(pending.len());
-    let mut postings: Vec<(String, u32, Vec<u8>)> = Vec::with_capacity(pending.len() * 2);
+    // Keys are interned: a posting is 20 bytes, its key and payload stay in the spool.
+    let mut key_ids: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
+    let mut key_names: Vec<String> = Vec::new();
+    let mut postings: Vec<PostingRef> = Vec::with_capacity(pending.len() * 2);
+    let mut intern = |key: String| -> u32 {
+        if let Some(id) = key_ids.get(&key) {
+            return *id;
+        }
+        let id = key_names.len() as u32;
+        key_names.push(key.clone());
+        key_ids.insert(key, id);
+        id
+    };
+    let mut json_buf = Vec::new();
+    let mut key_buf = Vec::new();
     w.put(&[0u8; HEADER_LEN]).map_err(e)?;
     for (i, (key, p)) in pending.iter().enumerate() {
         record_offsets.push(w.pos);
-        let (hash, json, source, review): (&[u8], &[u8], Source, bool) = match p {
+        let (source, review) = match p {
             Pending::New {
                 hash,
-                json,
-                entries,
+                at,
                 source,
                 review,
             } => {
-                for (k, payload) in entries {
-                    postings.push((k.clone(), i as u32, payload.clone()));
+                let mut pos = spool.read_bytes(*at, &mut json_buf)?;
+                let n = spool.read_u32(pos)?;
+                pos += 4;
+                for _ in 0..n {
+                    pos = spool.read_bytes(pos, &mut key_buf)?;
+                    let len = spool.read_u32(pos)?;
+                    let k = String::from_utf8_lossy(&key_buf).into_owned();
+                    postings.push((intern(k), i as u32, pos + 4, len));
+                    pos += 4 + u64::from(len);
                 }
-                (hash, json, *source, *review)
+                w.put(hash)
+                    .and_then(|()| w.put_bytes(key.as_bytes()))
+                    .and_then(|()| w.put_bytes(&json_buf))
+                    .map_err(io(tmp))?;
+                (*source, *review)
             }
             Pending::Old(j) => {
                 let old = old.ok_or_else(|| DbError::Corrupt {
@@ -546,21 +686,29 @@ fn write_file(
                 })?;
                 let raw = old.raw(*j)?;
                 let adv = old.record(*j)?;
-                for (k, payload) in index::entries(&adv) {
-                    postings.push((k, i as u32, payload));
+                for (k, payload_at, len) in spool.put_entries(index::entries(&adv))? {
+                    postings.push((intern(k), i as u32, payload_at, len));
                 }
-                (raw.hash, raw.json, adv.source, !adv.needs_review.is_empty())
+                w.put(raw.hash)
+                    .and_then(|()| w.put_bytes(key.as_bytes()))
+                    .and_then(|()| w.put_bytes(raw.json))
+                    .map_err(io(tmp))?;
+                (adv.source, !adv.needs_review.is_empty())
             }
         };
         *meta.records.entry(source.to_string()).or_default() += 1;
         meta.needs_review += review as u64;
-        let io_e = io(tmp);
-        w.put(hash)
-            .and_then(|()| w.put_bytes(key.as_bytes()))
-            .and_then(|()| w.put_bytes(json))
-            .map_err(io_e)?;
     }
-    postings.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
+    spool.flush()?;
+    drop(key_ids);
+    // Keys in byte order, postings by key then record.
+    let mut order: Vec<u32> = (0..key_names.len() as u32).collect();
+    order.sort_unstable_by(|a, b| key_names[*a as usize].cmp(&key_names[*b as usize]));
+    let mut rank = vec![0u32; key_names.len()];
+    for (r, id) in order.iter().enumerate() {
+        rank[*id as usize] = r as u32;
+    }
+    postings.sort_unstable_by_key(|p| (rank[p.0 as usize], p.1));
     // Group by key; the keys go first, each pointing at its postings block after them.
     let mut groups = Vec::new();
     let mut i = 0;
@@ -572,32 +720,31 @@ fn write_file(
         groups.push(i..j);
         i = j;
     }
-    let keys_len: u64 = groups
-        .iter()
-        .map(|g| 4 + postings[g.start].0.len() as u64 + 8)
-        .sum();
+    let name = |g: &std::ops::Range<usize>| key_names[postings[g.start].0 as usize].as_bytes();
+    let keys_len: u64 = groups.iter().map(|g| 4 + name(g).len() as u64 + 8).sum();
     let mut key_offsets = Vec::with_capacity(groups.len());
     let mut block = w.pos + keys_len;
-    let res = (|| -> std::io::Result<()> {
-        for g in &groups {
-            key_offsets.push(w.pos);
-            w.put_bytes(postings[g.start].0.as_bytes())?;
-            w.put(&block.to_le_bytes())?;
-            block += 4 + postings[g.clone()]
-                .iter()
-                .map(|p| 8 + p.2.len() as u64)
-                .sum::<u64>();
+    for g in &groups {
+        key_offsets.push(w.pos);
+        w.put_bytes(name(g))
+            .and_then(|()| w.put(&block.to_le_bytes()))
+            .map_err(io(tmp))?;
+        block += 4 + postings[g.clone()]
+            .iter()
+            .map(|p| 8 + u64::from(p.3))
+            .sum::<u64>();
+    }
+    let mut payload = Vec::new();
+    for g in &groups {
+        w.put(&(g.len() as u32).to_le_bytes()).map_err(io(tmp))?;
+        for &(_, rec, at, len) in &postings[g.clone()] {
+            payload.resize(len as usize, 0);
+            spool.read_at(at, &mut payload)?;
+            w.put(&rec.to_le_bytes())
+                .and_then(|()| w.put_bytes(&payload))
+                .map_err(io(tmp))?;
         }
-        for g in &groups {
-            w.put(&(g.len() as u32).to_le_bytes())?;
-            for (_, rec, payload) in &postings[g.clone()] {
-                w.put(&rec.to_le_bytes())?;
-                w.put_bytes(payload)?;
-            }
-        }
-        Ok(())
-    })();
-    res.map_err(io(tmp))?;
+    }
     debug_assert_eq!(w.pos, block);
     meta.keys = key_offsets.len() as u64;
     meta.created_unix = std::time::SystemTime::now()

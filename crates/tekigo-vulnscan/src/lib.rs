@@ -4,8 +4,23 @@
 //! both build them here, so a finding's fields, its triage and its severity level cannot
 //! differ between the two. [`FindingRow`] serialises to the JSON rows of
 //! `tekigo vuln scan --format json`, which other tools read.
+//!
+//! Each row has a [`FindingState`]: what tekigo suggests, which a person's triage overrules.
+//! The rule, stated once:
+//!
+//! - `unknown` when the match itself needs review (a version that cannot be placed, a
+//!   platform condition the SBOM does not confirm).
+//! - For a kernel finding whose record lists the files its fix touched (`programFiles`),
+//!   when a kernel configuration and source tree are given ([`Kernel`]): `not_affected` with
+//!   the justification `vulnerable_code_not_present` when tekigo-kconfig finds every one of
+//!   those files not built, with the deciding Makefile and `.config` lines as evidence;
+//!   `affected` when one is built (its lines as evidence); `unknown` otherwise, with the
+//!   reason. Nothing is dropped: a `not_affected` finding is still a row.
+//! - `affected` in every other case.
 
 use serde::Serialize;
+use std::sync::Mutex;
+use tekigo_kconfig::{Config, Decision, Line, Tree};
 use tekigo_sbom::{Component, Sbom};
 use tekigo_vex::{ComponentRef, Record, State, Triage};
 use tekigo_vulndb::{Db, DbError, Explanation, PurlInfo, Query, SourceMatch};
@@ -60,6 +75,18 @@ pub struct FindingRow {
     /// When the first source published it (the age of an untriaged finding counts from here).
     pub published: Option<String>,
     pub triage: Option<TriageOut>,
+    /// What tekigo suggests (see the crate docs); a person's `triage` overrules it.
+    pub state: FindingState,
+    /// `vulnerable_code_not_present` when `state` is `not_affected`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub justification: Option<String>,
+    /// The Kbuild and `.config` lines that decided `state`, when the kernel configuration
+    /// did.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<Line>,
+    /// Why `state` is `unknown`, when the kernel configuration could not tell.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub state_reason: Option<String>,
     pub needs_review: bool,
     pub explanation: Explanation,
     /// Every advisory (OSV, NVD, CSAF) that reported this vulnerability for the component.
@@ -72,6 +99,67 @@ pub struct FindingRow {
     /// decision must address (not part of the JSON interface).
     #[serde(skip)]
     pub decision: Option<Record>,
+}
+
+/// What tekigo suggests about a finding (the rule is in the crate docs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FindingState {
+    Affected,
+    NotAffected,
+    Unknown,
+}
+
+/// The device kernel's configuration and the source tree it was built from: what decides
+/// whether the files a kernel CVE's fix touched are built.
+pub struct Kernel {
+    pub config: Config,
+    tree: Mutex<Tree>,
+}
+
+impl Kernel {
+    pub fn new(config: Config, tree: Tree) -> Kernel {
+        Kernel {
+            config,
+            tree: Mutex::new(tree),
+        }
+    }
+
+    /// The state of a finding whose fix touched `files` (see the crate docs), with the
+    /// deciding lines and, when unknown, why.
+    pub fn decide(&self, files: &[String]) -> (FindingState, Vec<Line>, Option<String>) {
+        let mut tree = match self.tree.lock() {
+            Ok(t) => t,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        let mut not_built = Vec::new();
+        let mut unknown = None;
+        for file in files {
+            match tree.decide(&self.config, file) {
+                Ok(Decision::Built { evidence }) => {
+                    return (FindingState::Affected, evidence, None);
+                }
+                Ok(Decision::NotBuilt { evidence }) => {
+                    // Two files of one directory cite the same gate once.
+                    for line in evidence {
+                        if !not_built.contains(&line) {
+                            not_built.push(line);
+                        }
+                    }
+                }
+                Ok(Decision::Unknown { reason }) => {
+                    unknown.get_or_insert(format!("{file}: {reason}"));
+                }
+                Err(e) => {
+                    unknown.get_or_insert(e.to_string());
+                }
+            }
+        }
+        match unknown {
+            Some(reason) => (FindingState::Unknown, Vec::new(), Some(reason)),
+            None => (FindingState::NotAffected, not_built, None),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -120,12 +208,13 @@ impl FindingRow {
         }
     }
 
-    /// Still to be dealt with: not triaged `not_affected` or `fixed`.
+    /// Still to be dealt with: not triaged `not_affected` or `fixed` by a person, nor
+    /// suggested `not_affected` by tekigo without a person's decision.
     pub fn is_open(&self) -> bool {
-        !self
-            .decision
-            .as_ref()
-            .is_some_and(|r| matches!(r.state, State::NotAffected | State::Fixed))
+        match &self.decision {
+            Some(r) => !matches!(r.state, State::NotAffected | State::Fixed),
+            None => self.state != FindingState::NotAffected,
+        }
     }
 
     /// Open, and at or above `threshold` (a finding without a severity counts as at or
@@ -147,8 +236,28 @@ pub struct Findings {
 /// Matches every component of `sbom` against `db` and applies `triage` (by vulnerability
 /// id or alias, and component).
 pub fn findings(sbom: &Sbom, db: &Db, triage: Option<&Triage>) -> Result<Findings, DbError> {
+    findings_with_kernel(sbom, db, triage, None)
+}
+
+/// [`findings`], with the kernel's configuration deciding the state of kernel findings.
+pub fn findings_with_kernel(
+    sbom: &Sbom,
+    db: &Db,
+    triage: Option<&Triage>,
+    kernel: Option<&Kernel>,
+) -> Result<Findings, DbError> {
     let queries: Vec<Query> = sbom.components.iter().map(query_of).collect();
     let (rows, warnings) = tekigo_vulndb::scan_map(db, &queries, |f| {
+        let (state, evidence, state_reason) = match kernel {
+            _ if f.needs_review => (FindingState::Unknown, Vec::new(), None),
+            Some(k) if !f.program_files.is_empty() => k.decide(&f.program_files),
+            _ => (FindingState::Affected, Vec::new(), None),
+        };
+        let justification = (state == FindingState::NotAffected).then(|| {
+            tekigo_vex::Justification::VulnerableCodeNotPresent
+                .as_str()
+                .to_string()
+        });
         let component_ref = ComponentRef::from(&sbom.components[f.component_index]);
         let decision = triage.and_then(|t| {
             let ids: Vec<&str> = f.ids().collect();
@@ -167,6 +276,10 @@ pub fn findings(sbom: &Sbom, db: &Db, triage: Option<&Triage>) -> Result<Finding
             kev_due_date: f.kev.as_ref().and_then(|k| k.due_date.clone()),
             kev_ransomware: f.kev.and_then(|k| k.ransomware),
             triage: decision.as_ref().map(triage_out),
+            state,
+            justification,
+            evidence,
+            state_reason,
             vulnerability: f.vulnerability,
             aliases: f.aliases,
             component: f.component,

@@ -12,12 +12,13 @@ use std::process::ExitCode;
 use tekigo_catalog::Lang;
 use tekigo_vex::{ComponentRef, Triage};
 use tekigo_vulndb::{Db, ImportOptions};
-use tekigo_vulnscan::FindingRow;
+use tekigo_vulnscan::{FindingRow, FindingState};
 
 #[derive(Subcommand)]
 pub enum VulndbCommand {
     /// Import OSV records (files, directories, zip archives), NVD CVE API 2.0 responses, CSAF
-    /// 2.0 advisories and the CISA KEV catalogue; the format is recognised per file.
+    /// 2.0 advisories, the CISA KEV catalogue, CVE JSON 5 records (the Linux kernel's) and the
+    /// Debian security tracker's export; the format is recognised per file.
     Import {
         #[command(flatten)]
         db: DbArg,
@@ -80,6 +81,14 @@ pub struct ScanArgs {
     /// Write here instead of standard output.
     #[arg(short, long)]
     pub output: Option<PathBuf>,
+    /// The device kernel's configuration (`.config`, `/boot/config-*` or `/proc/config.gz`):
+    /// with --kernel-source, kernel CVEs whose fixed files are not built are suggested
+    /// not_affected (vulnerable_code_not_present) with the deciding lines.
+    #[arg(long, value_name = "FILE", requires = "kernel_source")]
+    pub kernel_config: Option<PathBuf>,
+    /// The kernel source tree the device kernel was built from (its Kbuild files are read).
+    #[arg(long, value_name = "DIR", requires = "kernel_config")]
+    pub kernel_source: Option<PathBuf>,
     /// Only parse the SBOM and stop (for measuring the scan against the parse).
     #[arg(long, hide = true)]
     pub parse_only: bool,
@@ -233,7 +242,15 @@ fn scan(global: &Global, args: ScanArgs) -> Result<ExitCode> {
     }
     let db = Db::open(&path)?;
     let triage = load_triage(&args)?;
-    let found = tekigo_vulnscan::findings(&sbom, &db, triage.as_ref())?;
+    let kernel = match (&args.kernel_config, &args.kernel_source) {
+        (Some(config), Some(source)) => Some(tekigo_vulnscan::Kernel::new(
+            tekigo_kconfig::Config::read(config)?,
+            tekigo_kconfig::Tree::open(source)?,
+        )),
+        _ => None,
+    };
+    let found =
+        tekigo_vulnscan::findings_with_kernel(&sbom, &db, triage.as_ref(), kernel.as_ref())?;
     for w in &found.warnings {
         eprintln!("warning: {w}");
     }
@@ -322,6 +339,17 @@ fn table(rows: &[FindingRow], l: Lang) -> String {
         if r.needs_review {
             why.push(' ');
             why.push_str(tr(l, "vuln.needs_review"));
+        }
+        match r.state {
+            FindingState::NotAffected => {
+                why.push(' ');
+                why.push_str(tr(l, "vuln.suggested_not_affected"));
+            }
+            FindingState::Unknown if r.state_reason.is_some() => {
+                why.push(' ');
+                why.push_str(tr(l, "vuln.config_unknown"));
+            }
+            _ => {}
         }
         t.add_row(vec![
             r.vulnerability.to_string(),

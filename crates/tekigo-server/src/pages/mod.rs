@@ -11,14 +11,22 @@
 //! - [`project`]: the caller's projects with their dashboard, one project with uploads.
 //! - [`sheet`]: the check sheet and the requirement detail with its forms.
 //! - [`vulns`]: SBOM uploads, vulnerabilities and their triage.
+//! - [`projects`]: a new project, a project's settings, components and members.
+//! - [`assessments`]: a new assessment, and report downloads that fail as pages.
+//! - [`zones`]: the zones and conduits of a project (IEC 62443-3-2).
+//! - [`scancheck`]: one check of a scan report, as a scan evidence link shows it.
 //! - [`regime`]: an assessment seen through the EU CRA, EN 303 645, JC-STAR and the rest.
 
 mod account;
+mod assessments;
 mod i18n;
 mod project;
+mod projects;
 mod regime;
+mod scancheck;
 mod sheet;
 mod vulns;
+mod zones;
 
 use crate::auth::Principal;
 use crate::error::AppError;
@@ -42,6 +50,7 @@ pub fn router(max_upload: usize) -> Router<AppState> {
         .route("/p/{p}/scans", post(project::scan_upload))
         .route("/p/{p}/sboms", post(vulns::sbom_upload))
         .route("/p/{p}/a/{a}/r/{r}/evidence", post(sheet::evidence_attach))
+        .route("/p/{p}/zones", post(zones::upload))
         .layer(DefaultBodyLimit::max(max_upload));
     Router::new()
         .route("/assets/htmx.min.js", get(htmx))
@@ -61,6 +70,27 @@ pub fn router(max_upload: usize) -> Router<AppState> {
         )
         .route("/p/{p}/a/{a}/r/{r}/review", post(sheet::review))
         .route("/p/{p}/a/{a}/r/{r}/finding", post(sheet::finding))
+        .route("/projects/new", get(projects::new_form))
+        .route("/projects", post(projects::create))
+        .route(
+            "/p/{p}/settings",
+            get(projects::settings).post(projects::save_settings),
+        )
+        .route("/p/{p}/components", post(projects::save_component))
+        .route("/p/{p}/components/remove", post(projects::remove_component))
+        .route("/p/{p}/members", post(projects::set_member))
+        .route(
+            "/p/{p}/assessments/new",
+            get(assessments::new_form).post(assessments::create),
+        )
+        .route("/p/{p}/a/{a}/report", get(assessments::report))
+        .route("/p/{p}/zones", get(zones::show))
+        .route("/p/{p}/scan/{sha}/{check}", get(scancheck::show))
+        .route(
+            "/p/{p}/a/{a}/r/{r}/evidence/detach",
+            post(sheet::evidence_detach),
+        )
+        .route("/p/{p}/zones/report", get(zones::report))
         .merge(uploads)
 }
 
@@ -234,14 +264,19 @@ impl FromRequestParts<AppState> for Ctx {
 fn to_login(htmx: bool, next: &str) -> Response {
     let location = format!("/login?next={}", percent(next));
     if htmx {
-        let mut r = StatusCode::OK.into_response();
-        if let Ok(v) = HeaderValue::from_str(&location) {
-            r.headers_mut().insert("hx-redirect", v);
-        }
-        r
+        htmx_go(&location)
     } else {
         see_other(&location)
     }
+}
+
+/// Sends an htmx request's page to `location` (htmx loads it whole).
+fn htmx_go(location: &str) -> Response {
+    let mut r = StatusCode::OK.into_response();
+    if let Ok(v) = HeaderValue::from_str(location) {
+        r.headers_mut().insert("hx-redirect", v);
+    }
+    r
 }
 
 fn see_other(location: &str) -> Response {
@@ -323,6 +358,35 @@ const TEMPLATES: &[(&str, &str)] = &[
         "vulnerabilities.html",
         include_str!("../../templates/vulnerabilities.html"),
     ),
+    ("zones.html", include_str!("../../templates/zones.html")),
+    (
+        "scan_check.html",
+        include_str!("../../templates/scan_check.html"),
+    ),
+    (
+        "zone_steps.html",
+        include_str!("../../templates/zone_steps.html"),
+    ),
+    (
+        "project_new.html",
+        include_str!("../../templates/project_new.html"),
+    ),
+    (
+        "project_settings.html",
+        include_str!("../../templates/project_settings.html"),
+    ),
+    (
+        "project_fields.html",
+        include_str!("../../templates/project_fields.html"),
+    ),
+    (
+        "component_fields.html",
+        include_str!("../../templates/component_fields.html"),
+    ),
+    (
+        "assessment_new.html",
+        include_str!("../../templates/assessment_new.html"),
+    ),
 ];
 
 /// Renders one template with the words of `lang` as `t`.
@@ -374,6 +438,15 @@ fn error_response(lang: PageLang, e: AppError, fragment: bool) -> Response {
     match render(name, lang, ctx) {
         Ok(body) => html(lang, e.status(), body),
         Err(_) => e.into_response(),
+    }
+}
+
+/// Where an htmx form goes after it succeeded (`HX-Redirect`: htmx loads that page); a
+/// refused form gets the error as a fragment for its target.
+fn hx_redirect(lang: PageLang, result: Result<String, AppError>) -> Response {
+    match result {
+        Ok(location) => htmx_go(&location),
+        Err(e) => error_response(lang, e, true),
     }
 }
 

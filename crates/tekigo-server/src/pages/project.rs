@@ -85,6 +85,8 @@ pub async fn show(State(st): State<AppState>, ctx: Ctx, Path(p): Path<String>) -
                     assessments => assessments,
                     members => members,
                     data => project_data(s, &p, role, None)?,
+                    can_assess => role >= Role::Assessor,
+                    can_manage => role >= Role::Admin,
                     ..user
                 },
             )?;

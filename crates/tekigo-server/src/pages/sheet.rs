@@ -93,7 +93,13 @@ pub struct SheetQuery {
     phase: String,
     #[serde(default)]
     review: String,
+    /// `all`: every level of the standard; otherwise only what the target calls for.
+    #[serde(default)]
+    scope: String,
 }
+
+/// `scope=all` shows the requirements above the target too.
+const ALL_LEVELS: &str = "all";
 
 /// `status=none` and `review=none` select unanswered requirements.
 const NONE: &str = "none";
@@ -104,6 +110,7 @@ struct Filter {
     status: Option<Option<Status>>,
     phase: Option<Phase>,
     review: Option<&'static str>,
+    all_levels: bool,
 }
 
 impl Filter {
@@ -147,11 +154,17 @@ impl Filter {
                         .ok_or_else(|| bad("review", &v))
                 })
                 .transpose()?,
+            all_levels: match q.scope.as_str() {
+                "" => false,
+                ALL_LEVELS => true,
+                v => return Err(bad("scope", v)),
+            },
         })
     }
 
     fn keeps(&self, row: &Row) -> bool {
-        self.fr.is_none_or(|fr| row.item.fr == Some(fr))
+        (self.all_levels || row.in_scope)
+            && self.fr.is_none_or(|fr| row.item.fr == Some(fr))
             && self.sl.is_none_or(|sl| row.item.min_sl == Some(sl))
             && self.status.is_none_or(|st| row.status() == st)
             && self.phase.is_none_or(|ph| row.item.phases.contains(&ph))
@@ -177,12 +190,34 @@ struct SheetRow<'a> {
     title: &'a str,
     summary: &'a str,
     fr: Option<&'static str>,
+    /// `FR 2 Use control`: the heading the row is grouped under.
+    fr_name: Option<String>,
     sl: Option<Level>,
     in_scope: bool,
     status: &'static str,
     review: &'static str,
     scan: bool,
     evidence: usize,
+}
+
+/// The check sheet and the previous/next links go FR by FR, so that a component row
+/// (EDR, HDR, NDR, SAR), which the catalog lists after every CR, sits under its FR;
+/// rows without an FR come last.
+fn fr_order(fr: Option<Fr>) -> usize {
+    fr.map_or(usize::MAX, Fr::index)
+}
+
+/// `FR 2 Use control`, in the page's language.
+fn fr_name(catalog: &Catalog, fr: Fr, lang: Lang) -> String {
+    catalog
+        .common
+        .foundational_requirements
+        .iter()
+        .find(|f| f.id == fr)
+        .map_or_else(
+            || fr.label(),
+            |f| format!("{} {}", fr.label(), f.name.get(lang)),
+        )
 }
 
 /// The choices of the filter form, in the page's language.
@@ -224,15 +259,17 @@ pub async fn sheet(
             let filter = Filter::parse(&q, s.catalog)?;
             let all = results::rows(standard, &assessment);
             let base = format!("/p/{}/a/{}/r/", percent(&p), percent(&a));
-            let rows: Vec<SheetRow> = all
-                .iter()
-                .filter(|r| filter.keeps(r))
+            let mut kept: Vec<&Row> = all.iter().filter(|r| filter.keeps(r)).collect();
+            kept.sort_by_key(|r| fr_order(r.item.fr));
+            let rows: Vec<SheetRow> = kept
+                .into_iter()
                 .map(|r| SheetRow {
                     id: &r.item.id,
                     href: format!("{base}{}", percent(&r.item.id)),
                     title: r.item.title.get(lang.lang),
                     summary: r.item.summary.get(lang.lang),
                     fr: r.item.fr.map(Fr::abbr),
+                    fr_name: r.item.fr.map(|fr| fr_name(s.catalog, fr, lang.lang)),
                     sl: r.item.min_sl,
                     in_scope: r.in_scope,
                     status: r.status().map_or(NONE, Status::as_str),
@@ -241,12 +278,7 @@ pub async fn sheet(
                     evidence: r.answer.map_or(0, |a| a.evidence.len()),
                 })
                 .collect();
-            let reports = format!(
-                "/api/projects/{}/assessments/{}/report?lang={}&format=",
-                percent(&p),
-                percent(&a),
-                lang.code()
-            );
+            let reports = format!("/p/{}/a/{}/report?format=", percent(&p), percent(&a));
             let name = if fragment { "sheet_table.html" } else { "sheet.html" };
             let body = render(
                 name,
@@ -256,7 +288,8 @@ pub async fn sheet(
                     project_href => format!("/p/{}", percent(&p)),
                     rows => rows,
                     total => all.len(),
-                    q => context! { fr => q.fr, sl => q.sl, status => q.status, phase => q.phase, review => q.review },
+                    in_scope => all.iter().filter(|r| r.in_scope).count(),
+                    q => context! { fr => q.fr, sl => q.sl, status => q.status, phase => q.phase, review => q.review, scope => q.scope },
                     options => filter_options(s.catalog, lang.lang),
                     reports => reports,
                     regimes => super::regime::switcher(s.catalog, &p, &a, lang.lang),
@@ -307,14 +340,20 @@ fn detail(
     let l = lang.lang;
     let sheet_href = format!("/p/{}/a/{}", percent(p), percent(a));
     let link = |other: &str| format!("{sheet_href}/r/{}", percent(other));
-    let fr = item.fr.and_then(|fr| {
-        s.catalog
-            .common
-            .foundational_requirements
-            .iter()
-            .find(|f| f.id == fr)
-            .map(|f| format!("{} {}", fr.label(), f.name.get(l)))
-    });
+    let fr = item.fr.map(|fr| fr_name(s.catalog, fr, l));
+    // Previous and next in the check sheet's default order: the target's requirements FR
+    // by FR (every level when this one is above the target).
+    let mut order: Vec<Row> = results::rows(standard, assessment);
+    let here_in_scope = order.iter().any(|r| r.item.id == id && r.in_scope);
+    order.retain(|r| r.in_scope || !here_in_scope);
+    order.sort_by_key(|r| fr_order(r.item.fr));
+    let at = order.iter().position(|r| r.item.id == id);
+    let neighbour = |i: Option<usize>| {
+        i.and_then(|i| order.get(i))
+            .map(|r| context! { id => r.item.id, href => link(&r.item.id) })
+    };
+    let previous = neighbour(at.and_then(|i| i.checked_sub(1)));
+    let next = neighbour(at.map(|i| i + 1));
     let phases: Vec<&str> = item
         .phases
         .iter()
@@ -345,14 +384,26 @@ fn detail(
         let evidence: Vec<Value> = ans
             .evidence
             .iter()
-            .map(|e| match e {
+            .enumerate()
+            .map(|(index, e)| match e {
                 EvidenceRef::File { sha256, name } => {
-                    context! { kind => "file", name => name, href => evidence_href(sha256) }
+                    context! { index, kind => "file", name => name, href => evidence_href(sha256) }
                 }
-                EvidenceRef::Url { url } => context! { kind => "url", name => url, href => url },
-                EvidenceRef::Scan { check, verdict, sha256, .. } => {
-                    context! { kind => "scan", name => format!("{check}: {verdict}"), href => evidence_href(sha256) }
+                EvidenceRef::Url { url } => {
+                    context! { index, kind => "url", name => url, href => url }
                 }
+                EvidenceRef::Scan {
+                    check,
+                    verdict,
+                    sha256,
+                    ..
+                } => context! {
+                    index,
+                    kind => "scan",
+                    name => check,
+                    verdict => verdict,
+                    href => format!("/p/{}/scan/{sha256}/{}", percent(p), percent(check)),
+                },
             })
             .collect();
         context! {
@@ -366,6 +417,7 @@ fn detail(
             scan => ans.origin == Origin::Scan,
             evidence => evidence,
             findings => ans.findings,
+            passing_scan_cited => cites_passing_scan(ans),
         }
     });
     let stored = answer.map(|ans| Draft {
@@ -386,6 +438,8 @@ fn detail(
     Ok(context! {
         o => overview(p, assessment, standard, lang)?,
         sheet_href => sheet_href,
+        previous => previous,
+        next => next,
         action => link(&id),
         item => context! {
             id => id,
@@ -413,6 +467,18 @@ fn detail(
         unsaved => outcome.draft.filter(|_| outcome.conflict),
         error => outcome.error,
     })
+}
+
+/// A scan verdict that says the requirement holds. An answer that says it does not
+/// (not satisfied) while still citing one contradicts its own evidence: the page warns.
+const PASSING_VERDICT: &str = "pass";
+
+fn cites_passing_scan(answer: &Answer) -> bool {
+    answer.status == Status::NotSatisfied
+        && answer
+            .evidence
+            .iter()
+            .any(|e| matches!(e, EvidenceRef::Scan { verdict, .. } if verdict == PASSING_VERDICT))
 }
 
 /// `/p/{p}/a/{a}/r/{r}`.
@@ -574,6 +640,30 @@ pub async fn finding(
                 recommendation: f.recommendation,
                 due: Some(f.due).filter(|d| !d.trim().is_empty()),
             }),
+            ..AnswerInput::default()
+        })
+    })
+    .await
+}
+
+#[derive(Deserialize)]
+pub struct DetachForm {
+    version: i64,
+    index: usize,
+}
+
+/// Removes one piece of evidence from the answer (assessors: it changes what the answer
+/// rests on); the file stays in the project.
+pub async fn evidence_detach(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(ids): Path<(String, String, String)>,
+    Form(f): Form<DetachForm>,
+) -> Response {
+    change(st, ctx, ids, Need::Assess, None, move |_, _| {
+        Ok(AnswerInput {
+            version: f.version,
+            detach: Some(f.index),
             ..AnswerInput::default()
         })
     })

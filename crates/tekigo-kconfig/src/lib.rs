@@ -1,0 +1,341 @@
+//! Is a kernel source file built under this configuration? With the lines that decide it.
+//!
+//! The Linux kernel's CVE records list the files each fix touched (`programFiles`). A device
+//! kernel builds a small part of the tree, so most kernel CVEs do not apply to it; deciding
+//! that by hand for thousands of CVEs a year is not possible, and deciding it silently is not
+//! acceptable. This crate reads the device's configuration ([`Config`]: `.config`,
+//! `/boot/config-*`, `/proc/config.gz`) and the Kbuild files of the kernel tree ([`Tree`],
+//! a source directory the user points to) and answers per file ([`Tree::decide`]):
+//!
+//! - [`Decision::Built`]: the object is in `obj-y`/`obj-m` (directly or as part of a
+//!   composite object) of its directory, and every directory above it is descended into.
+//! - [`Decision::NotBuilt`]: every line that names the object (or its directory) is gated
+//!   by a symbol the configuration turns off, or the file belongs to another architecture.
+//!   The evidence is those Kbuild lines and the `.config` lines of their symbols.
+//! - [`Decision::Unknown`]: anything else, with the reason: a header (which objects include
+//!   it Kbuild does not say), a file no Kbuild line names (`kernel/sched/membarrier.c` is
+//!   `#include`d by `build_utility.c`), a Kbuild file with something not evaluated (see
+//!   `kbuild.rs`), a symbol missing from a configuration that is not a generated one.
+//!
+//! "Not built" is only ever concluded from lines that say so; unknown stays unknown. The tree
+//! is hostile input: paths are checked to stay inside it, symbolic links are not followed,
+//! and each Kbuild file is read up to a bound.
+
+mod config;
+mod kbuild;
+
+pub use config::{Config, Setting};
+pub use kbuild::{evaluate, Evaluated};
+
+use serde::Serialize;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// A line of a Kbuild file or configuration, as evidence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Line {
+    /// The Kbuild file relative to the tree (`net/netfilter/Makefile`) or the configuration
+    /// file as given.
+    pub file: String,
+    /// 1-based; 0 when the evidence is the absence of a line.
+    pub number: usize,
+    pub text: String,
+}
+
+/// A file that could not be read, with its line (0 for the whole file).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{file}:{line}: {message}")]
+pub struct Error {
+    pub file: String,
+    pub line: usize,
+    pub message: String,
+}
+
+impl Error {
+    pub(crate) fn new(file: &str, line: usize, message: String) -> Error {
+        Error {
+            file: file.to_string(),
+            line,
+            message,
+        }
+    }
+}
+
+/// Whether one source file is built (see the crate docs).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "decision", rename_all = "snake_case")]
+pub enum Decision {
+    Built { evidence: Vec<Line> },
+    NotBuilt { evidence: Vec<Line> },
+    Unknown { reason: String },
+}
+
+/// A kernel source tree's Kbuild files, read on demand.
+pub struct Tree {
+    root: PathBuf,
+    /// Directory (relative, `""` for the top) to its Kbuild file's path and text, `None`
+    /// when it has none.
+    files: HashMap<String, Option<(String, String)>>,
+}
+
+/// The deepest the decision walks (directories between the top and a file).
+const MAX_DEPTH: usize = 16;
+
+impl Tree {
+    /// A tree rooted at `root`, which must be a directory.
+    pub fn open(root: &Path) -> Result<Tree, Error> {
+        let meta = std::fs::metadata(root)
+            .map_err(|e| Error::new(&root.display().to_string(), 0, e.to_string()))?;
+        if !meta.is_dir() {
+            return Err(Error::new(
+                &root.display().to_string(),
+                0,
+                "not a directory (give the top of a kernel source tree)".into(),
+            ));
+        }
+        Ok(Tree {
+            root: root.to_path_buf(),
+            files: HashMap::new(),
+        })
+    }
+
+    /// The `Kbuild` (preferred, as Kbuild itself prefers it) or `Makefile` of `dir`.
+    fn kbuild(&mut self, dir: &str) -> Result<Option<(String, String)>, Error> {
+        if let Some(f) = self.files.get(dir) {
+            return Ok(f.clone());
+        }
+        let mut found = None;
+        for name in ["Kbuild", "Makefile"] {
+            let rel = if dir.is_empty() {
+                name.to_string()
+            } else {
+                format!("{dir}/{name}")
+            };
+            let path = self.root.join(&rel);
+            // Not followed: a link could lead out of the tree.
+            let Ok(meta) = std::fs::symlink_metadata(&path) else {
+                continue;
+            };
+            if !meta.is_file() {
+                continue;
+            }
+            if meta.len() > kbuild::MAX_SIZE {
+                return Err(Error::new(&rel, 0, "larger than 4 MiB".into()));
+            }
+            let bytes = std::fs::read(&path).map_err(|e| Error::new(&rel, 0, e.to_string()))?;
+            let text = String::from_utf8_lossy(&bytes).into_owned();
+            found = Some((rel, text));
+            break;
+        }
+        self.files.insert(dir.to_string(), found.clone());
+        Ok(found)
+    }
+
+    /// Decides whether `file` (relative to the tree, as a CVE record's `programFiles`
+    /// writes it) is built under `cfg`. Reading errors are returned; everything else that
+    /// cannot be decided is [`Decision::Unknown`].
+    pub fn decide(&mut self, cfg: &Config, file: &str) -> Result<Decision, Error> {
+        let unknown = |reason: String| Ok(Decision::Unknown { reason });
+        let parts: Vec<&str> = file.split('/').collect();
+        if file.is_empty()
+            || file.len() > 4096
+            || parts.len() > MAX_DEPTH
+            || parts
+                .iter()
+                .any(|p| p.is_empty() || *p == "." || *p == "..")
+        {
+            return unknown(format!("{file:?} is not a path inside the kernel tree"));
+        }
+        let Some(stem) = file.strip_suffix(".c").or_else(|| file.strip_suffix(".S")) else {
+            return unknown(format!(
+                "{file} is not a C or assembly source: which objects use it, Kbuild does not say"
+            ));
+        };
+        let arch = cfg.arch();
+        if let (["arch", other, ..], Some((mine, line))) = (parts.as_slice(), &arch) {
+            if other != mine {
+                return Ok(Decision::NotBuilt {
+                    evidence: vec![
+                        line.clone(),
+                        Line {
+                            file: file.to_string(),
+                            number: 0,
+                            text: format!(
+                                "arch/{other}/ is not built for {mine} (arch/$(SRCARCH)/)"
+                            ),
+                        },
+                    ],
+                });
+            }
+        }
+        let given: Vec<(&str, &str)> = arch.iter().map(|(a, _)| ("SRCARCH", *a)).collect();
+        let object = format!("{stem}.o");
+        // The object is named by the nearest directory above it that has a Kbuild file.
+        let Some((dir, word)) = self.owner(&object)? else {
+            return unknown(format!("no Kbuild file above {file}"));
+        };
+        let here = self.word_in(cfg, &given, &dir, &word)?;
+        let chain = self.reached(cfg, &given, &dir, 0)?;
+        Ok(match (chain, here) {
+            (Decision::NotBuilt { evidence }, _) => Decision::NotBuilt { evidence },
+            (
+                Decision::Built {
+                    evidence: mut above,
+                },
+                Decision::Built { evidence },
+            ) => {
+                above.extend(evidence);
+                Decision::Built { evidence: above }
+            }
+            (Decision::Built { .. }, other) => other,
+            (Decision::Unknown { reason }, _) => Decision::Unknown { reason },
+        })
+    }
+
+    /// The nearest directory above `path` with a Kbuild file, and `path` relative to it.
+    fn owner(&mut self, path: &str) -> Result<Option<(String, String)>, Error> {
+        let mut dir = path.trim_end_matches('/');
+        while let Some(i) = dir.rfind('/') {
+            dir = &dir[..i];
+            if self.kbuild(dir)?.is_some() {
+                let rel = &path[dir.len() + 1..];
+                return Ok(Some((dir.to_string(), rel.to_string())));
+            }
+        }
+        if self.kbuild("")?.is_some() {
+            return Ok(Some((String::new(), path.to_string())));
+        }
+        Ok(None)
+    }
+
+    /// Whether Kbuild descends into `dir` (the top always).
+    fn reached(
+        &mut self,
+        cfg: &Config,
+        given: &[(&str, &str)],
+        dir: &str,
+        depth: usize,
+    ) -> Result<Decision, Error> {
+        if dir.is_empty() {
+            return Ok(Decision::Built {
+                evidence: Vec::new(),
+            });
+        }
+        if depth > MAX_DEPTH {
+            return Ok(Decision::Unknown {
+                reason: format!("{dir}: directories nested too deep"),
+            });
+        }
+        let Some((parent, word)) = self.owner(&format!("{dir}/"))? else {
+            return Ok(Decision::Unknown {
+                reason: format!("no Kbuild file above {dir}/"),
+            });
+        };
+        let word = format!("{}/", word.trim_end_matches('/'));
+        let here = self.word_in(cfg, given, &parent, &word)?;
+        if let Decision::NotBuilt { .. } = here {
+            return Ok(here);
+        }
+        let above = self.reached(cfg, given, &parent, depth + 1)?;
+        Ok(match (above, here) {
+            (Decision::NotBuilt { evidence }, _) => Decision::NotBuilt { evidence },
+            (Decision::Built { evidence: mut a }, Decision::Built { evidence }) => {
+                a.extend(evidence);
+                Decision::Built { evidence: a }
+            }
+            (Decision::Built { .. }, other) => other,
+            (Decision::Unknown { reason }, _) => Decision::Unknown { reason },
+        })
+    }
+
+    /// Whether `word` (an object or `sub/`) is built by the Kbuild file of `dir`.
+    fn word_in(
+        &mut self,
+        cfg: &Config,
+        given: &[(&str, &str)],
+        dir: &str,
+        word: &str,
+    ) -> Result<Decision, Error> {
+        let Some((file, text)) = self.kbuild(dir)? else {
+            return Ok(Decision::Unknown {
+                reason: format!("{dir} has no Kbuild file"),
+            });
+        };
+        let e = evaluate(&text, cfg, given);
+        if let Some(n) = e.built_by(word) {
+            let text = text.lines().nth(n.saturating_sub(1)).unwrap_or("").trim();
+            let mut evidence = vec![kbuild::line(&file, n, text)];
+            for sym in Evaluated::symbols(text) {
+                if let Setting::Built { line, .. } = cfg.setting(&sym) {
+                    evidence.push(line);
+                }
+            }
+            return Ok(Decision::Built { evidence });
+        }
+        let mut lines = Vec::new();
+        mentions(&e, word, 0, &mut lines);
+        if lines.is_empty() {
+            return Ok(Decision::Unknown {
+                reason: format!("{file} does not name {word}"),
+            });
+        }
+        if let Some(why) = e.uncertain.first() {
+            return Ok(Decision::Unknown {
+                reason: format!("{file}: {why}"),
+            });
+        }
+        let mut evidence: Vec<Line> = lines
+            .iter()
+            .map(|(n, t)| kbuild::line(&file, *n, t))
+            .collect();
+        for (_, t) in &lines {
+            for sym in Evaluated::symbols(t) {
+                match cfg.setting(&sym) {
+                    Setting::Off(l) => evidence.push(l),
+                    Setting::Absent if cfg.generated => evidence.push(Line {
+                        file: cfg.origin.clone(),
+                        number: 0,
+                        text: format!(
+                            "CONFIG_{sym} is absent (a generated .config lists every visible symbol)"
+                        ),
+                    }),
+                    Setting::Absent => {
+                        return Ok(Decision::Unknown {
+                            reason: format!(
+                                "CONFIG_{sym} is not in {}, which is not a generated .config (a defconfig lists only what differs from the defaults)",
+                                cfg.origin
+                            ),
+                        })
+                    }
+                    Setting::Built { line, .. } | Setting::Value(_, line) => evidence.push(line),
+                }
+            }
+        }
+        evidence.dedup();
+        Ok(Decision::NotBuilt { evidence })
+    }
+}
+
+/// The lines naming `word`, and for a composite's part the lines naming the composite.
+fn mentions(e: &Evaluated, word: &str, depth: usize, out: &mut Vec<(usize, String)>) {
+    if depth > 4 {
+        return;
+    }
+    for (n, t) in e.mentions(word) {
+        if out.iter().any(|(m, _)| *m == n) {
+            continue;
+        }
+        let lhs = t
+            .split([':', '+', '?', '='])
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_string();
+        out.push((n, t));
+        if !lhs.starts_with("obj-") && !lhs.starts_with("lib-") {
+            if let Some((stem, _)) = lhs.rsplit_once('-') {
+                mentions(e, &format!("{stem}.o"), depth + 1, out);
+            }
+        }
+    }
+}
