@@ -6,6 +6,7 @@
 
 use crate::error::AppError;
 use crate::state::Shared;
+use crate::upload::Spooled;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use tekigo_assess::edit::{self, AnswerUpdate, NewAssessment};
@@ -222,8 +223,8 @@ pub fn set_answer(
         }
         evidence.push(EvidenceRef::Url { url: url.clone() });
     }
-    // edit::set_answer records the assessor only when the content changes, so a review
-    // alone never makes the reviewer the assessor.
+    // edit::set_answer records the assessor only for a judgement, so neither a review nor
+    // attached evidence makes the caller the assessor (the two-person rule).
     edit::set_answer(
         &mut a,
         &id,
@@ -281,14 +282,15 @@ pub fn safe_name(name: &str) -> String {
     }
 }
 
+/// Records an upload as evidence of `project` under `name`.
 pub fn store_evidence(
     s: &Shared,
     actor: &str,
     project: &str,
     name: &str,
-    bytes: &[u8],
+    upload: &Spooled,
 ) -> Result<EvidenceRow, AppError> {
-    let file = put_file(s, name, bytes)?;
+    let file = put_file(s, name, upload)?;
     Ok(s.store.write(|tx| file.record(tx, actor, project))?)
 }
 
@@ -311,16 +313,18 @@ impl StoredFile {
 }
 
 /// Writes the bytes to the content store before the transaction that records them: a
-/// crash in between leaves an unreferenced file, never a record without its bytes.
-fn put_file(s: &Shared, name: &str, bytes: &[u8]) -> Result<StoredFile, AppError> {
+/// crash in between leaves an unreferenced file, never a record without its bytes. The
+/// content store is shared by all projects, so it keeps no name: the name belongs to the
+/// project's `evidence` row alone.
+fn put_file(s: &Shared, name: &str, upload: &Spooled) -> Result<StoredFile, AppError> {
     let name = safe_name(name);
     let stored = tekigo_assess::evidence::EvidenceStore::new(&s.data_dir)
-        .add_bytes(&name, bytes)
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+        .add_unrecorded(&mut upload.reader()?)
+        .map_err(|e| AppError::Internal(format!("evidence store: {e}")))?;
     Ok(StoredFile {
         sha256: stored.sha256,
         name,
-        size: bytes.len() as i64,
+        size: i64::try_from(upload.len()).unwrap_or(i64::MAX),
     })
 }
 
@@ -353,8 +357,8 @@ fn verdict_counts(report: &tekigo_assess::scan_import::ScanReport) -> BTreeMap<&
     counts
 }
 
-fn parse_scan(bytes: &[u8]) -> Result<tekigo_assess::scan_import::ScanReport, AppError> {
-    tekigo_assess::scan_import::parse(bytes)
+fn parse_scan(upload: &Spooled) -> Result<tekigo_assess::scan_import::ScanReport, AppError> {
+    tekigo_assess::scan_import::parse(&upload.bytes()?)
         .map_err(|e| AppError::BadRequest(format!("scan report: {e}")))
 }
 
@@ -364,17 +368,17 @@ pub fn upload_scan(
     actor: &str,
     project: &str,
     device: &str,
-    bytes: &[u8],
+    upload: &Spooled,
 ) -> Result<ScanRow, AppError> {
     if device.is_empty() || device.len() > 128 || device.chars().any(char::is_control) {
         return Err(AppError::BadRequest(
             "device: 1-128 printable characters".into(),
         ));
     }
-    let report = parse_scan(bytes)?;
+    let report = parse_scan(upload)?;
     let summary = serde_json::to_string(&verdict_counts(&report))
         .map_err(|e| AppError::Internal(e.to_string()))?;
-    let file = put_file(s, &format!("scan-{device}.json"), bytes)?;
+    let file = put_file(s, &format!("scan-{device}.json"), upload)?;
     let scan = ScanRow {
         id: crate::auth::random_token("scan_")?[..21].to_string(),
         device: device.to_string(),
@@ -404,15 +408,16 @@ pub fn import_scan(
     s: &Shared,
     actor: &str,
     (project, assessment): (&str, &str),
-    bytes: &[u8],
+    upload: &Spooled,
     force: bool,
 ) -> Result<ScanImportOut, AppError> {
-    let report = parse_scan(bytes)?;
-    let evidence = store_evidence(s, actor, project, "scan.json", bytes)?;
+    let report = parse_scan(upload)?;
+    // The assessment must exist before anything is stored.
     let Loaded {
         assessment: mut a,
         versions,
     } = load(s, project, assessment)?;
+    let evidence = store_evidence(s, actor, project, "scan.json", upload)?;
     let summary = tekigo_assess::scan_import::apply(
         s.catalog,
         &mut a,
@@ -512,16 +517,16 @@ pub fn upload_sbom(
     actor: &str,
     project: &str,
     name: &str,
-    bytes: &[u8],
+    upload: &Spooled,
 ) -> Result<records::SbomRow, AppError> {
     if name.is_empty() || name.len() > 128 || name.chars().any(char::is_control) {
         return Err(AppError::BadRequest(
             "name: 1-128 printable characters (the product or firmware the SBOM describes)".into(),
         ));
     }
-    let sbom = tekigo_sbom::Sbom::from_slice(bytes, name)
+    let sbom = tekigo_sbom::Sbom::from_slice(&upload.bytes()?, name)
         .map_err(|e| AppError::BadRequest(format!("SBOM: {e}")))?;
-    let evidence = store_evidence(s, actor, project, &format!("sbom-{name}.json"), bytes)?;
+    let evidence = store_evidence(s, actor, project, &format!("sbom-{name}.json"), upload)?;
     let row = records::SbomRow {
         id: crate::auth::random_token("sbom_")?[..21].to_string(),
         name: name.to_string(),

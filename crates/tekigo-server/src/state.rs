@@ -17,6 +17,11 @@ pub struct AppState {
     /// the connection pool: under 200 concurrent clients that fight cost more than the
     /// queries.
     workers: Arc<tokio::sync::Semaphore>,
+    /// Argon2 runs (19 MiB each) apart from the workers: a login flood queues here, as
+    /// cheap tasks, and neither grows memory nor takes the slots other requests need.
+    argon2: Arc<tokio::sync::Semaphore>,
+    /// Logins per client address.
+    pub login_limit: Arc<crate::limit::LoginLimit>,
 }
 
 pub struct Shared {
@@ -35,11 +40,16 @@ pub struct Shared {
 /// larger, but the machine's cores are the limit there).
 const WORKERS: usize = 8;
 
+/// Password hashes computed at once: 2 x 19 MiB.
+pub const ARGON2_SLOTS: usize = 2;
+
 impl AppState {
     pub fn new(shared: Shared) -> AppState {
         AppState {
             shared: Arc::new(shared),
             workers: Arc::new(tokio::sync::Semaphore::new(WORKERS)),
+            argon2: Arc::new(tokio::sync::Semaphore::new(ARGON2_SLOTS)),
+            login_limit: Default::default(),
         }
     }
 
@@ -52,14 +62,29 @@ impl AppState {
         &self,
         f: impl FnOnce(&Shared) -> Result<T, AppError> + Send + 'static,
     ) -> Result<T, AppError> {
-        let _permit = self
-            .workers
-            .acquire()
-            .await
-            .map_err(|e| AppError::Internal(format!("worker: {e}")))?;
         let shared = self.shared.clone();
-        tokio::task::spawn_blocking(move || f(&shared))
-            .await
-            .map_err(|e| AppError::Internal(format!("worker: {e}")))?
+        blocking(&self.workers, move || f(&shared)).await?
     }
+
+    /// Runs a password hash or verification in one of the [`ARGON2_SLOTS`].
+    pub async fn argon2<T: Send + 'static>(
+        &self,
+        f: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, AppError> {
+        blocking(&self.argon2, f).await
+    }
+}
+
+/// Runs `f` on a blocking thread once `slots` has room.
+async fn blocking<T: Send + 'static>(
+    slots: &tokio::sync::Semaphore,
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, AppError> {
+    let _permit = slots
+        .acquire()
+        .await
+        .map_err(|e| AppError::Internal(format!("worker: {e}")))?;
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| AppError::Internal(format!("worker: {e}")))
 }
