@@ -7,6 +7,7 @@ use axum::http::{header, Method, StatusCode};
 use common::{add_user, blocking, seg, App, Db, BOTH, PASSWORD};
 use serde_json::json;
 use tekigo_server::Settings;
+use tekigo_store::conn::Conn;
 
 const WRONG: &str = "not the password at all";
 
@@ -325,5 +326,317 @@ async fn a_cross_site_origin_is_refused_without_a_host_header() {
         String::from_utf8_lossy(&body).contains("cross-site"),
         "{}",
         String::from_utf8_lossy(&body)
+    );
+}
+
+#[tokio::test]
+async fn tokens_are_listed_revoked_and_expire_and_passwords_change() {
+    for db in BOTH {
+        let app = App::new(db);
+        let mut admin = app.admin().await;
+        let (status, made) = admin
+            .send(
+                Method::POST,
+                "/api/tokens",
+                Some(json!({"name": "ci", "expires_days": 1})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{made}");
+        let mut ci = app.anonymous();
+        ci.bearer = Some(made["token"].as_str().unwrap().to_string());
+        assert_eq!(
+            ci.send(Method::GET, "/api/me", None).await.0,
+            StatusCode::OK
+        );
+        let (_, list) = admin.send(Method::GET, "/api/tokens", None).await;
+        assert_eq!(list[0]["id"], made["id"], "{list}");
+        assert!(list[0]["last_used"].as_i64().unwrap() > 0, "{list}");
+        assert!(list
+            .to_string()
+            .find(made["token"].as_str().unwrap())
+            .is_none());
+        let (status, out) = admin
+            .send(
+                Method::POST,
+                "/api/tokens",
+                Some(json!({"name": "forever", "expires_days": 100000})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{out}");
+
+        // An expired token stops working: the clock is moved by editing its expiry.
+        let id = made["id"].as_str().unwrap().to_string();
+        blocking(|| {
+            app.state
+                .shared()
+                .store
+                .write(|tx| {
+                    tx.exec(
+                        "UPDATE api_tokens SET expires = 1 WHERE substr(token_hash, 1, 16) = $1",
+                        &[id.as_str().into()],
+                    )
+                })
+                .unwrap()
+        });
+        assert_eq!(
+            ci.send(Method::GET, "/api/me", None).await.0,
+            StatusCode::UNAUTHORIZED
+        );
+        let (_, second) = admin
+            .send(Method::POST, "/api/tokens", Some(json!({"name": "ci2"})))
+            .await;
+        ci.bearer = Some(second["token"].as_str().unwrap().to_string());
+        assert_eq!(
+            ci.send(Method::GET, "/api/me", None).await.0,
+            StatusCode::OK
+        );
+        let uri = format!("/api/tokens/{}", second["id"].as_str().unwrap());
+        let (status, out) = admin.send(Method::DELETE, &uri, None).await;
+        assert_eq!((status, &out["revoked"]), (StatusCode::OK, &json!(true)));
+        assert_eq!(
+            ci.send(Method::GET, "/api/me", None).await.0,
+            StatusCode::UNAUTHORIZED
+        );
+
+        // Changing one's password needs the current one and ends every session.
+        let (status, _) = admin
+            .send(
+                Method::PUT,
+                "/api/me/password",
+                Some(
+                    json!({"current": "a wrong password here", "new": "violet harbour 93 compass"}),
+                ),
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        let (status, out) = admin
+            .send(
+                Method::PUT,
+                "/api/me/password",
+                Some(json!({"current": PASSWORD, "new": "violet harbour 93 compass"})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{out}");
+        assert_eq!(
+            admin.send(Method::GET, "/api/me", None).await.0,
+            StatusCode::UNAUTHORIZED
+        );
+        admin.login("root-admin", "violet harbour 93 compass").await;
+    }
+}
+
+#[tokio::test]
+async fn an_administrator_set_password_must_be_changed_and_disabled_users_are_out() {
+    let app = App::new(Db::Sqlite);
+    let mut admin = app.admin().await;
+    add_user(&mut admin, "dora", "plant", None).await;
+    let mut dora = admin.login("dora", PASSWORD).await;
+    let (_, t) = dora
+        .send(Method::POST, "/api/tokens", Some(json!({"name": "ci"})))
+        .await;
+    let mut dora_ci = app.anonymous();
+    dora_ci.bearer = Some(t["token"].as_str().unwrap().to_string());
+
+    // Disabled: the session and the token stop working, and the password is refused.
+    let (status, out) = admin
+        .send(
+            Method::PUT,
+            "/api/users/dora",
+            Some(json!({"disabled": true})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{out}");
+    assert_eq!(out["disabled"], true);
+    for c in [&mut dora, &mut dora_ci] {
+        assert_eq!(
+            c.send(Method::GET, "/api/me", None).await.0,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    let (status, _) = app
+        .anonymous()
+        .send(
+            Method::POST,
+            "/login",
+            Some(json!({"username": "dora", "password": PASSWORD})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = admin
+        .send(
+            Method::PUT,
+            "/api/users/root-admin",
+            Some(json!({"disabled": true})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "no self-lockout");
+
+    // Enabled with a password the administrator chose: dora may only change it.
+    let (status, out) = admin
+        .send(
+            Method::PUT,
+            "/api/users/dora",
+            Some(json!({"disabled": false, "password": "mauve ladder 51 ferry"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{out}");
+    assert_eq!(out["must_change_password"], true);
+    let mut dora = admin.login("dora", "mauve ladder 51 ferry").await;
+    let (status, out) = dora.send(Method::GET, "/api/projects", None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{out}");
+    assert!(out["error"].as_str().unwrap().contains("change it first"));
+    let (status, _, page) = dora.raw(Method::GET, "/", None, "text/html").await;
+    assert_eq!(
+        status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        String::from_utf8_lossy(&page)
+    );
+    let (status, _) = dora.send(Method::GET, "/api/me", None).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, out) = dora
+        .send(
+            Method::PUT,
+            "/api/me/password",
+            Some(json!({"current": "mauve ladder 51 ferry", "new": "sienna kettle 77 orbit"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{out}");
+    let mut dora = admin.login("dora", "sienna kettle 77 orbit").await;
+    let (status, _) = dora.send(Method::GET, "/api/projects", None).await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn the_credential_pages_work_in_japanese() {
+    let app = App::new(Db::Sqlite);
+    let mut admin = app.admin().await;
+    for (uri, words) in [
+        ("/account?lang=ja", ["パスワードを変更", "API トークン"]),
+        ("/admin/users?lang=ja", ["ユーザーを作成", "管理者"]),
+    ] {
+        let (status, _, page) = admin.raw(Method::GET, uri, None, "text/html").await;
+        let page = String::from_utf8(page).unwrap();
+        assert_eq!(status, StatusCode::OK, "{uri}: {page}");
+        for w in words {
+            assert!(page.contains(w), "{uri}: {w}");
+        }
+        assert!(!page.contains("Change password"), "{uri}: English left");
+    }
+    // A token made on the page is shown once, and works.
+    let (status, _, page) = admin
+        .raw(
+            Method::POST,
+            "/account/tokens?lang=ja",
+            Some(b"name=nightly&days=7".to_vec()),
+            "application/x-www-form-urlencoded",
+        )
+        .await;
+    let page = String::from_utf8(page).unwrap();
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let token = page
+        .split(r#"<code id="new-token">"#)
+        .nth(1)
+        .and_then(|rest| rest.split('<').next())
+        .expect("the new token on the page");
+    let mut ci = app.anonymous();
+    ci.bearer = Some(token.to_string());
+    assert_eq!(
+        ci.send(Method::GET, "/api/me", None).await.0,
+        StatusCode::OK
+    );
+    // A user made on the users page must change the password at the first login.
+    let (status, _, page) = admin
+        .raw(
+            Method::POST,
+            "/admin/users",
+            Some(b"name=erin&password=page+chosen+64+secret".to_vec()),
+            "application/x-www-form-urlencoded",
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&page));
+    let (_, users) = admin.send(Method::GET, "/api/users", None).await;
+    let erin = users
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["name"] == "erin")
+        .unwrap();
+    assert_eq!(erin["must_change_password"], true);
+}
+
+#[tokio::test]
+async fn an_active_session_outlives_its_idle_timeout_and_the_cookie_has_no_lifetime() {
+    let settings = Settings {
+        session_idle_secs: 3,
+        ..Settings::default()
+    };
+    let app = blocking(|| App::create(Db::Sqlite, tempfile::tempdir().unwrap(), settings));
+    let mut c = app.anonymous();
+    let (status, headers, _) = c
+        .raw(
+            Method::POST,
+            "/setup",
+            Some(
+                json!({"token": app.setup_token, "username": "root-admin", "password": PASSWORD})
+                    .to_string()
+                    .into_bytes(),
+            ),
+            "application/json",
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let cookie = headers[header::SET_COOKIE].to_str().unwrap();
+    assert!(!cookie.contains("Max-Age"), "{cookie}");
+    // Requests one second apart for longer than the timeout: each one keeps it alive.
+    for _ in 0..5 {
+        std::thread::sleep(std::time::Duration::from_millis(1000));
+        assert_eq!(c.send(Method::GET, "/api/me", None).await.0, StatusCode::OK);
+    }
+}
+
+#[tokio::test]
+async fn an_evidence_name_given_in_one_project_stays_out_of_another_projects_report() {
+    let app = App::new(Db::Sqlite);
+    app.import_gateway();
+    let mut admin = app.admin().await;
+    let (status, out) = admin
+        .send(
+            Method::POST,
+            "/api/projects",
+            Some(
+                json!({"id": "other", "config": {"format": 1, "product": {"name": "Other"},
+                "standards": ["62443-4-2"], "language": "en"}}),
+            ),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{out}");
+    // Bytes the gateway's report cites, uploaded to the other project under a secret name.
+    let dir = common::repo_root().join("examples/gateway/evidence");
+    let sha = "0c9c533fd50b61ddc4c3934d6b883cc2e58709c7e8ecb876ceb01553fc6a915c";
+    let bytes = std::fs::read(dir.join(sha)).unwrap();
+    let (status, _, out) = admin
+        .raw(
+            Method::POST,
+            "/api/projects/other/evidence?name=merger-plan-confidential.pdf",
+            Some(bytes),
+            "application/octet-stream",
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&out));
+    let (status, _, report) = admin
+        .raw(
+            Method::GET,
+            "/api/projects/plant/assessments/gw-100-4-2/report?format=html",
+            None,
+            "text/html",
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let report = String::from_utf8(report).unwrap();
+    assert!(report.contains(&sha[..12]), "the report cites the file");
+    assert!(
+        !report.contains("merger-plan-confidential"),
+        "another project's name for the same bytes leaked into the report"
     );
 }
