@@ -126,7 +126,7 @@ bench_page() {
         local bytes
         bytes="$(curl -sSf -H "Cookie: $cookie" "$base$path" | wc -c)"
         echo "-- GET $path ($bytes bytes)"
-        echo "wrk -t$threads -c$clients -d$duration --latency -H 'Cookie: tekigo_session=...' $base$path"
+        echo "wrk -t$threads -c$clients -d$duration --latency -H 'Cookie: __Host-tekigo_session=...' $base$path"
         wrk -t"$threads" -c"$clients" -d"$duration" --timeout 10s --latency \
             -H "Cookie: $cookie" "$base$path"
     done

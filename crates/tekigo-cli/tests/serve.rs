@@ -190,7 +190,7 @@ impl Client {
             .iter()
             .filter_map(|v| v.to_str().ok())
             .filter_map(|v| v.split(';').next())
-            .find(|kv| kv.starts_with("tekigo_session="))
+            .find(|kv| kv.starts_with("__Host-tekigo_session="))
             .expect("session cookie")
             .to_string();
         let body = json_of(path, read(response).expect("read login answer"));

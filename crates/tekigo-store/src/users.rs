@@ -390,10 +390,13 @@ pub(crate) fn token_state(token_hash: &str, expires: i64) -> String {
 }
 
 pub(crate) fn token_object(user_name: &str, token_hash: &str) -> String {
-    format!(
-        "user/{user_name}/token/{}",
-        &token_hash[..token_hash.len().min(TOKEN_ID_LEN)]
-    )
+    format!("user/{user_name}/token/{}", token_id(token_hash))
+}
+
+/// A token's id: the first [`TOKEN_ID_LEN`] characters of its hash. By characters, not
+/// bytes: a row written behind the application's back may hold anything.
+fn token_id(token_hash: &str) -> String {
+    token_hash.chars().take(TOKEN_ID_LEN).collect()
 }
 
 /// Records a new API token of `user` (its hash), valid until `expires` (Unix seconds, 0
@@ -426,7 +429,7 @@ pub fn token_create(
         "",
         &token_state(token_hash, expires),
     )?;
-    Ok(token_hash[..TOKEN_ID_LEN].to_string())
+    Ok(token_id(token_hash))
 }
 
 /// The API tokens of `user`, newest first.
@@ -438,9 +441,8 @@ pub fn tokens(c: &mut dyn Conn, user: &User) -> Result<Vec<Token>, StoreError> {
     )?
     .iter()
     .map(|r| {
-        let hash = r.text(0)?;
         Ok(Token {
-            id: hash[..hash.len().min(TOKEN_ID_LEN)].to_string(),
+            id: token_id(&r.text(0)?),
             name: r.text(1)?,
             created: r.text(2)?,
             expires: r.int(3)?,

@@ -93,6 +93,12 @@ fn direct_changes_to_live_tables_are_reported() {
             "user/bob/token/cdcdcdcdcdcdcdcd",
         ),
         (
+            // Multi-byte text where a hash should be: reported, never a panic.
+            "INSERT INTO api_tokens (token_hash, user_id, name, created, expires, last_used)
+             VALUES ('ああああああああああああああああああ', 'u2', 'x', '2026-01-01T00:00:00Z', 0, 0)",
+            "user/bob/token/ああ",
+        ),
+        (
             "UPDATE assessments SET header = '{\"id\":\"forged\"}'",
             "assessment/gw",
         ),
