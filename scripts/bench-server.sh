@@ -6,7 +6,10 @@
 #          through the API, GET .../answers)
 #   fleet  scan-report uploads (examples/gateway-inputs/scan.json, 156 KB, each one made
 #          distinct) from 1,000 simulated devices with an API token, on PostgreSQL
-# Usage: scripts/bench-server.sh [page|fleet|all]
+#   login  a flood of wrong logins (issue 15 finding 3): FLOOD_CLIENTS (64) parallel
+#          clients, half against the administrator's name and half against made-up names,
+#          while /healthz is timed; prints the server's peak RSS and the /healthz p50/p99
+# Usage: scripts/bench-server.sh [page|fleet|login|all]
 # Environment: DURATION (30s), THREADS (wrk threads, 2), CLIENTS (page, 200),
 #   FLEET_CLIENTS (fleet connections, 64), BENCH_DIR (work directory, recreated),
 #   TEKIGO_BIN (a release binary to use instead of building one).
@@ -21,11 +24,15 @@ duration="${DURATION:-30s}"
 threads="${THREADS:-2}"
 clients="${CLIENTS:-200}"
 fleet_clients="${FLEET_CLIENTS:-64}"
+flood_clients="${FLOOD_CLIENTS:-64}"
+flood_logins="${FLOOD_LOGINS:-20}"
 work="${BENCH_DIR:-${TMPDIR:-/tmp}/tekigo-bench-server}"
 password='bench kettle orbit 4711'
 
 missing=()
-for cmd in wrk curl jq; do
+needs=(curl jq)
+[ "$what" = login ] || needs+=(wrk)
+for cmd in "${needs[@]}"; do
     command -v "$cmd" >/dev/null || missing+=("$cmd")
 done
 if [ "${#missing[@]}" -gt 0 ]; then
@@ -77,7 +84,7 @@ login() {
     curl -sSf -D "$work/headers" -o "$work/login.json" -H 'Content-Type: application/json' \
         -d "$(jq -n --arg t "$setup_token" --arg p "$password" \
             '{token: $t, username: "admin", password: $p}')" "$base/setup"
-    cookie="$(tr -d '\r' <"$work/headers" | sed -n 's/^[Ss]et-[Cc]ookie: \(tekigo_session=[^;]*\).*/\1/p')"
+    cookie="$(tr -d '\r' <"$work/headers" | sed -n 's/^[Ss]et-[Cc]ookie: \(__Host-tekigo_session=[^;]*\).*/\1/p')"
     csrf="$(jq -r .csrf "$work/login.json")"
 }
 
@@ -119,7 +126,7 @@ bench_page() {
         local bytes
         bytes="$(curl -sSf -H "Cookie: $cookie" "$base$path" | wc -c)"
         echo "-- GET $path ($bytes bytes)"
-        echo "wrk -t$threads -c$clients -d$duration --latency -H 'Cookie: tekigo_session=...' $base$path"
+        echo "wrk -t$threads -c$clients -d$duration --latency -H 'Cookie: __Host-tekigo_session=...' $base$path"
         wrk -t"$threads" -c"$clients" -d"$duration" --timeout 10s --latency \
             -H "Cookie: $cookie" "$base$path"
     done
@@ -180,9 +187,55 @@ LUA
     echo "evidence store: $(du -sh "$work/fleet/evidence" | cut -f1)"
 }
 
+bench_login() {
+    echo "== login flood: $flood_clients clients x $flood_logins wrong logins, /healthz timed, SQLite"
+    start_server "$work/login"
+    login
+    local rss_before
+    rss_before="$(awk '/^Vm(RSS|HWM)/ { printf "%s %s %s  ", $1, $2, $3 }' "/proc/$server_pid/status")"
+    echo "server before the flood (after setup and one login): $rss_before"
+    local pids=() i
+    for i in $(seq "$flood_clients"); do
+        (
+            local name=admin
+            [ $((i % 2)) -eq 0 ] && name="nobody-$i"
+            for _ in $(seq "$flood_logins"); do
+                curl -s -o /dev/null -w '%{http_code}\n' -H 'Content-Type: application/json' \
+                    -d "{\"username\":\"$name\",\"password\":\"wrong guess $RANDOM $RANDOM\"}" \
+                    "$base/login"
+            done >"$work/flood-$i.codes"
+        ) &
+        pids+=($!)
+    done
+    # /healthz, one request after another, while the flood lasts.
+    : >"$work/healthz.times"
+    flooding() {
+        local p
+        for p in "${pids[@]}"; do kill -0 "$p" 2>/dev/null && return 0; done
+        return 1
+    }
+    while flooding; do
+        curl -s -o /dev/null -w '%{time_total}\n' "$base/healthz" >>"$work/healthz.times"
+        [ "$(wc -l <"$work/healthz.times")" -ge 5000 ] && break
+    done
+    wait "${pids[@]}"
+    echo "login answers: $(cat "$work"/flood-*.codes | sort | uniq -c | tr '\n' ' ')"
+    local n
+    n="$(wc -l <"$work/healthz.times")"
+    sort -n "$work/healthz.times" | awk -v n="$n" '
+        { t[NR] = $1 * 1000 }
+        END {
+            p50 = t[int(n * 0.50) > 0 ? int(n * 0.50) : 1]
+            p99 = t[int(n * 0.99) > 0 ? int(n * 0.99) : 1]
+            printf "/healthz during the flood: %d requests, p50 %.1f ms, p99 %.1f ms, max %.1f ms\n", n, p50, p99, t[n]
+        }'
+    stop_server
+}
+
 case "$what" in
     page) bench_page ;;
     fleet) bench_fleet ;;
-    all) bench_page; bench_fleet ;;
-    *) echo "usage: $0 [page|fleet|all]" >&2; exit 2 ;;
+    login) bench_login ;;
+    all) bench_page; bench_fleet; bench_login ;;
+    *) echo "usage: $0 [page|fleet|login|all]" >&2; exit 2 ;;
 esac

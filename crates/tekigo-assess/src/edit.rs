@@ -155,14 +155,20 @@ pub struct AnswerUpdate {
 }
 
 /// Applies an update from a person. A new answer needs a status.
+///
+/// The two-person rule (the reviewer is never the assessor) rests on who the assessor
+/// is, so only a judgement (status, reason, countermeasure, maturity, method, finding) makes the
+/// updater the assessor. Attaching evidence returns the answer to draft but keeps its
+/// assessor: otherwise a contributor attaching a file would become the assessor, and the
+/// real assessor could then review their own answer.
 pub fn set_answer(a: &mut Assessment, id: &str, u: AnswerUpdate) -> Result<(), EditError> {
-    let changes_content = u.status.is_some()
+    let judges = u.status.is_some()
         || u.reason.is_some()
         || u.countermeasure.is_some()
         || u.maturity.is_some()
         || u.method.is_some()
-        || !u.evidence.is_empty()
         || u.finding.is_some();
+    let changes_content = judges || !u.evidence.is_empty();
     let answer = match a.answers.get_mut(id) {
         Some(answer) => answer,
         None => {
@@ -213,7 +219,7 @@ pub fn set_answer(a: &mut Assessment, id: &str, u: AnswerUpdate) -> Result<(), E
         answer.date = u.date;
         answer.review = Review::Draft;
         answer.reviewer = None;
-        if u.assessor.is_some() {
+        if judges && u.assessor.is_some() {
             answer.assessor = u.assessor;
         }
     }

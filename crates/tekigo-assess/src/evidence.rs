@@ -68,18 +68,29 @@ impl EvidenceStore {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| path.display().to_string());
-        self.add_reader(&name, &mut file)
+        self.add_reader(Some(&name), &mut file)
             .map_err(|e| AssessError::io(path, e))
     }
 
     /// Stores bytes produced by tekigo itself, such as a device-scan report.
     pub fn add_bytes(&self, name: &str, bytes: &[u8]) -> Result<StoredEvidence, AssessError> {
         let mut reader = bytes;
-        self.add_reader(name, &mut reader)
+        self.add_reader(Some(name), &mut reader)
             .map_err(|e| AssessError::io(&self.dir, e))
     }
 
-    fn add_reader(&self, name: &str, reader: &mut dyn Read) -> std::io::Result<StoredEvidence> {
+    /// Stores bytes and records nothing about them: for a store that several projects
+    /// share (the server's), where a name or the time of the first upload would tell one
+    /// project what another uploaded. The caller keeps the name with its project.
+    pub fn add_unrecorded(&self, reader: &mut dyn Read) -> std::io::Result<StoredEvidence> {
+        self.add_reader(None, reader)
+    }
+
+    fn add_reader(
+        &self,
+        name: Option<&str>,
+        reader: &mut dyn Read,
+    ) -> std::io::Result<StoredEvidence> {
         std::fs::create_dir_all(&self.dir)?;
         let mut tmp = tempfile::NamedTempFile::new_in(&self.dir)?;
         let mut hasher = Sha256::new();
@@ -100,11 +111,18 @@ impl EvidenceStore {
             tmp.as_file().sync_all()?;
             tmp.persist(&dest).map_err(|e| e.error)?;
         }
-        let mut meta = self.meta(&sha256)?.unwrap_or_else(|| EvidenceMeta {
+        let fresh = || EvidenceMeta {
             names: Vec::new(),
             size,
             added: crate::now_rfc3339(),
-        });
+        };
+        let Some(name) = name else {
+            return Ok(StoredEvidence {
+                sha256,
+                meta: fresh(),
+            });
+        };
+        let mut meta = self.meta(&sha256)?.unwrap_or_else(fresh);
         if !meta.names.iter().any(|n| n == name) {
             meta.names.push(name.to_string());
             let text = serde_norway::to_string(&meta).map_err(std::io::Error::other)?;

@@ -73,7 +73,9 @@ pub struct ScanImportSummary {
     pub skipped: Vec<(String, String)>,
 }
 
-/// Parses a scan report, naming the line and column of any error.
+/// Parses a scan report, naming the line and column of any error. The whole report is
+/// checked here (verdicts, evidence hashes), so that a caller can refuse it before
+/// storing anything.
 pub fn parse(bytes: &[u8]) -> Result<ScanReport, String> {
     let report: ScanReport = serde_json::from_slice(bytes)
         .map_err(|e| format!("line {} column {}: {e}", e.line(), e.column()))?;
@@ -83,6 +85,15 @@ pub fn parse(bytes: &[u8]) -> Result<ScanReport, String> {
                 "results[{i}] ({}): unknown verdict {:?}",
                 r.check, r.verdict
             ));
+        }
+        for (j, e) in r.evidence.iter().enumerate() {
+            let Some(h) = e.get("sha256") else { continue };
+            if !h.as_str().is_some_and(crate::evidence::is_sha256) {
+                return Err(format!(
+                    "results[{i}] ({}) evidence[{j}].sha256: not a SHA-256 (64 hex digits)",
+                    r.check
+                ));
+            }
         }
     }
     Ok(report)
@@ -322,7 +333,8 @@ fn detail(v: &serde_json::Value) -> Option<String> {
         parts.push(format!("{proto}/{port}"));
     }
     if let Some(h) = obj.get("sha256").and_then(|v| v.as_str()) {
-        parts.push(format!("sha256:{}", &h[..h.len().min(16)]));
+        let short: String = h.chars().take(16).collect();
+        parts.push(format!("sha256:{short}"));
     }
     for key in ["lines", "values"] {
         if let Some(items) = obj.get(key).and_then(|v| v.as_array()) {
@@ -348,6 +360,29 @@ fn detail(v: &serde_json::Value) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Finding 8 of issue 15: a hash that is not 64 hex digits (here multi-byte text, which
+    /// once panicked a byte slice) is refused by `parse`, naming where it is.
+    #[test]
+    fn a_non_hex_evidence_hash_is_refused_when_parsed() {
+        for hash in ["あ".repeat(12), "ab".into(), "G".repeat(64)] {
+            let json = format!(
+                r#"{{"schema_version":"1.0","results":[{{"check":"c","requirements":[],
+                "verdict":"pass","evidence":[{{"sha256":"{hash}"}}]}}]}}"#
+            );
+            let err = parse(json.as_bytes()).unwrap_err();
+            assert!(err.contains("results[0] (c) evidence[0].sha256"), "{err}");
+        }
+        let ok = format!(
+            r#"{{"schema_version":"1.0","results":[{{"check":"c","requirements":[],
+            "verdict":"pass","evidence":[{{"sha256":"{}"}}]}}]}}"#,
+            "a".repeat(64)
+        );
+        assert_eq!(
+            detail(&parse(ok.as_bytes()).unwrap().results[0].evidence[0]).as_deref(),
+            Some("sha256:aaaaaaaaaaaaaaaa")
+        );
+    }
 
     #[test]
     fn every_scan_label_has_both_languages() {

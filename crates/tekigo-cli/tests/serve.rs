@@ -190,7 +190,7 @@ impl Client {
             .iter()
             .filter_map(|v| v.to_str().ok())
             .filter_map(|v| v.split(';').next())
-            .find(|kv| kv.starts_with("tekigo_session="))
+            .find(|kv| kv.starts_with("__Host-tekigo_session="))
             .expect("session cookie")
             .to_string();
         let body = json_of(path, read(response).expect("read login answer"));
@@ -484,4 +484,30 @@ fn audit_verify_exits_1_after_the_newest_entry_is_deleted() {
     let (code, text) = audit_verify(&data, None);
     assert_eq!(code, Some(1), "{text}");
     assert!(text.contains("the chain ends at entry"), "{text}");
+}
+
+/// Issue 15, finding 6: the chain is intact, but the live tables were changed behind the
+/// application's back; each change is reported.
+#[test]
+fn audit_verify_exits_1_after_a_direct_change_to_a_role_a_user_or_an_answer() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    import_gateway(&data, None);
+    let db = rusqlite::Connection::open(data.join("tekigo.db")).unwrap();
+    db.execute_batch(&format!(
+        "UPDATE answers SET body = replace(body, 'not-satisfied', 'satisfied')
+             WHERE requirement = (SELECT MIN(requirement) FROM answers
+                                  WHERE body LIKE '%not-satisfied%');
+         INSERT INTO users (id, name, password_hash, is_admin, failed_logins, locked_until,
+                            created, disabled, must_change)
+             VALUES ('u_x', 'mallory', '$argon2id$x', 1, 0, 0, '2026-01-01T00:00:00Z', 0, 0);
+         INSERT INTO members (project_id, user_id, role) VALUES ('{PROJECT}', 'u_x', 'admin');"
+    ))
+    .unwrap();
+    drop(db);
+    let (code, text) = audit_verify(&data, None);
+    assert_eq!(code, Some(1), "{text}");
+    for object in ["/answer/", "user/mallory", "member/mallory"] {
+        assert!(text.contains(object), "{object}: {text}");
+    }
 }

@@ -3,15 +3,16 @@
 //! ([`access::require`]), call [`service`], shape the answer.
 
 use crate::access::{self, Need};
-use crate::auth::{self, Principal};
+use crate::auth::Principal;
 use crate::error::AppError;
 use crate::service::{self, AnswerInput, NewAssessmentInput, ReportFormat, TriageInput};
 use crate::state::AppState;
-use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use crate::upload::{self, Spooled};
+use axum::body::Body;
+use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, put};
+use axum::routing::{delete, get, post, put};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -20,8 +21,10 @@ use tekigo_store::{audit, records, users};
 
 type ApiResult = Result<Json<Value>, AppError>;
 
-pub fn router(max_upload: usize) -> Router<AppState> {
-    let uploads = Router::new()
+/// Every API route. Uploads take the raw body and read it only after the caller's role
+/// allowed them ([`authorised_upload`]).
+pub fn router() -> Router<AppState> {
+    Router::new()
         .route(
             "/projects/{p}/evidence",
             get(evidence_list).post(evidence_upload),
@@ -29,12 +32,13 @@ pub fn router(max_upload: usize) -> Router<AppState> {
         .route("/projects/{p}/scans", get(scan_list).post(scan_upload))
         .route("/projects/{p}/sboms", get(sbom_list).post(sbom_upload))
         .route("/projects/{p}/assessments/{a}/scan", post(scan_import))
-        .layer(DefaultBodyLimit::max(max_upload));
-    Router::new()
         .route("/openapi.json", get(openapi))
         .route("/me", get(me))
+        .route("/me/password", put(password_change))
         .route("/users", get(user_list).post(user_create))
-        .route("/tokens", post(token_create))
+        .route("/users/{user}", put(user_update))
+        .route("/tokens", get(token_list).post(token_create))
+        .route("/tokens/{token}", delete(token_revoke))
         .route("/audit/verify", get(audit_verify))
         .route("/projects", get(project_list).post(project_create))
         .route("/projects/{p}", get(project_show))
@@ -55,7 +59,6 @@ pub fn router(max_upload: usize) -> Router<AppState> {
         .route("/projects/{p}/evidence/{sha}", get(evidence_download))
         .route("/projects/{p}/vulnerabilities", get(vulnerabilities))
         .route("/projects/{p}/triage", put(triage_set))
-        .merge(uploads)
         .fallback(not_found)
 }
 
@@ -93,6 +96,10 @@ struct NewUser {
     password: String,
     #[serde(default)]
     is_admin: bool,
+    /// The user must replace this password at their next login (what the users page
+    /// does); the API leaves it to the caller, for scripted set-ups.
+    #[serde(default)]
+    must_change_password: bool,
 }
 
 async fn user_create(
@@ -101,41 +108,73 @@ async fn user_create(
     Json(u): Json<NewUser>,
 ) -> ApiResult {
     access::require_server_admin(&who)?;
-    auth::check_user_name(&u.name)?;
-    auth::check_password_strength(&u.name, &u.password)?;
-    let user = st
-        .db(move |s| {
-            let hash = auth::hash_password(&u.password)?;
-            let id = auth::random_token("u_")?;
-            Ok(s.store
-                .write(|tx| users::create(tx, &who.user.name, &id, &u.name, &hash, u.is_admin))?)
-        })
-        .await?;
+    let user = crate::account::create_user(
+        &st,
+        &who,
+        crate::account::NewUser {
+            name: u.name,
+            password: u.password,
+            is_admin: u.is_admin,
+            must_change: u.must_change_password,
+        },
+    )
+    .await?;
     Ok(Json(json!(user)))
 }
 
-#[derive(Deserialize)]
-struct NewToken {
-    name: String,
+/// An administrator's change to a user: rights, disabling, a new password (which the
+/// user must change at their next login).
+async fn user_update(
+    State(st): State<AppState>,
+    who: Principal,
+    Path(name): Path<String>,
+    Json(change): Json<crate::account::UserChange>,
+) -> ApiResult {
+    access::require_server_admin(&who)?;
+    let user = crate::account::update_user(&st, &who, &name, change).await?;
+    Ok(Json(json!(user)))
+}
+
+/// The caller changes their own password, giving the current one.
+async fn password_change(
+    State(st): State<AppState>,
+    who: Principal,
+    Json(change): Json<crate::account::PasswordChange>,
+) -> ApiResult {
+    crate::account::change_password(&st, &who, change).await?;
+    Ok(Json(json!({ "changed": true, "log_in_again": true })))
+}
+
+async fn token_list(State(st): State<AppState>, who: Principal) -> ApiResult {
+    let list = st
+        .db(move |s| Ok(s.store.read(|c| users::tokens(c, &who.user))?))
+        .await?;
+    Ok(Json(json!(list)))
 }
 
 /// An API token for the caller. The token is shown once; only its hash is kept.
 async fn token_create(
     State(st): State<AppState>,
     who: Principal,
-    Json(t): Json<NewToken>,
+    Json(t): Json<crate::account::NewToken>,
 ) -> ApiResult {
-    if t.name.is_empty() || t.name.len() > 64 {
-        return Err(AppError::BadRequest("token name: 1-64 characters".into()));
-    }
-    let token = auth::random_token("tk_")?;
-    let hash = auth::token_hash(&token);
-    st.db(move |s| {
-        Ok(s.store
-            .write(|tx| users::token_create(tx, &who.user, &hash, &t.name))?)
-    })
-    .await?;
-    Ok(Json(json!({ "token": token })))
+    let made = crate::account::create_token(&st, &who, t).await?;
+    Ok(Json(json!(made)))
+}
+
+/// Revokes one of the caller's tokens (revoking one that is gone changes nothing).
+async fn token_revoke(
+    State(st): State<AppState>,
+    who: Principal,
+    Path(id): Path<String>,
+) -> ApiResult {
+    let revoked = st
+        .db(move |s| {
+            Ok(s.store
+                .write(|tx| users::token_revoke(tx, &who.user.name, &who.user, &id))?)
+        })
+        .await?;
+    Ok(Json(json!({ "revoked": revoked })))
 }
 
 async fn audit_verify(State(st): State<AppState>, who: Principal) -> ApiResult {
@@ -467,14 +506,32 @@ async fn evidence_upload(
     who: Principal,
     Path(p): Path<String>,
     Query(q): Query<UploadQuery>,
-    body: Bytes,
+    body: Body,
 ) -> ApiResult {
+    let upload = authorised_upload(&st, &who, &p, Need::Contribute, body).await?;
     st.db(move |s| {
         access::require(s, &who, &p, Need::Contribute)?;
-        let row = service::store_evidence(s, &who.user.name, &p, &q.name, &body)?;
+        let row = service::store_evidence(s, &who.user.name, &p, &q.name, &upload)?;
         Ok(Json(json!(row)))
     })
     .await
+}
+
+/// Checks the caller's role in the project first, and only then reads the body, to a
+/// temporary file within the upload limit: a body sent to a project the caller may not
+/// change is never read.
+async fn authorised_upload(
+    st: &AppState,
+    who: &Principal,
+    p: &str,
+    need: Need,
+    body: Body,
+) -> Result<Spooled, AppError> {
+    let (caller, project) = (who.clone(), p.to_string());
+    st.db(move |s| access::require(s, &caller, &project, need).map(drop))
+        .await?;
+    let shared = st.shared();
+    upload::spool(&shared.data_dir, body, shared.settings.max_upload_bytes).await
 }
 
 async fn evidence_download(
@@ -513,11 +570,12 @@ async fn scan_upload(
     who: Principal,
     Path(p): Path<String>,
     Query(q): Query<ScanQuery>,
-    body: Bytes,
+    body: Body,
 ) -> ApiResult {
+    let upload = authorised_upload(&st, &who, &p, Need::Contribute, body).await?;
     st.db(move |s| {
         access::require(s, &who, &p, Need::Contribute)?;
-        let scan = service::upload_scan(s, &who.user.name, &p, &q.device, &body)?;
+        let scan = service::upload_scan(s, &who.user.name, &p, &q.device, &upload)?;
         Ok(Json(json!(scan)))
     })
     .await
@@ -534,11 +592,12 @@ async fn scan_import(
     who: Principal,
     Path((p, a)): Path<(String, String)>,
     Query(q): Query<ImportQuery>,
-    body: Bytes,
+    body: Body,
 ) -> ApiResult {
+    let upload = authorised_upload(&st, &who, &p, Need::Assess, body).await?;
     st.db(move |s| {
         access::require(s, &who, &p, Need::Assess)?;
-        let out = service::import_scan(s, &who.user.name, (&p, &a), &body, q.force)?;
+        let out = service::import_scan(s, &who.user.name, (&p, &a), &upload, q.force)?;
         Ok(Json(json!(out)))
     })
     .await
@@ -559,11 +618,12 @@ async fn sbom_upload(
     who: Principal,
     Path(p): Path<String>,
     Query(q): Query<UploadQuery>,
-    body: Bytes,
+    body: Body,
 ) -> ApiResult {
+    let upload = authorised_upload(&st, &who, &p, Need::Contribute, body).await?;
     st.db(move |s| {
         access::require(s, &who, &p, Need::Contribute)?;
-        let row = service::upload_sbom(s, &who.user.name, &p, &q.name, &body)?;
+        let row = service::upload_sbom(s, &who.user.name, &p, &q.name, &upload)?;
         Ok(Json(json!(row)))
     })
     .await

@@ -23,6 +23,9 @@ pub enum AppError {
     TooLarge(String),
     #[error("too many failed logins; try again later")]
     Locked,
+    /// Too many logins from one address (the per-address rate limit).
+    #[error("too many logins from your address; try again in a minute")]
+    Throttled,
     #[error("internal error; the server log has the details")]
     Internal(String),
 }
@@ -36,7 +39,7 @@ impl AppError {
             AppError::Conflict { .. } => StatusCode::CONFLICT,
             AppError::BadRequest(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            AppError::Locked => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Locked | AppError::Throttled => StatusCode::TOO_MANY_REQUESTS,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

@@ -13,15 +13,18 @@
 //!   line would refuse.
 
 pub mod access;
+pub mod account;
 pub mod api;
 pub mod auth;
 pub mod demo;
 pub mod error;
+pub mod limit;
 pub mod pages;
 pub mod projects;
 pub mod service;
 pub mod state;
 pub mod sync;
+pub mod upload;
 pub mod zones;
 
 use axum::extract::{Request, State};
@@ -39,6 +42,9 @@ use tekigo_store::Store;
 pub struct Settings {
     /// Seconds of inactivity after which a session ends.
     pub session_idle_secs: i64,
+    /// Seconds of disuse after which an API token stops working (a CI job or device
+    /// that runs nightly keeps its token; one forgotten dies).
+    pub token_idle_secs: i64,
     /// Largest upload (evidence, scan reports, SBOMs) in bytes.
     pub max_upload_bytes: usize,
     /// Fonts for PDF reports, besides the system's.
@@ -51,6 +57,7 @@ impl Default for Settings {
     fn default() -> Settings {
         Settings {
             session_idle_secs: 30 * 60,
+            token_idle_secs: 90 * 24 * 3600,
             max_upload_bytes: 64 * 1024 * 1024,
             font_dir: None,
             vulndb: None,
@@ -111,7 +118,7 @@ fn restrict_permissions(_dir: &std::path::Path) -> anyhow::Result<()> {
 /// Every route of the application.
 pub fn router(state: AppState) -> Router {
     let max_upload = state.shared().settings.max_upload_bytes;
-    let api = api::router(max_upload).layer(middleware::from_fn_with_state(
+    let api = api::router().layer(middleware::from_fn_with_state(
         state.clone(),
         auth::require_principal,
     ));

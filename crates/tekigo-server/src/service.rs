@@ -6,6 +6,7 @@
 
 use crate::error::AppError;
 use crate::state::Shared;
+use crate::upload::Spooled;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use tekigo_assess::edit::{self, AnswerUpdate, NewAssessment};
@@ -225,10 +226,9 @@ pub fn set_answer(
         }
         evidence.push(EvidenceRef::Url { url: url.clone() });
     }
-    // Detaching evidence changes what the answer rests on: like any change of content it
-    // returns the answer to draft, dated and by the caller (edit::set_answer does that when
-    // it is given the answer's reason again).
-    let mut reason = input.reason;
+    // Detaching evidence changes what the answer rests on, so it returns the answer to
+    // draft, dated today; like attaching, it is no judgement and keeps the assessor (the
+    // two-person rule).
     if let Some(i) = input.detach {
         let answer = a
             .answers
@@ -238,16 +238,18 @@ pub fn set_answer(
                 AppError::BadRequest(format!("{id}: no evidence number {i} to detach"))
             })?;
         answer.evidence.remove(i);
-        reason.get_or_insert_with(|| answer.reason.clone());
+        answer.review = tekigo_assess::Review::Draft;
+        answer.reviewer = None;
+        answer.date = tekigo_assess::today();
     }
-    // edit::set_answer records the assessor only when the content changes, so a review
-    // alone never makes the reviewer the assessor.
+    // edit::set_answer records the assessor only for a judgement, so neither a review nor
+    // attached evidence makes the caller the assessor (the two-person rule).
     edit::set_answer(
         &mut a,
         &id,
         AnswerUpdate {
             status,
-            reason,
+            reason: input.reason,
             countermeasure: input.countermeasure,
             maturity: input.maturity,
             method: None,
@@ -300,14 +302,15 @@ pub fn safe_name(name: &str) -> String {
     }
 }
 
+/// Records an upload as evidence of `project` under `name`.
 pub fn store_evidence(
     s: &Shared,
     actor: &str,
     project: &str,
     name: &str,
-    bytes: &[u8],
+    upload: &Spooled,
 ) -> Result<EvidenceRow, AppError> {
-    let file = put_file(s, name, bytes)?;
+    let file = put_file(s, name, upload)?;
     Ok(s.store.write(|tx| file.record(tx, actor, project))?)
 }
 
@@ -330,16 +333,18 @@ impl StoredFile {
 }
 
 /// Writes the bytes to the content store before the transaction that records them: a
-/// crash in between leaves an unreferenced file, never a record without its bytes.
-fn put_file(s: &Shared, name: &str, bytes: &[u8]) -> Result<StoredFile, AppError> {
+/// crash in between leaves an unreferenced file, never a record without its bytes. The
+/// content store is shared by all projects, so it keeps no name: the name belongs to the
+/// project's `evidence` row alone.
+fn put_file(s: &Shared, name: &str, upload: &Spooled) -> Result<StoredFile, AppError> {
     let name = safe_name(name);
     let stored = tekigo_assess::evidence::EvidenceStore::new(&s.data_dir)
-        .add_bytes(&name, bytes)
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+        .add_unrecorded(&mut upload.reader()?)
+        .map_err(|e| AppError::Internal(format!("evidence store: {e}")))?;
     Ok(StoredFile {
         sha256: stored.sha256,
         name,
-        size: bytes.len() as i64,
+        size: i64::try_from(upload.len()).unwrap_or(i64::MAX),
     })
 }
 
@@ -372,7 +377,11 @@ fn verdict_counts(report: &tekigo_assess::scan_import::ScanReport) -> BTreeMap<&
     counts
 }
 
-fn parse_scan(bytes: &[u8]) -> Result<tekigo_assess::scan_import::ScanReport, AppError> {
+fn parse_scan(upload: &Spooled) -> Result<tekigo_assess::scan_import::ScanReport, AppError> {
+    parse_scan_bytes(&upload.bytes()?)
+}
+
+fn parse_scan_bytes(bytes: &[u8]) -> Result<tekigo_assess::scan_import::ScanReport, AppError> {
     tekigo_assess::scan_import::parse(bytes)
         .map_err(|e| AppError::BadRequest(format!("scan report: {e}")))
 }
@@ -388,7 +397,7 @@ pub fn scan_check(
     let (_, path) = evidence_file(s, project, sha256)?;
     let bytes =
         std::fs::read(&path).map_err(|e| AppError::Internal(format!("{}: {e}", path.display())))?;
-    parse_scan(&bytes)?
+    parse_scan_bytes(&bytes)?
         .results
         .into_iter()
         .find(|r| r.check == check)
@@ -401,17 +410,17 @@ pub fn upload_scan(
     actor: &str,
     project: &str,
     device: &str,
-    bytes: &[u8],
+    upload: &Spooled,
 ) -> Result<ScanRow, AppError> {
     if device.is_empty() || device.len() > 128 || device.chars().any(char::is_control) {
         return Err(AppError::BadRequest(
             "device: 1-128 printable characters".into(),
         ));
     }
-    let report = parse_scan(bytes)?;
+    let report = parse_scan(upload)?;
     let summary = serde_json::to_string(&verdict_counts(&report))
         .map_err(|e| AppError::Internal(e.to_string()))?;
-    let file = put_file(s, &format!("scan-{device}.json"), bytes)?;
+    let file = put_file(s, &format!("scan-{device}.json"), upload)?;
     let scan = ScanRow {
         id: crate::auth::random_token("scan_")?[..21].to_string(),
         device: device.to_string(),
@@ -441,15 +450,16 @@ pub fn import_scan(
     s: &Shared,
     actor: &str,
     (project, assessment): (&str, &str),
-    bytes: &[u8],
+    upload: &Spooled,
     force: bool,
 ) -> Result<ScanImportOut, AppError> {
-    let report = parse_scan(bytes)?;
-    let evidence = store_evidence(s, actor, project, "scan.json", bytes)?;
+    let report = parse_scan(upload)?;
+    // The assessment must exist before anything is stored.
     let Loaded {
         assessment: mut a,
         versions,
     } = load(s, project, assessment)?;
+    let evidence = store_evidence(s, actor, project, "scan.json", upload)?;
     let summary = tekigo_assess::scan_import::apply(
         s.catalog,
         &mut a,
@@ -550,16 +560,16 @@ pub fn upload_sbom(
     actor: &str,
     project: &str,
     name: &str,
-    bytes: &[u8],
+    upload: &Spooled,
 ) -> Result<records::SbomRow, AppError> {
     if name.is_empty() || name.len() > 128 || name.chars().any(char::is_control) {
         return Err(AppError::BadRequest(
             "name: 1-128 printable characters (the product or firmware the SBOM describes)".into(),
         ));
     }
-    let sbom = tekigo_sbom::Sbom::from_slice(bytes, name)
+    let sbom = tekigo_sbom::Sbom::from_slice(&upload.bytes()?, name)
         .map_err(|e| AppError::BadRequest(format!("SBOM: {e}")))?;
-    let evidence = store_evidence(s, actor, project, &format!("sbom-{name}.json"), bytes)?;
+    let evidence = store_evidence(s, actor, project, &format!("sbom-{name}.json"), upload)?;
     let row = records::SbomRow {
         id: crate::auth::random_token("sbom_")?[..21].to_string(),
         name: name.to_string(),

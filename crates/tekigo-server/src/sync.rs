@@ -36,7 +36,7 @@ pub fn import_project(s: &Shared, actor: &str, dir: &Path, id: &str) -> Result<u
         let path = source.path_of(sha).ok_or_else(|| {
             AppError::BadRequest(format!("{}: evidence {sha} missing", dir.display()))
         })?;
-        let bytes = std::fs::read(&path)
+        let mut file = std::fs::File::open(&path)
             .map_err(|e| AppError::BadRequest(format!("{}: {e}", path.display())))?;
         let name = source
             .meta(sha)
@@ -44,16 +44,19 @@ pub fn import_project(s: &Shared, actor: &str, dir: &Path, id: &str) -> Result<u
             .flatten()
             .and_then(|m| m.names.into_iter().next())
             .unwrap_or_else(|| sha.to_string());
+        // The server's store is shared by all projects: the name stays with this
+        // project's evidence row.
         let stored = target
-            .add_bytes(&service::safe_name(&name), &bytes)
-            .map_err(|e| AppError::Internal(e.to_string()))?;
+            .add_unrecorded(&mut file)
+            .map_err(|e| AppError::Internal(format!("{}: {e}", path.display())))?;
         if stored.sha256 != sha {
             return Err(AppError::BadRequest(format!(
                 "{}: its content does not match its name {sha}",
                 path.display()
             )));
         }
-        evidence.push((stored.sha256, service::safe_name(&name), bytes.len() as i64));
+        let size = i64::try_from(stored.meta.size).unwrap_or(i64::MAX);
+        evidence.push((stored.sha256, service::safe_name(&name), size));
     }
     let triage = triage_rows(dir)?;
     let risk = risk_model(dir)?;

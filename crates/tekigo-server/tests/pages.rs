@@ -252,8 +252,24 @@ async fn the_login_and_setup_forms_open_a_session_and_return_to_the_page() {
         home.contains("GW-100 gateway") && home.contains("<svg"),
         "{home}"
     );
-    let (status, headers, _) =
-        get_page(&app, Some(&c), Method::POST, "/logout", &[], Some("")).await;
+    // The logout form carries the session's CSRF token: without it, a cross-site form
+    // could log the user out.
+    let (status, _, _) = get_page(&app, Some(&c), Method::POST, "/logout", &[], Some("")).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let csrf = home
+        .split(r#"name="csrf" value=""#)
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the logout form's CSRF field");
+    let (status, headers, _) = get_page(
+        &app,
+        Some(&c),
+        Method::POST,
+        "/logout",
+        &[],
+        Some(&format!("csrf={csrf}")),
+    )
+    .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     assert_eq!(headers[header::LOCATION], "/login");
     let (status, _, _) = get_page(&app, Some(&c), Method::GET, "/", &[], None).await;

@@ -178,7 +178,9 @@ pub struct Verification {
     pub problems: Vec<String>,
 }
 
-/// Recomputes the whole chain. Reads in pages so that a long trail does not sit in memory.
+/// Recomputes the whole chain, and compares the live records with the state the chain
+/// says they have ([`crate::state`]). Reads the chain in pages so that a long trail does
+/// not sit in memory.
 pub fn verify(c: &mut dyn Conn) -> Result<Verification, StoreError> {
     let head = c.query("SELECT seq, hash FROM audit_head WHERE id = 1", &[])?;
     let head = head
@@ -186,6 +188,7 @@ pub fn verify(c: &mut dyn Conn) -> Result<Verification, StoreError> {
         .ok_or_else(|| StoreError::Schema("audit_head has no row".into()))?;
     let (head_seq, head_hash) = (head.int(0)?, head.text(1)?);
     let mut problems = Vec::new();
+    let mut expected = crate::state::Expected::default();
     let (mut expected_seq, mut prev, mut entries) = (1, String::new(), 0);
     loop {
         let page = c.query(
@@ -219,6 +222,7 @@ pub fn verify(c: &mut dyn Conn) -> Result<Verification, StoreError> {
                     e.seq, e.action, e.object, e.actor
                 ));
             }
+            expected.apply(&e.action, &e.object, &e.after);
             prev = stored_hash;
             expected_seq = e.seq + 1;
             entries += 1;
@@ -231,6 +235,7 @@ pub fn verify(c: &mut dyn Conn) -> Result<Verification, StoreError> {
             expected_seq - 1
         ));
     }
+    problems.extend(expected.differences(&crate::state::live(c)?));
     Ok(Verification {
         entries,
         head_seq,

@@ -15,6 +15,7 @@
 pub mod audit;
 pub mod conn;
 pub mod records;
+pub mod state;
 pub mod testing;
 pub mod users;
 
@@ -51,6 +52,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0002_vulnerabilities.sql"),
     ),
     (3, "risk", include_str!("../migrations/0003_risk.sql")),
+    (
+        4,
+        "security",
+        include_str!("../migrations/0004_security.sql"),
+    ),
 ];
 
 pub struct Store {
@@ -140,6 +146,13 @@ impl Store {
                     ],
                 )?;
             }
+            // A database from before schema 4 has records whose audit entries do not
+            // carry their full state: the chain takes them as they are now, once.
+            if (1..4).contains(&applied) {
+                let mut tx = audit::Tx::begin(c)?;
+                state::baseline(&mut tx)?;
+                tx.finish()?;
+            }
             Ok(())
         })
     }
@@ -219,4 +232,13 @@ pub fn now_rfc3339() -> String {
 /// Now, in Unix seconds.
 pub fn now_unix() -> i64 {
     time::OffsetDateTime::now_utc().unix_timestamp()
+}
+
+/// SHA-256 of `bytes`, hex-encoded.
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }

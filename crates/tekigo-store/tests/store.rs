@@ -13,7 +13,7 @@ fn both(test: impl Fn(&Store)) {
 fn seed(store: &Store) {
     store
         .write(|tx| {
-            users::create(tx, "setup", "u1", "alice", "$argon2id$x", true)?;
+            users::create(tx, "setup", "u1", "alice", "$argon2id$x", (true, false))?;
             records::project_create(tx, "alice", "plant", "{}")?;
             records::assessment_create(tx, "alice", "plant", "gw", "{\"id\":\"gw\"}")
         })
@@ -109,18 +109,21 @@ fn a_failed_write_leaves_no_change_and_no_audit_entry() {
 fn lockout_after_repeated_failures() {
     both(|store| {
         seed(store);
-        let mut locked = Vec::new();
-        for _ in 0..5 {
-            let user = store.read(|c| users::by_name(c, "alice")).unwrap().unwrap();
-            locked.push(
+        let mut taken = Vec::new();
+        for _ in 0..6 {
+            taken.push(
                 store
-                    .write(|tx| users::login_failed(tx, &user, 1000, 5, 900))
+                    .write(|tx| users::login_attempt(tx, "alice", 1000, 5, 900))
                     .unwrap(),
             );
         }
-        assert_eq!(locked, [false, false, false, false, true]);
-        let user = store.read(|c| users::by_name(c, "alice")).unwrap().unwrap();
-        assert_eq!(user.locked_until, 1900);
+        let (t, f) = (Some(true), Some(false));
+        assert_eq!(taken, [f, f, f, f, t, None]);
+        // The window ends: five more checks.
+        let after = store
+            .write(|tx| users::login_attempt(tx, "alice", 1900, 5, 900))
+            .unwrap();
+        assert_eq!(after, f);
     });
 }
 

@@ -38,6 +38,9 @@ pub struct ServeArgs {
     /// Minutes of inactivity after which a session ends.
     #[arg(long, default_value_t = 30, value_name = "MINUTES")]
     pub session_idle: i64,
+    /// Days of disuse after which an API token stops working.
+    #[arg(long, default_value_t = 90, value_name = "DAYS")]
+    pub token_idle: i64,
     /// Largest upload, in MiB.
     #[arg(long, default_value_t = 64, value_name = "MIB")]
     pub max_upload: usize,
@@ -106,8 +109,12 @@ pub fn serve(args: ServeArgs) -> Result<ExitCode> {
     if args.session_idle < 1 {
         bail!("--session-idle must be at least 1 minute");
     }
+    if args.token_idle < 1 {
+        bail!("--token-idle must be at least 1 day");
+    }
     let settings = Settings {
         session_idle_secs: args.session_idle * 60,
+        token_idle_secs: args.token_idle.saturating_mul(24 * 3600),
         max_upload_bytes: args.max_upload.saturating_mul(1024 * 1024),
         font_dir: args.font_dir,
         vulndb: args.vulndb,

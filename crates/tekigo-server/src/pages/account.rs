@@ -7,8 +7,9 @@ use super::{html, render, see_other, PageLang};
 use crate::auth::{self, LoginForm, SetupForm};
 use crate::error::AppError;
 use crate::state::AppState;
+use axum::extract::rejection::FormRejection;
 use axum::extract::{FromRequest, Query, Request, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::{Form, Json};
 use minijinja::context;
@@ -21,10 +22,17 @@ pub struct Next {
 }
 
 impl Next {
-    /// Only a path of this server: `//host` and `/\host` would leave it.
+    /// Only a path of this server, else `/`. Browsers drop tabs and newlines from a URL
+    /// and read `\` as `/`, so `/<TAB>/host` and `/\host` name another host just as
+    /// `//host` does: the target must be printable ASCII without spaces or backslashes,
+    /// parse as a path (with its query), and not start with `//`.
     fn target(&self) -> &str {
         let n = self.next.as_str();
-        if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") {
+        let local = n.starts_with('/')
+            && !n.starts_with("//")
+            && n.bytes().all(|b| b.is_ascii_graphic() && b != b'\\')
+            && n.parse::<axum::http::uri::PathAndQuery>().is_ok();
+        if local {
             n
         } else {
             "/"
@@ -62,14 +70,9 @@ pub async fn setup_page(lang: PageLang) -> Response {
 }
 
 /// The session cookie of a successful login, on a redirect to where the user was going.
-fn logged_in(
-    session: Result<(String, String), AppError>,
-    st: &AppState,
-    to: &str,
-) -> Result<Response, AppError> {
+fn logged_in(session: Result<(String, String), AppError>, to: &str) -> Result<Response, AppError> {
     let (token, csrf) = session?;
-    let mut response =
-        auth::session_response(&token, &csrf, st.shared().settings.session_idle_secs);
+    let mut response = auth::session_response(&token, &csrf);
     let redirect = see_other(to);
     *response.status_mut() = redirect.status();
     response.headers_mut().extend(redirect.headers().clone());
@@ -82,42 +85,42 @@ pub async fn login(
     Query(next): Query<Next>,
     request: Request,
 ) -> Response {
+    let addr = auth::client_addr(request.extensions());
     if !is_form(request.headers()) {
         return match Json::<LoginForm>::from_request(request, &st).await {
-            Ok(json) => auth::login_json(State(st), json).await.into_response(),
+            Ok(Json(form)) => auth::login_json(&st, addr, form).await.into_response(),
             Err(rejection) => rejection.into_response(),
         };
     }
-    let origin = auth::check_same_origin(request.headers());
+    let origin = auth::check_same_origin(request.headers(), request.uri());
     let result = async {
         origin?;
         let Form(form) = Form::<LoginForm>::from_request(request, &st)
             .await
             .map_err(|e| AppError::BadRequest(e.body_text()))?;
-        let session = st
-            .db(move |s| auth::login(s, &form.username, &form.password))
-            .await;
-        logged_in(session, &st, next.target())
+        let session = auth::login(&st, addr, form.username, form.password).await;
+        logged_in(session, next.target())
     }
     .await;
     result.unwrap_or_else(|e| form_page("login.html", lang, e.status(), &next, Some(e.to_string())))
 }
 
 pub async fn setup(State(st): State<AppState>, lang: PageLang, request: Request) -> Response {
+    let addr = auth::client_addr(request.extensions());
     if !is_form(request.headers()) {
         return match Json::<SetupForm>::from_request(request, &st).await {
-            Ok(json) => auth::setup_json(State(st), json).await.into_response(),
+            Ok(Json(form)) => auth::setup_json(&st, addr, form).await.into_response(),
             Err(rejection) => rejection.into_response(),
         };
     }
-    let origin = auth::check_same_origin(request.headers());
+    let origin = auth::check_same_origin(request.headers(), request.uri());
     let result = async {
         origin?;
         let Form(form) = Form::<SetupForm>::from_request(request, &st)
             .await
             .map_err(|e| AppError::BadRequest(e.body_text()))?;
-        let session = st.db(move |s| auth::setup(s, &form)).await;
-        logged_in(session, &st, "/")
+        let session = auth::setup(&st, addr, form).await;
+        logged_in(session, "/")
     }
     .await;
     result.unwrap_or_else(|e| {
@@ -131,12 +134,25 @@ pub async fn setup(State(st): State<AppState>, lang: PageLang, request: Request)
     })
 }
 
-/// Ends the session. The logout button is a plain form: it is answered with the login
-/// page; other clients get the JSON answer of [`auth::logout`].
-pub async fn logout(State(st): State<AppState>, headers: HeaderMap) -> Response {
-    let form = is_form(&headers);
-    let mut response = auth::logout(State(st), headers).await;
-    if form && response.status().is_success() {
+#[derive(Deserialize)]
+pub struct LogoutForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+/// Ends the session. The logout button is a plain form with the session's CSRF token in
+/// a field: it is answered with the login page; other clients send the token in the
+/// header and get the JSON answer of [`auth::logout`].
+pub async fn logout(
+    State(st): State<AppState>,
+    uri: Uri,
+    headers: HeaderMap,
+    form: Result<Form<LogoutForm>, FormRejection>,
+) -> Response {
+    let form_token = form.ok().map(|Form(f)| f.csrf);
+    let is_form = is_form(&headers);
+    let mut response = auth::logout(&st, (&headers, &uri), form_token.as_deref()).await;
+    if is_form && response.status().is_success() {
         let redirect = see_other("/login");
         *response.status_mut() = redirect.status();
         response.headers_mut().extend(redirect.headers().clone());

@@ -16,6 +16,8 @@
 //! - [`zones`]: the zones and conduits of a project (IEC 62443-3-2).
 //! - [`scancheck`]: one check of a scan report, as a scan evidence link shows it.
 //! - [`regime`]: an assessment seen through the EU CRA, EN 303 645, JC-STAR and the rest.
+//! - [`tokens`]: the caller's password and API tokens; [`users`]: the administrators'
+//!   users page.
 
 mod account;
 mod assessments;
@@ -25,6 +27,8 @@ mod projects;
 mod regime;
 mod scancheck;
 mod sheet;
+mod tokens;
+mod users;
 mod vulns;
 mod zones;
 
@@ -58,6 +62,15 @@ pub fn router(max_upload: usize) -> Router<AppState> {
         .route("/login", get(account::login_page).post(account::login))
         .route("/setup", get(account::setup_page).post(account::setup))
         .route("/logout", post(account::logout))
+        .route("/account", get(tokens::show))
+        .route(
+            "/account/password",
+            get(tokens::show).post(tokens::password),
+        )
+        .route("/account/tokens", post(tokens::create))
+        .route("/account/tokens/{id}/revoke", post(tokens::revoke))
+        .route("/admin/users", get(users::show).post(users::create))
+        .route("/admin/users/{name}", post(users::change))
         .route("/", get(project::home))
         .route("/p/{p}", get(project::show))
         .route("/p/{p}/a/{a}", get(sheet::sheet))
@@ -237,6 +250,9 @@ impl FromRequestParts<AppState> for Ctx {
         let lang = PageLang::of(parts);
         let htmx = parts.headers.contains_key("hx-request");
         match Principal::from_request_parts(parts, state).await {
+            Ok(who) if who.user.must_change_password && !crate::auth::must_change_allows(parts) => {
+                Err(redirect(htmx, "/account/password"))
+            }
             Ok(who) => Ok(Ctx {
                 who,
                 lang,
@@ -262,11 +278,15 @@ impl FromRequestParts<AppState> for Ctx {
 
 /// Where a logged-out caller goes; `next` brings them back after logging in.
 fn to_login(htmx: bool, next: &str) -> Response {
-    let location = format!("/login?next={}", percent(next));
+    redirect(htmx, &format!("/login?next={}", percent(next)))
+}
+
+/// Sends the browser to `location`: htmx follows `HX-Redirect` with a full page load.
+fn redirect(htmx: bool, location: &str) -> Response {
     if htmx {
-        htmx_go(&location)
+        htmx_go(location)
     } else {
-        see_other(&location)
+        see_other(location)
     }
 }
 
@@ -387,6 +407,8 @@ const TEMPLATES: &[(&str, &str)] = &[
         "assessment_new.html",
         include_str!("../../templates/assessment_new.html"),
     ),
+    ("account.html", include_str!("../../templates/account.html")),
+    ("users.html", include_str!("../../templates/users.html")),
 ];
 
 /// Renders one template with the words of `lang` as `t`.
@@ -407,6 +429,7 @@ fn user_ctx(ctx: &Ctx) -> Value {
     context! {
         user => ctx.who.user.name,
         is_admin => ctx.who.user.is_admin,
+        csrf => ctx.who.csrf.as_deref().unwrap_or(""),
         hx_headers => headers.to_string(),
     }
 }
@@ -462,36 +485,61 @@ fn page(
     }
 }
 
-/// A submitted multipart form: its text fields and the file it carries, if one was chosen.
+/// A submitted multipart form: its text fields and the file it carries, if one was chosen
+/// (on disk, see [`crate::upload`]).
 struct Upload {
     fields: std::collections::BTreeMap<String, String>,
-    file: Option<(String, axum::body::Bytes)>,
+    file: Option<(String, crate::upload::Spooled)>,
 }
 
+/// A multipart error as the API would answer it.
+pub(crate) fn upload_error(e: MultipartError) -> AppError {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        AppError::TooLarge(format!("upload: {e}"))
+    } else {
+        AppError::BadRequest(format!("upload: {e}"))
+    }
+}
+
+/// Text fields of an upload form are short: more is refused.
+const MAX_FIELD_BYTES: usize = 64 * 1024;
+
 impl Upload {
-    async fn read(mut form: Multipart) -> Result<Upload, AppError> {
-        let fail = |e: MultipartError| {
-            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                AppError::TooLarge(format!("upload: {e}"))
-            } else {
-                AppError::BadRequest(format!("upload: {e}"))
-            }
-        };
+    /// Checks that the caller has `need` in `project`, and only then reads the form.
+    async fn read(
+        st: &AppState,
+        ctx: &Ctx,
+        project: &str,
+        need: crate::access::Need,
+        mut form: Multipart,
+    ) -> Result<Upload, AppError> {
+        let (who, p) = (ctx.who.clone(), project.to_string());
+        st.db(move |s| crate::access::require(s, &who, &p, need).map(drop))
+            .await?;
+        let shared = st.shared();
         let mut upload = Upload {
             fields: Default::default(),
             file: None,
         };
-        while let Some(field) = form.next_field().await.map_err(fail)? {
+        while let Some(field) = form.next_field().await.map_err(upload_error)? {
             let name = field.name().unwrap_or("").to_string();
             match field.file_name().map(str::to_string) {
                 Some(file_name) => {
-                    let bytes = field.bytes().await.map_err(fail)?;
+                    let spooled = crate::upload::spool_field(
+                        &shared.data_dir,
+                        field,
+                        shared.settings.max_upload_bytes,
+                    )
+                    .await?;
                     if !file_name.is_empty() {
-                        upload.file = Some((file_name, bytes));
+                        upload.file = Some((file_name, spooled));
                     }
                 }
                 None => {
-                    let text = field.text().await.map_err(fail)?;
+                    let text = field.text().await.map_err(upload_error)?;
+                    if text.len() > MAX_FIELD_BYTES {
+                        return Err(AppError::TooLarge(format!("form field {name}: too long")));
+                    }
                     upload.fields.insert(name, text);
                 }
             }

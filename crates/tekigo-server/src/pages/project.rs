@@ -186,15 +186,15 @@ pub async fn evidence_upload(
     Path(p): Path<String>,
     form: Multipart,
 ) -> Response {
-    let upload = match Upload::read(form).await {
+    let upload = match Upload::read(&st, &ctx, &p, Need::Contribute, form).await {
         Ok(u) => u,
         Err(e) => return upload_failed(ctx.lang, e),
     };
     after_upload(st, ctx, p.clone(), Need::Contribute, move |s, actor, _| {
-        let (name, bytes) = upload
+        let (name, file) = upload
             .file
             .ok_or_else(|| AppError::BadRequest("choose a file to upload".into()))?;
-        let row = service::store_evidence(s, actor, &p, &name, &bytes)?;
+        let row = service::store_evidence(s, actor, &p, &name, &file)?;
         Ok(context! { done => "evidence_stored", name => row.name })
     })
     .await
@@ -208,13 +208,13 @@ pub async fn scan_upload(
     Path(p): Path<String>,
     form: Multipart,
 ) -> Response {
-    let upload = match Upload::read(form).await {
+    let upload = match Upload::read(&st, &ctx, &p, Need::Contribute, form).await {
         Ok(u) => u,
         Err(e) => return upload_failed(ctx.lang, e),
     };
     let who = ctx.who.clone();
     after_upload(st, ctx, p.clone(), Need::Contribute, move |s, actor, _| {
-        let (_, bytes) = upload
+        let (_, file) = upload
             .file
             .as_ref()
             .ok_or_else(|| AppError::BadRequest("choose a scan report (JSON) to upload".into()))?;
@@ -222,11 +222,11 @@ pub async fn scan_upload(
         if !assessment.is_empty() {
             access::require(s, &who, &p, Need::Assess)?;
         }
-        let scan = service::upload_scan(s, actor, &p, upload.field("device"), bytes)?;
+        let scan = service::upload_scan(s, actor, &p, upload.field("device"), file)?;
         if assessment.is_empty() {
             return Ok(context! { done => "scan_stored", name => scan.device });
         }
-        let out = service::import_scan(s, actor, (&p, assessment), bytes, false)?;
+        let out = service::import_scan(s, actor, (&p, assessment), file, false)?;
         Ok(context! {
             done => "scan_imported",
             name => scan.device,

@@ -678,7 +678,7 @@ pub async fn evidence_attach(
     Path(ids): Path<(String, String, String)>,
     form: Multipart,
 ) -> Response {
-    let upload = match Upload::read(form).await {
+    let upload = match Upload::read(&st, &ctx, &ids.0, Need::Contribute, form).await {
         Ok(u) => u,
         Err(e) => return super::error_response(ctx.lang, e, true),
     };
@@ -689,8 +689,8 @@ pub async fn evidence_attach(
             .parse::<i64>()
             .map_err(|_| AppError::BadRequest("version: a number".into()))?;
         let mut evidence = Vec::new();
-        if let Some((name, bytes)) = &upload.file {
-            evidence.push(service::store_evidence(s, actor, &project, name, bytes)?.sha256);
+        if let Some((name, file)) = &upload.file {
+            evidence.push(service::store_evidence(s, actor, &project, name, file)?.sha256);
         }
         let existing = upload.field("existing");
         if !existing.is_empty() {

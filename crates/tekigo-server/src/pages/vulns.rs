@@ -29,17 +29,17 @@ pub async fn sbom_upload(
     Path(p): Path<String>,
     form: Multipart,
 ) -> Response {
-    let upload = match Upload::read(form).await {
+    let upload = match Upload::read(&st, &ctx, &p, Need::Contribute, form).await {
         Ok(u) => u,
         Err(e) => return super::error_response(ctx.lang, e, true),
     };
     let project = p.clone();
     respond(st, ctx, p, Need::Contribute, move |s, actor| {
-        let (_, bytes) = upload
+        let (_, file) = upload
             .file
             .as_ref()
             .ok_or_else(|| AppError::BadRequest("choose an SBOM file to upload".into()))?;
-        let row = service::upload_sbom(s, actor, &project, upload.field("name"), bytes)?;
+        let row = service::upload_sbom(s, actor, &project, upload.field("name"), file)?;
         Ok(Some(context! { done => "sbom_stored", name => row.name }))
     })
     .await

@@ -207,7 +207,7 @@ pub async fn upload(
     form: Multipart,
 ) -> Response {
     let (who, lang, user) = (ctx.who.clone(), ctx.lang, user_ctx(&ctx));
-    let upload = match Upload::read(form).await {
+    let upload = match Upload::read(&st, &ctx, &p, Need::Assess, form).await {
         Ok(u) => u,
         Err(e) => return super::error_response(lang, e, false),
     };
@@ -215,10 +215,11 @@ pub async fn upload(
         .db(move |s| {
             let role = access::require(s, &who, &p, Need::Assess)?;
             let applied = (|| {
-                let (_, bytes) = upload.file.as_ref().ok_or_else(|| {
+                let (_, spooled) = upload.file.as_ref().ok_or_else(|| {
                     AppError::BadRequest("choose a risk/system.yaml to upload".into())
                 })?;
-                let text = std::str::from_utf8(bytes).map_err(|e| {
+                let bytes = spooled.bytes()?;
+                let text = std::str::from_utf8(&bytes).map_err(|e| {
                     AppError::BadRequest(format!("{}: not UTF-8 ({e})", tekigo_risk::MODEL_FILE))
                 })?;
                 let version = upload

@@ -194,3 +194,26 @@ pub fn seg(s: &str) -> String {
         })
         .collect()
 }
+
+/// Creates user `name` (with [`PASSWORD`]) as the administrator `admin`, with `role` in
+/// `project` when given.
+pub async fn add_user(admin: &mut Client, name: &str, project: &str, role: Option<&str>) {
+    let (status, body) = admin
+        .send(
+            Method::POST,
+            "/api/users",
+            Some(json!({"name": name, "password": PASSWORD})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    if let Some(role) = role {
+        let (status, body) = admin
+            .send(
+                Method::PUT,
+                &format!("/api/projects/{project}/members/{name}"),
+                Some(json!({ "role": role })),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+}
