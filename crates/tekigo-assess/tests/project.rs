@@ -384,7 +384,7 @@ const SCAN: &str = r#"{
   "schema_version": "1",
   "results": [
     {"check": "ssh-permit-root-login", "requirements": ["CR 1.1", "CR 2.1"], "verdict": "pass",
-     "evidence": [{"path": "/etc/ssh/sshd_config", "sha256": "ab12", "lines": [{"number": 3, "text": "PermitRootLogin no"}]}]},
+     "evidence": [{"path": "/etc/ssh/sshd_config", "sha256": "ab12000000000000000000000000000000000000000000000000000000000000", "lines": [{"number": 3, "text": "PermitRootLogin no"}]}]},
     {"check": "pam-nullok", "requirements": ["CR 1.1"], "verdict": "fail", "title": {"en": "PAM refuses empty passwords", "ja": "PAM が空パスワードを拒否"}, "explanation": {"en": "nullok allows empty passwords", "ja": "空パスワード"}},
     {"check": "auditd", "requirements": ["CR 2.8"], "verdict": "unreadable"},
     {"check": "secure-boot", "requirements": ["EDR 3.14", "HDR 3.14", "CR 3.14"], "verdict": "absent"},
@@ -434,7 +434,7 @@ fn scan_import_suggests_and_never_overwrites_a_person_without_force() {
     };
     assert_eq!(
         details,
-        &["/etc/ssh/sshd_config | sha256:ab12 | 3: PermitRootLogin no"]
+        &["/etc/ssh/sshd_config | sha256:ab12000000000000 | 3: PermitRootLogin no"]
     );
     p.save_assessment(catalog(), &a).unwrap();
 
