@@ -191,13 +191,8 @@ fn check_terms(catalog: &Catalog, std: &Standard, problems: &mut Vec<Problem>) {
     for (i, item) in std.items.iter().enumerate() {
         for (field, text) in [("title", &item.title.ja), ("summary", &item.summary.ja)] {
             for (found, term) in catalog.glossary.misuses(text) {
-                problems.push(std.problem(
-                    i,
-                    format!(
-                        "{}: Japanese {field} uses {found:?}; the glossary's term for {:?} is {:?}",
-                        item.id, term.en, term.ja
-                    ),
-                ));
+                let what = format!("{}: Japanese {field}", item.id);
+                problems.push(std.problem(i, misuse(&what, found, term)));
             }
         }
     }
@@ -235,11 +230,16 @@ fn check_common_terms(catalog: &Catalog, problems: &mut Vec<Problem>) {
             problems.push(Problem {
                 file: "common.yaml".into(),
                 line: None,
-                message: format!(
-                    "{text:?} uses {found:?}; the glossary's term for {:?} is {:?}",
-                    term.en, term.ja
-                ),
+                message: misuse(&format!("{text:?}"), found, term),
             });
         }
     }
+}
+
+/// What a glossary problem says: where, the avoided spelling, and the glossary's term.
+fn misuse(what: &str, found: &str, term: &crate::model::Term) -> String {
+    format!(
+        "{what} uses {found:?}; the glossary's term for {:?} is {:?}",
+        term.en, term.ja
+    )
 }

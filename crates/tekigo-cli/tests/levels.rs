@@ -194,28 +194,40 @@ fn review_required_counts_reviewed_answers_only() {
     assert!(stderr(&out).contains("tekigo.yaml"), "{}", stderr(&out));
 }
 
+/// `tekigo --lang LANG checklist` of an embedded device at `sl_t` for `phase`.
+fn checklist(
+    dir: &Path,
+    lang: &str,
+    sl_t: &str,
+    phase: &str,
+    format: &str,
+) -> std::process::Output {
+    let args = [
+        "--lang",
+        lang,
+        "checklist",
+        "--standard",
+        "62443-4-2",
+        "--type",
+        "embedded",
+        "--sl-t",
+        sl_t,
+        "--phase",
+        phase,
+        "--format",
+        format,
+    ];
+    tekigo(dir, &args)
+}
+
 /// Seed 003's phases: `checklist --phase 設置` lists what the installer sets.
 #[test]
 fn the_checklist_of_one_phase() {
     let root = tempfile::tempdir().unwrap();
     let dir = root.path();
     let ids = |phase: &str| -> Vec<String> {
-        let v = json(
-            dir,
-            &[
-                "checklist",
-                "--standard",
-                "62443-4-2",
-                "--type",
-                "embedded",
-                "--sl-t",
-                "4",
-                "--phase",
-                phase,
-                "--format",
-                "json",
-            ],
-        );
+        let out = checklist(dir, "en", "4", phase, "json");
+        let v: Value = serde_json::from_str(&stdout(&out)).unwrap();
         v.as_array()
             .unwrap()
             .iter()
@@ -236,37 +248,9 @@ fn the_checklist_of_one_phase() {
     assert_eq!(ids("installation"), installation);
     let sales = ids("sales");
     assert!(sales.iter().any(|i| i == "CR 1.5 RE(1)"), "{sales:?}");
-    let text = stdout(&ok(
-        dir,
-        &[
-            "--lang",
-            "ja",
-            "checklist",
-            "--standard",
-            "62443-4-2",
-            "--type",
-            "embedded",
-            "--sl-t",
-            "2",
-            "--phase",
-            "販売",
-        ],
-    ));
+    let text = stdout(&checklist(dir, "ja", "2", "販売", "table"));
     assert!(text.contains("フェーズ 販売"), "{text}");
-    let out = tekigo(
-        dir,
-        &[
-            "checklist",
-            "--standard",
-            "62443-4-2",
-            "--type",
-            "embedded",
-            "--sl-t",
-            "2",
-            "--phase",
-            "shipping",
-        ],
-    );
+    let out = checklist(dir, "en", "2", "shipping", "table");
     assert_eq!(out.status.code(), Some(2));
     assert!(
         stderr(&out).contains("unknown phase \"shipping\""),
