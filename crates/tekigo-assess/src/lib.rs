@@ -29,7 +29,7 @@ pub use assessment::{
     Answer, Assessment, EvidenceRef, Finding, Origin, Review, Status, Subject, SubjectKind, Target,
 };
 pub use project::{Project, ProjectConfig};
-pub use results::{compute, Results};
+pub use results::{compute, compute_with, Results, ReviewPolicy};
 pub use tekigo_catalog::Problem;
 
 use std::fmt;

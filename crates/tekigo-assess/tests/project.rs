@@ -32,6 +32,7 @@ fn project(dir: &Path) -> Project {
             }],
             standards: vec!["62443-4-2".into()],
             language: Lang::Ja,
+            review: Default::default(),
         },
     )
     .unwrap()

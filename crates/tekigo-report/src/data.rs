@@ -35,6 +35,9 @@ pub(crate) struct ReportData {
     pub findings: Vec<FindingRow>,
     pub evidence: EvidenceIndex,
     pub confidence: Vec<ConfidenceRow>,
+    /// The computed results: the claimed, projected and with-compensating vectors, the
+    /// not-applicable-only flags per FR, the shares of reviewed, person and scan answers.
+    pub results: Results,
 }
 
 #[derive(Serialize)]
@@ -181,7 +184,7 @@ pub(crate) fn listed_rows<'a>(std: &'a Standard, input: &ReportInput<'a>) -> Vec
 pub(crate) fn build(input: &ReportInput) -> Result<ReportData, ReportError> {
     let std = standard(input)?;
     let l = Labels::new(input.lang)?;
-    let results = results::compute(std, input.assessment);
+    let results = results::compute_with(std, input.assessment, input.project.config.review);
     let rows = listed_rows(std, input);
     let b = Builder {
         input,
@@ -214,6 +217,7 @@ pub(crate) fn build(input: &ReportInput) -> Result<ReportData, ReportError> {
         findings: b.findings(&rows),
         evidence: b.evidence(&rows)?,
         confidence: b.confidence(&rows),
+        results: results.clone(),
     };
     l.finish()?;
     Ok(data)
@@ -266,7 +270,7 @@ impl Builder<'_> {
         let achieved = match (results.achieved, results.achieved_ml) {
             (Some(v), _) => format!("SL-A {}", vector(&v)),
             (None, Some(ml)) => format!("ML {ml}"),
-            _ => format!("{} %", results.progress.confirmed_percent),
+            _ => format!("{} %", results.progress.met_percent),
         };
         out.push(self.field("cover.achieved", achieved));
         out.push(self.field("cover.assessment", &a.id));
@@ -342,7 +346,7 @@ impl Builder<'_> {
         out.push(self.field("scope.met", p.met.to_string()));
         out.push(self.field("scope.reviewed", p.reviewed.to_string()));
         out.push(self.field("scope.from_scan", p.from_scan.to_string()));
-        out.push(self.field("scope.confirmed", format!("{} %", p.confirmed_percent)));
+        out.push(self.field("scope.confirmed", format!("{} %", p.met_percent)));
         out
     }
 
@@ -439,7 +443,7 @@ impl Builder<'_> {
                             self.item_heading(&g.id),
                             format!("ML {target}"),
                             format!("ML {}", g.achieved_ml),
-                            format!("{} / {}", g.confirmed, g.requirements),
+                            format!("{} / {}", g.met, g.requirements),
                             verdict(ok),
                         ],
                         ok,

@@ -51,7 +51,7 @@ fn japanese_pdf_holds_japanese_titles_and_reasons() {
         CR11_JA,
         REASON_JA,
         "IEC62443評価報告書",
-        "識別及び認証制御",
+        "識別および認証制御",
         "部分的に充足",
         "Add mutual TLS to the field bus gateway",
         "山田太郎",
@@ -344,6 +344,12 @@ fn oscal_assessment_results_validate_and_match_the_catalog() {
     assert_eq!(finding("cr-1.1")["target"]["status"]["state"], "satisfied");
     assert_eq!(
         finding("cr-1.2")["target"]["status"]["state"],
+        "not-satisfied"
+    );
+    // CR 1.3 is met by a compensating countermeasure: outside the component, so not
+    // satisfied by it (62443-4-2 SL-C), with reason `other`.
+    assert_eq!(
+        finding("cr-1.3")["target"]["status"]["state"],
         "not-satisfied"
     );
     assert_eq!(finding("cr-1.3")["target"]["status"]["reason"], "other");

@@ -31,6 +31,7 @@ fn project(dir: &Path) -> Project {
             }],
             standards: vec!["62443-4-2".into()],
             language: Lang::En,
+            review: Default::default(),
         },
     )
     .unwrap();

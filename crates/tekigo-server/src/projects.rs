@@ -62,6 +62,7 @@ pub fn create(s: &Shared, actor: &str, id: &str, settings: Settings) -> Result<(
         components: Vec::new(),
         standards: settings.standards,
         language: settings.language,
+        review: Default::default(),
     };
     check_config(s, &config)?;
     service::create_project(s, actor, id, &config)
