@@ -52,7 +52,7 @@ try {
 
   // The gateway's check sheet, filtered with htmx.
   await Promise.all([page.waitForURL(/\/a\/gw-100-4-2$/), page.click("a[href='/p/gateway/a/gw-100-4-2']")]);
-  const achievedBefore = (await page.textContent("#overview output.sl-a")).trim();
+  const achievedBefore = (await page.textContent("#overview output.sl-projected")).trim();
   const allRows = Number(await page.textContent("#row-count"));
   assert.ok(allRows > 50, `check sheet rows: ${allRows}`);
   await page.selectOption("select[name=fr]", "5");
@@ -68,8 +68,8 @@ try {
   await page.click("#answer-form button[type=submit]");
   await page.waitForSelector("#answer .notice");
   assert.equal((await page.textContent("#current-reason")).trim(), "The firewall is off in the field configuration (e2e).");
-  const achievedAfter = (await page.textContent("#overview output.sl-a")).trim();
-  assert.notEqual(achievedAfter, achievedBefore, "the achieved vector follows the answer");
+  const achievedAfter = (await page.textContent("#overview output.sl-projected")).trim();
+  assert.notEqual(achievedAfter, achievedBefore, "the projected vector follows the answer");
   assert.equal(achievedAfter.split(" ")[4], "0", `FR 5 drops to 0: ${achievedBefore} -> ${achievedAfter}`);
 
   // Evidence uploaded through the page and attached to the answer.
@@ -83,7 +83,7 @@ try {
 
   // Back on the check sheet, the new vector and status are shown.
   await page.goto(`${origin}/p/gateway/a/gw-100-4-2?fr=5`);
-  assert.equal((await page.textContent("#overview output.sl-a")).trim(), achievedAfter);
+  assert.equal((await page.textContent("#overview output.sl-projected")).trim(), achievedAfter);
   const status = await page.textContent("#sheet tr:has(a:text-is('CR 5.1')) .badge");
   assert.equal(status.trim(), "not satisfied");
 

@@ -101,8 +101,9 @@ impl Status {
         Status::ALL.into_iter().find(|st| st.as_str() == s)
     }
 
-    /// Whether the requirement counts as met when levels are computed. Compensating
-    /// countermeasures count, and the results flag them.
+    /// Whether the status says the requirement is addressed (the check mark of the sheet).
+    /// Levels do not use this alone: which answers meet a requirement in which vector is
+    /// `results::Vector::meets`.
     pub fn is_met(self) -> bool {
         matches!(
             self,

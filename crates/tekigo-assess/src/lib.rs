@@ -30,7 +30,7 @@ pub use assessment::{
     Target,
 };
 pub use project::{Project, ProjectConfig};
-pub use results::{compute, Results};
+pub use results::{compute, compute_with, Results, ReviewPolicy};
 pub use tekigo_catalog::Problem;
 
 use std::fmt;

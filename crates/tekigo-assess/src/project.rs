@@ -11,6 +11,7 @@
 
 use crate::assessment::Assessment;
 use crate::evidence::EvidenceStore;
+use crate::results::ReviewPolicy;
 use crate::validate;
 use crate::AssessError;
 use serde::{Deserialize, Serialize};
@@ -38,6 +39,9 @@ pub struct ProjectConfig {
     /// than on a command line that is forgotten.
     #[serde(default, skip_serializing_if = "ReportControl::is_empty")]
     pub report: ReportControl,
+    /// `review: required`: only reviewed answers count for the claimed level.
+    #[serde(default, skip_serializing_if = "ReviewPolicy::is_default")]
+    pub review: ReviewPolicy,
 }
 
 fn default_lang() -> Lang {
@@ -267,6 +271,19 @@ impl Project {
             .collect();
         ids.sort();
         Ok(ids)
+    }
+
+    /// The catalog ids of the standards the project's assessments judge against, once each:
+    /// what the levels of one assessment may rest on (a 4-2 claim on a 4-1 assessment).
+    pub fn assessment_standards(
+        &self,
+        catalog: &Catalog,
+    ) -> Result<std::collections::BTreeSet<String>, AssessError> {
+        let mut out = std::collections::BTreeSet::new();
+        for id in self.assessment_ids()? {
+            out.insert(self.load_assessment(catalog, &id)?.standard);
+        }
+        Ok(out)
     }
 
     /// Loads an assessment and checks it against the catalog and the evidence store; every

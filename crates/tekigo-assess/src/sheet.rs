@@ -111,7 +111,12 @@ fn summary_of(standard: &Standard, a: &Assessment) -> Summary<'static> {
     let level = |l: u8| Number(f64::from(l));
     let (columns, rows) = match (r.target, r.achieved) {
         (Some(_), Some(_)) => {
-            let vectors = [("Claimed 主張 (SL-C/SL-A)", r.achieved)];
+            let vectors = [
+                ("Claimed 主張 (SL-C/SL-A)", r.achieved),
+                ("Projected 見込み", r.projected),
+                ("With compensating 補償対策込み", r.with_compensating),
+            ];
+            let vectors: Vec<_> = vectors.into_iter().filter(|(_, v)| v.is_some()).collect();
             let mut columns = vec!["FR".to_string(), "Target 目標 (SL-T)".to_string()];
             columns.extend(vectors.iter().map(|(h, _)| h.to_string()));
             columns.extend(["Met / in scope 充足/対象", "Compensating 補償対策"].map(String::from));
@@ -144,7 +149,7 @@ fn summary_of(standard: &Standard, a: &Assessment) -> Summary<'static> {
                         Text(g.id.clone()),
                         r.target_ml.map_or(Text(String::new()), level),
                         level(g.achieved_ml),
-                        Text(format!("{} / {}", g.confirmed, g.requirements)),
+                        Text(format!("{} / {}", g.met, g.requirements)),
                     ]
                 })
                 .collect();
@@ -159,7 +164,7 @@ fn summary_of(standard: &Standard, a: &Assessment) -> Summary<'static> {
         ("Reviewed レビュー済み", n(p.reviewed)),
         ("Suggested by a scan スキャンによる提案", n(p.from_scan)),
         ("Gaps 未充足", n(r.gaps.len())),
-        ("Met share (%) 充足率", Number(p.confirmed_percent)),
+        ("Met share (%) 充足率", Number(p.met_percent)),
     ]
     .map(|(k, v)| (k.to_string(), v))
     .to_vec();

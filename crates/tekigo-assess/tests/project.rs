@@ -29,6 +29,7 @@ fn project(dir: &Path) -> Project {
             standards: vec!["62443-4-2".into()],
             language: Lang::Ja,
             report: Default::default(),
+            review: Default::default(),
         },
     )
     .unwrap()

@@ -95,6 +95,8 @@ pub struct CrossRef<'a> {
 #[derive(Debug, Clone)]
 pub struct Catalog {
     pub common: Common,
+    /// The Japanese terms the texts keep to; empty when a catalog directory has none.
+    pub glossary: Glossary,
     pub standards: Vec<Standard>,
     pub mappings: Vec<LoadedMappings>,
     /// id -> index into `standards`. Ids are unique across all standards.
@@ -142,12 +144,14 @@ impl Catalog {
     fn from_sources(sources: Vec<load::SourceFile>) -> Result<Catalog, CatalogError> {
         let mut problems = Vec::new();
         let mut common = None;
+        let mut glossary = Glossary::default();
         let mut standards = Vec::new();
         let mut mappings = Vec::new();
         for src in &sources {
             match load::parse(src) {
                 Err(p) => problems.push(p),
                 Ok(load::Parsed::Common(c)) => common = Some(*c),
+                Ok(load::Parsed::Glossary(g)) => glossary = g,
                 Ok(load::Parsed::Standard { file, lines }) => {
                     let index = file
                         .items
@@ -193,6 +197,7 @@ impl Catalog {
         }
         let catalog = Catalog {
             common,
+            glossary,
             standards,
             mappings,
             owner,
@@ -215,6 +220,21 @@ impl Catalog {
         self.standards
             .iter()
             .find(|s| s.info.id == id || s.info.id == format!("62443-{id}"))
+    }
+
+    /// A lifecycle phase by its id (`installation`), or its English or Japanese name as
+    /// `common.yaml` gives it (`Installation`, `設置`).
+    pub fn phase(&self, text: &str) -> Option<Phase> {
+        let text = text.trim();
+        self.common
+            .lifecycle_phases
+            .iter()
+            .find(|p| {
+                p.id.name() == text.to_ascii_lowercase()
+                    || p.name.en.eq_ignore_ascii_case(text)
+                    || p.name.ja == text
+            })
+            .map(|p| p.id)
     }
 
     /// Finds an item by id, forgiving the spellings people type and check sheets use:

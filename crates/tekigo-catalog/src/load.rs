@@ -1,7 +1,7 @@
 //! Reading catalog files: from the binary, or from a directory a user points at.
 
 use crate::error::{CatalogError, Problem};
-use crate::model::{Common, Item, MappingSet, MaturityLevel, StandardInfo};
+use crate::model::{Common, Glossary, Item, MappingSet, MaturityLevel, StandardInfo};
 use serde::Deserialize;
 use std::path::Path;
 
@@ -25,9 +25,9 @@ pub(crate) fn embedded_sources() -> Vec<SourceFile> {
         .collect()
 }
 
-/// Reads the same layout as `catalogs/` in the repository: `common.yaml` and standards at the
-/// top, outside frameworks in `frameworks/`, regimes beside 62443 in `regimes/`,
-/// cross-references in `mappings/`.
+/// Reads the same layout as `catalogs/` in the repository: `common.yaml`, `glossary.yaml`
+/// (optional) and standards at the top, outside frameworks in `frameworks/`, regimes beside
+/// 62443 in `regimes/`, cross-references in `mappings/`.
 pub(crate) fn dir_sources(dir: &Path) -> Result<Vec<SourceFile>, CatalogError> {
     let mut out = Vec::new();
     for sub in ["", "frameworks", "regimes", "mappings"] {
@@ -80,6 +80,7 @@ pub(crate) struct StandardFile {
 /// A parsed file, with the line on which each entry of its main list starts.
 pub(crate) enum Parsed {
     Common(Box<Common>),
+    Glossary(Glossary),
     Standard {
         file: StandardFile,
         lines: Vec<Option<usize>>,
@@ -99,6 +100,11 @@ pub(crate) fn parse(src: &SourceFile) -> Result<Parsed, Problem> {
     if src.rel == "common.yaml" {
         return serde_norway::from_str(&src.text)
             .map(|c| Parsed::Common(Box::new(c)))
+            .map_err(problem);
+    }
+    if src.rel == "glossary.yaml" {
+        return serde_norway::from_str(&src.text)
+            .map(Parsed::Glossary)
             .map_err(problem);
     }
     if src.rel.starts_with("mappings/") {

@@ -316,6 +316,11 @@ pub enum ItemKind {
     /// 3-3 system requirement.
     #[serde(rename = "SR")]
     Sr,
+    /// 4-2 common component security constraint (CCSC 1-4): a condition every claimed
+    /// capability level rests on, not a requirement answered per FR, so it has no FR and no
+    /// level and never appears in a checklist.
+    #[serde(rename = "CCSC")]
+    Ccsc,
     /// 4-1 practice.
     #[serde(rename = "practice")]
     Practice,
@@ -349,6 +354,7 @@ impl ItemKind {
             ItemKind::Hdr => "HDR",
             ItemKind::Ndr => "NDR",
             ItemKind::Sr => "SR",
+            ItemKind::Ccsc => "CCSC",
             ItemKind::Practice => "practice",
             ItemKind::Spe => "SPE",
             ItemKind::Element => "element",
@@ -538,6 +544,9 @@ pub enum Relationship {
     /// The `from` item covers more than the target.
     Superset,
     Intersect,
+    /// NIST's informative reference (CSF): NIST lists the item as related material for the
+    /// target; it claims neither equivalence nor coverage.
+    Informative,
 }
 
 /// One cross-reference. `reviewed` stays false until someone holding both texts checked it.
@@ -583,6 +592,38 @@ pub struct Named<K> {
     pub name: Text,
     #[serde(default)]
     pub summary: Text,
+}
+
+/// The Japanese terms every catalog, label file and report uses (`catalogs/glossary.yaml`):
+/// one translation per English term, so that a reader never meets one concept under two
+/// names (補償対策 in the report, 代替対策 on the web page).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Glossary {
+    pub terms: Vec<Term>,
+}
+
+/// One English term, its Japanese translation, and the spellings it replaces.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Term {
+    pub en: String,
+    pub ja: String,
+    #[serde(default)]
+    pub avoid: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+impl Glossary {
+    /// Every avoided spelling in `text`, with the term it should be: (found, term).
+    pub fn misuses<'a>(&'a self, text: &str) -> Vec<(&'a str, &'a Term)> {
+        self.terms
+            .iter()
+            .flat_map(|t| t.avoid.iter().map(move |a| (a.as_str(), t)))
+            .filter(|(a, _)| text.contains(a))
+            .collect()
+    }
 }
 
 /// The facts shared by every 62443 catalog.

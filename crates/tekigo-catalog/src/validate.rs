@@ -28,7 +28,9 @@ pub(crate) fn validate(catalog: &Catalog) -> Vec<Problem> {
         if std.info.regime {
             check_regime(catalog, std, &mut problems);
         }
+        check_terms(catalog, std, &mut problems);
     }
+    check_common_terms(catalog, &mut problems);
     for set in &catalog.mappings {
         for (std_id, side) in [(&set.from, "from"), (&set.to, "to")] {
             if catalog.standard(std_id).is_none() {
@@ -186,6 +188,15 @@ fn check_security_item(
     by_id: &HashMap<&str, &Item>,
     fail: &mut dyn FnMut(String),
 ) {
+    if item.kind == ItemKind::Ccsc {
+        if item.fr.is_some() || item.min_sl.is_some() || item.parent.is_some() {
+            fail(format!(
+                "{}: a common component security constraint has no fr, min_sl or parent",
+                item.id
+            ));
+        }
+        return;
+    }
     let heading = !item.defers_to.is_empty() || item.no_component_requirement;
     if item.fr.is_none() {
         fail(format!("{}: no FR", item.id));
@@ -247,4 +258,62 @@ fn check_security_item(
             }
         }
     }
+}
+
+/// Japanese titles and summaries keep to the glossary: one term, one spelling.
+fn check_terms(catalog: &Catalog, std: &Standard, problems: &mut Vec<Problem>) {
+    for (i, item) in std.items.iter().enumerate() {
+        for (field, text) in [("title", &item.title.ja), ("summary", &item.summary.ja)] {
+            for (found, term) in catalog.glossary.misuses(text) {
+                let what = format!("{}: Japanese {field}", item.id);
+                problems.push(std.problem(i, misuse(&what, found, term)));
+            }
+        }
+    }
+}
+
+/// The names and meanings in common.yaml keep to the glossary too.
+fn check_common_terms(catalog: &Catalog, problems: &mut Vec<Problem>) {
+    let c = &catalog.common;
+    let texts = c
+        .foundational_requirements
+        .iter()
+        .flat_map(|n| [&n.name.ja, &n.summary.ja])
+        .chain(
+            c.security_levels
+                .iter()
+                .flat_map(|n| [&n.name.ja, &n.summary.ja]),
+        )
+        .chain(
+            c.security_level_types
+                .iter()
+                .flat_map(|n| [&n.name.ja, &n.summary.ja]),
+        )
+        .chain(
+            c.component_types
+                .iter()
+                .flat_map(|n| [&n.name.ja, &n.summary.ja]),
+        )
+        .chain(
+            c.lifecycle_phases
+                .iter()
+                .flat_map(|n| [&n.name.ja, &n.summary.ja]),
+        );
+    for text in texts {
+        for (found, term) in catalog.glossary.misuses(text) {
+            problems.push(Problem {
+                file: "common.yaml".into(),
+                line: None,
+                message: misuse(&format!("{text:?}"), found, term),
+            });
+        }
+    }
+}
+
+/// What a glossary problem says: where, the avoided spelling, and the glossary's term.
+fn misuse(what: &str, found: &str, term: &crate::model::Term) -> String {
+    format!(
+        "{what} uses {found:?}; the glossary's term for {:?} is {:?}",
+        term.en, term.ja
+    )
 }

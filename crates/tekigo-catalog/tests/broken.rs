@@ -245,3 +245,33 @@ fn regime_without_source_is_refused() {
         "{err}"
     );
 }
+
+/// A Japanese title that uses a spelling the glossary replaced is refused at its line, and
+/// the message names the glossary's term.
+#[test]
+fn a_term_the_glossary_avoids_names_file_line_and_the_term() {
+    let dir = copy_catalogs();
+    let path = edit(
+        dir.path(),
+        "iec62443-4-2.yaml",
+        "ja: \"入力の妥当性確認\"",
+        "ja: \"入力の検証\"",
+    );
+    let err = error_of(dir.path());
+    let item = line_of(&path, "id: \"CR 3.5\"");
+    assert!(
+        err.contains(&format!("{}:{item}", path.display())) && err.contains("入力の妥当性確認"),
+        "{err}"
+    );
+    // CCSC rows carry no FR or level.
+    let dir = copy_catalogs();
+    edit(
+        dir.path(),
+        "iec62443-4-2.yaml",
+        "    kind: CCSC\n    clause: \"4.2\"\n",
+        "    kind: CCSC\n    fr: 1\n    clause: \"4.2\"\n",
+    );
+    assert!(
+        error_of(dir.path()).contains("CCSC 1: a common component security constraint has no fr")
+    );
+}

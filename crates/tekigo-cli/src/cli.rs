@@ -152,6 +152,11 @@ pub struct ChecklistArgs {
     /// Target level: one level 0-4 for every FR, or seven in FR order (IAC,UC,SI,DC,RDF,TRE,RA).
     #[arg(long = "sl-t", value_parser = parse_vector)]
     pub sl_t: Option<SlVector>,
+    /// Only the requirements of one lifecycle phase: planning, design, development,
+    /// manufacturing, sales, installation, operation, disposal (or 企画 設計 開発 製造 販売
+    /// 設置 運用 廃棄).
+    #[arg(long)]
+    pub phase: Option<String>,
     #[arg(long, value_enum, default_value_t = ChecklistFormat::Table)]
     pub format: ChecklistFormat,
     /// Write here instead of standard output (required for xlsx on a terminal).

@@ -139,8 +139,11 @@ fn the_acceptance_interface_computes_the_achieved_vector() {
             "上位FW",
         ],
     );
+    // A compensating countermeasure is outside the component: the claimed SL-C stays, the
+    // level with compensating countermeasures reaches 4.
     let v = show(&dir);
-    assert_eq!(v["achieved"][4], 4);
+    assert_eq!(v["achieved"][4], 0);
+    assert_eq!(v["with_compensating"][4], 4);
     assert_eq!(v["frs"][4]["compensating"], serde_json::json!([fr5[0]]));
     // The evidence is stored once, by hash.
     let stored: Vec<_> = std::fs::read_dir(dir.join("evidence")).unwrap().collect();

@@ -34,12 +34,20 @@ fn japanese_labels_in_the_tables_and_summary_lines() {
         &["assess", "set", "A", "CR 1.1", "--status", "satisfied"],
     );
     let show = ok(dir, &["--lang", "ja", "assess", "show", "A"]);
-    for word in ["目標", "達成", "充足", "補償対策", "確認済み 1/"] {
+    for word in [
+        "目標",
+        "主張する SL-C",
+        "見込み",
+        "補償対策込み",
+        "充足",
+        "補償対策",
+        "人が回答または確認した回答で充足 1/",
+    ] {
         assert!(show.contains(word), "{word}\n{show}");
     }
     let english = ok(dir, &["assess", "show", "A"]);
     assert!(
-        english.contains("target {2 2 2 2 2 2 2} · achieved"),
+        english.contains("target SL-T {2 2 2 2 2 2 2} · claimed SL-C"),
         "{english}"
     );
     assert!(!english.contains("目標"), "{english}");
@@ -84,10 +92,10 @@ fn japanese_labels_in_the_tables_and_summary_lines() {
 fn a_japanese_project_speaks_japanese_without_being_told() {
     let root = project("ja", "GW");
     let show = ok(root.path(), &["assess", "show", "A"]);
-    assert!(show.contains("目標") && show.contains("達成"), "{show}");
+    assert!(show.contains("目標") && show.contains("主張"), "{show}");
     // --lang still wins.
     let show = ok(root.path(), &["--lang", "en", "assess", "show", "A"]);
-    assert!(show.contains("achieved"), "{show}");
+    assert!(show.contains("claimed"), "{show}");
     // A typo gets the gist in Japanese, clap's suggestion, and exit 2.
     let out = tekigo(root.path(), &[], &["assess", "shwo", "A"]);
     assert_eq!(out.status.code(), Some(2));

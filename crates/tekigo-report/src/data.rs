@@ -46,6 +46,9 @@ pub(crate) struct ReportData {
     /// `None` for standards where no such link applies (all but 4-2).
     pub process: Option<Process>,
     pub confidence: Vec<ConfidenceRow>,
+    /// The computed results: the claimed, projected and with-compensating vectors, the
+    /// not-applicable-only flags per FR, the shares of reviewed, person and scan answers.
+    pub results: Results,
 }
 
 /// Document control: how the report is filed, who signs it, what it rests on.
@@ -266,7 +269,7 @@ pub(crate) fn listed_rows<'a>(std: &'a Standard, input: &ReportInput<'a>) -> Vec
 pub(crate) fn build(input: &ReportInput) -> Result<ReportData, ReportError> {
     let std = standard(input)?;
     let l = Labels::new(input.lang)?;
-    let results = results::compute(std, input.assessment);
+    let results = results::compute_with(std, input.assessment, input.project.config.review);
     let rows = listed_rows(std, input);
     let b = Builder {
         input,
@@ -313,6 +316,7 @@ pub(crate) fn build(input: &ReportInput) -> Result<ReportData, ReportError> {
             .unwrap_or_else(|| l.get("independence.none")),
         process: b.process()?,
         confidence: b.confidence(&rows),
+        results: results.clone(),
     };
     l.finish()?;
     Ok(data)
@@ -452,7 +456,7 @@ impl Builder<'_> {
         let achieved = match (results.achieved, results.achieved_ml) {
             (Some(v), _) => format!("SL-A {}", vector(&v)),
             (None, Some(ml)) => format!("ML {ml}"),
-            _ => format!("{} %", results.progress.confirmed_percent),
+            _ => format!("{} %", results.progress.met_percent),
         };
         out.push(self.field("cover.achieved", achieved));
         out.push(self.field("cover.assessment", &a.id));
@@ -715,30 +719,59 @@ impl Builder<'_> {
         }
     }
 
-    /// The level vectors the report states, each with its label key: the claimed level
-    /// (SL-C for a component, SL-A for a system), as `results` computes it.
-    fn level_vectors(&self, results: &Results) -> Vec<(&'static str, [Level; 7])> {
+    /// The level vectors the report states, each with its label key and, per FR, whether
+    /// the level rests on not-applicable answers alone: the claimed level (SL-C of a
+    /// component, SL-A of a system), the projected one, and for a component the one with
+    /// compensating countermeasures, as `results` computes them.
+    fn level_vectors(&self, results: &Results) -> Vec<(&'static str, [Level; 7], [bool; 7])> {
         let claimed = match self.input.assessment.subject.kind {
             SubjectKind::Component => "statement.claimed_c",
             _ => "statement.claimed_a",
         };
-        results
-            .achieved
-            .map(|a| vec![(claimed, a)])
-            .unwrap_or_default()
+        let marks = |f: fn(&results::NotApplicableOnly) -> bool| {
+            let mut m = [false; 7];
+            for (i, fr) in results.frs.iter().enumerate().take(7) {
+                m[i] = f(&fr.not_applicable_only);
+            }
+            m
+        };
+        [
+            (claimed, results.achieved, marks(|n| n.achieved)),
+            (
+                "statement.projected",
+                results.projected,
+                marks(|n| n.projected),
+            ),
+            (
+                "statement.with_compensating",
+                results.with_compensating,
+                marks(|n| n.with_compensating),
+            ),
+        ]
+        .into_iter()
+        .filter_map(|(key, v, m)| v.map(|v| (key, v, m)))
+        .collect()
     }
 
     fn statement(&self, results: &Results) -> Statement {
         let a = self.input.assessment;
         let vectors = self.level_vectors(results);
         let mut columns = vec![self.l.get("summary.fr"), self.l.get("summary.target")];
-        columns.extend(vectors.iter().map(|(k, _)| self.l.get(k)));
+        columns.extend(vectors.iter().map(|(k, _, _)| self.l.get(k)));
+        let mark = self.l.get("statement.na_only_mark");
         let rows = match results.target {
             Some(t) => Fr::ALL
                 .iter()
                 .map(|&fr| {
                     let mut row = vec![self.fr_name(fr), format!("SL {}", t[fr.index()])];
-                    row.extend(vectors.iter().map(|(_, v)| format!("SL {}", v[fr.index()])));
+                    row.extend(vectors.iter().map(|(_, v, na)| {
+                        let level = format!("SL {}", v[fr.index()]);
+                        if na[fr.index()] {
+                            format!("{level} ({mark})")
+                        } else {
+                            level
+                        }
+                    }));
                     row
                 })
                 .collect(),
@@ -752,16 +785,19 @@ impl Builder<'_> {
                 .replace("{target}", &self.target_text())
         };
         let text = match (results.target, vectors.first(), results.achieved_ml) {
-            (Some(_), Some((key, v)), _) => fill("statement.levels")
+            (Some(_), Some((key, v, _)), _) => fill("statement.levels")
                 .replace("{kind}", &self.l.get(key))
                 .replace("{claimed}", &vector(v)),
             (_, _, Some(ml)) => {
                 fill("statement.maturity").replace("{claimed}", &format!("ML {ml}"))
             }
             _ => fill("statement.progress")
-                .replace("{percent}", &results.progress.confirmed_percent.to_string()),
+                .replace("{percent}", &results.progress.met_percent.to_string()),
         };
         let mut notes = Vec::new();
+        if vectors.iter().any(|(_, _, na)| na.contains(&true)) {
+            notes.push(self.l.get("statement.na_only"));
+        }
         let compensating: usize = results.frs.iter().map(|f| f.compensating.len()).sum();
         if compensating > 0 {
             notes.push(
@@ -872,7 +908,7 @@ impl Builder<'_> {
                     standard: p.standard.clone(),
                 });
             };
-            let r = results::compute(std, p);
+            let r = results::compute_with(std, p, self.input.project.config.review);
             let ml = |l: Option<Level>| l.map(|l| format!("ML {l}")).unwrap_or_default();
             rows.push(vec![
                 p.id.clone(),
@@ -939,7 +975,7 @@ impl Builder<'_> {
         out.push(self.field("scope.met", p.met.to_string()));
         out.push(self.field("scope.reviewed", p.reviewed.to_string()));
         out.push(self.field("scope.from_scan", p.from_scan.to_string()));
-        out.push(self.field("scope.confirmed", format!("{} %", p.confirmed_percent)));
+        out.push(self.field("scope.confirmed", format!("{} %", p.met_percent)));
         out
     }
 
@@ -1036,7 +1072,7 @@ impl Builder<'_> {
                             self.item_heading(&g.id),
                             format!("ML {target}"),
                             format!("ML {}", g.achieved_ml),
-                            format!("{} / {}", g.confirmed, g.requirements),
+                            format!("{} / {}", g.met, g.requirements),
                             verdict(ok),
                         ],
                         ok,

@@ -32,7 +32,7 @@ pub fn oscal(input: &ReportInput) -> Result<Value, ReportError> {
     })?;
     let a = input.assessment;
     let ids = Ids::new(input);
-    let res = results::compute(std, a);
+    let res = results::compute_with(std, a, input.project.config.review);
     let rows = listed_rows(std, input);
     let reasons = data::Reasons::new(input.project, &l, input.lang);
     let gaps: Vec<&str> = res.gaps.iter().map(|g| g.id.as_str()).collect();
@@ -176,13 +176,16 @@ pub fn oscal(input: &ReportInput) -> Result<Value, ReportError> {
     if let Some(v) = res.achieved {
         result_props.push(prop("sl-a", &data::vector(&v)));
     }
+    if let Some(v) = res.projected {
+        result_props.push(prop("sl-projected", &data::vector(&v)));
+    }
+    if let Some(v) = res.with_compensating {
+        result_props.push(prop("sl-with-compensating", &data::vector(&v)));
+    }
     if let Some(ml) = res.achieved_ml {
         result_props.push(prop("ml-a", &ml.to_string()));
     }
-    result_props.push(prop(
-        "confirmed-percent",
-        &res.progress.confirmed_percent.to_string(),
-    ));
+    result_props.push(prop("met-percent", &res.progress.met_percent.to_string()));
     let mut result = Map::new();
     result.insert("uuid".into(), json!(ids.uuid("result", "")));
     result.insert(
@@ -263,19 +266,15 @@ pub fn oscal(input: &ReportInput) -> Result<Value, ReportError> {
     }))
 }
 
-/// The finding's target: the catalog control, and whether it is satisfied. Not-applicable
-/// and compensating answers are satisfied with reason `other`, which tells them apart from
-/// a plain pass.
+/// The finding's target: the catalog control, and whether it is satisfied. A gap (see
+/// `tekigo_assess::results`) is not satisfied: reason `fail` when the answer says so,
+/// `other` when unanswered, unconfirmed or met by a compensating countermeasure outside a
+/// component. Not-applicable and compensating answers that count are satisfied with reason
+/// `other`, which tells them apart from a plain pass.
 fn target(row: &Row, in_gaps: bool) -> Value {
     let (state, reason) = match row.status() {
-        _ if in_gaps => (
-            "not-satisfied",
-            if row.answer.is_some() {
-                "fail"
-            } else {
-                "other"
-            },
-        ),
+        Some(Status::Partial | Status::NotSatisfied) if in_gaps => ("not-satisfied", "fail"),
+        _ if in_gaps => ("not-satisfied", "other"),
         Some(Status::Satisfied) => ("satisfied", "pass"),
         Some(Status::NotApplicable | Status::Compensating) => ("satisfied", "other"),
         Some(Status::Partial | Status::NotSatisfied) => ("not-satisfied", "fail"),

@@ -1,8 +1,9 @@
 //! Can each zone reach its SL-T? Two answers per zone:
 //!
 //! - **Components (4-2).** For every asset of the zone that is a tekigo component, the
-//!   achieved level of each 62443-4-2 assessment of that component in the project (computed
-//!   by `tekigo_assess::compute`) against the zone's SL-T; the gap per FR is SL-T minus
+//!   level with compensating countermeasures of each 62443-4-2 assessment of that component
+//!   in the project (`with_compensating` of `tekigo_assess::compute_with`: the zone's system
+//!   may provide them) against the zone's SL-T; the gap per FR is SL-T minus
 //!   achieved where that is positive. A component without an assessment is listed as such:
 //!   nothing is known about it, which is not the same as no gap.
 //! - **System (3-3).** The 62443-3-3 SRs and REs the zone's system must provide: every item
@@ -70,13 +71,20 @@ pub fn feasibility(
     for id in project.assessment_ids()? {
         assessments.push(project.load_assessment(catalog, &id)?);
     }
-    feasibility_of(&assessments, catalog, model, derivation)
+    feasibility_of(
+        &assessments,
+        project.config.review,
+        catalog,
+        model,
+        derivation,
+    )
 }
 
 /// [`feasibility`] against assessments already loaded (the web application holds them in
-/// its database, not in a directory).
+/// its database, not in a directory), counted under the project's review policy.
 pub fn feasibility_of(
     assessments: &[Assessment],
+    review: tekigo_assess::ReviewPolicy,
     catalog: &Catalog,
     model: &RiskModel,
     derivation: &Derivation,
@@ -93,7 +101,10 @@ pub fn feasibility_of(
         if catalog.standard(&a.standard).map(|s| s.info.id.as_str()) != Some(COMPONENT_STANDARD) {
             continue;
         }
-        if let Some(achieved) = tekigo_assess::compute(standard, a).achieved {
+        // A zone may count the countermeasures the system provides around a component, so
+        // a component contributes its level with compensating countermeasures.
+        let r = tekigo_assess::compute_with(standard, a, review);
+        if let Some(achieved) = r.with_compensating {
             assessed.push((a.id.clone(), a.subject.name.clone(), achieved));
         }
     }

@@ -28,6 +28,7 @@ fn project(dir: &Path) -> Project {
             standards: vec!["62443-4-2".into()],
             language: Lang::En,
             report: Default::default(),
+            review: Default::default(),
         },
     )
     .unwrap();

@@ -294,21 +294,28 @@ async fn assessment_list(
         let mut out = Vec::new();
         for (id, _) in s.store.read(|c| records::assessments(c, &p))? {
             let a = service::load(s, &p, &id)?.assessment;
-            out.push(summary(s, &a)?);
+            out.push(summary(s, &p, &a)?);
         }
         Ok(Json(json!(out)))
     })
     .await
 }
 
-/// An assessment's header with its computed results: target and achieved vectors,
-/// progress, gaps.
-fn summary(s: &crate::state::Shared, a: &tekigo_assess::Assessment) -> Result<Value, AppError> {
+/// An assessment's header with its computed results (the claimed, projected and
+/// with-compensating vectors, progress, gaps) and warnings about what the claim rests on.
+fn summary(
+    s: &crate::state::Shared,
+    project: &str,
+    a: &tekigo_assess::Assessment,
+) -> Result<Value, AppError> {
     let standard = s
         .catalog
         .standard(&a.standard)
         .ok_or_else(|| AppError::Internal(format!("standard {}", a.standard)))?;
-    let results = tekigo_assess::compute(standard, a);
+    let review = crate::service::project_config(s, project)?.review;
+    let results = tekigo_assess::compute_with(standard, a, review);
+    let no_process =
+        results.lacks_process_assessment(&crate::service::assessment_standards(s, project)?);
     Ok(json!({
         "id": a.id,
         "standard": a.standard,
@@ -316,6 +323,7 @@ fn summary(s: &crate::state::Shared, a: &tekigo_assess::Assessment) -> Result<Va
         "target": a.target,
         "created": a.created,
         "results": results,
+        "warnings": if no_process { json!(["no-4-1-assessment"]) } else { json!([]) },
     }))
 }
 
@@ -328,7 +336,7 @@ async fn assessment_create(
     st.db(move |s| {
         access::require(s, &who, &p, Need::Assess)?;
         let a = service::create_assessment(s, &who.user.name, &p, input)?;
-        summary(s, &a).map(Json)
+        summary(s, &p, &a).map(Json)
     })
     .await
 }
@@ -340,7 +348,7 @@ async fn assessment_show(
 ) -> ApiResult {
     st.db(move |s| {
         access::require(s, &who, &p, Need::Read)?;
-        summary(s, &service::load(s, &p, &a)?.assessment).map(Json)
+        summary(s, &p, &service::load(s, &p, &a)?.assessment).map(Json)
     })
     .await
 }

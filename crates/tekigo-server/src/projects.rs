@@ -63,6 +63,7 @@ pub fn create(s: &Shared, actor: &str, id: &str, settings: Settings) -> Result<(
         standards: settings.standards,
         language: settings.language,
         report: Default::default(),
+        review: Default::default(),
     };
     check_config(s, &config)?;
     service::create_project(s, actor, id, &config)

@@ -23,6 +23,23 @@ pub fn project_config(s: &Shared, project: &str) -> Result<ProjectConfig, AppErr
         .map_err(|e| AppError::Internal(format!("project {project} config: {e}")))
 }
 
+/// The standards a project's assessments judge against, once each: a 4-2 claim rests on a
+/// 4-1 assessment (`Results::lacks_process_assessment`).
+pub fn assessment_standards(
+    s: &Shared,
+    project: &str,
+) -> Result<std::collections::BTreeSet<String>, AppError> {
+    let mut out = std::collections::BTreeSet::new();
+    for (id, header) in s.store.read(|c| records::assessments(c, project))? {
+        let value: serde_json::Value = serde_json::from_str(&header)
+            .map_err(|e| AppError::Internal(format!("assessment {id} header: {e}")))?;
+        if let Some(standard) = value["standard"].as_str() {
+            out.insert(standard.to_string());
+        }
+    }
+    Ok(out)
+}
+
 /// A project id: it appears in URLs, audit entries and exported directory names.
 pub fn check_id(what: &str, id: &str) -> Result<(), AppError> {
     let ok = (1..=64).contains(&id.len())

@@ -168,13 +168,18 @@ async fn session_writes_need_the_csrf_token_and_a_same_origin() {
     assert_eq!(me["user"], "root-admin");
 }
 
-fn achieved(v: &Value) -> Vec<u64> {
-    v["results"]["achieved"]
+fn vector(v: &Value, key: &str) -> Vec<u64> {
+    v["results"][key]
         .as_array()
         .unwrap()
         .iter()
         .map(|l| l.as_u64().unwrap())
         .collect()
+}
+
+/// The claimed level.
+fn achieved(v: &Value) -> Vec<u64> {
+    vector(v, "achieved")
 }
 
 #[tokio::test]
@@ -197,7 +202,15 @@ async fn team_workflow(db: Db) {
 
     let base = "/api/projects/plant/assessments/gw-100-4-2";
     let (_, before) = alice.send(Method::GET, base, None).await;
-    assert_eq!(achieved(&before), [0, 0, 0, 0, 4, 4, 1], "{db:?}");
+    // The example's answers are mostly scan suggestions nobody confirmed: they count in the
+    // projected level, not in the claimed SL-C.
+    assert_eq!(achieved(&before), [0; 7], "{db:?}");
+    assert_eq!(
+        vector(&before, "projected"),
+        [0, 0, 0, 0, 4, 4, 1],
+        "{db:?}"
+    );
+    assert_eq!(before["warnings"], json!([]), "{db:?}");
 
     // The imported example's gaps in FR 1 are closed one answer at a time: the achieved
     // vector is recomputed from the stored answers.
@@ -226,6 +239,8 @@ async fn team_workflow(db: Db) {
     }
     let (_, after) = alice.send(Method::GET, base, None).await;
     assert!(achieved(&after)[0] >= 1, "{db:?}: {:?}", achieved(&after));
+    // An SL-C is now claimed in a project with no 4-1 assessment (CCSC 4).
+    assert_eq!(after["warnings"], json!(["no-4-1-assessment"]), "{db:?}");
 
     // Bob edits from a stale version: refused, Alice's answer stays.
     let uri = format!("{base}/answers/{}", seg(&gaps[0]));

@@ -9,11 +9,12 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use tekigo_assess::edit::{self, AnswerUpdate, NewAssessment};
 use tekigo_assess::project::{Component, Product};
-use tekigo_assess::results::Results;
+use tekigo_assess::results::{FrResult, Results};
 use tekigo_assess::{
-    scan_import, sheet, sheet_import, EvidenceRef, Finding, Method, Project, ProjectConfig, Status,
+    scan_import, sheet, sheet_import, EvidenceRef, Finding, Method, Project, ProjectConfig,
+    ReviewPolicy, Status,
 };
-use tekigo_catalog::{ComponentType, Level, SlVector};
+use tekigo_catalog::{ComponentType, Lang, Level, SlVector};
 
 #[derive(Args)]
 pub struct InitArgs {
@@ -228,6 +229,7 @@ pub fn init(ctx: &Context, args: InitArgs) -> Result<ExitCode> {
         standards,
         language: ctx.lang,
         report: Default::default(),
+        review: Default::default(),
     };
     Project::init(&args.dir, config)?;
     eprintln!(
@@ -283,9 +285,19 @@ pub fn run(ctx: &Context, cmd: AssessCommand) -> Result<ExitCode> {
         } => super::regime::show(ctx, &project, &id, &with, &regime, format),
         AssessCommand::Show { id, format, .. } => {
             let (a, results) = load(ctx, &project, &id)?;
+            let warnings = warnings(ctx, &project, &results)?;
             match format {
-                ViewFormat::Json => emit(&json(&results)?, None, false)?,
-                ViewFormat::Table => print!("{}", render_show(ctx, &project, &a, &results)),
+                ViewFormat::Json => {
+                    let mut value = serde_json::to_value(&results)?;
+                    value["warnings"] = serde_json::Value::from(warnings);
+                    emit(&json(&value)?, None, false)?
+                }
+                ViewFormat::Table => {
+                    for w in &warnings {
+                        eprintln!("{}: {}", tr(ctx.lang, "error.warning"), w);
+                    }
+                    print!("{}", render_show(ctx, &project, &a, &results))
+                }
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -334,8 +346,17 @@ fn load(
         .catalog
         .standard(&a.standard)
         .context("the assessment's standard is not in the catalog")?;
-    let results = tekigo_assess::compute(standard, &a);
+    let results = tekigo_assess::compute_with(standard, &a, project.config.review);
     Ok((a, results))
+}
+
+/// What a reader must know before trusting the levels shown, in the user's language.
+fn warnings(ctx: &Context, project: &Project, r: &Results) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    if r.lacks_process_assessment(&project.assessment_standards(&ctx.catalog)?) {
+        out.push(tr(ctx.lang, "warning.no_4_1").to_string());
+    }
+    Ok(out)
 }
 
 fn new(ctx: &Context, project: &Project, args: NewArgs) -> Result<ExitCode> {
@@ -424,8 +445,8 @@ fn list(ctx: &Context, project: &Project) -> Result<ExitCode> {
         tr(l, "col.standard"),
         tr(l, "col.subject"),
         tr(l, "col.target"),
-        tr(l, "col.achieved"),
-        tr(l, "col.confirmed"),
+        tr(l, "col.claimed"),
+        tr(l, "col.met"),
     ]);
     for id in ids {
         let (a, r) = load(ctx, project, &id)?;
@@ -434,15 +455,42 @@ fn list(ctx: &Context, project: &Project) -> Result<ExitCode> {
             a.standard,
             a.subject.name,
             levels(r.target, r.target_ml),
-            levels(r.achieved, r.achieved_ml),
+            claimed(l, &r),
             format!(
                 "{}/{} ({} %)",
-                r.progress.met, r.progress.in_scope, r.progress.confirmed_percent
+                r.progress.met, r.progress.in_scope, r.progress.met_percent
             ),
         ]);
     }
     println!("{t}");
     Ok(ExitCode::SUCCESS)
+}
+
+/// The claimed level: the SL vector with each not-applicable-only level marked, or the
+/// maturity level.
+fn claimed(l: Lang, r: &Results) -> String {
+    match r.achieved {
+        Some(v) => marked(l, &v, r, |f| f.not_applicable_only.achieved),
+        None => levels(None, r.achieved_ml),
+    }
+}
+
+/// A vector as `{0 0 0 0 4(N/A) 4 1}`: a level resting on not-applicable answers alone is
+/// never printed as a plain number.
+fn marked(l: Lang, v: &[Level; 7], r: &Results, na_only: impl Fn(&FrResult) -> bool) -> String {
+    let cells: Vec<String> = v
+        .iter()
+        .zip(&r.frs)
+        .map(|(level, f)| level_cell(l, *level, na_only(f)))
+        .collect();
+    format!("{{{}}}", cells.join(" "))
+}
+
+fn level_cell(l: Lang, level: Level, na_only: bool) -> String {
+    match na_only {
+        true => fill(l, "level.na_only", &[("level", &level)]),
+        false => level.to_string(),
+    }
 }
 
 fn levels(sl: Option<[Level; 7]>, ml: Option<Level>) -> String {
@@ -697,27 +745,40 @@ fn render_show(
     );
     if !r.frs.is_empty() {
         let l = ctx.lang;
-        let mut t = table(&[
+        let component = r.with_compensating.is_some();
+        let mut head = vec![
             tr(l, "col.fr"),
             tr(l, "col.sl_t"),
-            tr(l, "col.sl_a"),
-            tr(l, "col.met"),
-            tr(l, "col.compensating"),
-        ]);
+            tr(l, if component { "col.sl_c" } else { "col.sl_a" }),
+            tr(l, "col.projected"),
+        ];
+        if component {
+            head.push(tr(l, "col.with_compensating"));
+        }
+        head.extend([tr(l, "col.met"), tr(l, "col.compensating")]);
+        let mut t = table(&head);
         for f in &r.frs {
-            t.add_row(vec![
+            let na = f.not_applicable_only;
+            let mut row = vec![
                 f.fr.clone(),
                 f.target.to_string(),
-                f.achieved.to_string(),
+                level_cell(l, f.achieved, na.achieved),
+                level_cell(l, f.projected, na.projected),
+            ];
+            if let Some(w) = f.with_compensating {
+                row.push(level_cell(l, w, na.with_compensating));
+            }
+            row.extend([
                 format!("{}/{}", f.met, f.in_scope),
                 f.compensating.join(", "),
             ]);
+            t.add_row(row);
         }
         out.push_str(&format!("{t}\n"));
     }
     if !r.groups.is_empty() {
         let l = ctx.lang;
-        let mut t = table(&[tr(l, "col.group"), tr(l, "col.ml"), tr(l, "col.confirmed")]);
+        let mut t = table(&[tr(l, "col.group"), tr(l, "col.ml"), tr(l, "col.met")]);
         for g in &r.groups {
             // The practice's name, not only its id ("Practice 1 Security management").
             let name = ctx
@@ -728,23 +789,67 @@ fn render_show(
             t.add_row(vec![
                 format!("{} {name}", g.id).trim().to_string(),
                 g.achieved_ml.to_string(),
-                format!("{}/{}", g.confirmed, g.requirements),
+                format!("{}/{}", g.met, g.requirements),
             ]);
         }
         out.push_str(&format!("{t}\n"));
     }
+    let l = ctx.lang;
+    if let (Some(p), Some(a)) = (r.projected, r.achieved) {
+        let key = match r.with_compensating {
+            Some(_) => "show.levels_component",
+            None => "show.levels_system",
+        };
+        let with = r
+            .with_compensating
+            .map(|w| marked(l, &w, r, |f| f.not_applicable_only.with_compensating))
+            .unwrap_or_default();
+        out.push_str(&fill(
+            l,
+            key,
+            &[
+                ("target", &levels(r.target, None)),
+                (
+                    "claimed",
+                    &marked(l, &a, r, |f| f.not_applicable_only.achieved),
+                ),
+                (
+                    "projected",
+                    &marked(l, &p, r, |f| f.not_applicable_only.projected),
+                ),
+                ("with_compensating", &with),
+            ],
+        ));
+    } else {
+        out.push_str(&fill(
+            l,
+            "show.levels_maturity",
+            &[
+                ("target", &levels(r.target, r.target_ml)),
+                ("claimed", &levels(None, r.achieved_ml)),
+            ],
+        ));
+    }
+    out.push('\n');
+    let p = &r.progress;
     out.push_str(&fill(
-        ctx.lang,
-        "show.summary",
+        l,
+        match r.review {
+            ReviewPolicy::Required => "show.progress_reviewed_only",
+            ReviewPolicy::Optional => "show.progress",
+        },
         &[
-            ("target", &levels(r.target, r.target_ml)),
-            ("achieved", &levels(r.achieved, r.achieved_ml)),
-            ("met", &r.progress.met),
-            ("in_scope", &r.progress.in_scope),
-            ("percent", &r.progress.confirmed_percent),
-            ("answered", &r.progress.answered),
-            ("reviewed", &r.progress.reviewed),
-            ("from_scan", &r.progress.from_scan),
+            ("met", &p.met),
+            ("in_scope", &p.in_scope),
+            ("percent", &p.met_percent),
+            ("met_projected", &p.met_projected),
+            ("answered", &p.answered),
+            ("reviewed", &p.reviewed),
+            ("reviewed_percent", &p.reviewed_percent),
+            ("by_person", &p.by_person),
+            ("by_person_percent", &p.by_person_percent),
+            ("from_scan", &p.from_scan),
+            ("from_scan_percent", &p.from_scan_percent),
         ],
     ));
     out.push('\n');
@@ -773,7 +878,14 @@ fn render_gaps(ctx: &Context, r: &Results) -> String {
             g.id.clone(),
             title,
             g.min_sl.map(|l| l.to_string()).unwrap_or_default(),
-            status(l, g.status.map_or("unanswered", |s| s.as_str())),
+            match g.unconfirmed {
+                true => format!(
+                    "{} ({})",
+                    status(l, g.status.map_or("unanswered", |s| s.as_str())),
+                    tr(l, "gaps.unconfirmed")
+                ),
+                false => status(l, g.status.map_or("unanswered", |s| s.as_str())),
+            },
             g.recommendations.join("; "),
         ]);
     }

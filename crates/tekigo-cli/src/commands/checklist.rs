@@ -1,7 +1,7 @@
 use crate::cli::{ChecklistArgs, ChecklistFormat};
 use crate::commands::catalog::records;
 use crate::context::Context;
-use crate::i18n::{fill, tr};
+use crate::i18n::{fill, tr, UserError};
 use crate::output::{emit, json, table};
 use anyhow::Result;
 use std::fmt::Write as _;
@@ -15,7 +15,16 @@ pub fn run(ctx: &Context, args: ChecklistArgs) -> Result<ExitCode> {
         component_type: args.component_type,
         target: args.sl_t,
     };
-    let (std, items) = ctx.catalog.checklist(&query)?;
+    let (std, mut items) = ctx.catalog.checklist(&query)?;
+    let phase = match args.phase.as_deref() {
+        Some(text) => Some(ctx.catalog.phase(text).ok_or_else(|| {
+            UserError::new("error.unknown_phase", &[("phase", format!("{text:?}"))])
+        })?),
+        None => None,
+    };
+    if let Some(phase) = phase {
+        items.retain(|i| i.phases.contains(&phase));
+    }
     let licensed = ctx.licensed()?;
     let rows = records(std, items.into_iter(), ctx.lang, Some(&licensed));
     let l = ctx.lang;
@@ -25,6 +34,16 @@ pub fn run(ctx: &Context, args: ChecklistArgs) -> Result<ExitCode> {
     }
     if let Some(v) = query.target {
         scope.push_str(&fill(l, "checklist.target", &[("vector", &v)]));
+    }
+    if let Some(phase) = phase {
+        let name = ctx
+            .catalog
+            .common
+            .lifecycle_phases
+            .iter()
+            .find(|p| p.id == phase)
+            .map_or(phase.name(), |p| p.name.get(l));
+        scope.push_str(&fill(l, "checklist.phase", &[("phase", &name)]));
     }
     let (bytes, binary) = match args.format {
         ChecklistFormat::Json => (json(&rows)?, false),

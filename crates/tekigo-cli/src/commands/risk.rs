@@ -327,7 +327,7 @@ fn render_feasibility(f: &[tekigo_risk::ZoneFeasibility], l: Lang) -> String {
             tr(l, "col.asset"),
             tr(l, "col.component"),
             tr(l, "col.assessment_42"),
-            tr(l, "col.achieved"),
+            tr(l, "col.with_compensating"),
             tr(l, "col.gap"),
         ]);
         for c in &z.components {

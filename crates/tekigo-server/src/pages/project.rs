@@ -35,7 +35,7 @@ pub async fn home(State(st): State<AppState>, ctx: Ctx) -> Response {
                 let mut assessments = Vec::new();
                 for (aid, _) in s.store.read(|c| records::assessments(c, &row.id))? {
                     let a = service::load(s, &row.id, &aid)?.assessment;
-                    assessments.push(overview(&row.id, &a, standard_of(s, &a)?, lang)?);
+                    assessments.push(overview(s, &row.id, &a, standard_of(s, &a)?, lang)?);
                 }
                 projects.push(context! {
                     id => row.id,

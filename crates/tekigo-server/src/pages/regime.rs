@@ -86,7 +86,7 @@ pub async fn show(
                 "regime.html",
                 lang,
                 context! {
-                    o => overview(&p, &assessment, standard, lang)?,
+                    o => overview(s, &p, &assessment, standard, lang)?,
                     project_href => format!("/p/{}", percent(&p)),
                     regime => view.regime,
                     summary => view.summary,

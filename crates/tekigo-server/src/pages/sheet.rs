@@ -32,12 +32,30 @@ pub(super) fn standard_of<'a>(s: &'a Shared, a: &Assessment) -> Result<&'a Stand
 /// An assessment at a glance: target and achieved vectors, the chart, progress. The
 /// dashboard, the check sheet and the requirement page show it.
 pub(super) fn overview(
+    s: &Shared,
     project: &str,
     a: &Assessment,
     standard: &Standard,
     lang: super::PageLang,
 ) -> Result<Value, AppError> {
-    let r = tekigo_assess::compute(standard, a);
+    let review = crate::service::project_config(s, project)?.review;
+    let r = tekigo_assess::compute_with(standard, a, review);
+    let no_process = r.lacks_process_assessment(&crate::service::assessment_standards(s, project)?);
+    let na_mark = i18n::text(lang.lang, "na_only")?;
+    // Each level as text, a level resting on not-applicable answers alone marked.
+    let marked = |v: Option<[Level; 7]>, flag: fn(&tekigo_assess::results::FrResult) -> bool| {
+        v.map(|v| {
+            let cells: Vec<String> = v
+                .iter()
+                .zip(&r.frs)
+                .map(|(l, f)| match flag(f) {
+                    true => format!("{l}{na_mark}"),
+                    false => l.to_string(),
+                })
+                .collect();
+            format!("{{{}}}", cells.join(" "))
+        })
+    };
     let (target_label, achieved_label) = (
         i18n::text(lang.lang, "target")?,
         i18n::text(lang.lang, "achieved")?,
@@ -71,7 +89,12 @@ pub(super) fn overview(
         standard => a.standard,
         subject => a.subject.name,
         target => r.target.map(|t| SlVector(t).to_string()),
-        achieved => r.achieved.map(|t| SlVector(t).to_string()),
+        achieved => marked(r.achieved, |f| f.not_applicable_only.achieved),
+        projected => marked(r.projected, |f| f.not_applicable_only.projected),
+        with_compensating => marked(r.with_compensating, |f| f.not_applicable_only.with_compensating),
+        component => r.with_compensating.is_some(),
+        no_process => no_process,
+        review_required => review == tekigo_assess::ReviewPolicy::Required,
         target_ml => r.target_ml,
         achieved_ml => r.achieved_ml,
         chart => chart.map(Value::from_safe_string),
@@ -284,7 +307,7 @@ pub async fn sheet(
                 name,
                 lang,
                 context! {
-                    o => overview(&p, &assessment, standard, lang)?,
+                    o => overview(s, &p, &assessment, standard, lang)?,
                     project_href => format!("/p/{}", percent(&p)),
                     rows => rows,
                     total => all.len(),
@@ -436,7 +459,7 @@ fn detail(
     };
     let statuses: Vec<&str> = Status::ALL.iter().map(|st| st.as_str()).collect();
     Ok(context! {
-        o => overview(p, assessment, standard, lang)?,
+        o => overview(s, p, assessment, standard, lang)?,
         sheet_href => sheet_href,
         previous => previous,
         next => next,
