@@ -588,6 +588,9 @@ fn example_report_is_a_deliverable_in_both_languages() {
         ] {
             assert!(page.contains(&esc(&label(lang, key))), "{lang:?}: {key}");
         }
+        for key in ["statement.projected", "statement.with_compensating"] {
+            assert!(page.contains(&esc(&label(lang, key))), "{lang:?}: {key}");
+        }
         let claimed = label(lang, "statement.claimed_c");
         assert!(
             page.contains(&esc(&claimed)),
