@@ -256,4 +256,19 @@ fn unusable_certificate_or_key_exits_2_naming_the_file() {
     // Not PEM at all.
     std::fs::write(p("junk.crt"), b"\x00\xff not a certificate\n").unwrap();
     refused(&p("junk.crt"), &p("a.key"), &[&p("junk.crt")]);
+    // In Japanese, the sentence is Japanese and still names both files.
+    let out = serve_command(&p("never-created"), &p("a.crt"), &p("missing.key"))
+        .env("TEKIGO_LANG", "ja")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.starts_with(&format!(
+            "エラー: 証明書 {} と秘密鍵 {} では HTTPS を提供できません",
+            p("a.crt").display(),
+            p("missing.key").display()
+        )),
+        "{err}"
+    );
 }

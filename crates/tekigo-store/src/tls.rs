@@ -65,30 +65,34 @@ pub fn connect_options(url: &str) -> Result<(postgres::Config, Rustls), StoreErr
         format!("{base}?{}", kept.join("&"))
     };
     let mut config: postgres::Config = url.parse()?;
-    let roots = |required: bool| -> Result<Option<RootCertStore>, StoreError> {
-        let file = match (&root, required) {
-            (Some(f), _) => f.clone(),
-            (None, false) => return Ok(None),
-            (None, true) => std::env::var_os("HOME")
-                .map(|h| Path::new(&h).join(".postgresql/root.crt"))
-                .ok_or_else(|| bad(format!("sslmode={mode} needs sslrootcert=FILE (no HOME)")))?,
-        };
-        read_roots(&file).map(Some).map_err(|m| {
+    // The trust anchors: sslrootcert, or libpq's default file when a mode needs them.
+    let anchors = |file: &Path| {
+        read_roots(file).map_err(|m| {
             bad(format!(
                 "sslrootcert {} (for sslmode={mode}): {m}",
                 file.display()
             ))
         })
     };
+    let required = || -> Result<RootCertStore, StoreError> {
+        match &root {
+            Some(file) => anchors(file),
+            None => {
+                let home = std::env::var_os("HOME").ok_or_else(|| {
+                    bad(format!("sslmode={mode} needs sslrootcert=FILE (no HOME)"))
+                })?;
+                anchors(&Path::new(&home).join(".postgresql/root.crt"))
+            }
+        }
+    };
     let check = match mode.as_str() {
-        "disable" => Check::Nothing,
-        "prefer" => Check::Nothing,
-        "require" => match roots(false)? {
-            Some(r) => Check::Chain(r),
+        "disable" | "prefer" => Check::Nothing,
+        "require" => match &root {
+            Some(file) => Check::Chain(anchors(file)?),
             None => Check::Nothing,
         },
-        "verify-ca" => Check::Chain(roots(true)?.expect("required roots")),
-        "verify-full" => Check::ChainAndName(roots(true)?.expect("required roots")),
+        "verify-ca" => Check::Chain(required()?),
+        "verify-full" => Check::ChainAndName(required()?),
         other => {
             return Err(bad(format!(
                 "sslmode={other} is not supported: use disable, prefer, require, verify-ca \

@@ -122,7 +122,18 @@ pub fn serve(args: ServeArgs) -> Result<ExitCode> {
     }
     // Read before the database is opened: a bad file fails fast and changes nothing.
     let tls = match (&args.tls_cert, &args.tls_key) {
-        (Some(cert), Some(key)) => Some(tekigo_server::tls::server_config(cert, key)?),
+        (Some(cert), Some(key)) => {
+            Some(tekigo_server::tls::server_config(cert, key).map_err(|e| {
+                crate::i18n::UserError::new(
+                    "error.tls_files",
+                    &[
+                        ("cert", cert.display().to_string()),
+                        ("key", key.display().to_string()),
+                        ("reason", format!("{e:#}")),
+                    ],
+                )
+            })?)
+        }
         _ => None,
     };
     let settings = Settings {
