@@ -277,8 +277,10 @@ impl ServerCertVerifier for Unchecked {
     }
 }
 
-/// One connection's handshake: the server name comes from the URL's host.
-pub struct Connect(Arc<ClientConfig>, ServerName<'static>);
+/// One connection's handshake: the server name comes from the URL's host. A Unix socket
+/// has none, and tokio-postgres asks for a connector all the same (PostgreSQL then
+/// declines TLS on the socket, so the handshake never runs).
+pub struct Connect(Arc<ClientConfig>, Option<ServerName<'static>>);
 
 /// The encrypted connection, as tokio-postgres wants it.
 pub struct Stream<S>(tokio_rustls::client::TlsStream<S>);
@@ -292,10 +294,11 @@ where
     type Error = rustls::pki_types::InvalidDnsNameError;
 
     fn make_tls_connect(&mut self, host: &str) -> Result<Connect, Self::Error> {
-        Ok(Connect(
-            self.0.clone(),
-            ServerName::try_from(host.to_string())?,
-        ))
+        let name = match host {
+            "" => None,
+            _ => Some(ServerName::try_from(host.to_string())?),
+        };
+        Ok(Connect(self.0.clone(), name))
     }
 }
 
@@ -310,6 +313,9 @@ where
     fn connect(self, socket: S) -> Self::Future {
         let Connect(config, name) = self;
         Box::pin(async move {
+            let name = name.ok_or_else(|| {
+                io::Error::new(io::ErrorKind::InvalidInput, "TLS needs a host name")
+            })?;
             let tls = tokio_rustls::TlsConnector::from(config)
                 .connect(name, socket)
                 .await?;

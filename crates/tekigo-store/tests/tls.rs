@@ -141,3 +141,26 @@ fn unsupported_or_unreadable_tls_settings_are_refused_by_name() {
         "{m}"
     );
 }
+
+/// A Unix socket has no host name for TLS; PostgreSQL declines TLS there, and the
+/// connection goes on to the server's own authentication (peer, on Debian's cluster) in
+/// every mode that allows a plain connection.
+#[test]
+fn a_unix_socket_is_not_stopped_by_tls() {
+    let url = tekigo_store::testing::postgres_url();
+    let port = url
+        .rsplit_once(':')
+        .and_then(|(_, rest)| rest.split('/').next())
+        .expect("a port in the test URL")
+        .to_string();
+    for mode in ["prefer", "disable"] {
+        let socket = format!(
+            "postgres://nobody_{mode}@%2Fvar%2Frun%2Fpostgresql:{port}/tekigo_test?sslmode={mode}"
+        );
+        let err = open_err(&socket);
+        assert!(
+            err.contains("authentication failed") || err.contains("does not exist"),
+            "sslmode={mode}: the server must have answered: {err}"
+        );
+    }
+}
