@@ -50,8 +50,8 @@ no  "CR 2.10"       "No audit processing to fail."
 part "CR 2.11"      "Every record carries a UTC RFC 3339 timestamp or an ISO date from the system clock." --evidence architecture.md
 no  "CR 2.11 RE(1)" "tekigo relies on the host's clock synchronisation and does not check it."
 part "CR 2.12"      "Reports can be signed (ed25519) over the report and every evidence hash; individual answers are not signed." --evidence architecture.md
-na  "CR 3.1"        "tekigo does not communicate over a network."
-na  "CR 3.1 RE(1)"  "tekigo does not communicate over a network."
+yes "CR 3.1"        "tekigo serve speaks HTTPS itself (--tls-cert and --tls-key: rustls, TLS 1.2 and 1.3 only, HSTS) and reaches PostgreSQL over TLS (sslmode); the command-line tool reads and writes local files only."
+part "CR 3.1 RE(1)" "The TLS certificate authenticates the server to browsers and, with sslmode=verify-full, PostgreSQL to the server; tekigo authenticates to PostgreSQL by password, not with a client certificate."
 yes "CR 3.3"        "The test suite (scripts/test.sh, run in CI on every change) exercises the security functions: signature verification, evidence integrity, hostile root filesystems, malformed input." --evidence architecture.md
 part "CR 3.4"       "Evidence is content-addressed and verified by hash; release binaries are not signed yet." --evidence architecture.md
 part "CR 3.4 RE(1)" "verify detects any change to a report or an evidence file; nothing checks tekigo's own binary."
@@ -60,7 +60,7 @@ yes "CR 3.6"        "Writes are atomic (temporary file, then rename): a failure 
 yes "CR 3.7"        "Errors name the file and line and never include secret keys or licensed text; exit code 2." --evidence architecture.md
 na  "CR 3.8"        "No sessions."
 no  "CR 3.9"        "No audit information of its own to protect."
-part "CR 4.1"       "Imported licensed text is stored with mode 0600; evidence files are stored unencrypted in the project directory."
+part "CR 4.1"       "In transit: HTTPS with --tls-cert and TLS to PostgreSQL with sslmode. At rest: imported licensed text is stored with mode 0600; evidence files and the server's database are stored unencrypted."
 no  "CR 4.2"        "There is no command to purge evidence or licensed text; files are deleted by hand." "No purge" "Add a purge command that removes unreferenced evidence"
 yes "CR 4.3"        "SHA-256 (sha2) and ed25519 (ed25519-dalek) from maintained Rust implementations; no home-made cryptography." --evidence Cargo.lock
 na  "CR 5.1"        "tekigo has no network interface to segment."

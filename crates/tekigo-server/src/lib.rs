@@ -24,6 +24,7 @@ pub mod projects;
 pub mod service;
 pub mod state;
 pub mod sync;
+pub mod tls;
 pub mod upload;
 pub mod zones;
 
@@ -165,33 +166,61 @@ async fn security_headers(request: Request, next: Next) -> Response {
 }
 
 /// Runs the server until Ctrl-C or SIGTERM; prints the one-time setup token while no
-/// user exists.
-pub async fn serve(state: AppState, bind: std::net::SocketAddr) -> anyhow::Result<()> {
+/// user exists. With `tls` (see [`tls::server_config`]) it speaks only HTTPS and every
+/// answer carries `Strict-Transport-Security`, so a browser that has been here once
+/// never tries plain HTTP to this host again.
+pub async fn serve(
+    state: AppState,
+    bind: std::net::SocketAddr,
+    tls: Option<tokio_rustls::rustls::ServerConfig>,
+) -> anyhow::Result<()> {
     let token = state.db(auth::first_start_token).await?;
     let listener = tokio::net::TcpListener::bind(bind)
         .await
         .map_err(|e| anyhow::anyhow!("bind {bind}: {e}"))?;
     let addr = listener.local_addr()?;
-    println!("tekigo serve: listening on http://{addr}");
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    println!("tekigo serve: listening on {scheme}://{addr}");
     if let Some(token) = token {
         println!(
-            "tekigo serve: first start. Create the administrator at http://{addr}/setup with \
-             this one-time token:\nsetup token: {token}"
+            "tekigo serve: first start. Create the administrator at {scheme}://{addr}/setup \
+             with this one-time token:\nsetup token: {token}"
         );
     }
-    if !addr.ip().is_loopback() {
+    if tls.is_none() && !addr.ip().is_loopback() {
         eprintln!(
             "tekigo serve: warning: {addr} is not a loopback address. Session cookies are \
-             Secure, so browsers send them only over HTTPS (or to localhost): put a TLS \
-             reverse proxy in front of this server."
+             Secure, so browsers send them only over HTTPS (or to localhost): give \
+             --tls-cert and --tls-key, or put a TLS reverse proxy in front of this server."
         );
     }
     let sweeper = state.clone();
     tokio::spawn(async move { expire_sessions(sweeper).await });
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown())
-        .await?;
+    let app = router(state);
+    match tls {
+        Some(config) => {
+            let app = app.layer(middleware::map_response(strict_transport_security));
+            axum::serve(tls::TlsListener::new(listener, config)?, app)
+                .with_graceful_shutdown(shutdown())
+                .await?
+        }
+        None => {
+            axum::serve(listener, app)
+                .with_graceful_shutdown(shutdown())
+                .await?
+        }
+    }
     Ok(())
+}
+
+/// HSTS for a year: sent only when this server terminates TLS itself (behind a proxy,
+/// the proxy decides).
+async fn strict_transport_security(mut response: Response) -> Response {
+    response.headers_mut().insert(
+        header::STRICT_TRANSPORT_SECURITY,
+        HeaderValue::from_static("max-age=31536000"),
+    );
+    response
 }
 
 /// Removes idle sessions every minute, so that a stolen, forgotten token dies on time.

@@ -17,6 +17,7 @@ pub mod conn;
 pub mod records;
 pub mod state;
 pub mod testing;
+pub mod tls;
 pub mod users;
 
 use conn::{Conn, Pool, Postgres, Sqlite, Val};
@@ -29,10 +30,13 @@ use std::sync::Mutex;
 pub enum StoreError {
     #[error("SQLite: {0}")]
     Sqlite(#[from] rusqlite::Error),
-    #[error("PostgreSQL: {0}")]
+    #[error("PostgreSQL: {}", with_causes(.0))]
     Postgres(#[from] postgres::Error),
     #[error("database content: {0}")]
     Schema(String),
+    /// The database URL asks for something that cannot be done (see [`tls`]).
+    #[error("database URL: {0}")]
+    Url(String),
     /// Optimistic concurrency: the row changed since the caller read it.
     #[error("{object} was changed by someone else (now version {current}); reload and retry")]
     Conflict { object: String, current: i64 },
@@ -40,6 +44,19 @@ pub enum StoreError {
     Exists(String),
     #[error("{0} not found")]
     NotFound(String),
+}
+
+/// An error and its causes: tokio-postgres keeps the reason in `source()` ("error
+/// performing TLS handshake" alone does not say that the certificate was refused).
+fn with_causes(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        text.push_str(": ");
+        text.push_str(&c.to_string());
+        cause = c.source();
+    }
+    text
 }
 
 /// Migrations in order. Applied ones are recorded in `schema_migrations`; a database from
@@ -84,10 +101,8 @@ impl Store {
     /// Opens (and migrates) `postgres://...` or an SQLite file path.
     pub fn open(url: &str) -> Result<Store, StoreError> {
         let store = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            let url = url.to_string();
-            let pool = Pool::new(16, move || {
-                Ok(postgres::Client::connect(&url, postgres::NoTls)?)
-            });
+            let (config, tls) = tls::connect_options(url)?;
+            let pool = Pool::new(16, move || Ok(config.connect(tls.clone())?));
             Store {
                 backend: Backend::Postgres(pool),
             }

@@ -31,7 +31,8 @@ pub fn postgres_url() -> String {
 /// A URL on the test server whose `search_path` is a new, empty schema.
 pub fn fresh_postgres_url() -> Result<String, StoreError> {
     let url = postgres_url();
-    let mut client = postgres::Client::connect(&url, postgres::NoTls)?;
+    let (config, tls) = crate::tls::connect_options(&url)?;
+    let mut client = config.connect(tls)?;
     let mut bytes = [0u8; 8];
     getrandom::getrandom(&mut bytes).map_err(|e| StoreError::Schema(e.to_string()))?;
     let schema: String = std::iter::once("t_".to_string())

@@ -29,9 +29,17 @@ pub struct DataArgs {
 pub struct ServeArgs {
     #[command(flatten)]
     pub data: DataArgs,
-    /// Address and port to listen on. Anything but loopback needs a TLS reverse proxy.
+    /// Address and port to listen on. Anything but loopback needs TLS: --tls-cert and
+    /// --tls-key, or a TLS reverse proxy.
     #[arg(long, default_value = "127.0.0.1:8062", value_name = "ADDR:PORT")]
     pub bind: std::net::SocketAddr,
+    /// Serve HTTPS (TLS 1.2 and 1.3) with this certificate chain (PEM, server certificate
+    /// first); needs --tls-key.
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// The private key of --tls-cert (PEM: PKCS#8, PKCS#1 or SEC1).
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
     /// Load the example projects (gateway, tekigo-self, water-treatment) if missing.
     #[arg(long)]
     pub demo: bool,
@@ -112,6 +120,22 @@ pub fn serve(args: ServeArgs) -> Result<ExitCode> {
     if args.token_idle < 1 {
         bail!("--token-idle must be at least 1 day");
     }
+    // Read before the database is opened: a bad file fails fast and changes nothing.
+    let tls = match (&args.tls_cert, &args.tls_key) {
+        (Some(cert), Some(key)) => {
+            Some(tekigo_server::tls::server_config(cert, key).map_err(|e| {
+                crate::i18n::UserError::new(
+                    "error.tls_files",
+                    &[
+                        ("cert", cert.display().to_string()),
+                        ("key", key.display().to_string()),
+                        ("reason", format!("{e:#}")),
+                    ],
+                )
+            })?)
+        }
+        _ => None,
+    };
     let settings = Settings {
         session_idle_secs: args.session_idle * 60,
         token_idle_secs: args.token_idle.saturating_mul(24 * 3600),
@@ -125,7 +149,7 @@ pub fn serve(args: ServeArgs) -> Result<ExitCode> {
             println!("tekigo serve: demo project {id} loaded ({n} assessments)");
         }
     }
-    runtime()?.block_on(tekigo_server::serve(state, args.bind))?;
+    runtime()?.block_on(tekigo_server::serve(state, args.bind, tls))?;
     Ok(ExitCode::SUCCESS)
 }
 
