@@ -172,6 +172,13 @@ try {
   const after = await achieved(page);
   assert.equal(after[5], 1, `FR 6 follows the answer: ${before} -> ${after}`);
 
+  // A project that does not exist: the error page says so in Japanese (in a page of its
+  // own, whose 404 the console reports and the check for script errors must not see).
+  const missing = await context.newPage();
+  assert.equal((await missing.goto(`${origin}/p/no-such-project`)).status(), 404);
+  assert.match(await missing.textContent("#error-gist"), /存在しないか/);
+  await missing.close();
+
   // The zones and conduits of the demo's water treatment plant.
   await page.goto(`${origin}/p/water-treatment`);
   await Promise.all([page.waitForURL(/\/zones$/), page.click("#zones-link")]);
