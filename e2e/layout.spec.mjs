@@ -32,6 +32,8 @@ const PAGES = {
   zones: "/p/water-treatment/zones",
   "zones-empty": "/p/gateway/zones",
   "tekigo-self": "/p/tekigo-self/a/tekigo-4-2",
+  account: "/account",
+  users: "/admin/users",
   "not-found": "/p/no-such-project",
 };
 

@@ -1,10 +1,9 @@
 // A team's first day in `tekigo serve --demo`, in Japanese, through the pages only: first
-// start, a new project, a component, a 62443-4-2 assessment, an answer with evidence that
-// moves the achieved levels, a member, the zones drawing of the demo, and the PDF report.
-//
-// The user is made by `userStep`, through the API for now: the users and API token pages
-// are being built on another branch, and their steps (create a user, create and revoke an
-// API token) go into that function when it lands.
+// start, a user made on the users page, a new project, a component, a 62443-4-2
+// assessment, an answer with evidence that moves the achieved levels, a member, the zones
+// drawing of the demo, the PDF report; then the member's first login (the password the
+// administrator set must be changed first) and an API token with an expiry, used against
+// /api, revoked, and refused.
 //
 // Builds nothing: TEKIGO_BIN names the tekigo binary (crates/tekigo-cli/tests/e2e.rs runs
 // this script with the binary cargo built). Run by hand:
@@ -17,6 +16,7 @@ import { startServer, tekigoBin } from "./server.mjs";
 const BIN = tekigoBin("team.spec");
 const PASSWORD = "violet harbour 73 compass";
 const MEMBER = "tanaka";
+const FIRST_PASSWORD = "temporary moss 41 kettle";
 const MEMBER_PASSWORD = "sakura 88 lantern river";
 
 /** The achieved vector the overview shows, as numbers. */
@@ -25,24 +25,62 @@ async function achieved(page) {
   return text.replace(/[{}]/g, "").split(" ").map(Number);
 }
 
+/** The member's user, made by the administrator on the users page. */
+async function createUser(page) {
+  await page.goto(`${origin}/admin/users`);
+  assert.match(await page.textContent("h1"), /ユーザー/);
+  await page.fill("#user-form input[name=name]", MEMBER);
+  await page.fill("#user-form input[name=password]", FIRST_PASSWORD);
+  await page.click("#user-form button[type=submit]");
+  await page.waitForSelector("#users .notice");
+  assert.match(await page.textContent("#users .notice"), /ユーザーを作成しました/);
+  assert.match(await page.textContent("#users table"), new RegExp(`${MEMBER}[\\s\\S]*パスワード変更待ち`));
+}
+
+/** GET /api/me with only the bearer token (no cookie): the HTTP status and whose token it is. */
+async function apiMe(page, token) {
+  return page.evaluate(async (secret) => {
+    const r = await fetch("/api/me", { credentials: "omit", headers: { authorization: `Bearer ${secret}` } });
+    return { status: r.status, user: r.ok ? (await r.json()).user : null };
+  }, token);
+}
+
 /**
- * A second person for the project. TODO(security branch): create the user on the
- * /admin/users page, then create an API token with an expiry and revoke it on /account.
+ * The member's first login: the administrator's password leads to the account page until
+ * it is changed there, which ends the session; then the new one opens the projects.
  */
-async function userStep(page) {
-  const created = await page.evaluate(
-    async ([name, password]) => {
-      const me = await (await fetch("/api/me")).json();
-      const r = await fetch("/api/users", {
-        method: "POST",
-        headers: { "content-type": "application/json", "x-csrf-token": me.csrf },
-        body: JSON.stringify({ name, password }),
-      });
-      return r.status;
-    },
-    [MEMBER, MEMBER_PASSWORD],
-  );
-  assert.equal(created, 200, "the member's user account");
+async function firstLogin(mp) {
+  await mp.goto(`${origin}/login`);
+  await mp.fill("input[name=username]", MEMBER);
+  await mp.fill("input[name=password]", FIRST_PASSWORD);
+  await Promise.all([mp.waitForURL(/\/account\/password$/), mp.click("button[type=submit]")]);
+  assert.match(await mp.textContent("#account"), /管理者が設定したもの/);
+  assert.equal(await mp.$("#token-form"), null, "no tokens before the password is changed");
+  await mp.fill("#password-form input[name=current]", FIRST_PASSWORD);
+  await mp.fill("#password-form input[name=new]", MEMBER_PASSWORD);
+  await Promise.all([mp.waitForURL(/\/login/), mp.click("#password-form button[type=submit]")]);
+  await mp.fill("input[name=username]", MEMBER);
+  await mp.fill("input[name=password]", MEMBER_PASSWORD);
+  await Promise.all([mp.waitForURL(`${origin}/`), mp.click("button[type=submit]")]);
+}
+
+/** An API token with an expiry: it opens /api until it is revoked on the account page. */
+async function tokenStep(mp) {
+  await Promise.all([mp.waitForURL(/\/account$/), mp.click("header a[href='/account']")]);
+  await mp.fill("#token-form input[name=name]", "ci-pipeline");
+  await mp.fill("#token-form input[name=days]", "30");
+  await mp.click("#token-form button[type=submit]");
+  await mp.waitForSelector("#new-token");
+  assert.match(await mp.textContent("#account .notice"), /トークンを作成しました/);
+  const secret = (await mp.textContent("#new-token")).trim();
+  const row = mp.locator("#account tbody tr", { hasText: "ci-pipeline" });
+  const expires = (await row.locator("td").nth(3).textContent()).trim();
+  const days = (Date.parse(expires.replace(" UTC", "Z").replace(" ", "T")) - Date.now()) / 86_400_000;
+  assert.ok(days > 29 && days <= 30, `expires in 30 days: ${expires}`);
+  assert.deepEqual(await apiMe(mp, secret), { status: 200, user: MEMBER }, "the token before revocation");
+  await row.locator("button[type=submit]").click();
+  await mp.waitForSelector("#account .notice:has-text('トークンを失効させました')");
+  assert.equal((await apiMe(mp, secret)).status, 401, "the token after revocation");
 }
 
 const server = await startServer(BIN);
@@ -90,10 +128,11 @@ try {
   await page.click("#component-form button[type=submit]");
   await page.waitForSelector("#settings-outcome.notice");
   assert.match(await page.textContent("#components table"), /pump-plc/);
-  assert.match(await page.textContent("#components table"), /組込みデバイス/);
+  assert.match(await page.textContent("#components table"), /組込み機器/);
 
-  // A member, with the user made in its own step.
-  await userStep(page);
+  // A member, whose user the administrator makes on the users page.
+  await createUser(page);
+  await page.goto(`${origin}/p/pump/settings`);
   await page.fill("#member-form input[name=user]", MEMBER);
   await page.selectOption("#member-form select[name=role]", "assessor");
   await page.click("#member-form button[type=submit]");
@@ -133,6 +172,13 @@ try {
   const after = await achieved(page);
   assert.equal(after[5], 1, `FR 6 follows the answer: ${before} -> ${after}`);
 
+  // A project that does not exist: the error page says so in Japanese (in a page of its
+  // own, whose 404 the console reports and the check for script errors must not see).
+  const missing = await context.newPage();
+  assert.equal((await missing.goto(`${origin}/p/no-such-project`)).status(), 404);
+  assert.match(await missing.textContent("#error-gist"), /存在しないか/);
+  await missing.close();
+
   // The zones and conduits of the demo's water treatment plant.
   await page.goto(`${origin}/p/water-treatment`);
   await Promise.all([page.waitForURL(/\/zones$/), page.click("#zones-link")]);
@@ -149,14 +195,16 @@ try {
   const pdf = fs.readFileSync(await download.path());
   assert.equal(pdf.subarray(0, 5).toString("latin1"), "%PDF-", "the report is a PDF");
 
-  // The member logs in and sees the project as an assessor.
+  // The member logs in, sets their own password, sees the project as an assessor, and
+  // makes and revokes an API token.
   const member = await browser.newContext({ locale: "ja-JP", extraHTTPHeaders: { "Accept-Language": "ja" } });
+  member.setDefaultTimeout(30_000);
   const mp = await member.newPage();
-  await mp.goto(`${origin}/login`);
-  await mp.fill("input[name=username]", MEMBER);
-  await mp.fill("input[name=password]", MEMBER_PASSWORD);
-  await Promise.all([mp.waitForURL(`${origin}/`), mp.click("button[type=submit]")]);
+  mp.on("pageerror", (e) => problems.push(String(e)));
+  await firstLogin(mp);
   assert.match(await mp.textContent("main"), /ポンプ制御盤/);
+  assert.equal(await mp.$("header a[href='/admin/users']"), null, "no users link for a member");
+  await tokenStep(mp);
   await member.close();
 
   assert.deepEqual(problems, [], "no script errors or CSP violations");

@@ -37,6 +37,22 @@ pub fn tr(lang: Lang, key: &str) -> &'static str {
     }
 }
 
+/// The language of this run, set once by `main` from `--lang`, `TEKIGO_LANG` or the
+/// project. Only for handlers whose signatures take no language (the server's, which
+/// another change owns); every other handler is given its language.
+static CHOSEN: OnceLock<Lang> = OnceLock::new();
+
+/// Records the run's language for [`chosen`]; the first call wins.
+pub fn choose(lang: Lang) {
+    let _ = CHOSEN.set(lang);
+}
+
+/// The language `main` chose, English before it chose.
+#[cfg(feature = "server")]
+pub fn chosen() -> Lang {
+    CHOSEN.get().copied().unwrap_or(Lang::En)
+}
+
 /// [`tr`] with `{name}` placeholders filled in.
 pub fn fill(lang: Lang, key: &str, args: &[(&str, &dyn fmt::Display)]) -> String {
     let mut text = tr(lang, key).to_string();
@@ -152,6 +168,12 @@ mod tests {
                             "vex",
                             "risk",
                             "error",
+                            "init",
+                            "assess",
+                            "serve",
+                            "audit",
+                            "vulndb",
+                            "sign",
                         ]
                         .contains(&prefix)
                         && part

@@ -21,6 +21,7 @@ fn main() -> ExitCode {
         Err(e) => return usage_error(e),
     };
     let lang = context::lang(cli.global.lang);
+    i18n::choose(lang);
     match commands::run(cli) {
         Ok(code) => code,
         Err(err) => {

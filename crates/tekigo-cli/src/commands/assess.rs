@@ -233,8 +233,8 @@ pub fn init(ctx: &Context, args: InitArgs) -> Result<ExitCode> {
     };
     Project::init(&args.dir, config)?;
     eprintln!(
-        "created {}: tekigo.yaml, assessments/, evidence/",
-        args.dir.display()
+        "{}",
+        fill(ctx.lang, "init.created", &[("dir", &args.dir.display())])
     );
     Ok(ExitCode::SUCCESS)
 }
@@ -429,7 +429,14 @@ fn new(ctx: &Context, project: &Project, args: NewArgs) -> Result<ExitCode> {
         },
     )?;
     project.save_assessment(&ctx.catalog, &a)?;
-    eprintln!("created assessment {id} ({})", path.display());
+    eprintln!(
+        "{}",
+        fill(
+            ctx.lang,
+            "assess.created",
+            &[("id", &id), ("path", &path.display())]
+        )
+    );
     Ok(ExitCode::SUCCESS)
 }
 
@@ -567,8 +574,15 @@ fn set(ctx: &Context, project: &Project, args: SetArgs) -> Result<ExitCode> {
         },
     )?;
     project.save_assessment(&ctx.catalog, &a)?;
-    let status = a.answers[&req].status.as_str();
-    eprintln!("{}: {req} {status}", a.id);
+    let status = crate::i18n::status(ctx.lang, a.answers[&req].status.as_str());
+    eprintln!(
+        "{}",
+        fill(
+            ctx.lang,
+            "assess.answer_set",
+            &[("id", &a.id), ("req", &req), ("status", &status)]
+        )
+    );
     Ok(ExitCode::SUCCESS)
 }
 
@@ -598,19 +612,32 @@ fn import_scan(
         &tekigo_assess::today(),
     );
     project.save_assessment(&ctx.catalog, &a)?;
-    eprintln!(
-        "{id}: {} answers suggested from the {}, {} answers by a person kept{}",
-        summary.suggested.len(),
-        report.origin(),
-        summary.kept.len(),
-        if summary.kept.is_empty() {
-            ""
-        } else {
-            " (use --force to replace them)"
-        }
+    let origin = match report.origin() {
+        "scan" => "assess.scan_origin.scan",
+        "probe" => "assess.scan_origin.probe",
+        _ => "assess.scan_origin.both",
+    };
+    let mut line = fill(
+        ctx.lang,
+        "assess.scan_imported",
+        &[
+            ("id", &id),
+            ("suggested", &summary.suggested.len()),
+            ("origin", &tr(ctx.lang, origin)),
+            ("kept", &summary.kept.len()),
+        ],
     );
+    if !summary.kept.is_empty() {
+        line = format!("{line} {}", tr(ctx.lang, "assess.scan_kept_hint"));
+    }
+    eprintln!("{line}");
     for (req, why) in &summary.skipped {
-        eprintln!("  skipped {req}: {why}");
+        let skipped = fill(
+            ctx.lang,
+            "assess.scan_skipped",
+            &[("req", req), ("why", why)],
+        );
+        eprintln!("  {skipped}");
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -41,9 +41,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         #[cfg(feature = "full")]
         Command::Report(args) => report::run(&Context::new(&cli.global)?, args),
         #[cfg(feature = "full")]
-        Command::Keygen(args) => sign::keygen(args),
+        Command::Keygen(args) => sign::keygen(args, crate::context::lang(cli.global.lang)),
         #[cfg(feature = "full")]
-        Command::Verify(args) => sign::verify(args),
+        Command::Verify(args) => sign::verify(args, crate::context::lang(cli.global.lang)),
         #[cfg(feature = "full")]
         Command::Vulndb(cmd) => vuln::run_vulndb(&cli.global, cmd),
         #[cfg(feature = "full")]

@@ -146,7 +146,14 @@ pub fn serve(args: ServeArgs) -> Result<ExitCode> {
     let state = open(args.data, settings)?;
     if args.demo {
         for (id, n) in tekigo_server::demo::load(state.shared())? {
-            println!("tekigo serve: demo project {id} loaded ({n} assessments)");
+            println!(
+                "{}",
+                crate::i18n::fill(
+                    crate::i18n::chosen(),
+                    "serve.demo_loaded",
+                    &[("id", &id), ("n", &n)]
+                )
+            );
         }
     }
     runtime()?.block_on(tekigo_server::serve(state, args.bind, tls))?;
@@ -166,14 +173,25 @@ pub fn server(cmd: ServerCommand) -> Result<ExitCode> {
                     .context("give --id: the directory has no usable name")?,
             };
             let n = tekigo_server::sync::import_project(state.shared(), "import", &dir, &id)?;
-            println!("imported project {id}: {n} assessments");
+            println!(
+                "{}",
+                crate::i18n::fill(
+                    crate::i18n::chosen(),
+                    "serve.imported",
+                    &[("id", &id), ("n", &n)]
+                )
+            );
         }
         ServerCommand::Export { data, id, out } => {
             let state = open(data, Settings::default())?;
             let n = tekigo_server::sync::export_project(state.shared(), &id, &out)?;
             println!(
-                "exported project {id} to {}: {n} assessments",
-                out.display()
+                "{}",
+                crate::i18n::fill(
+                    crate::i18n::chosen(),
+                    "serve.exported",
+                    &[("id", &id), ("out", &out.display()), ("n", &n)]
+                )
             );
         }
     }
@@ -192,11 +210,26 @@ pub fn audit(cmd: AuditCommand) -> Result<ExitCode> {
         println!("{}", serde_json::to_string_pretty(&v)?);
     } else if v.problems.is_empty() {
         println!(
-            "audit trail intact: {} entries; head {} {}",
-            v.entries, v.head_seq, v.head_hash
+            "{}",
+            crate::i18n::fill(
+                crate::i18n::chosen(),
+                "audit.intact",
+                &[
+                    ("entries", &v.entries),
+                    ("seq", &v.head_seq),
+                    ("hash", &v.head_hash)
+                ]
+            )
         );
     } else {
-        println!("audit trail BROKEN ({} entries read):", v.entries);
+        println!(
+            "{}",
+            crate::i18n::fill(
+                crate::i18n::chosen(),
+                "audit.broken",
+                &[("entries", &v.entries)]
+            )
+        );
         for p in &v.problems {
             println!("  {p}");
         }

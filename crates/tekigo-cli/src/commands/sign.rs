@@ -1,11 +1,13 @@
 //! `tekigo keygen` and `tekigo verify`: signed reports an auditor can check.
 
 use crate::commands::assess::project;
+use crate::i18n::fill;
 use crate::output::{emit, json};
 use anyhow::Result;
 use clap::{Args, ValueEnum};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use tekigo_catalog::Lang;
 
 #[derive(Args)]
 pub struct KeygenArgs {
@@ -33,19 +35,29 @@ pub enum VerifyFormat {
     Json,
 }
 
-pub fn keygen(args: KeygenArgs) -> Result<ExitCode> {
+pub fn keygen(args: KeygenArgs, lang: Lang) -> Result<ExitCode> {
     let public = tekigo_sign::keygen(&args.file)?;
     eprintln!(
-        "secret key: {} (keep it private)\npublic key: {} ({public})",
-        args.file.display(),
-        tekigo_sign::public_key_path(&args.file).display()
+        "{}",
+        fill(
+            lang,
+            "sign.keygen",
+            &[
+                ("secret", &args.file.display()),
+                (
+                    "public",
+                    &tekigo_sign::public_key_path(&args.file).display()
+                ),
+                ("key", &public),
+            ]
+        )
     );
     Ok(ExitCode::SUCCESS)
 }
 
 /// Exit 0 when the report and every evidence file match the signature, 1 when anything
 /// differs, 2 when the check itself cannot be made.
-pub fn verify(args: VerifyArgs) -> Result<ExitCode> {
+pub fn verify(args: VerifyArgs, lang: Lang) -> Result<ExitCode> {
     let project = project()?;
     let signature = args
         .signature
@@ -60,23 +72,23 @@ pub fn verify(args: VerifyArgs) -> Result<ExitCode> {
         VerifyFormat::Json => emit(&json(&v)?, None, false)?,
         VerifyFormat::Text => {
             for f in &v.failures {
-                println!("FAIL  {f}");
+                println!("{}", fill(lang, "sign.fail", &[("what", f)]));
             }
             for n in &v.notes {
-                println!("note  {n}");
+                println!("{}", fill(lang, "sign.note", &[("what", n)]));
             }
             if v.ok() {
-                println!(
-                    "OK    {} and {} evidence file(s) match the signature of key {}{}",
-                    args.report.display(),
-                    v.evidence_checked,
-                    v.public_key,
-                    if v.key_pinned {
-                        " (the expected key)"
-                    } else {
-                        " (key not pinned: pass --public-key to check who signed)"
-                    }
-                );
+                let key = if v.key_pinned {
+                    "sign.ok_pinned"
+                } else {
+                    "sign.ok_unpinned"
+                };
+                let args = [
+                    ("report", &args.report.display() as &dyn std::fmt::Display),
+                    ("n", &v.evidence_checked),
+                    ("key", &v.public_key),
+                ];
+                println!("{}", fill(lang, key, &args));
             }
         }
     }

@@ -1,6 +1,7 @@
 //! `tekigo vex ...`: the project's vulnerability triage (`vex/triage.yaml`) from the command
 //! line: record a decision, list them, export OpenVEX or CSAF VEX, import VEX documents.
 
+use crate::i18n::fill;
 use crate::output;
 use anyhow::{bail, Context as _, Result};
 use clap::{Args, Subcommand, ValueEnum};
@@ -163,15 +164,16 @@ pub fn run(cmd: VexCommand, lang: Option<tekigo_catalog::Lang>) -> Result<ExitCo
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
     let project = Project::discover(&cwd)?;
     let mut triage = Triage::load(&project.root)?;
+    let lang = crate::context::lang(lang);
     match cmd {
-        VexCommand::Set(args) => set(&mut triage, args),
-        VexCommand::List { format } => list(&triage, format, crate::context::lang(lang)),
+        VexCommand::Set(args) => set(&mut triage, args, lang),
+        VexCommand::List { format } => list(&triage, format, lang),
         VexCommand::Export(args) => export(&project, &triage, args),
-        VexCommand::Import { file } => import(&mut triage, &file),
+        VexCommand::Import { file } => import(&mut triage, &file, lang),
     }
 }
 
-fn set(triage: &mut Triage, args: SetArgs) -> Result<ExitCode> {
+fn set(triage: &mut Triage, args: SetArgs, lang: tekigo_catalog::Lang) -> Result<ExitCode> {
     let state = state_of(args.status);
     if state == State::Affected && args.action.as_deref().is_none_or(|a| a.trim().is_empty()) {
         bail!(
@@ -212,14 +214,30 @@ fn set(triage: &mut Triage, args: SetArgs) -> Result<ExitCode> {
         .path()
         .map(|p| p.display().to_string())
         .unwrap_or_default();
-    match replaced {
-        Some(old) => eprintln!(
-            "{id} in {label}: {} (was {}), saved in {path}",
-            state.as_str(),
-            old.state.as_str()
+    let line = match replaced {
+        Some(old) => fill(
+            lang,
+            "vex.replaced",
+            &[
+                ("id", &id),
+                ("component", &label),
+                ("state", &state.as_str()),
+                ("old", &old.state.as_str()),
+                ("path", &path),
+            ],
         ),
-        None => eprintln!("{id} in {label}: {}, saved in {path}", state.as_str()),
-    }
+        None => fill(
+            lang,
+            "vex.saved",
+            &[
+                ("id", &id),
+                ("component", &label),
+                ("state", &state.as_str()),
+                ("path", &path),
+            ],
+        ),
+    };
+    eprintln!("{line}");
     Ok(ExitCode::SUCCESS)
 }
 
@@ -314,10 +332,14 @@ fn export(project: &Project, triage: &Triage, args: ExportArgs) -> Result<ExitCo
     Ok(ExitCode::SUCCESS)
 }
 
-fn import(triage: &mut Triage, file: &std::path::Path) -> Result<ExitCode> {
+fn import(
+    triage: &mut Triage,
+    file: &std::path::Path,
+    lang: tekigo_catalog::Lang,
+) -> Result<ExitCode> {
     let imported = tekigo_vex::import::from_path(file)?;
     for skipped in &imported.skipped {
-        eprintln!("skipped: {skipped}");
+        eprintln!("{}", fill(lang, "vuln.skipped", &[("what", skipped)]));
     }
     let (mut added, mut replaced) = (0, 0);
     for (i, r) in imported.records.into_iter().enumerate() {
@@ -331,9 +353,17 @@ fn import(triage: &mut Triage, file: &std::path::Path) -> Result<ExitCode> {
     }
     triage.save()?;
     eprintln!(
-        "{}: {added} records added, {replaced} replaced, {} skipped",
-        file.display(),
-        imported.skipped.len()
+        "{}",
+        fill(
+            lang,
+            "vex.imported",
+            &[
+                ("file", &file.display()),
+                ("added", &added),
+                ("replaced", &replaced),
+                ("skipped", &imported.skipped.len()),
+            ]
+        )
     );
     Ok(ExitCode::SUCCESS)
 }

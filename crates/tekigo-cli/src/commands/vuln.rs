@@ -146,18 +146,25 @@ pub fn run_vulndb(global: &Global, cmd: VulndbCommand) -> Result<ExitCode> {
                 progress: true,
             };
             let r = tekigo_vulndb::import(&path, &paths, &opts)?;
+            let lang = crate::context::lang(global.lang);
             for rejected in &r.rejected {
-                eprintln!("skipped: {rejected}");
+                eprintln!("{}", fill(lang, "vuln.skipped", &[("what", rejected)]));
             }
             println!(
-                "{} documents: {} added, {} updated, {} unchanged, {} need review; {} records in {}",
-                r.documents,
-                r.added,
-                r.updated,
-                r.unchanged,
-                r.needs_review,
-                r.total,
-                tekigo_vulndb::resolve_path(&path).display()
+                "{}",
+                fill(
+                    lang,
+                    "vulndb.imported",
+                    &[
+                        ("documents", &r.documents),
+                        ("added", &r.added),
+                        ("updated", &r.updated),
+                        ("unchanged", &r.unchanged),
+                        ("review", &r.needs_review),
+                        ("total", &r.total),
+                        ("path", &tekigo_vulndb::resolve_path(&path).display()),
+                    ]
+                )
             );
             Ok(ExitCode::SUCCESS)
         }
