@@ -142,6 +142,15 @@ pub struct Basis {
     pub reason: String,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub evidence: Vec<EvidenceRef>,
+    /// A scan's suggestion that no person gave or reviewed: it counts for the status, as
+    /// for the projected level, and a reader must see that nobody confirmed it.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub draft: bool,
+}
+
+/// Whether an answer is a suggestion nobody confirmed (see [`Basis::draft`]).
+fn is_draft(a: &crate::assessment::Answer) -> bool {
+    a.origin != crate::assessment::Origin::Person && a.review != crate::assessment::Review::Reviewed
 }
 
 /// One regime requirement with its derived status.
@@ -317,6 +326,7 @@ fn requirement(
                 in_scope: true,
                 reason: ans.reason.clone(),
                 evidence: ans.evidence.clone(),
+                draft: is_draft(ans),
             })
         })
         .collect();
@@ -343,6 +353,7 @@ fn requirement(
                 in_scope: row.in_scope,
                 reason: row.answer.map(|x| x.reason.clone()).unwrap_or_default(),
                 evidence: row.answer.map(|x| x.evidence.clone()).unwrap_or_default(),
+                draft: row.answer.is_some_and(is_draft),
             });
         }
     }

@@ -45,6 +45,8 @@ pub(crate) struct ReportData {
     /// The 62443-4-1 assessments the subject's development process was judged by;
     /// `None` for standards where no such link applies (all but 4-2).
     pub process: Option<Process>,
+    /// The assessment seen through a regime, when the report was asked for one.
+    pub regime: Option<RegimeSection>,
     pub confidence: Vec<ConfidenceRow>,
     /// The computed results: the claimed, projected and with-compensating vectors, the
     /// not-applicable-only flags per FR, the shares of reviewed, person and scan answers.
@@ -117,6 +119,29 @@ pub(crate) struct ResidualRow {
 pub(crate) struct Process {
     pub text: String,
     pub rows: Vec<Vec<String>>,
+}
+
+/// A regime's requirements with their derived status (`tekigo_assess::regime` states the
+/// rule) and what each rests on.
+#[derive(Serialize)]
+pub(crate) struct RegimeSection {
+    pub title: String,
+    pub text: String,
+    pub summary: String,
+    pub rows: Vec<RegimeRow>,
+    /// The requirements no 62443 answer of these assessments covers, or empty.
+    pub uncovered: String,
+}
+
+#[derive(Serialize)]
+pub(crate) struct RegimeRow {
+    pub id: String,
+    pub title: String,
+    /// `met`, `partial`, `not-met`, `not-assessed`.
+    pub status: &'static str,
+    pub status_label: String,
+    pub via: String,
+    pub evidence: String,
 }
 
 #[derive(Serialize)]
@@ -315,6 +340,7 @@ pub(crate) fn build(input: &ReportInput) -> Result<ReportData, ReportError> {
             .clone()
             .unwrap_or_else(|| l.get("independence.none")),
         process: b.process()?,
+        regime: b.regime()?,
         confidence: b.confidence(&rows),
         results: results.clone(),
     };
@@ -924,6 +950,83 @@ impl Builder<'_> {
             "process.intro"
         });
         Ok(Some(Process { text, rows }))
+    }
+
+    fn regime(&self) -> Result<Option<RegimeSection>, ReportError> {
+        let Some(id) = self.input.options.regime else {
+            return Ok(None);
+        };
+        let regime = self
+            .input
+            .catalog
+            .standard(id)
+            .filter(|s| s.info.regime)
+            .ok_or_else(|| ReportError::UnknownRegime(id.to_string()))?;
+        let mut all = vec![self.input.assessment];
+        all.extend(self.input.options.process.iter());
+        let view = tekigo_assess::regime::view(self.input.catalog, regime, &all, self.lang);
+        let l = self.l;
+        let rows: Vec<RegimeRow> = view
+            .requirements
+            .iter()
+            .map(|r| {
+                let via: Vec<String> = r
+                    .basis
+                    .iter()
+                    .map(|b| {
+                        let status = l.get(&format!("status.{}", status_key(b.status)));
+                        match b.draft {
+                            true => format!("{} {status} ({})", b.id, l.get("regime.draft")),
+                            false => format!("{} {status}", b.id),
+                        }
+                    })
+                    .collect();
+                let mut evidence: Vec<String> = Vec::new();
+                for e in r.basis.iter().flat_map(|b| &b.evidence) {
+                    let name = match e {
+                        EvidenceRef::File { name, .. } => name.clone(),
+                        EvidenceRef::Url { url } => url.clone(),
+                        EvidenceRef::Scan { check, .. } => check.clone(),
+                    };
+                    push_unique(&mut evidence, &name);
+                }
+                RegimeRow {
+                    id: r.id.clone(),
+                    title: r.title.clone(),
+                    status: r.status.as_str(),
+                    status_label: l.get(&format!("regime.status.{}", r.status.as_str())),
+                    via: via.join(", "),
+                    evidence: evidence.join(", "),
+                }
+            })
+            .collect();
+        let uncovered: Vec<&str> = view
+            .requirements
+            .iter()
+            .filter(|r| r.basis.is_empty())
+            .map(|r| r.id.as_str())
+            .collect();
+        let s = &view.summary;
+        Ok(Some(RegimeSection {
+            title: format!("{} ({})", view.regime.title, view.regime.edition),
+            text: l
+                .get("regime.intro")
+                .replace("{assessments}", &view.assessments.join(", ")),
+            summary: l
+                .get("regime.summary")
+                .replace("{n}", &s.requirements.to_string())
+                .replace("{met}", &s.met.to_string())
+                .replace("{partial}", &s.partial.to_string())
+                .replace("{not_met}", &s.not_met.to_string())
+                .replace("{not_assessed}", &s.not_assessed.to_string()),
+            rows,
+            uncovered: match uncovered.is_empty() {
+                true => String::new(),
+                false => l
+                    .get("regime.uncovered")
+                    .replace("{ids}", &uncovered.join(", ")),
+            },
+        }))
     }
 
     fn standard_label(&self) -> String {

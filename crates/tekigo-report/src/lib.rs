@@ -63,6 +63,11 @@ pub struct ReportOptions<'a> {
     /// The development-process (62443-4-1) assessments the subject comes out of; empty
     /// when there is none, which a 4-2 report says.
     pub process: &'a [Assessment],
+    /// A regime (catalog id such as `eu-cra`) to add a section for: each of its
+    /// requirements with the status `tekigo_assess::regime` derives from this assessment
+    /// and the 4-1 assessments in `process`, the answers and evidence it rests on, and
+    /// the requirements no answer covers.
+    pub regime: Option<&'a str>,
 }
 
 /// Why a report could not be made. Each variant names what to fix.
@@ -73,6 +78,8 @@ pub enum ReportError {
         assessment: String,
         standard: String,
     },
+    #[error("no regime {0:?} in the catalog (tekigo regime list names them)")]
+    UnknownRegime(String),
     #[error("{}: {source}", path.display())]
     Io {
         path: PathBuf,

@@ -612,6 +612,10 @@ async fn the_check_sheet_switches_to_regime_views() {
     // Attribute values come HTML-escaped, slashes included.
     let href = |path: &str| format!("href=\"{}\"", path.replace('/', "&#x2f;"));
     assert!(get(&app, &admin, SHEET).await.contains(&href(&cra)));
+    // The dashboard offers the same switcher under the assessment's tile.
+    let home = get(&app, &admin, "/").await;
+    assert!(home.contains(&href(&cra)), "{home}");
+    assert!(home.contains(&href(&format!("{SHEET}/regime/jc-star-1"))));
     let page = get(&app, &admin, &cra).await;
     assert!(page.contains("EU Cyber Resilience Act"), "{page}");
     // Every CRA requirement is a row; I.2(d) rests on the gateway's CR 1.1, linked.

@@ -1,6 +1,7 @@
-//! `tekigo regime list` and `tekigo assess show A --regime ID`: the regimes beside 62443
-//! (EU CRA, EN 303 645, JC-STAR, UK PSTI, SSDF, ...) and an assessment seen through one.
-//! The rule is `tekigo_assess::regime`'s; this module loads, calls it and prints.
+//! `tekigo regime list`, `tekigo regime doc` and `tekigo assess show A --regime ID`: the
+//! regimes beside 62443 (EU CRA, EN 303 645, JC-STAR, UK PSTI, SSDF, ...), the documents
+//! they ask for, and an assessment seen through one. The rules are `tekigo_assess::regime`'s
+//! and `tekigo_dossier`'s; this module loads, calls them and prints.
 
 use super::assess::{load_assessment, ViewFormat};
 use crate::context::Context;
@@ -8,9 +9,11 @@ use crate::i18n::{fill, tr};
 use crate::output::{emit, json, table};
 use anyhow::{anyhow, Result};
 use clap::Subcommand;
+use std::path::PathBuf;
 use std::process::ExitCode;
 use tekigo_assess::regime::{self, RegimeInfo, RegimeStatus};
 use tekigo_assess::{EvidenceRef, Project};
+use tekigo_dossier::Kind;
 
 #[derive(Subcommand)]
 pub enum RegimeCommand {
@@ -19,10 +22,50 @@ pub enum RegimeCommand {
         #[arg(long, value_enum, default_value_t = ViewFormat::Table)]
         format: ViewFormat,
     },
+    /// A document a regime asks for, drafted from the project with every gap listed:
+    /// cra-technical-documentation (Annex VII), cra-declaration-of-conformity (Annex V),
+    /// jc-star-1-checklist (★1 self-assessment).
+    Doc {
+        #[arg(value_parser = doc_kind)]
+        kind: Kind,
+        /// md, html, pdf or json (the document's model); by default from the extension
+        /// of -o, else md.
+        #[arg(long, value_enum)]
+        format: Option<DocFormat>,
+        /// Write here instead of standard output (a PDF needs it on a terminal).
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        /// Fonts for the PDF, tried before the system's and the subset tekigo carries.
+        #[arg(long, value_name = "DIR")]
+        font_dir: Option<PathBuf>,
+    },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DocFormat {
+    Md,
+    Html,
+    Pdf,
+    Json,
+}
+
+fn doc_kind(s: &str) -> Result<Kind, String> {
+    Kind::parse(s).ok_or_else(|| {
+        let known: Vec<&str> = Kind::ALL.iter().map(|k| k.id()).collect();
+        format!("unknown document {s:?}: use one of {}", known.join(", "))
+    })
 }
 
 pub fn run(ctx: &Context, cmd: RegimeCommand) -> Result<ExitCode> {
-    let RegimeCommand::List { format } = cmd;
+    let format = match cmd {
+        RegimeCommand::List { format } => format,
+        RegimeCommand::Doc {
+            kind,
+            format,
+            output,
+            font_dir,
+        } => return doc(ctx, kind, format, output, font_dir),
+    };
     let all: Vec<RegimeInfo> = ctx
         .catalog
         .standards
@@ -55,6 +98,50 @@ pub fn run(ctx: &Context, cmd: RegimeCommand) -> Result<ExitCode> {
             println!("{t}");
         }
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Drafts document `kind` from the project of the current directory, in the user's language
+/// (else the project's), and says on standard error how many gaps it lists.
+fn doc(
+    ctx: &Context,
+    kind: Kind,
+    format: Option<DocFormat>,
+    output: Option<PathBuf>,
+    font_dir: Option<PathBuf>,
+) -> Result<ExitCode> {
+    let project = super::assess::project()?;
+    let lang = if ctx.lang_given {
+        ctx.lang
+    } else {
+        project.config.language
+    };
+    let by_extension = || {
+        let ext = output.as_ref()?.extension()?.to_str()?.to_ascii_lowercase();
+        match ext.as_str() {
+            "html" | "htm" => Some(DocFormat::Html),
+            "pdf" => Some(DocFormat::Pdf),
+            "json" => Some(DocFormat::Json),
+            _ => None,
+        }
+    };
+    let format = format.or_else(by_extension).unwrap_or(DocFormat::Md);
+    let d = tekigo_dossier::build(kind, &project, &ctx.catalog, lang, &tekigo_assess::today())?;
+    let (bytes, binary) = match format {
+        DocFormat::Md => (tekigo_dossier::markdown(&d).into_bytes(), false),
+        DocFormat::Html => (tekigo_dossier::html(&d)?.into_bytes(), false),
+        DocFormat::Pdf => (tekigo_dossier::pdf(&d, font_dir.as_deref())?, true),
+        DocFormat::Json => (json(&d)?, false),
+    };
+    emit(&bytes, output.as_deref(), binary)?;
+    eprintln!(
+        "{}",
+        fill(
+            lang,
+            "regime.doc_written",
+            &[("title", &d.title), ("gaps", &d.gaps.len())]
+        )
+    );
     Ok(ExitCode::SUCCESS)
 }
 

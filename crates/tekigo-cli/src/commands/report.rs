@@ -42,6 +42,11 @@ pub struct ReportArgs {
     /// practice.
     #[arg(long)]
     pub by_phase: bool,
+    /// Add a section seeing the assessment (with the 4-1 assessments it rests on) through
+    /// a regime: eu-cra, jc-star-1, etsi-en-303-645, ... (`tekigo regime list`). HTML and
+    /// PDF.
+    #[arg(long, value_name = "ID")]
+    pub regime: Option<String>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -57,6 +62,9 @@ pub enum ReportFormat {
 }
 
 pub fn run(ctx: &Context, args: ReportArgs) -> Result<ExitCode> {
+    if args.regime.is_some() && matches!(args.format, ReportFormat::Xlsx | ReportFormat::Oscal) {
+        anyhow::bail!("--regime adds a section to the html and pdf reports only");
+    }
     let project = project()?;
     let a = crate::commands::assess::load_assessment(ctx, &project, &args.id)?;
     let standard = ctx
@@ -81,6 +89,7 @@ pub fn run(ctx: &Context, args: ReportArgs) -> Result<ExitCode> {
             classification: args.classification.as_deref(),
             by_phase: args.by_phase,
             process: &process,
+            regime: args.regime.as_deref(),
         },
     };
     let (bytes, binary) = match args.format {

@@ -35,7 +35,10 @@ pub async fn home(State(st): State<AppState>, ctx: Ctx) -> Response {
                 let mut assessments = Vec::new();
                 for (aid, _) in s.store.read(|c| records::assessments(c, &row.id))? {
                     let a = service::load(s, &row.id, &aid)?.assessment;
-                    assessments.push(overview(s, &row.id, &a, standard_of(s, &a)?, lang)?);
+                    let o = overview(s, &row.id, &a, standard_of(s, &a)?, lang)?;
+                    // The same regime switcher as the check sheet's, under each tile.
+                    let regimes = super::regime::switcher(s.catalog, &row.id, &aid, lang.lang);
+                    assessments.push(context! { regimes => regimes, ..o });
                 }
                 projects.push(context! {
                     id => row.id,
