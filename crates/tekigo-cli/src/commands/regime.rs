@@ -216,7 +216,10 @@ fn render(ctx: &Context, v: &regime::RegimeView) -> String {
                     Some(s) => crate::i18n::status(l, s.as_str()),
                     None => tr(l, "status.unanswered").to_string(),
                 };
-                format!("{} {status}", b.id)
+                match b.draft {
+                    true => format!("{} {status} ({})", b.id, tr(l, "regime.draft")),
+                    false => format!("{} {status}", b.id),
+                }
             })
             .collect::<Vec<_>>()
             .join("\n");

@@ -69,6 +69,7 @@ pub async fn show(
                                 status => b.status.map_or("none", |s| s.as_str()),
                                 evidence => b.evidence.len(),
                                 rationale => b.rationale,
+                                draft => b.draft,
                             }
                         })
                         .collect();
