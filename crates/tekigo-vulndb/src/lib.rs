@@ -43,6 +43,7 @@ pub mod model;
 mod nvd;
 mod osv;
 mod query;
+mod redhat;
 mod store;
 pub mod vers;
 
