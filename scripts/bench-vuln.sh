@@ -39,6 +39,51 @@ for sbom in sbom.cdx.json sbom-nohit.cdx.json; do
 done
 "$bin" vuln scan "$work/sbom.cdx.json" --db "$db" --format json \
     | python3 -c 'import json,sys; print("findings:", len(json.load(sys.stdin)))'
+# An SBOM with more findings (FINDINGS_TBD on the default data): every component's patch level
+# set to 0, so nearly every advisory of its minor release applies.
+sed -E 's/@([0-9]+)\.([0-9]+)\.[0-9]+/@\1.\2.0/g' "$work/sbom.cdx.json" > "$work/sbom-many.cdx.json"
+hyperfine -N --warmup 3 --runs 30 \
+    "$bin vuln scan $work/sbom-many.cdx.json --db $db --parse-only" \
+    "$bin vuln scan $work/sbom-many.cdx.json --db $db --format json -o /dev/null"
+/usr/bin/time -v "$bin" vuln scan "$work/sbom-many.cdx.json" --db "$db" --format json -o /dev/null 2>&1 \
+    | grep -E "Elapsed|Maximum resident" | sed "s|^|sbom-many.cdx.json: |"
+"$bin" vuln scan "$work/sbom-many.cdx.json" --db "$db" --format json \
+    | python3 -c 'import json,sys; print("findings:", len(json.load(sys.stdin)))'
+# Side by side with OWASP dep-scan's vulnerability database (PyPI appthreat-vulnerability-db,
+# in a venv under the cache directory), driven through its own import and bulk search with
+# only the download replaced (scripts/bench/depscan_vdb.py), on data of DEPSCAN_ADVISORIES
+# advisories (its import takes minutes per 100,000); both tools' findings are checked
+# against a plain recomputation (scripts/bench/vuln_oracle.py). DEPSCAN_ADVISORIES=0 skips.
+n_dep=${DEPSCAN_ADVISORIES:-200000}
+if [ "$n_dep" -gt 0 ]; then
+    cache=${TEKIGO_CACHE_DIR:-$HOME/.cache/tekigo}
+    venv=$cache/depscan-venv
+    if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import vdb' 2>/dev/null; then
+        python3 -m venv "$venv"
+        "$venv/bin/pip" install -q appthreat-vulnerability-db==7.0.3
+    fi
+    dwork=$cache/bench-vuln-$n_dep-$n_comp
+    if [ ! -f "$dwork/sbom.cdx.json" ]; then
+        "$target/release/examples/gen_bench" "$dwork" "$n_dep" "$n_comp"
+    fi
+    ddb=$(mktemp -d)
+    echo "== $n_dep advisories, $n_comp components: tekigo"
+    /usr/bin/time -v "$bin" vulndb import --db "$ddb/tekigo.tkvdb" "$dwork"/osv-*.zip 2>&1 \
+        | grep -E "Elapsed|Maximum resident" | sed "s|^|import: |"
+    /usr/bin/time -v "$bin" vuln scan "$dwork/sbom.cdx.json" --db "$ddb/tekigo.tkvdb" \
+        --format json -o "$ddb/tekigo.json" 2>&1 | grep -E "Elapsed|Maximum resident" | sed "s|^|scan: |"
+    python3 -c 'import json,sys; json.dump([[r["component"], r["vulnerability"]] for r in json.load(open(sys.argv[1]))], open(sys.argv[2], "w"))' \
+        "$ddb/tekigo.json" "$ddb/tekigo-pairs.json"
+    python3 scripts/bench/vuln_oracle.py compare "$dwork" tekigo "$ddb/tekigo-pairs.json"
+    echo "== the same with dep-scan's vdb $("$venv/bin/pip" show appthreat-vulnerability-db | sed -n 's/^Version: //p')"
+    VDB_HOME=$ddb/vdb /usr/bin/time -v "$venv/bin/python" scripts/bench/depscan_vdb.py import "$dwork" 2>&1 \
+        | grep -E "Elapsed|Maximum resident" | sed "s|^|import: |"
+    VDB_HOME=$ddb/vdb /usr/bin/time -v "$venv/bin/python" scripts/bench/depscan_vdb.py search \
+        "$dwork/sbom.cdx.json" "$ddb/depscan-pairs.json" 2>&1 \
+        | grep -E "Elapsed|Maximum resident|findings" | sed "s|^|search: |"
+    python3 scripts/bench/vuln_oracle.py compare "$dwork" dep-scan "$ddb/depscan-pairs.json"
+    rm -rf "$ddb"
+fi
 # Issue 20: the Linux kernel CNA's own CVE records (CVE JSON 5), when a checkout of the
 # kernel's vulns repository is given: import, then a CIP kernel decided by the arm64
 # configuration (tekigo-kconfig's fixture, generated from 6.1.192's arm64 defconfig) and the

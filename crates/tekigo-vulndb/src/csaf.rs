@@ -1,12 +1,14 @@
 //! CSAF 2.0 advisories (security advisories and VEX documents): the product tree is resolved
 //! into products with vendor, product name, version or version range and identification
 //! helpers, and each vulnerability becomes one advisory holding the products it names as
-//! known affected or fixed.
+//! known affected or fixed. The statuses of Red Hat's RPMs on a RHEL release become
+//! distribution package data instead (`redhat.rs` states the rule).
 
 use crate::cvss;
 use crate::model::{
     Advisory, Body, CsafBody, CsafProduct, CsafVersion, ProductStatus, Severity, Source,
 };
+use crate::redhat;
 use crate::vers;
 use serde::Deserialize;
 use serde_json::Value;
@@ -99,6 +101,9 @@ struct TreeProduct {
     version: Option<CsafVersion>,
     cpe: Option<String>,
     purl: Option<String>,
+    /// For a relationship (`default_component_of`), the CPE of the product the component
+    /// belongs to (the RHEL release of a Red Hat RPM).
+    platform_cpe: Option<String>,
 }
 
 /// Parses a CSAF document into one advisory per vulnerability.
@@ -141,6 +146,11 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<Advisory>, String> {
                 if let Some(name) = name {
                     derived.full_name = name.to_string();
                 }
+                derived.platform_cpe = rel
+                    .get("relates_to_product_reference")
+                    .and_then(Value::as_str)
+                    .and_then(|p| products.get(p))
+                    .and_then(|p| p.cpe.clone());
                 products.insert(id.to_string(), derived);
             }
         }
@@ -162,6 +172,7 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<Advisory>, String> {
         aliases.dedup();
         let mut needs_review = Vec::new();
         let mut listed = Vec::new();
+        let mut rpms = redhat::Packages::default();
         let status = v.product_status.clone().unwrap_or_default();
         for (key, st) in [
             ("known_affected", ProductStatus::KnownAffected),
@@ -184,6 +195,13 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<Advisory>, String> {
                     ));
                     continue;
                 };
+                if let Some(purl) = tp.purl.as_deref().filter(|p| redhat::is_rpm(p)) {
+                    let stream = tp.platform_cpe.as_deref().and_then(redhat::ecosystem);
+                    if let (Some(eco), "fixed" | "first_fixed" | "known_affected") = (stream, key) {
+                        rpms.add(&eco, purl, st == ProductStatus::Fixed);
+                    }
+                    continue;
+                }
                 if let (ProductStatus::KnownAffected, Some(CsafVersion::Unparsed { text })) =
                     (st, &tp.version)
                 {
@@ -236,7 +254,7 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<Advisory>, String> {
             .map(|n| n.text.chars().take(300).collect())
             .or_else(|| v.title.clone())
             .or_else(|| doc.document.title.clone());
-        out.push(Advisory {
+        let advisory = Advisory {
             id,
             source: Source::Csaf,
             aliases,
@@ -251,7 +269,16 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<Advisory>, String> {
                 publisher: doc.document.publisher.as_ref().map(|p| p.name.clone()),
                 products: listed,
             }),
-        });
+        };
+        // A Red Hat VEX file names nothing but RPMs: its CSAF advisory would be empty.
+        let rpm_advisory = rpms.into_advisory(&advisory, &document);
+        let only_rpms = rpm_advisory.is_some()
+            && advisory.needs_review.is_empty()
+            && matches!(&advisory.body, Body::Csaf(b) if b.products.is_empty());
+        out.extend(rpm_advisory);
+        if !only_rpms {
+            out.push(advisory);
+        }
     }
     Ok(out)
 }

@@ -183,15 +183,30 @@ pub fn scan(db: &Db, queries: &[Query]) -> Result<ScanResult, DbError> {
 
 /// [`scan`], with each finding turned into an `R` by `each` on the thread that found it:
 /// turning thousands of findings into report rows is as much work as finding them.
-///
-/// Components are independent, so a large list is split into one contiguous share per
-/// core; the shares' results are joined in order, so the output does not depend on the
-/// number of threads.
 pub fn scan_map<R: Send>(
     db: &Db,
     queries: &[Query],
     each: impl Fn(Finding) -> R + Sync,
 ) -> Result<(Vec<R>, Vec<String>), DbError> {
+    let (parts, warnings) = scan_fold(db, queries, Vec::new, |out: &mut Vec<R>, f| {
+        out.push(each(f))
+    })?;
+    Ok((parts.into_iter().flatten().collect(), warnings))
+}
+
+/// [`scan`], with the findings of each share of the components folded into one `S` (made by
+/// `init`) on the thread that found them, so that a caller who only needs, say, their JSON
+/// never holds every finding at once: the finding is dropped as soon as it is folded in.
+///
+/// Components are independent, so a large list is split into one contiguous share per
+/// core; the shares come back in order (one `S` per share), so the output does not depend
+/// on the number of threads.
+pub fn scan_fold<S: Send>(
+    db: &Db,
+    queries: &[Query],
+    init: impl Fn() -> S + Sync,
+    each: impl Fn(&mut S, Finding) + Sync,
+) -> Result<(Vec<S>, Vec<String>), DbError> {
     use rayon::prelude::*;
     /// Below this many components per share, handing work to a thread costs more than it
     /// saves.
@@ -206,22 +221,22 @@ pub fn scan_map<R: Send>(
         .enumerate()
         .map(|(n, chunk)| {
             let mut m = Matcher::new(db, &platforms);
-            let mut out = Vec::new();
+            let mut state = init();
             for (i, q) in chunk.iter().enumerate() {
                 for mut f in m.match_query(q)? {
                     f.component_index = n * share + i;
-                    out.push(each(f));
+                    each(&mut state, f);
                 }
             }
-            Ok((out, m.warnings))
+            Ok((state, m.warnings))
         })
         .collect::<Result<Vec<_>, DbError>>()?;
-    let (mut found, mut warnings) = (Vec::new(), Vec::new());
-    for (f, w) in parts {
-        found.extend(f);
+    let (mut states, mut warnings) = (Vec::new(), Vec::new());
+    for (s, w) in parts {
+        states.push(s);
         warnings.extend(w);
     }
-    Ok((found, warnings))
+    Ok((states, warnings))
 }
 
 /// The CPEs every component states: the evidence for NVD platform conditions, which any

@@ -247,95 +247,186 @@ pub fn findings_with_kernel(
     kernel: Option<&Kernel>,
 ) -> Result<Findings, DbError> {
     let queries: Vec<Query> = sbom.components.iter().map(query_of).collect();
-    let (rows, warnings) = tekigo_vulndb::scan_map(db, &queries, |f| {
-        let (state, evidence, state_reason) = match kernel {
-            _ if f.needs_review => (FindingState::Unknown, Vec::new(), None),
-            Some(k) if !f.program_files.is_empty() => k.decide(&f.program_files),
-            _ => (FindingState::Affected, Vec::new(), None),
-        };
-        let justification = (state == FindingState::NotAffected).then(|| {
-            tekigo_vex::Justification::VulnerableCodeNotPresent
-                .as_str()
-                .to_string()
-        });
-        let component_ref = ComponentRef::from(&sbom.components[f.component_index]);
-        let decision = triage.and_then(|t| {
-            let ids: Vec<&str> = f.ids().collect();
-            t.lookup(&ids, &component_ref).cloned()
-        });
-        FindingRow {
-            source: f.source.as_str().to_string(),
-            severity: f.severity.map(|s| SeverityOut {
-                score: s.score,
-                label: s.label,
-                vector: s.vector,
-                kind: s.kind,
-            }),
-            kev: f.kev.is_some(),
-            kev_date_added: f.kev.as_ref().map(|k| k.date_added.clone()),
-            kev_due_date: f.kev.as_ref().and_then(|k| k.due_date.clone()),
-            kev_ransomware: f.kev.and_then(|k| k.ransomware),
-            triage: decision.as_ref().map(triage_out),
-            state,
-            justification,
-            evidence,
-            state_reason,
-            vulnerability: f.vulnerability,
-            aliases: f.aliases,
-            component: f.component,
-            version: f.version,
-            summary: f.summary,
-            fixed_version: f.fixed_version,
-            published: f.published,
-            needs_review: f.needs_review,
-            explanation: f.explanation,
-            sources: f.sources,
-            component_ref,
-            decision,
-        }
-    })?;
+    let (rows, warnings) =
+        tekigo_vulndb::scan_map(db, &queries, |f| row_of(f, sbom, triage, kernel))?;
     Ok(Findings { rows, warnings })
 }
 
-/// The rows as `tekigo vuln scan --format json` prints them (pretty-printed, without a final
-/// newline), in parts to be written one after the other.
-///
-/// The JSON of a large scan (thousands of findings, megabytes) took as long as the matching,
-/// so a long list is written in one share per core. The pretty printer indents a list's
-/// items the same whatever list they are in, so each share written as a list of its own,
-/// without its brackets, the shares joined by commas, is the list as a whole would have been
-/// written.
-pub fn rows_json(rows: &[FindingRow]) -> serde_json::Result<Vec<Vec<u8>>> {
-    /// Below this many rows per share, one thread is quicker.
-    const MIN_SHARE: usize = 1024;
-    let share = rows
-        .len()
-        .div_ceil(rayon::current_num_threads())
-        .max(MIN_SHARE);
-    list_json(rows, share)
+/// The row of one finding: its suggested state and the project's triage decision.
+fn row_of(
+    f: tekigo_vulndb::Finding,
+    sbom: &Sbom,
+    triage: Option<&Triage>,
+    kernel: Option<&Kernel>,
+) -> FindingRow {
+    let (state, evidence, state_reason) = match kernel {
+        _ if f.needs_review => (FindingState::Unknown, Vec::new(), None),
+        Some(k) if !f.program_files.is_empty() => k.decide(&f.program_files),
+        _ => (FindingState::Affected, Vec::new(), None),
+    };
+    let justification = (state == FindingState::NotAffected).then(|| {
+        tekigo_vex::Justification::VulnerableCodeNotPresent
+            .as_str()
+            .to_string()
+    });
+    let component_ref = ComponentRef::from(&sbom.components[f.component_index]);
+    let decision = triage.and_then(|t| {
+        let ids: Vec<&str> = f.ids().collect();
+        t.lookup(&ids, &component_ref).cloned()
+    });
+    FindingRow {
+        source: f.source.as_str().to_string(),
+        severity: f.severity.map(|s| SeverityOut {
+            score: s.score,
+            label: s.label,
+            vector: s.vector,
+            kind: s.kind,
+        }),
+        kev: f.kev.is_some(),
+        kev_date_added: f.kev.as_ref().map(|k| k.date_added.clone()),
+        kev_due_date: f.kev.as_ref().and_then(|k| k.due_date.clone()),
+        kev_ransomware: f.kev.and_then(|k| k.ransomware),
+        triage: decision.as_ref().map(triage_out),
+        state,
+        justification,
+        evidence,
+        state_reason,
+        vulnerability: f.vulnerability,
+        aliases: f.aliases,
+        component: f.component,
+        version: f.version,
+        summary: f.summary,
+        fixed_version: f.fixed_version,
+        published: f.published,
+        needs_review: f.needs_review,
+        explanation: f.explanation,
+        sources: f.sources,
+        component_ref,
+        decision,
+    }
 }
 
-fn list_json<T: Serialize + Sync>(items: &[T], share: usize) -> serde_json::Result<Vec<Vec<u8>>> {
-    use rayon::prelude::*;
-    if items.len() <= share {
-        return Ok(vec![serde_json::to_vec_pretty(items)?]);
+/// The findings as `tekigo vuln scan --format json` prints them, without holding them:
+/// each row is written out as it is made and dropped (15,000 rows held and then written
+/// peaked at 148 MB). The result is byte for byte `serde_json::to_vec_pretty` of the rows
+/// of [`findings_with_kernel`].
+pub fn findings_json(
+    sbom: &Sbom,
+    db: &Db,
+    triage: Option<&Triage>,
+    kernel: Option<&Kernel>,
+    fail_on: Option<Level>,
+) -> Result<JsonFindings, JsonError> {
+    let queries: Vec<Query> = sbom.components.iter().map(query_of).collect();
+    let (mut shares, warnings) =
+        tekigo_vulndb::scan_fold(db, &queries, JsonShare::default, |share, f| {
+            let row = row_of(f, sbom, triage, kernel);
+            share.failing |= fail_on.is_some_and(|t| row.fails(t));
+            share.push(&row);
+        })
+        .map_err(JsonError::Db)?;
+    if let Some(e) = shares.iter_mut().find_map(|s| s.error.take()) {
+        return Err(JsonError::Json(e));
     }
-    let mut parts = items
-        .par_chunks(share)
-        .map(serde_json::to_vec_pretty)
-        .collect::<serde_json::Result<Vec<_>>>()?;
-    // Each share is `[\n` ITEMS `\n]`: the first keeps its opening bracket, the last its
-    // closing one, and the ones between are joined by `,\n`.
-    let last = parts.len() - 1;
-    for (i, part) in parts.iter_mut().enumerate() {
-        if i < last {
-            part.truncate(part.len() - 2);
-        }
-        if i > 0 {
-            part[..2].copy_from_slice(b",\n");
+    Ok(JsonFindings { shares, warnings })
+}
+
+/// Why [`findings_json`] failed.
+#[derive(Debug)]
+pub enum JsonError {
+    Db(DbError),
+    Json(serde_json::Error),
+}
+
+impl std::fmt::Display for JsonError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            JsonError::Db(e) => e.fmt(f),
+            JsonError::Json(e) => write!(f, "writing a finding as JSON: {e}"),
         }
     }
-    Ok(parts)
+}
+
+impl std::error::Error for JsonError {}
+
+/// One thread's rows as JSON list items, joined by `,\n`.
+#[derive(Default)]
+struct JsonShare {
+    json: Vec<u8>,
+    rows: usize,
+    failing: bool,
+    /// The first row that could not be written (none can with these types; kept, not
+    /// ignored, so a row is never silently missing).
+    error: Option<serde_json::Error>,
+}
+
+impl JsonShare {
+    /// Appends a row as the pretty printer writes an item of a top-level list: written as
+    /// the list `[row]` (`[\n  {...}\n]`), of which the brackets are cut off.
+    fn push(&mut self, row: &FindingRow) {
+        let before = self.json.len();
+        if self.rows > 0 {
+            self.json.extend_from_slice(b",\n");
+        }
+        let start = self.json.len();
+        match serde_json::to_writer_pretty(&mut self.json, std::slice::from_ref(row)) {
+            Ok(()) => {
+                self.json.truncate(self.json.len() - 2);
+                self.json.drain(start..start + 2);
+                self.rows += 1;
+            }
+            Err(e) => {
+                self.json.truncate(before);
+                self.error.get_or_insert(e);
+            }
+        }
+    }
+}
+
+/// The JSON of a scan, as written by [`findings_json`].
+pub struct JsonFindings {
+    shares: Vec<JsonShare>,
+    /// Matcher warnings, as in [`Findings`].
+    pub warnings: Vec<String>,
+}
+
+impl JsonFindings {
+    /// The number of findings.
+    pub fn len(&self) -> usize {
+        self.shares.iter().map(|s| s.rows).sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Whether a finding fails the `fail_on` threshold given.
+    pub fn failing(&self) -> bool {
+        self.shares.iter().any(|s| s.failing)
+    }
+
+    /// The document (a pretty-printed list, no final newline) in parts to be written one
+    /// after the other.
+    pub fn parts(&self) -> Vec<&[u8]> {
+        let items: Vec<&[u8]> = self
+            .shares
+            .iter()
+            .filter(|s| s.rows > 0)
+            .map(|s| s.json.as_slice())
+            .collect();
+        if items.is_empty() {
+            return vec![b"[]"];
+        }
+        let mut parts = vec![b"[\n".as_slice()];
+        for (i, item) in items.into_iter().enumerate() {
+            if i > 0 {
+                parts.push(b",\n");
+            }
+            parts.push(item);
+        }
+        parts.push(b"\n]");
+        parts
+    }
 }
 
 fn triage_out(r: &Record) -> TriageOut {
@@ -348,35 +439,5 @@ fn triage_out(r: &Record) -> TriageOut {
             .timestamp
             .format(&tekigo_vex::time_format::Rfc3339)
             .unwrap_or_default(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_list_written_in_shares_is_the_list_written_whole() {
-        let item = |i: usize| {
-            serde_json::json!({
-                "id": format!("CVE-2024-{i}"),
-                "text": "quote \" backslash \\ newline \n 日本語",
-                "empty_list": [],
-                "empty_map": {},
-                "nested": {"list": [1, {"deep": [i, null, true]}], "n": i as f64 / 3.0},
-            })
-        };
-        for len in [0, 1, 2, 3, 10, 1025] {
-            let items: Vec<_> = (0..len).map(item).collect();
-            let whole = String::from_utf8(serde_json::to_vec_pretty(&items).unwrap()).unwrap();
-            for share in [1, 2, 3, 7, 2000] {
-                let parts = list_json(&items, share).unwrap();
-                assert_eq!(
-                    String::from_utf8(parts.concat()).unwrap(),
-                    whole,
-                    "{len} items in shares of {share}"
-                );
-            }
-        }
     }
 }

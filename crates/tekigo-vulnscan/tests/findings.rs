@@ -134,3 +134,46 @@ fn an_advisory_for_the_source_package_is_a_row_for_the_binary_component() {
     assert_eq!(rows.len(), 1, "{rows:#?}");
     assert!(rows[0].component.starts_with("pkg:rpm/almalinux/openssl@"));
 }
+
+/// The JSON written as rows are found is byte for byte the rows' JSON, whatever the number
+/// of shares (1,500 components make one share per core), and `--fail-on` agrees.
+#[test]
+fn streamed_json_is_the_json_of_the_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = db(dir.path());
+    let mut components = Vec::new();
+    for i in 0..1500 {
+        // log4j-core 2.0.x..2.17.x: below 2.15.0 affected, above not.
+        let v = format!("2.{}.{}", i % 18, i % 3);
+        components.push(format!(
+            r#"{{"type":"library","name":"log4j-core","version":"{v}","purl":"pkg:maven/org.apache.logging.log4j/log4j-core@{v}"}}"#
+        ));
+    }
+    let text = format!(
+        r#"{{"bomFormat":"CycloneDX","specVersion":"1.5","components":[{}]}}"#,
+        components.join(",")
+    );
+    for sbom_text in [
+        text.as_str(),
+        SBOM,
+        r#"{"bomFormat":"CycloneDX","specVersion":"1.5","components":[]}"#,
+    ] {
+        let sbom = tekigo_sbom::Sbom::from_slice(sbom_text.as_bytes(), "bom.json").unwrap();
+        let rows = findings(&sbom, &db, None).unwrap().rows;
+        for threshold in [None, Some(Level::Critical)] {
+            let json = tekigo_vulnscan::findings_json(&sbom, &db, None, None, threshold).unwrap();
+            assert_eq!(json.len(), rows.len());
+            assert_eq!(
+                String::from_utf8(json.parts().concat()).unwrap(),
+                serde_json::to_string_pretty(&rows).unwrap()
+            );
+            assert_eq!(
+                json.failing(),
+                threshold.is_some_and(|t| rows.iter().any(|r| r.fails(t)))
+            );
+        }
+        if sbom_text == text {
+            assert!(rows.len() > 1000, "{}", rows.len());
+        }
+    }
+}

@@ -256,37 +256,52 @@ fn scan(global: &Global, args: ScanArgs) -> Result<ExitCode> {
         )),
         _ => None,
     };
+    let threshold: Option<tekigo_vulnscan::Level> = args.fail_on.map(Into::into);
+    if matches!(args.format, ScanFormat::Json) {
+        // Written as found, never held as rows (see `findings_json`).
+        let found = tekigo_vulnscan::findings_json(
+            &sbom,
+            &db,
+            triage.as_ref(),
+            kernel.as_ref(),
+            threshold,
+        )?;
+        for w in &found.warnings {
+            eprintln!("warning: {w}");
+        }
+        let mut parts = found.parts();
+        parts.push(b"\n");
+        output::emit_parts(&parts, args.output.as_deref(), false)?;
+        let failing = found.failing();
+        // The process ends next: handing every string back to the allocator one by one
+        // costs milliseconds of a scan measured against the SBOM's parse time, for memory
+        // the exit returns anyway (compilers' drivers skip freeing at exit likewise).
+        std::mem::forget(found);
+        std::mem::forget(sbom);
+        return Ok(exit(failing));
+    }
     let found =
         tekigo_vulnscan::findings_with_kernel(&sbom, &db, triage.as_ref(), kernel.as_ref())?;
     for w in &found.warnings {
         eprintln!("warning: {w}");
     }
     let rows = found.rows;
-    let parts = match args.format {
-        ScanFormat::Json => {
-            let mut parts = tekigo_vulnscan::rows_json(&rows)?;
-            parts.push(b"\n".to_vec());
-            parts
-        }
-        ScanFormat::Sarif => vec![output::json(&sarif(&rows, &args.sbom))?],
-        ScanFormat::Table => vec![table(&rows, crate::context::lang(global.lang)).into_bytes()],
+    let out = match args.format {
+        ScanFormat::Sarif => output::json(&sarif(&rows, &args.sbom))?,
+        _ => table(&rows, crate::context::lang(global.lang)).into_bytes(),
     };
-    let parts: Vec<&[u8]> = parts.iter().map(Vec::as_slice).collect();
-    output::emit_parts(&parts, args.output.as_deref(), false)?;
-    let failing = args
-        .fail_on
-        .is_some_and(|threshold| rows.iter().any(|r| r.fails(threshold.into())));
-    // The process ends next. Handing every string of thousands of findings and components
-    // back to the allocator one by one took several milliseconds of a scan that is measured
-    // against the time to parse the SBOM, for memory the exit returns anyway (compilers'
-    // drivers skip freeing at exit for the same reason).
-    std::mem::forget(rows);
-    std::mem::forget(sbom);
-    Ok(if failing {
+    output::emit_parts(&[&out], args.output.as_deref(), false)?;
+    let failing = threshold.is_some_and(|t| rows.iter().any(|r| r.fails(t)));
+    Ok(exit(failing))
+}
+
+/// Exit code 1 when a finding fails `--fail-on`.
+fn exit(failing: bool) -> ExitCode {
+    if failing {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
-    })
+    }
 }
 
 fn load_triage(args: &ScanArgs) -> Result<Option<Triage>> {
