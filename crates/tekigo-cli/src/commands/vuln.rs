@@ -133,6 +133,21 @@ fn db_path(global: &Global, arg: &DbArg) -> Result<PathBuf> {
     Ok(data.join("vulndb").join(tekigo_vulndb::FILE_NAME))
 }
 
+/// The advisory database the command names, which must exist (an empty one would find
+/// nothing and look like good news).
+pub fn open_db(global: &Global, arg: &DbArg) -> Result<Db> {
+    let path = db_path(global, arg)?;
+    let resolved = tekigo_vulndb::resolve_path(&path);
+    if !resolved.exists() {
+        bail!(
+            "{}: no advisory database yet: run `tekigo vulndb import --db {} PATH...` first",
+            resolved.display(),
+            path.display()
+        );
+    }
+    Ok(Db::open(&path)?)
+}
+
 pub fn run_vulndb(global: &Global, cmd: VulndbCommand) -> Result<ExitCode> {
     match cmd {
         VulndbCommand::Import {
@@ -238,16 +253,7 @@ fn scan(global: &Global, args: ScanArgs) -> Result<ExitCode> {
     for w in &sbom.warnings {
         eprintln!("warning: {w}");
     }
-    let path = db_path(global, &args.db)?;
-    let resolved = tekigo_vulndb::resolve_path(&path);
-    if !resolved.exists() {
-        bail!(
-            "{}: no advisory database yet: run `tekigo vulndb import --db {} PATH...` first",
-            resolved.display(),
-            path.display()
-        );
-    }
-    let db = Db::open(&path)?;
+    let db = open_db(global, &args.db)?;
     let triage = load_triage(&args)?;
     let kernel = match (&args.kernel_config, &args.kernel_source) {
         (Some(config), Some(source)) => Some(tekigo_vulnscan::Kernel::new(
