@@ -59,6 +59,10 @@ pub struct Product {
     /// What the product is and does, for the reader of a report who has never seen it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// YYYY-MM-DD: the end of the support period the manufacturer states (CRA Art. 13(8));
+    /// a frozen release without its own `support_until` inherits it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub support_until: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -487,6 +491,14 @@ pub fn check_config(config: &ProjectConfig, file: &Path, text: &str) -> Vec<crat
         if let Some(m) = text_error(&value, max) {
             bad(&field, section, key, nth, m);
         }
+    }
+    if let Some(m) = config
+        .product
+        .support_until
+        .as_deref()
+        .and_then(crate::date_error)
+    {
+        bad("product.support_until", "product", "support_until", 0, m);
     }
     for (i, a) in r.approvals.iter().enumerate() {
         if let Some(m) = a.date.as_deref().and_then(crate::date_error) {

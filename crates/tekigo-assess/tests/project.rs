@@ -24,6 +24,7 @@ fn project(dir: &Path) -> Project {
                 vendor: None,
                 version: None,
                 description: None,
+                support_until: None,
             },
             components: vec![Component::new("gw", ComponentType::Embedded, Some("1.0"))],
             standards: vec!["62443-4-2".into()],

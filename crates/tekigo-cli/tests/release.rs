@@ -320,3 +320,250 @@ fn a_signed_release_verifies_and_a_changed_file_does_not() {
         stderr(&missing)
     );
 }
+
+/// A webhook receiver on a local port: records each request's headers and body, and
+/// answers 500 to the first `fail_first` requests.
+struct Receiver {
+    url: String,
+    got: std::sync::Arc<std::sync::Mutex<Vec<(String, Vec<u8>)>>>,
+    fail: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+fn receiver() -> Receiver {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    let got = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let fail = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let (g, f) = (got.clone(), fail.clone());
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut head = String::new();
+            let mut length = 0;
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                    break;
+                }
+                if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                    length = v.trim().parse().unwrap();
+                }
+                head.push_str(&line);
+            }
+            let mut body = vec![0; length];
+            reader.read_exact(&mut body).unwrap();
+            let failing = f
+                .fetch_update(
+                    std::sync::atomic::Ordering::SeqCst,
+                    std::sync::atomic::Ordering::SeqCst,
+                    |n| n.checked_sub(1),
+                )
+                .is_ok();
+            let status = if failing {
+                "500 Internal Server Error"
+            } else {
+                g.lock().unwrap().push((head, body));
+                "204 No Content"
+            };
+            let _ = write!(
+                stream,
+                "HTTP/1.1 {status}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            );
+        }
+    });
+    Receiver { url, got, fail }
+}
+
+fn osv(id: &str, cve: &str, ecosystem: &str, name: &str, fixed: &str) -> String {
+    serde_json::json!({
+        "id": id,
+        "modified": "2026-12-01T00:00:00Z",
+        "aliases": [cve],
+        "summary": "a test advisory",
+        "affected": [{
+            "package": {"ecosystem": ecosystem, "name": name},
+            "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": fixed}]}]
+        }]
+    })
+    .to_string()
+}
+
+/// The HMAC-SHA256 of `body` under `secret`, by Python's hmac module (an implementation
+/// independent of tekigo's).
+fn python_hmac(secret: &str, body: &[u8]) -> String {
+    use std::io::Write;
+    let mut child = std::process::Command::new("python3")
+        .args([
+            "-c",
+            "import hmac,hashlib,sys; print(hmac.new(sys.argv[1].encode(), sys.stdin.buffer.read(), hashlib.sha256).hexdigest())",
+            secret,
+        ])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3");
+    child.stdin.take().unwrap().write_all(body).unwrap();
+    let out = child.wait_with_output().unwrap();
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
+
+#[test]
+fn the_watch_delivers_each_new_finding_once_with_the_cra_clock_for_kev() {
+    let p = project("en", "Gateway");
+    let dir = p.path();
+    // The product's support period, inherited by releases without their own.
+    let yaml = std::fs::read_to_string(dir.join("tekigo.yaml")).unwrap();
+    let yaml = yaml.replacen("product:\n", "product:\n  support_until: 2030-12-31\n", 1);
+    std::fs::write(dir.join("tekigo.yaml"), yaml).unwrap();
+    let sbom = r#"{"bomFormat":"CycloneDX","specVersion":"1.5","version":1,"components":[
+        {"type":"library","name":"lodash","version":"4.17.20","purl":"pkg:npm/lodash@4.17.20"},
+        {"type":"library","name":"requests","version":"2.31.0","purl":"pkg:pypi/requests@2.31.0"}]}"#;
+    std::fs::write(dir.join("bom.json"), sbom).unwrap();
+    // Support ends: the day before --today (not watched), on --today (watched), and the
+    // product's period (watched).
+    ok(
+        dir,
+        &[
+            "release",
+            "freeze",
+            "0.9",
+            "--sbom",
+            "bom.json",
+            "--support-until",
+            "2026-12-02",
+        ],
+    );
+    ok(
+        dir,
+        &[
+            "release",
+            "freeze",
+            "1.0",
+            "--sbom",
+            "bom.json",
+            "--support-until",
+            "2026-12-03",
+        ],
+    );
+    ok(dir, &["release", "freeze", "2.0", "--sbom", "bom.json"]);
+    std::fs::write(dir.join("secret"), "s3cret-for-test\n").unwrap();
+    std::fs::write(
+        dir.join("a.json"),
+        osv(
+            "GHSA-aaaa-bbbb-cccc",
+            "CVE-2026-0001",
+            "npm",
+            "lodash",
+            "4.17.21",
+        ),
+    )
+    .unwrap();
+    ok(dir, &["vulndb", "import", "--db", "db", "a.json"]);
+    let hook = receiver();
+    let watch = |today: &str| {
+        let args = vec![
+            "vuln",
+            "watch",
+            "--db",
+            "db",
+            "--today",
+            today,
+            "--webhook",
+            &hook.url,
+            "--webhook-secret-file",
+            "secret",
+            "--format",
+            "json",
+        ];
+        let out = tekigo(dir, &args);
+        let v: Value =
+            serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", stderr(&out)));
+        (out.status.code(), v)
+    };
+    let (code, v) = watch("2026-12-03");
+    assert_eq!(code, Some(1), "new findings: exit 1");
+    assert_eq!(v["watched"], serde_json::json!(["1.0", "2.0"]));
+    assert_eq!(v["past_support"][0]["release"], "0.9");
+    {
+        let got = hook.got.lock().unwrap();
+        assert_eq!(got.len(), 2, "one finding per watched release");
+        for (head, body) in got.iter() {
+            let b: Value = serde_json::from_slice(body).unwrap();
+            assert_eq!(b["finding"]["vulnerability"], "GHSA-aaaa-bbbb-cccc");
+            assert_ne!(b["finding"]["release"], "0.9");
+            assert!(b.get("cra").is_none(), "not in KEV: no clock");
+            let sig = format!(
+                "x-tekigo-signature: sha256={}",
+                python_hmac("s3cret-for-test", body)
+            );
+            assert!(head.to_ascii_lowercase().contains(&sig), "{head}");
+            assert!(!head.contains("s3cret"), "the secret is never sent");
+        }
+    }
+    // Nothing new: nothing delivered, exit 0.
+    let (code, v) = watch("2026-12-03");
+    assert_eq!(code, Some(0));
+    assert!(v["new"].as_array().unwrap().is_empty());
+    assert_eq!(hook.got.lock().unwrap().len(), 2);
+
+    // A new advisory for requests, in KEV; the receiver fails twice before it accepts.
+    std::fs::write(
+        dir.join("b.json"),
+        osv(
+            "PYSEC-2026-9",
+            "CVE-2026-0002",
+            "PyPI",
+            "requests",
+            "2.32.0",
+        ),
+    )
+    .unwrap();
+    let kev = serde_json::json!({
+        "title": "CISA Catalog of Known Exploited Vulnerabilities",
+        "catalogVersion": "2026.12.02", "dateReleased": "2026-12-02T12:00:00.000Z", "count": 1,
+        "vulnerabilities": [{
+            "cveID": "CVE-2026-0002", "vendorProject": "Test", "product": "requests",
+            "vulnerabilityName": "a test entry", "dateAdded": "2026-12-02",
+            "shortDescription": "a test entry", "requiredAction": "update",
+            "dueDate": "2026-12-23", "knownRansomwareCampaignUse": "Unknown", "notes": ""
+        }]
+    });
+    std::fs::write(dir.join("kev.json"), kev.to_string()).unwrap();
+    ok(
+        dir,
+        &["vulndb", "import", "--db", "db", "b.json", "kev.json"],
+    );
+    hook.fail.store(2, std::sync::atomic::Ordering::SeqCst);
+    let (code, v) = watch("2026-12-03");
+    assert_eq!(code, Some(1), "{v}");
+    assert_eq!(v["new"].as_array().unwrap().len(), 2);
+    let got = hook.got.lock().unwrap().clone();
+    assert_eq!(got.len(), 4, "each new finding once, after the retries");
+    for (_, body) in &got[2..] {
+        let b: Value = serde_json::from_slice(body).unwrap();
+        assert_eq!(b["finding"]["vulnerability"], "PYSEC-2026-9");
+        assert_eq!(b["finding"]["kev"], true);
+        assert_eq!(b["finding"]["first_seen"], "2026-12-03T00:00:00Z");
+        assert_eq!(b["cra"]["early_warning_due"], "2026-12-04T00:00:00Z");
+        assert_eq!(b["cra"]["notification_due"], "2026-12-06T00:00:00Z");
+    }
+    // The record: each finding once, in the contract's shape, every one delivered.
+    let file = read_json(&dir.join("watch/findings.json"));
+    assert_eq!(file["format"], 1);
+    let findings = file["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 4);
+    for f in findings {
+        assert!(f["delivered_at"].is_string());
+        assert!(f["aliases"].is_array());
+        assert_eq!(f["kev"], f["vulnerability"] == "PYSEC-2026-9");
+        assert_eq!(
+            f["kev_date_added"].as_str(),
+            (f["vulnerability"] == "PYSEC-2026-9").then_some("2026-12-02")
+        );
+    }
+    // A day later release 1.0 is past support too.
+    let (_, v) = watch("2026-12-04");
+    assert_eq!(v["watched"], serde_json::json!(["2.0"]));
+}

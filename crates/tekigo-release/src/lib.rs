@@ -24,8 +24,8 @@
 //! the advisory database and records what is new; [`webhook`] delivers it.
 
 pub mod diff;
-// WATCH pub mod watch;
-// WATCH pub mod webhook;
+pub mod watch;
+pub mod webhook;
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};

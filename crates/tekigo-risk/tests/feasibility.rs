@@ -23,6 +23,7 @@ fn project(dir: &Path) -> Project {
                 vendor: None,
                 version: None,
                 description: None,
+                support_until: None,
             },
             components: vec![Component::new("gw", ComponentType::Embedded, None)],
             standards: vec!["62443-4-2".into()],

@@ -224,6 +224,7 @@ pub fn init(ctx: &Context, args: InitArgs) -> Result<ExitCode> {
             vendor: args.vendor,
             version: None,
             description: None,
+            support_until: None,
         },
         components: args.components,
         standards,
