@@ -88,6 +88,10 @@ pub enum Command {
     #[command(subcommand)]
     #[cfg(feature = "server")]
     Audit(crate::commands::serve::AuditCommand),
+    /// Release baselines: freeze a release, verify it, and what changed between two.
+    #[command(subcommand)]
+    #[cfg(feature = "full")]
+    Release(crate::commands::release::ReleaseCommand),
     /// Zones and conduits (62443-3-2): rule check, SL-T derivation, feasibility, drawing, report.
     #[command(subcommand)]
     #[cfg(feature = "full")]

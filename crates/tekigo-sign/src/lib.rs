@@ -314,6 +314,28 @@ pub fn verify(
     Ok(v)
 }
 
+/// Signs `bytes` with the secret key file (from [`keygen`]): the public key and the
+/// signature, both in hex. For records other than reports (a frozen release's content hash)
+/// that carry their own manifest.
+pub fn sign_bytes(secret_key: &Path, bytes: &[u8]) -> Result<(String, String), SignError> {
+    let key = SigningKey::from_bytes(&read_key_line(secret_key, SECRET_PREFIX)?);
+    Ok((
+        hex(key.verifying_key().as_bytes()),
+        hex(&key.sign(bytes).to_bytes()),
+    ))
+}
+
+/// Whether `signature` (hex) is `public_key`'s (hex) ed25519 signature of `bytes`; a key or
+/// signature that is not well-formed hex is simply not valid.
+pub fn verify_bytes(public_key: &str, signature: &str, bytes: &[u8]) -> bool {
+    let key = unhex32(public_key).and_then(|b| VerifyingKey::from_bytes(&b).ok());
+    let sig = unhex64(signature).map(|b| Signature::from_bytes(&b));
+    match (key, sig) {
+        (Some(key), Some(sig)) => key.verify_strict(bytes, &sig).is_ok(),
+        _ => false,
+    }
+}
+
 fn unhex(s: &str, out: &mut [u8]) -> Option<()> {
     let s = s.as_bytes();
     if s.len() != out.len() * 2 {

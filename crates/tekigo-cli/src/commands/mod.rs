@@ -9,6 +9,8 @@ pub mod probe;
 #[cfg(feature = "full")]
 pub mod regime;
 #[cfg(feature = "full")]
+pub mod release;
+#[cfg(feature = "full")]
 pub mod report;
 #[cfg(feature = "full")]
 pub mod risk;
@@ -60,6 +62,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Server(cmd) => serve::server(cmd),
         #[cfg(feature = "server")]
         Command::Audit(cmd) => serve::audit(cmd),
+        #[cfg(feature = "full")]
+        Command::Release(cmd) => release::run(&Context::new(&cli.global)?, &cli.global, cmd),
         #[cfg(feature = "full")]
         Command::Risk(cmd) => risk::run(&Context::new(&cli.global)?, cmd),
     }

@@ -56,6 +56,28 @@ pub enum StatsFormat {
 pub enum VulnCommand {
     /// Match an SBOM (CycloneDX or SPDX) against the advisory database.
     Scan(ScanArgs),
+    /// Match the SBOMs of every release still in support again; record what is new in
+    /// watch/findings.json and deliver it to a webhook. Exit 1 when something is new.
+    Watch(WatchArgs),
+}
+
+#[derive(Args)]
+pub struct WatchArgs {
+    #[command(flatten)]
+    pub db: DbArg,
+    /// The day the support periods are compared with (YYYY-MM-DD; findings are then first
+    /// seen at its 00:00 UTC). Default: today.
+    #[arg(long, value_name = "DATE")]
+    pub today: Option<String>,
+    /// Deliver each new finding once as a signed JSON POST to this http:// URL.
+    #[arg(long, value_name = "URL", requires = "webhook_secret_file")]
+    pub webhook: Option<String>,
+    /// The file holding the webhook's shared secret (HMAC-SHA256 of the body in
+    /// X-Tekigo-Signature).
+    #[arg(long, value_name = "FILE", requires = "webhook")]
+    pub webhook_secret_file: Option<PathBuf>,
+    #[arg(long, value_enum, default_value_t = StatsFormat::Table)]
+    pub format: StatsFormat,
 }
 
 #[derive(Args)]
@@ -131,6 +153,21 @@ fn db_path(global: &Global, arg: &DbArg) -> Result<PathBuf> {
         )?,
     };
     Ok(data.join("vulndb").join(tekigo_vulndb::FILE_NAME))
+}
+
+/// The advisory database the command names, which must exist (an empty one would find
+/// nothing and look like good news).
+pub fn open_db(global: &Global, arg: &DbArg) -> Result<Db> {
+    let path = db_path(global, arg)?;
+    let resolved = tekigo_vulndb::resolve_path(&path);
+    if !resolved.exists() {
+        bail!(
+            "{}: no advisory database yet: run `tekigo vulndb import --db {} PATH...` first",
+            resolved.display(),
+            path.display()
+        );
+    }
+    Ok(Db::open(&path)?)
 }
 
 pub fn run_vulndb(global: &Global, cmd: VulndbCommand) -> Result<ExitCode> {
@@ -226,7 +263,111 @@ pub fn run_vulndb(global: &Global, cmd: VulndbCommand) -> Result<ExitCode> {
 pub fn run_vuln(global: &Global, cmd: VulnCommand) -> Result<ExitCode> {
     match cmd {
         VulnCommand::Scan(args) => scan(global, args),
+        VulnCommand::Watch(args) => watch(global, args),
     }
+}
+
+/// `tekigo vuln watch` (rules: `tekigo_release::watch`).
+fn watch(global: &Global, args: WatchArgs) -> Result<ExitCode> {
+    let lang = crate::context::lang(global.lang);
+    let project = crate::commands::assess::project()?;
+    let (today, now) = match &args.today {
+        Some(d) => {
+            if let Some(why) = tekigo_assess::date_error(d) {
+                bail!("--today {d}: {why}");
+            }
+            (d.clone(), format!("{d}T00:00:00Z"))
+        }
+        None => (tekigo_assess::today(), tekigo_assess::now_rfc3339()),
+    };
+    let hook = match (&args.webhook, &args.webhook_secret_file) {
+        (Some(url), Some(secret)) => Some(tekigo_release::webhook::Webhook::new(url, secret)?),
+        _ => None,
+    };
+    let db = open_db(global, &args.db)?;
+    let product = project.config.product.support_until.as_deref();
+    let outcome = tekigo_release::watch::watch(&project.root, product, &db, &today, &now)?;
+    let delivered = match &hook {
+        Some(h) => Some(tekigo_release::webhook::deliver_pending(
+            &project.root,
+            &project.config.product.name,
+            h,
+            &tekigo_assess::now_rfc3339(),
+        )?),
+        None => None,
+    };
+    match args.format {
+        StatsFormat::Json => {
+            let new: Vec<serde_json::Value> = outcome
+                .new
+                .iter()
+                .map(|f| {
+                    serde_json::to_value(tekigo_release::webhook::payload(
+                        &project.config.product.name,
+                        f,
+                    ))
+                })
+                .collect::<serde_json::Result<_>>()?;
+            let v = serde_json::json!({
+                "watched": outcome.watched,
+                "past_support": outcome.past_support.iter().map(|(v, d)| serde_json::json!({"release": v, "support_until": d})).collect::<Vec<_>>(),
+                "new": new,
+                "delivered": delivered,
+            });
+            output::emit(&output::json(&v)?, None, false)?;
+        }
+        StatsFormat::Table => {
+            println!(
+                "{}",
+                fill(
+                    lang,
+                    "watch.summary",
+                    &[
+                        ("watched", &outcome.watched.len()),
+                        ("new", &outcome.new.len()),
+                        ("kev", &outcome.new.iter().filter(|f| f.kev).count()),
+                    ]
+                )
+            );
+            for (v, d) in &outcome.past_support {
+                println!(
+                    "{}",
+                    fill(lang, "watch.past_support", &[("release", v), ("date", d)])
+                );
+            }
+            for f in &outcome.new {
+                let clock = match f.cra_clock() {
+                    Some((early, notify)) => fill(
+                        lang,
+                        "watch.cra_clock",
+                        &[("early", &early), ("notify", &notify)],
+                    ),
+                    None => String::new(),
+                };
+                println!(
+                    "  {} {} ({}) {clock}",
+                    f.vulnerability, f.component, f.release
+                );
+            }
+            if let Some(d) = &delivered {
+                println!("{}", fill(lang, "watch.delivered", &[("n", &d.sent)]));
+            }
+        }
+    }
+    if let Some(d) = &delivered {
+        if !d.failed.is_empty() {
+            bail!(
+                "{}\n  {}",
+                fill(lang, "watch.delivery_failed", &[("n", &d.failed.len())]),
+                d.failed.join("\n  ")
+            );
+        }
+    }
+    Ok(if outcome.new.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 fn scan(global: &Global, args: ScanArgs) -> Result<ExitCode> {
@@ -238,16 +379,7 @@ fn scan(global: &Global, args: ScanArgs) -> Result<ExitCode> {
     for w in &sbom.warnings {
         eprintln!("warning: {w}");
     }
-    let path = db_path(global, &args.db)?;
-    let resolved = tekigo_vulndb::resolve_path(&path);
-    if !resolved.exists() {
-        bail!(
-            "{}: no advisory database yet: run `tekigo vulndb import --db {} PATH...` first",
-            resolved.display(),
-            path.display()
-        );
-    }
-    let db = Db::open(&path)?;
+    let db = open_db(global, &args.db)?;
     let triage = load_triage(&args)?;
     let kernel = match (&args.kernel_config, &args.kernel_source) {
         (Some(config), Some(source)) => Some(tekigo_vulnscan::Kernel::new(

@@ -1,0 +1,265 @@
+//! The watch: the SBOMs of every release still in support, matched again against the
+//! advisory database, and what is new recorded in `watch/findings.json`.
+//!
+//! The rules, stated once:
+//! - **Which releases are watched.** A release's support period ends on its own
+//!   `support_until`, else on tekigo.yaml's `product.support_until` (the period the
+//!   manufacturer states, CRA Art. 13(8)). A release is watched up to and including that
+//!   day; the day after, it is not. A release with no period from either is watched (an
+//!   unknown end is not an end).
+//! - **What is recorded.** One finding per (release, vulnerability id, component), the
+//!   first time a run sees it, with `first_seen` the run's time (with `--today`, that day
+//!   at 00:00 UTC) and whether the advisory is in CISA KEV; it is never recorded again,
+//!   and a finding that disappears (an advisory withdrawn) stays in the file as history.
+//! - **The CRA clock** of a KEV finding (an actively exploited vulnerability, CRA Art. 14):
+//!   the early warning is due 24 hours and the notification 72 hours after `first_seen`,
+//!   the moment tekigo made the manufacturer aware. The final report's 14 days run from
+//!   when a fix is available, which the advisory database cannot tell, so it is not given.
+//!
+//! **Cheap re-match.** Releases share most of their components, so each distinct component
+//! is matched once across all SBOMs ([`rematch`]): the SBOMs are grouped by the platforms
+//! their CPEs state (the matcher's platform conditions read them), and within a group every
+//! distinct query is matched once and its findings handed to every SBOM that lists it.
+
+use crate::{invalid, io, Release, ReleaseError};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+use tekigo_sbom::Sbom;
+use tekigo_vulndb::{Db, Finding, Query};
+
+/// Where the watch keeps what it found, relative to the project.
+pub const FINDINGS_FILE: &str = "watch/findings.json";
+
+/// `watch/findings.json`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FindingsFile {
+    pub format: u32,
+    pub findings: Vec<WatchFinding>,
+}
+
+impl Default for FindingsFile {
+    fn default() -> Self {
+        FindingsFile {
+            format: 1,
+            findings: Vec::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WatchFinding {
+    pub release: String,
+    pub vulnerability: String,
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    /// PURL, or NAME@VERSION.
+    pub component: String,
+    /// RFC 3339.
+    pub first_seen: String,
+    pub kev: bool,
+    pub kev_date_added: Option<String>,
+    /// When the webhook accepted it (RFC 3339); `null` until then.
+    #[serde(default)]
+    pub delivered_at: Option<String>,
+}
+
+impl WatchFinding {
+    /// The CRA clock of a KEV finding (see the module docs): early warning and notification
+    /// deadlines, RFC 3339; `None` for a finding not in KEV.
+    pub fn cra_clock(&self) -> Option<(String, String)> {
+        if !self.kev {
+            return None;
+        }
+        use time::format_description::well_known::Rfc3339;
+        let seen = time::OffsetDateTime::parse(&self.first_seen, &Rfc3339).ok()?;
+        let at = |h: i64| (seen + time::Duration::hours(h)).format(&Rfc3339).ok();
+        Some((at(24)?, at(72)?))
+    }
+}
+
+pub fn findings_path(root: &Path) -> PathBuf {
+    root.join(FINDINGS_FILE)
+}
+
+/// Reads `watch/findings.json`; none yet is an empty file.
+pub fn load_findings(root: &Path) -> Result<FindingsFile, ReleaseError> {
+    let path = findings_path(root);
+    match std::fs::read(&path) {
+        Ok(b) => serde_json::from_slice(&b).map_err(|e| {
+            invalid(
+                &path,
+                format!("line {} column {}: {e}", e.line(), e.column()),
+            )
+        }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(FindingsFile::default()),
+        Err(e) => Err(io(&path)(e)),
+    }
+}
+
+pub fn save_findings(root: &Path, file: &FindingsFile) -> Result<(), ReleaseError> {
+    let path = findings_path(root);
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(io(dir))?;
+    }
+    let mut json = serde_json::to_vec_pretty(file).map_err(|e| invalid(&path, e.to_string()))?;
+    json.push(b'\n');
+    Ok(tekigo_assess::write_atomically(&path, &json)?)
+}
+
+/// The last day of a release's support period (see the module docs).
+pub fn support_until<'a>(release: &'a Release, product: Option<&'a str>) -> Option<&'a str> {
+    release.support_until.as_deref().or(product)
+}
+
+/// Whether a release whose period ends on `until` is in support on `today` (both
+/// YYYY-MM-DD, which order as text).
+pub fn in_support(until: Option<&str>, today: &str) -> bool {
+    until.is_none_or(|u| today <= u)
+}
+
+/// What one run of the watch saw.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Outcome {
+    pub watched: Vec<String>,
+    /// Releases whose support period ended, with its last day.
+    pub past_support: Vec<(String, String)>,
+    /// Findings recorded by this run.
+    pub new: Vec<WatchFinding>,
+}
+
+/// Runs the watch over the project in `root` (see the module docs) and saves what is new.
+pub fn watch(
+    root: &Path,
+    product_support_until: Option<&str>,
+    db: &Db,
+    today: &str,
+    now: &str,
+) -> Result<Outcome, ReleaseError> {
+    let mut outcome = Outcome::default();
+    let mut sboms: Vec<(String, Sbom)> = Vec::new();
+    for release in crate::list(root)? {
+        let until = support_until(&release, product_support_until);
+        if !in_support(until, today) {
+            outcome.past_support.push((
+                release.version.clone(),
+                until.unwrap_or_default().to_string(),
+            ));
+            continue;
+        }
+        for sbom in crate::sboms(root, &release)? {
+            sboms.push((release.version.clone(), sbom));
+        }
+        outcome.watched.push(release.version);
+    }
+    let list: Vec<&Sbom> = sboms.iter().map(|(_, s)| s).collect();
+    let found = rematch(db, &list)?;
+    let mut file = load_findings(root)?;
+    let mut seen: BTreeSet<(String, String, String)> = file
+        .findings
+        .iter()
+        .map(|f| {
+            (
+                f.release.clone(),
+                f.vulnerability.clone(),
+                f.component.clone(),
+            )
+        })
+        .collect();
+    for ((version, _), findings) in sboms.iter().zip(found) {
+        for f in findings {
+            let key = (
+                version.clone(),
+                f.vulnerability.clone(),
+                f.component.clone(),
+            );
+            if !seen.insert(key) {
+                continue;
+            }
+            let w = WatchFinding {
+                release: version.clone(),
+                vulnerability: f.vulnerability.clone(),
+                aliases: f.aliases.clone(),
+                component: f.component.clone(),
+                first_seen: now.to_string(),
+                kev: f.kev.is_some(),
+                kev_date_added: f.kev.as_ref().map(|k| k.date_added.clone()),
+                delivered_at: None,
+            };
+            outcome.new.push(w.clone());
+            file.findings.push(w);
+        }
+    }
+    if !outcome.new.is_empty() {
+        save_findings(root, &file)?;
+    }
+    Ok(outcome)
+}
+
+/// The key a query is matched under: two components with the same key get the same
+/// findings (every field the matcher reads).
+fn query_key(q: &Query) -> String {
+    format!(
+        "{}\u{0}{}\u{0}{:?}\u{0}{:?}\u{0}{:?}\u{0}{:?}",
+        q.label, q.name, q.version, q.cpes, q.supplier, q.source
+    )
+}
+
+/// The platforms an SBOM states (its components' CPEs with their versions), which the
+/// matcher's platform conditions read: SBOMs with the same ones can share matches.
+fn platform_key(queries: &[Query]) -> Vec<(String, Option<String>)> {
+    let mut v: Vec<(String, Option<String>)> = queries
+        .iter()
+        .flat_map(|q| q.cpes.iter().map(|c| (c.clone(), q.version.clone())))
+        .collect();
+    v.sort();
+    v.dedup();
+    v
+}
+
+/// Matches every SBOM against `db`, each distinct component once (see the module docs);
+/// the findings per SBOM in component order, as `tekigo_vulndb::scan` gives them for it.
+pub fn rematch(db: &Db, sboms: &[&Sbom]) -> Result<Vec<Vec<Finding>>, ReleaseError> {
+    let queries: Vec<Vec<Query>> = sboms
+        .iter()
+        .map(|s| s.components.iter().map(tekigo_vulnscan::query_of).collect())
+        .collect();
+    let mut groups: BTreeMap<Vec<(String, Option<String>)>, Vec<usize>> = BTreeMap::new();
+    for (i, q) in queries.iter().enumerate() {
+        groups.entry(platform_key(q)).or_default().push(i);
+    }
+    let mut out: Vec<Vec<Finding>> = vec![Vec::new(); sboms.len()];
+    for members in groups.values() {
+        let mut index: HashMap<String, usize> = HashMap::new();
+        let mut distinct: Vec<Query> = Vec::new();
+        let mut slots: Vec<Vec<usize>> = Vec::with_capacity(members.len());
+        for &m in members {
+            slots.push(
+                queries[m]
+                    .iter()
+                    .map(|q| {
+                        *index.entry(query_key(q)).or_insert_with(|| {
+                            distinct.push(q.clone());
+                            distinct.len() - 1
+                        })
+                    })
+                    .collect(),
+            );
+        }
+        let result = tekigo_vulndb::scan(db, &distinct)?;
+        let mut per_query: Vec<Vec<Finding>> = vec![Vec::new(); distinct.len()];
+        for f in result.findings {
+            per_query[f.component_index].push(f);
+        }
+        for (&m, slots) in members.iter().zip(slots) {
+            for (i, slot) in slots.into_iter().enumerate() {
+                for f in &per_query[slot] {
+                    let mut f = f.clone();
+                    f.component_index = i;
+                    out[m].push(f);
+                }
+            }
+        }
+    }
+    Ok(out)
+}
