@@ -161,13 +161,98 @@ pub enum Review {
 }
 
 /// Who gave an answer. Answers suggested by a device scan may be replaced by the next scan;
-/// a person's answer is replaced only on request (`--force`).
+/// a person's answer is replaced only on request (`--force`). An inherited answer is the
+/// upstream supplier's, taken from a signed conformity package ([`Inheritance`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Origin {
     #[default]
     Person,
     Scan,
+    Inherited,
+}
+
+impl Origin {
+    /// The spelling used in files and JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Origin::Person => "person",
+            Origin::Scan => "scan",
+            Origin::Inherited => "inherited",
+        }
+    }
+}
+
+/// Who answers for a requirement, in the roles of IEC 62443 (seed 001's roles model): the
+/// supplier of the platform a product is built on, the product supplier, the integrator
+/// who builds the system, the asset owner who runs it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Role {
+    PlatformSupplier,
+    ProductSupplier,
+    Integrator,
+    AssetOwner,
+}
+
+impl Role {
+    pub const ALL: [Role; 4] = [
+        Role::PlatformSupplier,
+        Role::ProductSupplier,
+        Role::Integrator,
+        Role::AssetOwner,
+    ];
+
+    /// The spelling used on the command line and in files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::PlatformSupplier => "platform-supplier",
+            Role::ProductSupplier => "product-supplier",
+            Role::Integrator => "integrator",
+            Role::AssetOwner => "asset-owner",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        let s = s.trim().to_ascii_lowercase().replace(['_', ' '], "-");
+        Role::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+}
+
+/// Where an inherited answer comes from, and for a local answer that overrides an
+/// inherited one, the upstream answer it overrides. Enough to trace the answer to the
+/// signed package (kept in the evidence store) and to see, when the next package comes,
+/// whether the upstream answer changed (`digest`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Inheritance {
+    /// File name of the conformity package.
+    pub package: String,
+    /// SHA-256 of the package file; the file is in the evidence store under it.
+    pub package_sha256: String,
+    /// Fingerprint (SHA-256 of the raw ed25519 public key, hex) of the key that signed.
+    pub signer: String,
+    /// The upstream product and assessment, `PRODUCT/ASSESSMENT`.
+    pub source: String,
+    /// The upstream answer's status.
+    pub status: Status,
+    /// Whether the upstream answer counted toward the upstream's claimed levels (its
+    /// origin and review under the upstream's review rule).
+    pub counted: bool,
+    /// SHA-256 of the upstream judgement (`inherit::digest`): a newer package with another
+    /// digest changed this answer upstream.
+    pub digest: String,
+    /// The upstream answer changed in a newer package and nobody here looked at it since:
+    /// it does not count until someone does (`assess set --reviewed-by`).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub changed_upstream: bool,
+    /// Evidence the package lists for this answer without carrying its bytes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<String>,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -200,6 +285,17 @@ pub struct Answer {
     pub origin: Origin,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub findings: Vec<Finding>,
+    /// For `origin: inherited`, where the answer comes from; for a local answer, the
+    /// inherited answer it overrides.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inherited: Option<Inheritance>,
+    /// Who answers for the requirement, when recorded ([`Answer::owner`] otherwise).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<Role>,
+    /// The requirement is left to this party (the next layer: the integrator, the asset
+    /// owner). A deferred requirement is not met by this subject (see `results`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deferred_to: Option<Role>,
 }
 
 fn is_person(o: &Origin) -> bool {
@@ -207,6 +303,45 @@ fn is_person(o: &Origin) -> bool {
 }
 
 impl Answer {
+    /// A new answer of a person with nothing but its status and date.
+    pub fn new(status: Status, date: String) -> Answer {
+        Answer {
+            status,
+            reason: String::new(),
+            countermeasure: None,
+            maturity: None,
+            method: None,
+            evidence: Vec::new(),
+            assessor: None,
+            date,
+            review: Review::Draft,
+            reviewer: None,
+            origin: Origin::Person,
+            findings: Vec::new(),
+            inherited: None,
+            owner: None,
+            deferred_to: None,
+        }
+    }
+
+    /// Who answers for the requirement. The rule, stated once: the owner recorded; else
+    /// the party it is deferred to; else, for an inherited answer, the supplier of the
+    /// layer below (the platform supplier under a component, the product supplier under a
+    /// system); else the subject's own supplier (`local`: the product supplier of a
+    /// component, the integrator of a system).
+    pub fn owner(&self, kind: SubjectKind) -> Role {
+        let (below, local) = match kind {
+            SubjectKind::System => (Role::ProductSupplier, Role::Integrator),
+            _ => (Role::PlatformSupplier, Role::ProductSupplier),
+        };
+        self.owner
+            .or(self.deferred_to)
+            .unwrap_or(match self.origin {
+                Origin::Inherited => below,
+                _ => local,
+            })
+    }
+
     /// How the requirement was verified: the method the assessor recorded, else the one
     /// the evidence shows. The rule, stated once: a probe's results (`tekigo probe`, a
     /// behavioural test) mean a test; other scan results a scan; stored files a document

@@ -2,8 +2,8 @@
 //! returns a clear error before anything is changed; saving validates again.
 
 use crate::assessment::{
-    Answer, Assessment, EvidenceRef, Finding, Method, Origin, Review, Status, Subject, SubjectKind,
-    Target, FORMAT_VERSION,
+    Answer, Assessment, EvidenceRef, Finding, Method, Origin, Review, Role, Status, Subject,
+    SubjectKind, Target, FORMAT_VERSION,
 };
 use crate::results::applies_at_some_level;
 use std::fmt;
@@ -151,6 +151,10 @@ pub struct AnswerUpdate {
     pub finding: Option<Finding>,
     /// Mark the answer reviewed by this person. Any other change returns it to draft.
     pub reviewed_by: Option<String>,
+    /// Who answers for the requirement.
+    pub owner: Option<Role>,
+    /// Leave the requirement to this party (status becomes not-satisfied unless partial).
+    pub deferred_to: Option<Role>,
     pub date: String,
 }
 
@@ -163,6 +167,7 @@ pub struct AnswerUpdate {
 /// real assessor could then review their own answer.
 pub fn set_answer(a: &mut Assessment, id: &str, u: AnswerUpdate) -> Result<(), EditError> {
     let judges = u.status.is_some()
+        || u.deferred_to.is_some()
         || u.reason.is_some()
         || u.countermeasure.is_some()
         || u.maturity.is_some()
@@ -172,25 +177,49 @@ pub fn set_answer(a: &mut Assessment, id: &str, u: AnswerUpdate) -> Result<(), E
     let answer = match a.answers.get_mut(id) {
         Some(answer) => answer,
         None => {
-            let Some(status) = u.status else {
-                return refuse(format!("{id} has no answer yet: give --status"));
+            let status = match (u.status, u.deferred_to) {
+                (Some(s), _) => s,
+                (None, Some(_)) => Status::NotSatisfied,
+                (None, None) => return refuse(format!("{id} has no answer yet: give --status")),
             };
-            a.answers.entry(id.to_string()).or_insert(Answer {
-                status,
-                reason: String::new(),
-                countermeasure: None,
-                maturity: None,
-                method: None,
-                evidence: Vec::new(),
-                assessor: None,
-                date: u.date.clone(),
-                review: Review::Draft,
-                reviewer: None,
-                origin: Origin::Person,
-                findings: Vec::new(),
-            })
+            a.answers
+                .entry(id.to_string())
+                .or_insert(Answer::new(status, u.date.clone()))
         }
     };
+    if judges && answer.origin == Origin::Inherited {
+        // A local judgement overrides the inherited answer: it becomes this project's own,
+        // keeps the record of what it overrides, and no longer rests on upstream evidence.
+        answer.origin = Origin::Person;
+        answer.evidence.clear();
+        answer.findings.clear();
+        answer.assessor = None;
+    }
+    if let Some(i) = answer.inherited.as_mut() {
+        // Someone here looked at the answer after its upstream changed.
+        if changes_content || u.reviewed_by.is_some() {
+            i.changed_upstream = false;
+        }
+    }
+    if let Some(owner) = u.owner {
+        answer.owner = Some(owner);
+    }
+    match (u.deferred_to, u.status) {
+        (Some(_), Some(s)) if s.is_met() => {
+            return refuse(format!(
+                "{id}: a deferred requirement is not met here; give --status partial or not-satisfied, or leave it out"
+            ))
+        }
+        (Some(party), status) => {
+            answer.deferred_to = Some(party);
+            if status.is_none() && answer.status.is_met() {
+                answer.status = Status::NotSatisfied;
+            }
+        }
+        // Meeting the requirement here takes it back from the party it was left to.
+        (None, Some(s)) if s.is_met() => answer.deferred_to = None,
+        _ => {}
+    }
     if let Some(s) = u.status {
         answer.status = s;
     }

@@ -9,6 +9,8 @@
 //! the same for vulnerability scans and their triage. [`sheet_import`] reads a check sheet
 //! tekigo did not make (seed 004's shape, or any with a map of its columns).
 //!
+//! [`inherit`] takes a supplier's answers from a verified conformity package.
+//!
 //! [`regime`] shows the answers through other regimes (EU CRA, EN 303 645, SSDF, ...).
 //!
 //! Start reading at [`results`]: its module docs state the rules that give the levels.
@@ -16,6 +18,7 @@
 pub mod assessment;
 pub mod edit;
 pub mod evidence;
+pub mod inherit;
 pub mod project;
 pub mod regime;
 pub mod results;
@@ -26,8 +29,8 @@ mod validate;
 pub mod vuln_import;
 
 pub use assessment::{
-    Answer, Assessment, EvidenceRef, Finding, Method, Origin, Review, Status, Subject, SubjectKind,
-    Target,
+    Answer, Assessment, EvidenceRef, Finding, Inheritance, Method, Origin, Review, Role, Status,
+    Subject, SubjectKind, Target,
 };
 pub use project::{Project, ProjectConfig};
 pub use results::{compute, compute_with, Results, ReviewPolicy};
@@ -129,6 +132,19 @@ pub fn check(catalog: &tekigo_catalog::Catalog, a: &Assessment) -> Result<(), As
     let path = PathBuf::from(format!("assessments/{}.yaml", a.id));
     let text = project::to_yaml(a).map_err(|e| AssessError::message(&path, e))?;
     AssessError::from_problems(validate::assessment(catalog, a, &path, &text))
+}
+
+/// Parses an assessment's YAML text that came from outside the project (a conformity
+/// package) and checks it against the catalog; `path` names it in every problem. Its
+/// evidence is not looked for in any store.
+pub fn parse_checked(
+    catalog: &tekigo_catalog::Catalog,
+    path: &Path,
+    text: &str,
+) -> Result<Assessment, AssessError> {
+    let a: Assessment = parse_yaml(path, text)?;
+    AssessError::from_problems(validate::assessment(catalog, &a, path, text))?;
+    Ok(a)
 }
 
 /// Writes through a temporary file in the same directory and renames it over the target,

@@ -16,7 +16,7 @@ use crate::validate;
 use crate::AssessError;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
-use tekigo_catalog::{Catalog, ComponentType, Lang};
+use tekigo_catalog::{Catalog, ComponentType, Lang, SlVector};
 
 pub const CONFIG_FILE: &str = "tekigo.yaml";
 const ASSESSMENTS_DIR: &str = "assessments";
@@ -97,6 +97,42 @@ pub struct Component {
     /// around the component (62443-4-2's compensating countermeasures come from there).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub assumptions: Vec<String>,
+    /// The SL-C a supplier states for a component nobody in this project assessed
+    /// (`tekigo component claim`); zones use it where no 4-2 assessment exists.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub claim: Option<SupplierClaim>,
+}
+
+/// A component's capability level as its supplier states it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SupplierClaim {
+    /// SL-C per FR in FR order.
+    pub sl_c: SlVector,
+    /// What the claim rests on: `certificate` or `package`.
+    pub source: ClaimSource,
+    /// The releases it covers, as the supplier states them (`fw 2.x`).
+    pub scope: String,
+    /// YYYY-MM-DD the claim was recorded.
+    pub recorded: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ClaimSource {
+    /// A certificate from a certification body (see `certificates/`).
+    Certificate,
+    /// A supplier's signed conformity package.
+    Package,
+}
+
+impl ClaimSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ClaimSource::Certificate => "certificate",
+            ClaimSource::Package => "package",
+        }
+    }
 }
 
 impl Component {
@@ -114,6 +150,7 @@ impl Component {
             interfaces: Vec::new(),
             intended_environment: None,
             assumptions: Vec::new(),
+            claim: None,
         }
     }
 }
@@ -203,13 +240,24 @@ impl Project {
             std::fs::create_dir_all(dir.join(sub))
                 .map_err(|e| AssessError::io(dir.join(sub), e))?;
         }
-        let text = serde_norway::to_string(&config).map_err(|e| AssessError::message(&file, e))?;
-        let header = "# tekigo project: product, components, standards in scope.\n";
-        crate::write_atomically(&file, format!("{header}{text}").as_bytes())?;
-        Ok(Project {
+        let project = Project {
             root: dir.to_path_buf(),
             config,
-        })
+        };
+        project.save_config()?;
+        Ok(project)
+    }
+
+    /// Writes `tekigo.yaml` from `config` after checking it as a load would (comments in
+    /// the file are not kept).
+    pub fn save_config(&self) -> Result<(), AssessError> {
+        let file = self.root.join(CONFIG_FILE);
+        let text =
+            serde_norway::to_string(&self.config).map_err(|e| AssessError::message(&file, e))?;
+        let header = "# tekigo project: product, components, standards in scope.\n";
+        let text = format!("{header}{text}");
+        AssessError::from_problems(check_config(&self.config, &file, &text))?;
+        crate::write_atomically(&file, text.as_bytes())
     }
 
     /// Opens the project whose `tekigo.yaml` is in `start` or the nearest directory above it.

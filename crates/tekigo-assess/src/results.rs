@@ -7,6 +7,18 @@
 //!   someone reviewed). With `review: required` in tekigo.yaml only reviewed answers count
 //!   ([`ReviewPolicy::counts`]). Drafts a scan suggested do not count: a certification body
 //!   signs what a person stands behind, not what a tool guessed.
+//!   An *inherited* answer (`origin: inherited`, from a signed conformity package) counts
+//!   exactly when it counted in the assessment it comes from (`inherited.counted`, judged
+//!   there with that project's review rule), so an assessment that inherits everything has
+//!   its source's levels; under `review: required` it must also be reviewed. When a newer
+//!   package changed the answer upstream (`inherited.changed_upstream`) it does not count
+//!   until someone here looks at it. A local answer replaces the inherited one whatever it
+//!   says: a product setting that weakens a platform function lowers the level.
+//! - **Deferred requirements** (`deferred_to`: left to the integrator, the asset owner, ...)
+//!   are not met by the subject in any vector, whatever the status says: the capability is
+//!   provided, if at all, by the next layer, which takes them as obligations
+//!   ([`obligations`]). A deferred answer's status is partial or not-satisfied (checked on
+//!   load).
 //! - **Which statuses meet a requirement** ([`Vector::meets`]). Satisfied and not-applicable
 //!   meet it; partial, not-satisfied and no answer do not. A compensating countermeasure is
 //!   outside a component: in 62443-4-2 the capability level (SL-C) is what the component
@@ -66,9 +78,17 @@ pub enum ReviewPolicy {
 impl ReviewPolicy {
     /// Whether an answer counts for the claimed level (see the module docs).
     pub fn counts(self, a: &Answer) -> bool {
+        let upstream = match (a.origin, &a.inherited) {
+            (Origin::Inherited, Some(i)) => Some(i.counted && !i.changed_upstream),
+            (Origin::Inherited, None) => Some(false),
+            _ => None,
+        };
         match self {
-            ReviewPolicy::Optional => a.origin == Origin::Person || a.review == Review::Reviewed,
-            ReviewPolicy::Required => a.review == Review::Reviewed,
+            ReviewPolicy::Optional => match upstream {
+                Some(counted) => counted,
+                None => a.origin == Origin::Person || a.review == Review::Reviewed,
+            },
+            ReviewPolicy::Required => a.review == Review::Reviewed && upstream != Some(false),
         }
     }
 
@@ -95,7 +115,7 @@ impl Vector {
             Status::Compensating => !component || self == Vector::WithCompensating,
             Status::Partial | Status::NotSatisfied => false,
         };
-        counted && status
+        counted && status && a.deferred_to.is_none()
     }
 }
 
@@ -208,6 +228,15 @@ pub struct Progress {
     /// Answers a device scan suggested, reviewed or not.
     pub from_scan: usize,
     pub from_scan_percent: f64,
+    /// Who answers for the requirements in scope (the layers of seed 000's 図3): answers
+    /// inherited from a package, deferred to another party, and the subject's own (every
+    /// other answer).
+    pub inherited: usize,
+    pub inherited_percent: f64,
+    pub deferred: usize,
+    pub deferred_percent: f64,
+    pub own: usize,
+    pub own_percent: f64,
 }
 
 /// One requirement of the standard together with its answer, in catalog order.
@@ -423,6 +452,9 @@ pub fn compute_with(standard: &Standard, assessment: &Assessment, policy: Review
     let reviewed = count(&|a| a.review == Review::Reviewed);
     let by_person = count(&|a| a.origin == Origin::Person);
     let from_scan = count(&|a| a.origin == Origin::Scan);
+    let deferred = count(&|a| a.deferred_to.is_some());
+    let inherited = count(&|a| a.origin == Origin::Inherited && a.deferred_to.is_none());
+    let own = count(&|a| a.origin != Origin::Inherited && a.deferred_to.is_none());
     let progress = Progress {
         in_scope: scope.len(),
         answered: count(&|_| true),
@@ -435,6 +467,12 @@ pub fn compute_with(standard: &Standard, assessment: &Assessment, policy: Review
         by_person_percent: percent(by_person, scope.len()),
         from_scan,
         from_scan_percent: percent(from_scan, scope.len()),
+        inherited,
+        inherited_percent: percent(inherited, scope.len()),
+        deferred,
+        deferred_percent: percent(deferred, scope.len()),
+        own,
+        own_percent: percent(own, scope.len()),
     };
 
     Results {
@@ -500,4 +538,37 @@ fn percent(part: usize, whole: usize) -> f64 {
         return 0.0;
     }
     (part as f64 * 1000.0 / whole as f64).round() / 10.0
+}
+
+/// A requirement the subject leaves to another party: an obligation of the next layer.
+#[derive(Debug, Clone, Serialize)]
+pub struct Obligation {
+    pub id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fr: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_sl: Option<Level>,
+    pub deferred_to: crate::assessment::Role,
+    pub reason: String,
+    /// Whether the deferral itself came from a package (the layer below deferred it).
+    pub inherited: bool,
+}
+
+/// The deferred requirements of an assessment, in catalog order (in scope or not: the next
+/// layer may need a higher level than this subject's target).
+pub fn obligations(standard: &Standard, assessment: &Assessment) -> Vec<Obligation> {
+    rows(standard, assessment)
+        .into_iter()
+        .filter_map(|r| {
+            let a = r.answer?;
+            Some(Obligation {
+                id: r.item.id.clone(),
+                fr: r.item.fr.map(|f| f.label()),
+                min_sl: r.item.min_sl,
+                deferred_to: a.deferred_to?,
+                reason: a.reason.clone(),
+                inherited: a.origin == Origin::Inherited,
+            })
+        })
+        .collect()
 }

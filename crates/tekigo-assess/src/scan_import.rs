@@ -174,7 +174,7 @@ pub fn apply_in(
             continue;
         };
         if let Some(existing) = a.answers.get(&id) {
-            if existing.origin == Origin::Person && !force {
+            if existing.origin != Origin::Scan && !force {
                 summary.kept.push(id);
                 continue;
             }
@@ -207,6 +207,9 @@ pub fn apply_in(
                 reviewer: None,
                 origin: Origin::Scan,
                 findings: Vec::new(),
+                inherited: None,
+                owner: None,
+                deferred_to: None,
             },
         );
         summary.suggested.push(id);

@@ -299,6 +299,7 @@ fn cells_of(r: &Row, maturity: bool) -> [String; 15] {
         text(&|a| match a.origin {
             Origin::Person => "person".into(),
             Origin::Scan => "scan".into(),
+            Origin::Inherited => "inherited".into(),
         }),
     ]
 }
@@ -716,8 +717,18 @@ fn answer_from_row<'a>(
     let origin = match get(C_ORIGIN) {
         "" | "person" => Origin::Person,
         "scan" => Origin::Scan,
+        // Only a package makes an answer inherited; the sheet may keep it so.
+        "inherited" if previous.is_some_and(|p| p.origin == Origin::Inherited) => Origin::Inherited,
         o => return Err(format!("origin {o:?} is not person or scan")),
     };
+    if let Some(p) = previous.filter(|_| origin == Origin::Inherited) {
+        if p.status != status || p.reason != get(C_REASON) {
+            return Err(
+                "an inherited answer changes only by overriding it: set its origin to person"
+                    .into(),
+            );
+        }
+    }
     let opt = |c: usize| Some(get(c).to_string()).filter(|s| !s.is_empty());
     Ok(Some(Answer {
         status,
@@ -733,5 +744,9 @@ fn answer_from_row<'a>(
         origin,
         // Filled from the findings sheet.
         findings: Vec::new(),
+        // Not columns of the sheet: kept as they were.
+        inherited: previous.and_then(|p| p.inherited.clone()),
+        owner: previous.and_then(|p| p.owner),
+        deferred_to: previous.and_then(|p| p.deferred_to),
     }))
 }

@@ -104,6 +104,27 @@ pub fn assessment(catalog: &Catalog, a: &Assessment, path: &Path, text: &str) ->
                 "{id}: compensating needs a `countermeasure` description"
             ));
         }
+        if answer.deferred_to.is_some() {
+            if answer.status.is_met() {
+                at(format!(
+                    "{id}: a deferred requirement is not met here; its status is partial or not-satisfied"
+                ));
+            }
+            if answer.reason.trim().is_empty() {
+                at(format!(
+                    "{id}: a deferred requirement needs the reason in `reason`"
+                ));
+            }
+        }
+        match (&answer.inherited, answer.origin) {
+            (None, crate::Origin::Inherited) => at(format!(
+                "{id}: an inherited answer needs `inherited` (its package, signer and hash)"
+            )),
+            (Some(i), _) if !is_sha256(&i.package_sha256) || !is_sha256(&i.digest) => at(format!(
+                "{id}: `inherited` needs package_sha256 and digest as SHA-256 hex"
+            )),
+            _ => {}
+        }
         if let Some(e) = crate::date_error(&answer.date) {
             at(format!("{id}: date {e}"));
         }

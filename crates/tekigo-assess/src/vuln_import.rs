@@ -459,7 +459,7 @@ pub fn apply(
         };
         if a.answers
             .get(&id)
-            .is_some_and(|existing| existing.origin == Origin::Person && !force)
+            .is_some_and(|existing| existing.origin != Origin::Scan && !force)
         {
             summary.kept.push(id);
             continue;
@@ -493,6 +493,9 @@ pub fn apply(
                 reviewer: None,
                 origin: Origin::Scan,
                 findings: v.finding.into_iter().collect(),
+                inherited: None,
+                owner: None,
+                deferred_to: None,
             },
         );
         summary.suggested.push(id);

@@ -38,17 +38,27 @@ enum Counting {
 }
 
 fn reference_meets(a: &Answer, counting: Counting, required: bool, system: bool) -> bool {
+    // An inherited answer stands as it stood upstream, unless it changed there since.
+    let upstream = a
+        .inherited
+        .as_ref()
+        .filter(|_| a.origin == Origin::Inherited)
+        .map(|i| i.counted && !i.changed_upstream);
     let stands = match (counting, required) {
         (Counting::Projected, _) => true,
-        (_, true) => a.review == Review::Reviewed,
-        (_, false) => a.origin == Origin::Person || a.review == Review::Reviewed,
+        (_, true) => a.review == Review::Reviewed && upstream != Some(false),
+        (_, false) => match upstream {
+            Some(counted) => counted,
+            None => a.origin == Origin::Person || a.review == Review::Reviewed,
+        },
     };
     let status = match a.status {
         Status::Satisfied | Status::NotApplicable => true,
         Status::Compensating => system || counting == Counting::WithCompensating,
         _ => false,
     };
-    stands && status
+    // A requirement left to another party is not met here, whatever the status says.
+    stands && status && a.deferred_to.is_none()
 }
 
 /// The reference: FR f reaches L when every item the checklist lists for SL-T L in f is
@@ -140,7 +150,35 @@ type Case = (
     [u8; 7],
     bool,
     bool,
+    Vec<u8>,
 );
+
+/// The layer an answer comes from: 0-3 its own, 4 inherited and counted upstream, 5
+/// inherited and not counted upstream, 6 inherited but changed upstream since, 7 deferred
+/// to the integrator.
+fn layer_strategy() -> impl Strategy<Value = u8> {
+    prop_oneof![4 => Just(0u8), 1 => Just(4), 1 => Just(5), 1 => Just(6), 1 => Just(7)]
+}
+
+fn apply_layer(x: &mut Answer, layer: u8) {
+    if (4..=6).contains(&layer) {
+        x.origin = Origin::Inherited;
+        x.inherited = Some(tekigo_assess::Inheritance {
+            package: "platform.pkg".into(),
+            package_sha256: "0".repeat(64),
+            signer: "1".repeat(64),
+            source: "platform/P".into(),
+            status: x.status,
+            counted: layer != 5,
+            digest: "2".repeat(64),
+            changed_upstream: layer == 6,
+            evidence: Vec::new(),
+        });
+    }
+    if layer == 7 {
+        x.deferred_to = Some(tekigo_assess::Role::Integrator);
+    }
+}
 
 fn case_strategy() -> impl Strategy<Value = Case> {
     // Mostly-met answer sets, so that high levels are reached often enough to matter.
@@ -151,6 +189,7 @@ fn case_strategy() -> impl Strategy<Value = Case> {
         prop::array::uniform7(0u8..=4),
         any::<bool>(),
         any::<bool>(),
+        prop::collection::vec(layer_strategy(), 130),
     )
 }
 
@@ -163,7 +202,7 @@ const SUBJECTS: [(&str, Option<ComponentType>); 5] = [
 ];
 
 fn build(case: &Case) -> (Assessment, &'static str, Option<ComponentType>) {
-    let (subject, statuses, provenance, target, all_met_first, _) = case;
+    let (subject, statuses, provenance, target, all_met_first, _, layers) = case;
     let (standard, ty) = SUBJECTS[*subject];
     let ids = all_ids(standard, ty);
     let mut a = assessment(standard, ty, SlVector(*target));
@@ -181,6 +220,9 @@ fn build(case: &Case) -> (Assessment, &'static str, Option<ComponentType>) {
             let mut x = answer(s);
             x.origin = origin;
             x.review = review;
+            if !(*all_met_first && i < ids.len() * 3 / 4) {
+                apply_layer(&mut x, layers[i % layers.len()]);
+            }
             a.answers.insert(id.clone(), x);
         }
     }

@@ -45,6 +45,11 @@ pub enum Command {
     #[command(subcommand)]
     #[cfg(feature = "full")]
     Assess(crate::commands::assess::AssessCommand),
+    /// Components of tekigo.yaml: record the SL-C a supplier states for one nobody here
+    /// assessed.
+    #[command(subcommand)]
+    #[cfg(feature = "full")]
+    Component(crate::commands::layers::ComponentCommand),
     /// Regimes beside 62443 (EU CRA, EN 303 645, JC-STAR, SSDF, ...) with edition, date and source.
     #[command(subcommand)]
     #[cfg(feature = "full")]

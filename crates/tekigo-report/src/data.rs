@@ -196,6 +196,8 @@ pub(crate) struct ReqRow {
     pub reviewed: bool,
     pub reviewer: Option<String>,
     pub from_scan: bool,
+    /// Whose answer it is (`Answer::owner`), and where an inherited one comes from.
+    pub whose: String,
 }
 
 #[derive(Serialize)]
@@ -1078,6 +1080,16 @@ impl Builder<'_> {
         out.push(self.field("scope.met", p.met.to_string()));
         out.push(self.field("scope.reviewed", p.reviewed.to_string()));
         out.push(self.field("scope.from_scan", p.from_scan.to_string()));
+        out.push(
+            self.field(
+                "scope.layers",
+                self.l
+                    .get("scope.layers_value")
+                    .replace("{inherited}", &p.inherited_percent.to_string())
+                    .replace("{own}", &p.own_percent.to_string())
+                    .replace("{deferred}", &p.deferred_percent.to_string()),
+            ),
+        );
         out.push(self.field("scope.confirmed", format!("{} %", p.met_percent)));
         out
     }
@@ -1370,7 +1382,35 @@ impl Builder<'_> {
             reviewed: a.is_some_and(|a| a.review == Review::Reviewed),
             reviewer: a.and_then(|a| a.reviewer.clone()),
             from_scan: a.is_some_and(|a| a.origin == Origin::Scan),
+            whose: a.map(|a| self.whose(a)).unwrap_or_default(),
         }
+    }
+
+    /// "Inherited from PRODUCT/ASSESSMENT (platform supplier)", "Deferred to: integrator",
+    /// "Overrides the inherited answer (satisfied)" or the owner alone.
+    fn whose(&self, a: &tekigo_assess::Answer) -> String {
+        let owner = self.l.get(&format!(
+            "role.{}",
+            a.owner(self.input.assessment.subject.kind).as_str()
+        ));
+        let mut out = match (a.deferred_to, a.origin, &a.inherited) {
+            (Some(_), _, _) => self.l.get("row.deferred").replace("{owner}", &owner),
+            (None, Origin::Inherited, Some(i)) => self
+                .l
+                .get("row.inherited")
+                .replace("{source}", &i.source)
+                .replace("{owner}", &owner),
+            (None, _, Some(i)) => self
+                .l
+                .get("row.overrides")
+                .replace("{status}", &self.status_label(Some(i.status)))
+                .replace("{owner}", &owner),
+            _ => owner,
+        };
+        if a.inherited.as_ref().is_some_and(|i| i.changed_upstream) {
+            out = format!("{out} · {}", self.l.get("row.changed_upstream"));
+        }
+        out
     }
 
     fn evidence_cell(&self, e: &EvidenceRef) -> EvidenceCell {

@@ -4,8 +4,10 @@
 //!   level with compensating countermeasures of each 62443-4-2 assessment of that component
 //!   in the project (`with_compensating` of `tekigo_assess::compute_with`: the zone's system
 //!   may provide them) against the zone's SL-T; the gap per FR is SL-T minus
-//!   achieved where that is positive. A component without an assessment is listed as such:
-//!   nothing is known about it, which is not the same as no gap.
+//!   achieved where that is positive. A component without an assessment but with a
+//!   supplier's claim in tekigo.yaml (`tekigo component claim`) contributes the claimed
+//!   SL-C, marked as a claim. A component with neither is listed as such: nothing is known
+//!   about it, which is not the same as no gap.
 //! - **System (3-3).** The 62443-3-3 SRs and REs the zone's system must provide: every item
 //!   whose lowest level is at or below the SL-T of its FR (levels are cumulative).
 
@@ -37,6 +39,9 @@ pub struct ComponentFit {
     pub component: String,
     /// `None` when the project holds no 4-2 assessment of the component.
     pub assessment: Option<String>,
+    /// The supplier's claim used in place of an assessment: `SOURCE: SCOPE`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub claim: Option<String>,
     pub achieved: Option<[Level; 7]>,
     /// SL-T minus achieved per FR, 0 where achieved reaches SL-T.
     pub gap: Option<[Level; 7]>,
@@ -71,20 +76,14 @@ pub fn feasibility(
     for id in project.assessment_ids()? {
         assessments.push(project.load_assessment(catalog, &id)?);
     }
-    feasibility_of(
-        &assessments,
-        project.config.review,
-        catalog,
-        model,
-        derivation,
-    )
+    feasibility_of(&assessments, &project.config, catalog, model, derivation)
 }
 
 /// [`feasibility`] against assessments already loaded (the web application holds them in
 /// its database, not in a directory), counted under the project's review policy.
 pub fn feasibility_of(
     assessments: &[Assessment],
-    review: tekigo_assess::ReviewPolicy,
+    config: &tekigo_assess::ProjectConfig,
     catalog: &Catalog,
     model: &RiskModel,
     derivation: &Derivation,
@@ -103,7 +102,7 @@ pub fn feasibility_of(
         }
         // A zone may count the countermeasures the system provides around a component, so
         // a component contributes its level with compensating countermeasures.
-        let r = tekigo_assess::compute_with(standard, a, review);
+        let r = tekigo_assess::compute_with(standard, a, config.review);
         if let Some(achieved) = r.with_compensating {
             assessed.push((a.id.clone(), a.subject.name.clone(), achieved));
         }
@@ -119,11 +118,14 @@ pub fn feasibility_of(
             let Some(component) = &asset.component else {
                 continue;
             };
-            let fit = |assessment: Option<String>, achieved: Option<[Level; 7]>| ComponentFit {
+            let fit = |assessment: Option<String>,
+                       claim: Option<String>,
+                       achieved: Option<[Level; 7]>| ComponentFit {
                 asset: asset.id.clone(),
                 component: component.clone(),
                 gap: achieved.map(|a| std::array::from_fn(|i| sl_t[i].saturating_sub(a[i]))),
                 assessment,
+                claim,
                 achieved,
             };
             let mut of_component = assessed
@@ -131,10 +133,22 @@ pub fn feasibility_of(
                 .filter(|(_, subject, _)| subject == component)
                 .peekable();
             if of_component.peek().is_none() {
-                components.push(fit(None, None));
+                let claim = config
+                    .components
+                    .iter()
+                    .find(|c| &c.name == component)
+                    .and_then(|c| c.claim.as_ref());
+                components.push(match claim {
+                    Some(c) => fit(
+                        None,
+                        Some(format!("{}: {}", c.source.as_str(), c.scope)),
+                        Some(c.sl_c.0),
+                    ),
+                    None => fit(None, None, None),
+                });
             }
             for (id, _, achieved) in of_component {
-                components.push(fit(Some(id.clone()), Some(*achieved)));
+                components.push(fit(Some(id.clone()), None, Some(*achieved)));
             }
         }
         let system_requirements = system

@@ -409,6 +409,7 @@ fn build(input: &ReportInput) -> Result<Page, RiskError> {
         .collect();
 
     let no_assessment = l("feasibility.no_assessment")?;
+    let claimed = l("feasibility.claim")?;
     let feasibility = input
         .feasibility
         .iter()
@@ -426,6 +427,7 @@ fn build(input: &ReportInput) -> Result<Page, RiskError> {
                             c.component.clone(),
                             c.assessment
                                 .clone()
+                                .or_else(|| Some(claimed.replace("{claim}", c.claim.as_ref()?)))
                                 .unwrap_or_else(|| no_assessment.to_string()),
                             c.achieved.map(|a| vector(&a)).unwrap_or_default(),
                             c.gap.map(|g| vector(&g)).unwrap_or_default(),

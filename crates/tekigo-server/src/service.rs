@@ -275,6 +275,7 @@ pub fn set_answer(
             finding: input.finding,
             reviewed_by: input.review.then(|| actor.to_string()),
             date: tekigo_assess::today(),
+            ..Default::default()
         },
     )?;
     tekigo_assess::check(s.catalog, &a)?;

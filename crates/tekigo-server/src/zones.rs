@@ -46,14 +46,9 @@ pub fn analysis(s: &Shared, project: &str) -> Result<Option<Analysis>, AppError>
     for (aid, _) in s.store.read(|c| records::assessments(c, project))? {
         assessments.push(service::load(s, project, &aid)?.assessment);
     }
-    let feasibility = tekigo_risk::feasibility_of(
-        &assessments,
-        config.review,
-        s.catalog,
-        &doc.model,
-        &derivation,
-    )
-    .map_err(risk_error)?;
+    let feasibility =
+        tekigo_risk::feasibility_of(&assessments, &config, s.catalog, &doc.model, &derivation)
+            .map_err(risk_error)?;
     Ok(Some(Analysis {
         doc,
         version,

@@ -12,6 +12,8 @@
 //! never printed. A signature proves possession of the key in the manifest; pin the signer
 //! with `expected_key` to prove who that was.
 
+pub mod package;
+
 use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};

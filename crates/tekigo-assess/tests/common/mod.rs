@@ -22,5 +22,8 @@ pub fn answer(status: Status) -> Answer {
         reviewer: None,
         origin: Origin::Person,
         findings: Vec::new(),
+        inherited: None,
+        owner: None,
+        deferred_to: None,
     }
 }

@@ -12,7 +12,7 @@ use tekigo_assess::project::{Component, Product};
 use tekigo_assess::results::{FrResult, Results};
 use tekigo_assess::{
     scan_import, sheet, sheet_import, EvidenceRef, Finding, Method, Project, ProjectConfig,
-    ReviewPolicy, Status,
+    ReviewPolicy, Role, Status,
 };
 use tekigo_catalog::{ComponentType, Lang, Level, SlVector};
 
@@ -98,6 +98,46 @@ pub enum AssessCommand {
         #[arg(long)]
         force: bool,
     },
+    /// Write a signed conformity package of an assessment for the next layer (answers,
+    /// reasons, methods, levels, evidence hashes, certificates, catalog version).
+    ExportPackage {
+        id: String,
+        #[arg(short, long)]
+        output: PathBuf,
+        /// Secret key from `tekigo keygen`.
+        #[arg(long, value_name = "KEY")]
+        sign_key: PathBuf,
+        /// Carry the evidence files themselves, not only their hashes.
+        #[arg(long)]
+        with_evidence: bool,
+    },
+    /// Check a conformity package offline against the supplier's public key (exit 0 when
+    /// it verifies, 2 when it does not).
+    VerifyPackage {
+        file: PathBuf,
+        /// The supplier's public key file (`KEY.pub` from `tekigo keygen`).
+        #[arg(long, value_name = "KEY.pub")]
+        trust: PathBuf,
+        #[arg(long, value_enum, default_value_t = ViewFormat::Table)]
+        format: ViewFormat,
+    },
+    /// Take the answers of a supplier's conformity package (again, for a newer package:
+    /// what changed upstream goes back to review). Local answers are kept.
+    Inherit {
+        id: String,
+        file: PathBuf,
+        #[arg(long, value_name = "KEY.pub")]
+        trust: PathBuf,
+        #[arg(long, value_enum, default_value_t = ViewFormat::Table)]
+        format: ViewFormat,
+    },
+    /// The requirements this assessment defers to another party: the next layer's
+    /// obligations.
+    Obligations {
+        id: String,
+        #[arg(long, value_enum, default_value_t = ViewFormat::Table)]
+        format: ViewFormat,
+    },
 }
 
 #[derive(Args)]
@@ -120,6 +160,12 @@ pub struct NewArgs {
     /// Assessment id, also its file name (defaults to COMPONENT-STANDARD).
     #[arg(long)]
     pub id: Option<String>,
+    /// Start from a supplier's conformity package (`assess export-package`).
+    #[arg(long, value_name = "FILE", requires = "trust")]
+    pub inherit: Option<PathBuf>,
+    /// The supplier's public key the package must be signed with.
+    #[arg(long, value_name = "KEY.pub", requires = "inherit")]
+    pub trust: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -164,6 +210,14 @@ pub struct SetArgs {
     /// Mark the answer reviewed by this person (someone other than the assessor).
     #[arg(long, value_name = "REVIEWER")]
     pub reviewed_by: Option<String>,
+    /// Who answers for the requirement: platform-supplier, product-supplier, integrator,
+    /// asset-owner.
+    #[arg(long, value_parser = parse_role)]
+    pub owner: Option<Role>,
+    /// Leave the requirement to this party (with --reason): it does not count as met here
+    /// and is listed by `assess obligations`.
+    #[arg(long, value_parser = parse_role)]
+    pub deferred_to: Option<Role>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -192,6 +246,12 @@ fn parse_vector(s: &str) -> Result<SlVector, String> {
 
 fn parse_method(s: &str) -> Result<Method, String> {
     Method::parse(s).ok_or_else(|| "use inspection, test, document-review or scan".to_string())
+}
+
+fn parse_role(s: &str) -> Result<Role, String> {
+    Role::parse(s).ok_or_else(|| {
+        "use platform-supplier, product-supplier, integrator or asset-owner".to_string()
+    })
 }
 
 fn parse_status(s: &str) -> Result<Status, String> {
@@ -291,6 +351,7 @@ pub fn run(ctx: &Context, cmd: AssessCommand) -> Result<ExitCode> {
                 ViewFormat::Json => {
                     let mut value = serde_json::to_value(&results)?;
                     value["warnings"] = serde_json::Value::from(warnings);
+                    value["answers"] = super::layers::answers_json(ctx, &a);
                     emit(&json(&value)?, None, false)?
                 }
                 ViewFormat::Table => {
@@ -334,6 +395,29 @@ pub fn run(ctx: &Context, cmd: AssessCommand) -> Result<ExitCode> {
             tekigo_assess::vuln_import::VulnRules { max_age_days },
             force,
         ),
+        AssessCommand::ExportPackage {
+            id,
+            output,
+            sign_key,
+            with_evidence,
+        } => super::layers::export_package(ctx, &project, &id, &output, &sign_key, with_evidence),
+        AssessCommand::VerifyPackage {
+            file,
+            trust,
+            format,
+        } => super::layers::verify_package(ctx, &file, &trust, format),
+        AssessCommand::Inherit {
+            id,
+            file,
+            trust,
+            format,
+        } => {
+            let a = load_assessment(ctx, &project, &id)?;
+            super::layers::inherit(ctx, &project, a, &file, &trust, format)
+        }
+        AssessCommand::Obligations { id, format } => {
+            super::layers::obligations(ctx, &project, &id, format)
+        }
     }
 }
 
@@ -429,7 +513,12 @@ fn new(ctx: &Context, project: &Project, args: NewArgs) -> Result<ExitCode> {
             target_ml: args.ml_t,
         },
     )?;
-    project.save_assessment(&ctx.catalog, &a)?;
+    if let (Some(file), Some(trust)) = (&args.inherit, &args.trust) {
+        // Checked and saved whole, or refused with nothing written.
+        super::layers::inherit(ctx, project, a, file, trust, ViewFormat::Table)?;
+    } else {
+        project.save_assessment(&ctx.catalog, &a)?;
+    }
     eprintln!(
         "{}",
         fill(
@@ -571,6 +660,8 @@ fn set(ctx: &Context, project: &Project, args: SetArgs) -> Result<ExitCode> {
             assessor,
             finding,
             reviewed_by: args.reviewed_by,
+            owner: args.owner,
+            deferred_to: args.deferred_to,
             date: tekigo_assess::today(),
         },
     )?;
@@ -881,6 +972,21 @@ fn render_show(
         ],
     ));
     out.push('\n');
+    if p.inherited + p.deferred > 0 {
+        out.push_str(&fill(
+            l,
+            "show.layers",
+            &[
+                ("inherited", &p.inherited),
+                ("inherited_percent", &p.inherited_percent),
+                ("own", &p.own),
+                ("own_percent", &p.own_percent),
+                ("deferred", &p.deferred),
+                ("deferred_percent", &p.deferred_percent),
+            ],
+        ));
+        out.push('\n');
+    }
     out
 }
 

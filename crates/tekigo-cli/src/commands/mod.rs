@@ -4,6 +4,8 @@
 pub mod assess;
 mod catalog;
 mod checklist;
+#[cfg(feature = "full")]
+pub mod layers;
 #[cfg(feature = "probe")]
 pub mod probe;
 #[cfg(feature = "full")]
@@ -39,6 +41,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         #[cfg(feature = "full")]
         Command::Assess(cmd) => assess::run(&Context::new(&cli.global)?, cmd),
         #[cfg(feature = "full")]
+        #[cfg(feature = "full")]
+        Command::Component(cmd) => layers::component(&Context::new(&cli.global)?, cmd),
         Command::Regime(cmd) => regime::run(&Context::new(&cli.global)?, cmd),
         #[cfg(feature = "full")]
         Command::Report(args) => report::run(&Context::new(&cli.global)?, args),

@@ -336,6 +336,10 @@ fn render_feasibility(f: &[tekigo_risk::ZoneFeasibility], l: Lang) -> String {
                 c.component.clone(),
                 c.assessment
                     .clone()
+                    .or_else(|| {
+                        let claim = c.claim.as_ref()?;
+                        Some(fill(l, "risk.claim", &[("claim", claim)]))
+                    })
                     .unwrap_or_else(|| tr(l, "risk.none").into()),
                 c.achieved.map(|a| vector(&a)).unwrap_or_default(),
                 c.gap.map(|g| vector(&g)).unwrap_or_default(),

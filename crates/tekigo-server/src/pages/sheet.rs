@@ -220,6 +220,10 @@ struct SheetRow<'a> {
     status: &'static str,
     review: &'static str,
     scan: bool,
+    /// Inherited from a supplier's conformity package.
+    inherited: bool,
+    /// Left to another party (a role, e.g. `integrator`).
+    deferred_to: Option<&'static str>,
     evidence: usize,
 }
 
@@ -298,6 +302,8 @@ pub async fn sheet(
                     status: r.status().map_or(NONE, Status::as_str),
                     review: review_state(r.answer),
                     scan: r.answer.is_some_and(|a| a.origin == Origin::Scan),
+                    inherited: r.answer.is_some_and(|a| a.origin == Origin::Inherited),
+                    deferred_to: r.answer.and_then(|a| a.deferred_to).map(|d| d.as_str()),
                     evidence: r.answer.map_or(0, |a| a.evidence.len()),
                 })
                 .collect();
@@ -438,6 +444,9 @@ fn detail(
             review => review_state(Some(ans)),
             reviewer => ans.reviewer,
             scan => ans.origin == Origin::Scan,
+            inherited => ans.origin == Origin::Inherited,
+            upstream => ans.inherited,
+            deferred_to => ans.deferred_to.map(|d| d.as_str()),
             evidence => evidence,
             findings => ans.findings,
             passing_scan_cited => cites_passing_scan(ans),

@@ -123,6 +123,7 @@ fn analysis_view(p: &str, a: &Analysis, lang: Lang) -> Result<Value, AppError> {
                         asset => c.asset,
                         component => c.component,
                         assessment => c.assessment,
+                        claim => c.claim,
                         href => c.assessment.as_deref().map(sheet),
                         achieved => c.achieved.as_ref().map(vector),
                         gap => c.gap.as_ref().map(vector),

@@ -1,0 +1,496 @@
+//! Layered conformity (issue 17) through the command: a platform exports a signed
+//! conformity package, a product inherits it, overrides and defers, and a newer package
+//! sends what changed upstream back to review.
+#![cfg(feature = "full")]
+
+mod common;
+
+use common::{ok, stderr, stdout, tekigo};
+use serde_json::Value;
+use std::path::Path;
+
+/// A platform project: 4-2 embedded at SL-T 2, every SL 2 requirement satisfied except a
+/// few (one not satisfied, one compensating, one not applicable), one answer with a file
+/// as evidence, one draft a scan would have left (origin scan is not settable here, so a
+/// reviewed and an unreviewed answer stand in for the mix).
+fn platform(dir: &Path) {
+    ok(
+        dir,
+        &[
+            "init",
+            ".",
+            "--product",
+            "Base layer",
+            "--component",
+            "base:embedded:1.0",
+        ],
+    );
+    ok(
+        dir,
+        &[
+            "assess",
+            "new",
+            "--standard",
+            "62443-4-2",
+            "--component",
+            "base",
+            "--sl-t",
+            "2",
+            "--id",
+            "B",
+        ],
+    );
+    let list = ok(
+        dir,
+        &[
+            "checklist",
+            "--standard",
+            "62443-4-2",
+            "--type",
+            "embedded",
+            "--sl-t",
+            "2",
+            "--format",
+            "json",
+        ],
+    );
+    let items: Value = serde_json::from_slice(&list.stdout).unwrap();
+    let ids: Vec<String> = items
+        .as_array()
+        .or_else(|| items["items"].as_array())
+        .expect("checklist items")
+        .iter()
+        .map(|i| i["id"].as_str().unwrap().to_string())
+        .collect();
+    assert!(ids.len() > 40, "{}", ids.len());
+    std::fs::write(
+        dir.join("hardening.txt"),
+        "sshd: PasswordAuthentication no\n",
+    )
+    .unwrap();
+    for id in &ids {
+        let mut args = vec!["assess", "set", "B", id.as_str()];
+        match id.as_str() {
+            "CR 7.6" => args.extend(["--status", "not-satisfied", "--reason", "defaults only"]),
+            "CR 5.1" => args.extend([
+                "--status",
+                "compensating",
+                "--reason",
+                "zone boundary",
+                "--countermeasure",
+                "firewall at the conduit",
+            ]),
+            "CR 1.1" => args.extend([
+                "--status",
+                "satisfied",
+                "--reason",
+                "PAM",
+                "--evidence",
+                "hardening.txt",
+            ]),
+            _ => args.extend(["--status", "satisfied", "--reason", "base layer"]),
+        }
+        ok(dir, &args);
+    }
+    ok(dir, &["keygen", "platform.key"]);
+}
+
+fn show(dir: &Path, id: &str) -> Value {
+    let out = ok(dir, &["assess", "show", id, "--format", "json"]);
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn answer<'a>(v: &'a Value, id: &str) -> &'a Value {
+    v["answers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["id"] == id)
+        .unwrap_or_else(|| panic!("no answer {id}"))
+}
+
+fn product(dir: &Path) {
+    ok(
+        dir,
+        &[
+            "init",
+            ".",
+            "--product",
+            "Gateway",
+            "--component",
+            "gw:embedded:2.0",
+        ],
+    );
+}
+
+#[test]
+fn a_product_inherits_the_platform_overrides_defers_and_reviews_upstream_changes() {
+    let up = tempfile::tempdir().unwrap();
+    let up = up.path();
+    platform(up);
+    let pkg = up.join("base-1.pkg");
+    ok(
+        up,
+        &[
+            "assess",
+            "export-package",
+            "B",
+            "-o",
+            pkg.to_str().unwrap(),
+            "--sign-key",
+            "platform.key",
+            "--with-evidence",
+        ],
+    );
+    let verified = ok(
+        up,
+        &[
+            "assess",
+            "verify-package",
+            pkg.to_str().unwrap(),
+            "--trust",
+            "platform.key.pub",
+            "--format",
+            "json",
+        ],
+    );
+    let verified: Value = serde_json::from_slice(&verified.stdout).unwrap();
+    assert_eq!(verified["evidence_carried"], 1);
+    let source = show(up, "B");
+
+    let down = tempfile::tempdir().unwrap();
+    let down = down.path();
+    product(down);
+    let trust = up.join("platform.key.pub");
+    let new_inheriting = |dir: &Path, package: &Path, key: &Path| {
+        tekigo(
+            dir,
+            &[
+                "assess",
+                "new",
+                "--standard",
+                "62443-4-2",
+                "--component",
+                "gw",
+                "--type",
+                "embedded",
+                "--sl-t",
+                "2",
+                "--inherit",
+                package.to_str().unwrap(),
+                "--trust",
+                key.to_str().unwrap(),
+                "--id",
+                "P",
+            ],
+        )
+    };
+
+    // A package altered after signing, or signed by another key: exit 2, nothing written.
+    let bytes = std::fs::read(&pkg).unwrap();
+    let altered = down.join("altered.pkg");
+    let mut changed = bytes.clone();
+    let at = bytes.windows(9).position(|w| w == b"base laye").unwrap();
+    changed[at] = b'B';
+    std::fs::write(&altered, &changed).unwrap();
+    let out = new_inheriting(down, &altered, &trust);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("altered"), "{}", stderr(&out));
+    ok(down, &["keygen", "other.key"]);
+    let out = new_inheriting(down, &pkg, &down.join("other.key.pub"));
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("not the trusted key"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!down.join("assessments/P.yaml").exists());
+    assert_eq!(std::fs::read_dir(down.join("evidence")).unwrap().count(), 0);
+
+    // Inherited with no local answers: the source's levels, every answer inherited.
+    let out = new_inheriting(down, &pkg, &trust);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let p = show(down, "P");
+    for v in ["achieved", "projected", "with_compensating"] {
+        assert_eq!(p[v], source[v], "{v}");
+    }
+    assert_ne!(p["achieved"], serde_json::json!([0, 0, 0, 0, 0, 0, 0]));
+    let cr11 = answer(&p, "CR 1.1");
+    assert_eq!(cr11["origin"], "inherited");
+    assert_eq!(cr11["owner"], "platform-supplier");
+    assert_eq!(cr11["upstream"]["package"], "base-1.pkg");
+    assert_eq!(
+        cr11["upstream"]["package_sha256"],
+        verified["sha256"].as_str().unwrap()
+    );
+    assert_eq!(cr11["upstream"]["signer"], verified["signer"]);
+    // The evidence came along and the package is kept as evidence.
+    assert_eq!(
+        std::fs::read_dir(down.join("evidence")).unwrap().count() >= 2,
+        true
+    );
+    assert!(p["answers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|a| a["origin"] == "inherited"));
+    let shown = stdout(&ok(down, &["assess", "show", "P"]));
+    assert!(shown.contains("inherited"), "{shown}");
+
+    // A local answer overrides the inherited one, even a weaker one.
+    let fr1 = source["achieved"][0].as_u64().unwrap();
+    assert!(fr1 >= 1);
+    ok(
+        down,
+        &[
+            "assess",
+            "set",
+            "P",
+            "CR 1.1",
+            "--status",
+            "not-satisfied",
+            "--reason",
+            "the product enables a service login that bypasses PAM",
+        ],
+    );
+    let p = show(down, "P");
+    assert_eq!(p["achieved"][0], 0);
+    assert_eq!(answer(&p, "CR 1.1")["origin"], "person");
+    assert_eq!(answer(&p, "CR 1.1")["upstream"]["status"], "satisfied");
+
+    // Deferred to the integrator: not met here, an obligation of the next layer.
+    let fr3 = p["achieved"][2].as_u64().unwrap();
+    assert!(fr3 >= 1, "{p}");
+    ok(
+        down,
+        &[
+            "assess",
+            "set",
+            "P",
+            "CR 3.1",
+            "--deferred-to",
+            "integrator",
+            "--reason",
+            "communication integrity is the plant network's (VPN at the conduit)",
+        ],
+    );
+    let p = show(down, "P");
+    assert_eq!(p["achieved"][2], 0);
+    assert_eq!(answer(&p, "CR 3.1")["deferred_to"], "integrator");
+    assert_eq!(answer(&p, "CR 3.1")["status"], "not-satisfied");
+    assert_eq!(p["progress"]["deferred"], 1);
+    assert_eq!(p["progress"]["own"], 1);
+    let obligations = ok(down, &["assess", "obligations", "P", "--format", "json"]);
+    let obligations: Value = serde_json::from_slice(&obligations.stdout).unwrap();
+    assert_eq!(obligations[0]["id"], "CR 3.1");
+    assert_eq!(obligations[0]["deferred_to"], "integrator");
+    // A deferred requirement cannot be claimed as met at the same time.
+    let out = tekigo(
+        down,
+        &[
+            "assess",
+            "set",
+            "P",
+            "CR 3.2",
+            "--deferred-to",
+            "integrator",
+            "--status",
+            "satisfied",
+            "--reason",
+            "x",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+
+    // A newer package: CR 2.1 (inherited) and CR 1.1 (overridden) change upstream.
+    let before = show(down, "P");
+    ok(
+        up,
+        &[
+            "assess",
+            "set",
+            "B",
+            "CR 2.1",
+            "--status",
+            "partial",
+            "--reason",
+            "roles cut",
+        ],
+    );
+    ok(
+        up,
+        &[
+            "assess",
+            "set",
+            "B",
+            "CR 1.1",
+            "--status",
+            "satisfied",
+            "--reason",
+            "PAM and MFA",
+        ],
+    );
+    let pkg2 = up.join("base-2.pkg");
+    ok(
+        up,
+        &[
+            "assess",
+            "export-package",
+            "B",
+            "-o",
+            pkg2.to_str().unwrap(),
+            "--sign-key",
+            "platform.key",
+        ],
+    );
+    let out = ok(
+        down,
+        &[
+            "assess",
+            "inherit",
+            "P",
+            pkg2.to_str().unwrap(),
+            "--trust",
+            trust.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+    );
+    let summary: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(summary["changed"], serde_json::json!(["CR 2.1"]));
+    assert_eq!(summary["override_changed"], serde_json::json!(["CR 1.1"]));
+    let p = show(down, "P");
+    let cr21 = answer(&p, "CR 2.1");
+    assert_eq!(cr21["origin"], "inherited");
+    assert_eq!(cr21["status"], "partial");
+    assert_eq!(cr21["review"], "draft");
+    assert_eq!(cr21["upstream"]["changed_upstream"], true);
+    assert_eq!(cr21["upstream"]["package"], "base-2.pkg");
+    assert_eq!(answer(&p, "CR 2.2")["upstream"]["package"], "base-2.pkg");
+    assert_eq!(answer(&p, "CR 1.1")["status"], "not-satisfied");
+    assert_eq!(answer(&p, "CR 1.1")["upstream"]["changed_upstream"], true);
+    assert_ne!(p["achieved"], before["achieved"]);
+    // Looked at here: the changed answer counts again, as upstream says.
+    ok(
+        down,
+        &["assess", "set", "P", "CR 2.1", "--reviewed-by", "Reviewer"],
+    );
+    assert_eq!(
+        answer(&show(down, "P"), "CR 2.1")["upstream"]["changed_upstream"],
+        Value::Null
+    );
+}
+
+/// Every byte of a package is covered: flipping any one of them makes it refused.
+#[test]
+fn every_byte_of_a_package_is_covered_by_the_signature() {
+    let up = tempfile::tempdir().unwrap();
+    let up = up.path();
+    ok(
+        up,
+        &[
+            "init",
+            ".",
+            "--product",
+            "Base",
+            "--component",
+            "base:embedded",
+        ],
+    );
+    ok(
+        up,
+        &[
+            "assess",
+            "new",
+            "--standard",
+            "62443-4-2",
+            "--component",
+            "base",
+            "--sl-t",
+            "1",
+            "--id",
+            "B",
+        ],
+    );
+    std::fs::write(up.join("e.txt"), "evidence").unwrap();
+    ok(
+        up,
+        &[
+            "assess",
+            "set",
+            "B",
+            "CR 1.1",
+            "--status",
+            "satisfied",
+            "--reason",
+            "PAM",
+            "--evidence",
+            "e.txt",
+        ],
+    );
+    std::fs::create_dir(up.join("certificates")).unwrap();
+    std::fs::write(
+        up.join("certificates/c1.yaml"),
+        "id: c1\nscheme: IECEE\nbody: TUV\nnumber: \"1\"\nstandard: 62443-4-2\nlevel: \"{1 1 1 1 1 1 1}\"\ncomponent: base\nissued: 2026-01-01\nexpires: 2029-01-01\nrenewal_items: []\n",
+    )
+    .unwrap();
+    ok(up, &["keygen", "k"]);
+    let pkg = up.join("p.pkg");
+    ok(
+        up,
+        &[
+            "assess",
+            "export-package",
+            "B",
+            "-o",
+            pkg.to_str().unwrap(),
+            "--sign-key",
+            "k",
+            "--with-evidence",
+        ],
+    );
+    let catalog = tekigo_catalog::Catalog::builtin().unwrap();
+    let key = tekigo_sign::read_public_key(&up.join("k.pub")).unwrap();
+    let good = tekigo_sign::package::verify(catalog, &pkg, &key).unwrap();
+    assert_eq!(good.payload.certificates.len(), 1);
+    assert_eq!(good.payload.certificates[0].name, "c1.yaml");
+    assert!(good.payload.evidence[0].content.is_some());
+    let bytes = std::fs::read(&pkg).unwrap();
+    let flipped = up.join("flipped.pkg");
+    for i in 0..bytes.len() {
+        let mut b = bytes.clone();
+        b[i] ^= 0x01;
+        std::fs::write(&flipped, &b).unwrap();
+        assert!(
+            tekigo_sign::package::verify(catalog, &flipped, &key).is_err(),
+            "byte {i} ({:?}) flipped and still accepted",
+            bytes[i] as char
+        );
+    }
+    // Truncated, extended, empty: refused with the file named.
+    for b in [
+        &bytes[..bytes.len() - 1],
+        &[bytes.as_slice(), b"x"].concat(),
+        &[][..],
+    ] {
+        std::fs::write(&flipped, b).unwrap();
+        let e = tekigo_sign::package::verify(catalog, &flipped, &key).unwrap_err();
+        assert!(e.to_string().contains("flipped.pkg"), "{e}");
+    }
+    // Through the command: exit 2 and the reason.
+    let mut b = bytes.clone();
+    let last = b.len() - 10;
+    b[last] ^= 0x01;
+    std::fs::write(&flipped, &b).unwrap();
+    let out = tekigo(
+        up,
+        &[
+            "assess",
+            "verify-package",
+            "flipped.pkg",
+            "--trust",
+            "k.pub",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+}
