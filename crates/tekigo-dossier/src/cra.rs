@@ -45,6 +45,11 @@ impl Ctx<'_> {
         self.l.get(key)
     }
 
+    /// The assessment a direct answer would go into, for the hint of what is left.
+    pub(crate) fn first_assessment(&self) -> &str {
+        self.view.assessments.first().map_or("A", String::as_str)
+    }
+
     fn requirement(&self, id: &str) -> Option<&RegimeRequirement> {
         self.view.requirements.iter().find(|r| r.id == id)
     }
@@ -58,7 +63,7 @@ impl Ctx<'_> {
             label: format!("{} {}", r.id, r.title),
             value: self.status_line(r),
         });
-        let todo = left_to_do(self.l, r);
+        let todo = left_to_do(self.l, r, self.first_assessment());
         if !todo.is_empty() {
             s.gaps.push(format!("{}: {todo}", r.id));
         }
@@ -84,7 +89,7 @@ impl Ctx<'_> {
             .iter()
             .filter(|r| r.id.starts_with(prefix))
         {
-            let todo = left_to_do(self.l, r);
+            let todo = left_to_do(self.l, r, self.first_assessment());
             if !todo.is_empty() {
                 s.gaps.push(format!("{}: {todo}", r.id));
             }
@@ -139,7 +144,7 @@ pub(crate) fn basis_line(l: &Labels, b: &tekigo_assess::regime::Basis) -> String
 /// through a scan suggestion nobody confirmed: confirm it; met through partial mappings
 /// only: check the rest of the requirement's wording; met with no evidence cited: attach
 /// the evidence.
-pub(crate) fn left_to_do(l: &Labels, r: &RegimeRequirement) -> String {
+pub(crate) fn left_to_do(l: &Labels, r: &RegimeRequirement, assessment: &str) -> String {
     use tekigo_assess::regime::Basis;
     use tekigo_assess::Status;
     let ids = |keep: &dyn Fn(&Basis) -> bool| {
@@ -153,7 +158,7 @@ pub(crate) fn left_to_do(l: &Labels, r: &RegimeRequirement) -> String {
     };
     match r.status {
         RegimeStatus::NotAssessed if r.basis.is_empty() => {
-            l.fill("left.assess_directly", &[("id", &r.id)])
+            l.fill("left.assess_directly", &[("id", &r.id), ("a", &assessment)])
         }
         RegimeStatus::NotAssessed => l.fill("left.answer", &[("ids", &ids(&|_| true))]),
         RegimeStatus::NotMet => l.fill(

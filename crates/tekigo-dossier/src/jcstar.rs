@@ -74,7 +74,7 @@ pub(crate) fn checklist(c: &Ctx) -> Vec<Section> {
                 }
             })
             .unwrap_or_else(|| r.title.clone());
-        let todo = left_to_do(l, r);
+        let todo = left_to_do(l, r, c.first_assessment());
         if !todo.is_empty() {
             body.gaps.push(format!("{}: {todo}", r.id));
         }
