@@ -211,6 +211,8 @@ pub fn scan_fold<S: Send>(
     /// Below this many components per share, handing work to a thread costs more than it
     /// saves.
     const MIN_SHARE: usize = 512;
+    /// Components matched between two `Db::release_pages` (which bounds the resident size).
+    const RELEASE_EVERY: usize = 128;
     let platforms = platforms(queries);
     let share = queries
         .len()
@@ -226,6 +228,9 @@ pub fn scan_fold<S: Send>(
                 for mut f in m.match_query(q)? {
                     f.component_index = n * share + i;
                     each(&mut state, f);
+                }
+                if i % RELEASE_EVERY == RELEASE_EVERY - 1 {
+                    db.release_pages();
                 }
             }
             Ok((state, m.warnings))

@@ -241,6 +241,22 @@ impl Db {
         self.bytes_at(off)
     }
 
+    /// Unmaps the pages of the file this process has touched so far (they stay in the page
+    /// cache: the next read maps them again without I/O). A scan calls it now and then so
+    /// that its resident size does not grow with every page it has ever read: on a kernel
+    /// that caches files in large folios, each touched page maps its whole folio, and a
+    /// 10,000-component scan counted 151 MB of the file as resident (its own memory: 41 MB).
+    pub fn release_pages(&self) {
+        // SAFETY: the map is a read-only shared mapping of a file that is never written in
+        // place (see `open`): after MADV_DONTNEED the next access faults the same bytes back
+        // in from the file, so slices borrowed from the map keep their contents.
+        #[cfg(unix)]
+        let _ = unsafe {
+            self.map
+                .unchecked_advise(memmap2::UncheckedAdvice::DontNeed)
+        };
+    }
+
     /// The postings stored under `key`: (record number, payload). Empty when the key is
     /// unknown; an error only for a damaged file.
     pub fn postings(&self, key: &str) -> Result<Vec<(usize, &[u8])>, DbError> {
