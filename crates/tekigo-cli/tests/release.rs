@@ -321,11 +321,14 @@ fn a_signed_release_verifies_and_a_changed_file_does_not() {
     );
 }
 
+/// The requests a receiver accepted: head and body of each.
+type Requests = std::sync::Arc<std::sync::Mutex<Vec<(String, Vec<u8>)>>>;
+
 /// A webhook receiver on a local port: records each request's headers and body, and
 /// answers 500 to the first `fail_first` requests.
 struct Receiver {
     url: String,
-    got: std::sync::Arc<std::sync::Mutex<Vec<(String, Vec<u8>)>>>,
+    got: Requests,
     fail: std::sync::Arc<std::sync::atomic::AtomicUsize>,
 }
 
@@ -333,7 +336,7 @@ fn receiver() -> Receiver {
     use std::io::{BufRead, BufReader, Read, Write};
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}/hook", listener.local_addr().unwrap());
-    let got = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let got: Requests = Default::default();
     let fail = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let (g, f) = (got.clone(), fail.clone());
     std::thread::spawn(move || {

@@ -17,9 +17,9 @@
 //!   when a fix is available, which the advisory database cannot tell, so it is not given.
 //!
 //! **Cheap re-match.** Releases share most of their components, so each distinct component
-//! is matched once across all SBOMs ([`rematch`]): the SBOMs are grouped by the platforms
-//! their CPEs state (the matcher's platform conditions read them), and within a group every
-//! distinct query is matched once and its findings handed to every SBOM that lists it.
+//! is matched once across all SBOMs ([`rematch`] states how components with CPEs, whose NVD
+//! matches read the SBOM's platforms, are grouped), and its findings handed to every SBOM
+//! that lists it.
 
 use crate::{invalid, io, Release, ReleaseError};
 use serde::{Deserialize, Serialize};
@@ -206,7 +206,7 @@ fn query_key(q: &Query) -> String {
 }
 
 /// The platforms an SBOM states (its components' CPEs with their versions), which the
-/// matcher's platform conditions read: SBOMs with the same ones can share matches.
+/// matcher's platform conditions read.
 fn platform_key(queries: &[Query]) -> Vec<(String, Option<String>)> {
     let mut v: Vec<(String, Option<String>)> = queries
         .iter()
@@ -219,47 +219,63 @@ fn platform_key(queries: &[Query]) -> Vec<(String, Option<String>)> {
 
 /// Matches every SBOM against `db`, each distinct component once (see the module docs);
 /// the findings per SBOM in component order, as `tekigo_vulndb::scan` gives them for it.
+///
+/// Only a component that states CPEs is matched against NVD configurations, the one place
+/// where the matcher reads the other components of the SBOM (its platforms). So a component
+/// without CPEs is matched once across all SBOMs; one with CPEs once per distinct platform
+/// set, together with the other CPE components of the SBOMs that state that set (the
+/// platforms `scan` derives from them are then that set).
 pub fn rematch(db: &Db, sboms: &[&Sbom]) -> Result<Vec<Vec<Finding>>, ReleaseError> {
     let queries: Vec<Vec<Query>> = sboms
         .iter()
         .map(|s| s.components.iter().map(tekigo_vulnscan::query_of).collect())
         .collect();
-    let mut groups: BTreeMap<Vec<(String, Option<String>)>, Vec<usize>> = BTreeMap::new();
-    for (i, q) in queries.iter().enumerate() {
-        groups.entry(platform_key(q)).or_default().push(i);
-    }
-    let mut out: Vec<Vec<Finding>> = vec![Vec::new(); sboms.len()];
-    for members in groups.values() {
-        let mut index: HashMap<String, usize> = HashMap::new();
-        let mut distinct: Vec<Query> = Vec::new();
-        let mut slots: Vec<Vec<usize>> = Vec::with_capacity(members.len());
-        for &m in members {
-            slots.push(
-                queries[m]
-                    .iter()
-                    .map(|q| {
-                        *index.entry(query_key(q)).or_insert_with(|| {
-                            distinct.push(q.clone());
-                            distinct.len() - 1
-                        })
-                    })
-                    .collect(),
-            );
+    // Batches of distinct queries: batch 0 holds those without CPEs, each further batch the
+    // CPE components of one platform set.
+    let mut batches: Vec<(Vec<Query>, HashMap<String, usize>)> = vec![Default::default()];
+    let mut batch_of: BTreeMap<Vec<(String, Option<String>)>, usize> = BTreeMap::new();
+    let mut slots: Vec<Vec<(usize, usize)>> = Vec::with_capacity(sboms.len());
+    for qs in &queries {
+        let platform = platform_key(qs);
+        let mut own = Vec::with_capacity(qs.len());
+        for q in qs {
+            let b = if q.cpes.is_empty() {
+                0
+            } else {
+                *batch_of.entry(platform.clone()).or_insert_with(|| {
+                    batches.push(Default::default());
+                    batches.len() - 1
+                })
+            };
+            let (distinct, index) = &mut batches[b];
+            let i = *index.entry(query_key(q)).or_insert_with(|| {
+                distinct.push(q.clone());
+                distinct.len() - 1
+            });
+            own.push((b, i));
         }
-        let result = tekigo_vulndb::scan(db, &distinct)?;
+        slots.push(own);
+    }
+    let mut found: Vec<Vec<Vec<Finding>>> = Vec::with_capacity(batches.len());
+    for (distinct, _) in &batches {
         let mut per_query: Vec<Vec<Finding>> = vec![Vec::new(); distinct.len()];
-        for f in result.findings {
+        for f in tekigo_vulndb::scan(db, distinct)?.findings {
             per_query[f.component_index].push(f);
         }
-        for (&m, slots) in members.iter().zip(slots) {
-            for (i, slot) in slots.into_iter().enumerate() {
-                for f in &per_query[slot] {
+        found.push(per_query);
+    }
+    Ok(slots
+        .into_iter()
+        .map(|own| {
+            let mut out = Vec::new();
+            for (i, (b, q)) in own.into_iter().enumerate() {
+                for f in &found[b][q] {
                     let mut f = f.clone();
                     f.component_index = i;
-                    out[m].push(f);
+                    out.push(f);
                 }
             }
-        }
-    }
-    Ok(out)
+            out
+        })
+        .collect())
 }

@@ -60,6 +60,7 @@ pub fn import_project(s: &Shared, actor: &str, dir: &Path, id: &str) -> Result<u
     }
     let triage = triage_rows(dir)?;
     let risk = risk_model(dir)?;
+    let releases = release_rows(dir)?;
     let config = json(&project.config)?;
     let rows: Vec<AssessmentRows> = assessments
         .iter()
@@ -92,6 +93,9 @@ pub fn import_project(s: &Shared, actor: &str, dir: &Path, id: &str) -> Result<u
         }
         if let Some(text) = &risk {
             records::risk_model_put(tx, actor, id, text, 0)?;
+        }
+        for r in &releases {
+            records::release_add(tx, actor, id, r)?;
         }
         Ok(())
     })?;
@@ -136,7 +140,64 @@ pub fn export_project(s: &Shared, id: &str, out: &Path) -> Result<usize, AppErro
         }
         tekigo_assess::write_atomically(&path, text.as_bytes())?;
     }
+    for r in s.store.read(|c| records::releases(c, id))? {
+        write_release(out, &r)?;
+    }
     Ok(assessments.len())
+}
+
+/// The frozen releases of the directory, each checked first (`tekigo release verify`): a
+/// release whose files or record changed after the freeze is refused, not carried over.
+fn release_rows(dir: &Path) -> Result<Vec<records::ReleaseRow>, AppError> {
+    let bad = |e: tekigo_release::ReleaseError| AppError::BadRequest(e.to_string());
+    let mut rows = Vec::new();
+    for release in tekigo_release::list(dir).map_err(bad)? {
+        let v = release.version.as_str();
+        let check = tekigo_release::verify(dir, v, None).map_err(bad)?;
+        if let Some(f) = check.failures.first() {
+            return Err(AppError::BadRequest(format!("release {v}: {f}")));
+        }
+        let text = |name: &str| -> Result<String, AppError> {
+            let bytes = tekigo_release::read_release_file(dir, v, name).map_err(bad)?;
+            String::from_utf8(bytes)
+                .map_err(|_| AppError::BadRequest(format!("releases/{v}/{name}: not UTF-8 text")))
+        };
+        let mut files = serde_json::Map::new();
+        for f in &release.files {
+            files.insert(f.name.clone(), text(&f.name)?.into());
+        }
+        rows.push(records::ReleaseRow {
+            version: release.version.clone(),
+            body: text(tekigo_release::RELEASE_FILE)?,
+            files: serde_json::Value::Object(files).to_string(),
+        });
+    }
+    Ok(rows)
+}
+
+/// Writes a stored release as `releases/VERSION/` under `root`, as the freeze wrote it.
+pub fn write_release(root: &Path, r: &records::ReleaseRow) -> Result<(), AppError> {
+    let dir = tekigo_release::release_dir(root, &r.version)
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let files: std::collections::BTreeMap<String, String> = serde_json::from_str(&r.files)
+        .map_err(|e| AppError::Internal(format!("release {}: {e}", r.version)))?;
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| AppError::Internal(format!("{}: {e}", dir.display())))?;
+    for (name, text) in files
+        .iter()
+        .map(|(n, t)| (n.as_str(), t.as_str()))
+        .chain([(tekigo_release::RELEASE_FILE, r.body.as_str())])
+    {
+        // Names come from the database: only plain file names are written.
+        if name.contains('/') || name.starts_with('.') {
+            return Err(AppError::Internal(format!(
+                "release {}: file name {name:?}",
+                r.version
+            )));
+        }
+        tekigo_assess::write_atomically(&dir.join(name), text.as_bytes())?;
+    }
+    Ok(())
 }
 
 /// The text of the project's `risk/system.yaml`, if it has one, after the checks that

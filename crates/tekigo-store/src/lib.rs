@@ -74,6 +74,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "security",
         include_str!("../migrations/0004_security.sql"),
     ),
+    (
+        5,
+        "releases",
+        include_str!("../migrations/0005_releases.sql"),
+    ),
 ];
 
 pub struct Store {

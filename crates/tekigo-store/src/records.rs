@@ -615,3 +615,60 @@ pub fn risk_model_put(
     tx.audit(actor, "risk.set", &object, &before, body)?;
     Ok(version)
 }
+
+/// A frozen release of a project (`releases/VERSION/` of the project directory).
+#[derive(Debug, Clone, Serialize)]
+pub struct ReleaseRow {
+    pub version: String,
+    /// release.json as written.
+    pub body: String,
+    /// A JSON object of the files beside it, name to text.
+    pub files: String,
+}
+
+/// Stores a frozen release; a version that exists is a conflict (a release never changes).
+pub fn release_add(
+    tx: &mut Tx,
+    actor: &str,
+    project: &str,
+    release: &ReleaseRow,
+) -> Result<(), StoreError> {
+    let object = format!("project/{project}/release/{}", release.version);
+    let exists = tx.query(
+        "SELECT 1 FROM releases WHERE project_id = $1 AND version = $2",
+        &[project.into(), release.version.as_str().into()],
+    )?;
+    if !exists.is_empty() {
+        return Err(StoreError::Conflict { object, current: 1 });
+    }
+    tx.exec(
+        "INSERT INTO releases (project_id, version, body, files, created, created_by)
+         VALUES ($1, $2, $3, $4, $5, $6)",
+        &[
+            project.into(),
+            release.version.as_str().into(),
+            release.body.as_str().into(),
+            release.files.as_str().into(),
+            crate::now_rfc3339().into(),
+            actor.into(),
+        ],
+    )?;
+    tx.audit(actor, "release.freeze", &object, "", &release.body)
+}
+
+/// The releases of a project, by version text.
+pub fn releases(c: &mut dyn Conn, project: &str) -> Result<Vec<ReleaseRow>, StoreError> {
+    c.query(
+        "SELECT version, body, files FROM releases WHERE project_id = $1 ORDER BY version",
+        &[project.into()],
+    )?
+    .iter()
+    .map(|r| {
+        Ok(ReleaseRow {
+            version: r.text(0)?,
+            body: r.text(1)?,
+            files: r.text(2)?,
+        })
+    })
+    .collect()
+}

@@ -25,6 +25,7 @@ mod i18n;
 mod project;
 mod projects;
 mod regime;
+mod releases;
 mod scancheck;
 mod sheet;
 mod tokens;
@@ -76,6 +77,7 @@ pub fn router(max_upload: usize) -> Router<AppState> {
         .route("/p/{p}/a/{a}", get(sheet::sheet))
         .route("/p/{p}/a/{a}/regime/{r}", get(regime::show))
         .route("/p/{p}/vulnerabilities", get(vulns::show))
+        .route("/p/{p}/releases", get(releases::show))
         .route("/p/{p}/vulnerabilities/triage", post(vulns::triage))
         .route(
             "/p/{p}/a/{a}/r/{r}",
@@ -377,6 +379,10 @@ const TEMPLATES: &[(&str, &str)] = &[
     (
         "vulnerabilities.html",
         include_str!("../../templates/vulnerabilities.html"),
+    ),
+    (
+        "releases.html",
+        include_str!("../../templates/releases.html"),
     ),
     ("zones.html", include_str!("../../templates/zones.html")),
     (

@@ -1,0 +1,145 @@
+//! Frozen releases in the server: brought in by import and written back by export byte for
+//! byte, a tampered release refused, and the release list and diff pages in English and
+//! Japanese showing what `tekigo release diff` computes.
+
+mod common;
+
+use common::{blocking, repo_root, App, Client, Db, BOTH};
+use tekigo_server::sync;
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+const BOM: &str = r#"{"bomFormat":"CycloneDX","specVersion":"1.5","version":1,"components":[
+    {"type":"library","name":"zlib1g","version":"1.2.13","purl":"pkg:deb/debian/zlib1g@1.2.13?arch=amd64"}
+    COMPONENTS]}"#;
+
+/// The gateway example with releases 1.0 and 1.1 frozen; 1.1 adds OpenSSH.
+fn project_with_releases(root: &std::path::Path) -> std::path::PathBuf {
+    let dir = root.join("gateway");
+    copy_dir(&repo_root().join("examples/gateway"), &dir);
+    let project = tekigo_assess::Project::open(&dir).unwrap();
+    let catalog = tekigo_catalog::Catalog::builtin().unwrap();
+    for (version, extra) in [
+        ("1.0", ""),
+        (
+            "1.1",
+            r#",{"type":"library","name":"openssh-server","version":"9.2p1","purl":"pkg:deb/debian/openssh-server@9.2p1?arch=amd64"}"#,
+        ),
+    ] {
+        let sbom = root.join(format!("bom-{version}.json"));
+        std::fs::write(&sbom, BOM.replace("COMPONENTS", extra)).unwrap();
+        let sboms = [sbom];
+        let opts = tekigo_release::FreezeOptions {
+            sboms: &sboms,
+            support_until: Some("2030-12-31".into()),
+            frozen_at: format!(
+                "2026-12-0{}T00:00:00Z",
+                if version == "1.0" { 1 } else { 2 }
+            ),
+            ..Default::default()
+        };
+        tekigo_release::freeze(&project, catalog, version, &opts).unwrap();
+    }
+    dir
+}
+
+async fn page(who: &mut Client, uri: &str) -> String {
+    let (status, _, body) = who.raw(axum::http::Method::GET, uri, None, "").await;
+    assert_eq!(status, axum::http::StatusCode::OK, "{uri}");
+    String::from_utf8(body).unwrap()
+}
+
+#[test]
+fn import_then_export_keeps_releases_byte_for_byte_and_refuses_a_tampered_one() {
+    for db in BOTH {
+        let app = App::new(db);
+        let dir = project_with_releases(app.dir.path());
+        let shared = app.state.shared();
+        blocking(|| sync::import_project(shared, "test", &dir, "gw").unwrap());
+        let out = app.dir.path().join("exported");
+        blocking(|| sync::export_project(shared, "gw", &out).unwrap());
+        for v in ["1.0", "1.1"] {
+            for name in ["release.json", &format!("bom-{v}.json")] {
+                let a = std::fs::read(dir.join("releases").join(v).join(name)).unwrap();
+                let b = std::fs::read(out.join("releases").join(v).join(name)).unwrap();
+                assert_eq!(a, b, "{db:?}: releases/{v}/{name} changed on the way");
+            }
+            let check = tekigo_release::verify(&out, v, None).unwrap();
+            assert!(check.ok(), "{:?}", check.failures);
+        }
+        // A release changed after its freeze does not come in, nor does anything else.
+        let bad = app.dir.path().join("tampered");
+        copy_dir(&dir, &bad);
+        std::fs::write(
+            bad.join("releases/1.1/bom-1.1.json"),
+            BOM.replace("COMPONENTS", ""),
+        )
+        .unwrap();
+        let err = blocking(|| sync::import_project(shared, "test", &bad, "bad").unwrap_err());
+        assert!(err.to_string().contains("release 1.1"), "{err}");
+        let project = blocking(|| {
+            shared
+                .store
+                .read(|c| tekigo_store::records::project(c, "bad"))
+                .unwrap()
+        });
+        assert!(project.is_none());
+    }
+}
+
+#[tokio::test]
+async fn the_release_pages_show_the_list_and_the_classified_diff_in_both_languages() {
+    let app = App::new(Db::Sqlite);
+    let dir = project_with_releases(app.dir.path());
+    let shared = app.state.shared();
+    blocking(|| sync::import_project(shared, "test", &dir, "gw").unwrap());
+    let mut admin = app.admin().await;
+    let html = page(&mut admin, "/p/gw").await;
+    assert!(
+        html.contains("href=\"/p/gw/releases\""),
+        "the project links its releases"
+    );
+    let html = page(&mut admin, "/p/gw/releases").await;
+    assert!(html.contains("<td>1.0</td>") && html.contains("<td>1.1</td>"));
+    assert!(html.contains("2030-12-31"));
+
+    // The diff as `tekigo release diff` computes it from the same files.
+    let (a, b) = (
+        tekigo_release::load(&dir, "1.0").unwrap(),
+        tekigo_release::load(&dir, "1.1").unwrap(),
+    );
+    let d = tekigo_release::diff::diff(&dir, &a, &b, tekigo_catalog::Lang::En).unwrap();
+    assert_eq!(
+        d.classification.verdict,
+        tekigo_release::diff::Verdict::NotifyCertificationBody
+    );
+    let html = page(&mut admin, "/p/gw/releases?from=1.0&to=1.1&lang=en").await;
+    assert!(html.contains("notify the certification body"), "{html}");
+    assert!(html.contains("<code>notify-certification-body</code>"));
+    assert!(html.contains("<strong>N4</strong>"));
+    assert!(html.contains("openssh-server?arch=amd64@9.2p1"));
+    let ja = page(&mut admin, "/p/gw/releases?from=1.0&to=1.1&lang=ja").await;
+    assert!(ja.contains("認証機関への通知が必要"), "{ja}");
+    assert!(ja.contains("SBOMのコンポーネントが追加または削除された"));
+
+    let (status, _, _) = admin
+        .raw(
+            axum::http::Method::GET,
+            "/p/gw/releases?from=1.0&to=9.9",
+            None,
+            "",
+        )
+        .await;
+    assert_eq!(status, axum::http::StatusCode::NOT_FOUND);
+}
