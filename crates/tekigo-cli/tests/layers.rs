@@ -510,7 +510,7 @@ fn the_three_layer_example_runs() {
     // The gateway's report states whose answers they are, per requirement and in shares.
     let html = std::fs::read_to_string(out.join("gateway.html")).unwrap();
     assert!(html.contains("% inherited"), "no shares in the report");
-    assert!(html.contains("inherited from Base layer/base-4-2"));
+    assert!(html.contains("inherited from Base layer&#x2f;base-4-2"));
     assert!(html.contains("deferred to: integrator"));
     let gw = show(&out.join("gateway"), "gw-100-4-2");
     assert_eq!(gw["progress"]["deferred"], 2);
