@@ -225,10 +225,7 @@ fn a_product_inherits_the_platform_overrides_defers_and_reviews_upstream_changes
     );
     assert_eq!(cr11["upstream"]["signer"], verified["signer"]);
     // The evidence came along and the package is kept as evidence.
-    assert_eq!(
-        std::fs::read_dir(down.join("evidence")).unwrap().count() >= 2,
-        true
-    );
+    assert!(std::fs::read_dir(down.join("evidence")).unwrap().count() >= 2);
     assert!(p["answers"]
         .as_array()
         .unwrap()
@@ -493,4 +490,64 @@ fn every_byte_of_a_package_is_covered_by_the_signature() {
         ],
     );
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+}
+
+/// examples/layers.sh end to end: platform, gateway, water treatment plant.
+#[test]
+fn the_three_layer_example_runs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("layers");
+    let run = std::process::Command::new(common::repo().join("examples/layers.sh"))
+        .arg(env!("CARGO_BIN_EXE_tekigo"))
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{}{}", stdout(&run), stderr(&run));
+
+    // The gateway's report states whose answers they are, per requirement and in shares.
+    let html = std::fs::read_to_string(out.join("gateway.html")).unwrap();
+    assert!(html.contains("% inherited"), "no shares in the report");
+    assert!(html.contains("inherited from Base layer&#x2f;base-4-2"));
+    assert!(html.contains("deferred to: integrator"));
+    let gw = show(&out.join("gateway"), "gw-100-4-2");
+    assert_eq!(gw["progress"]["deferred"], 2);
+    assert!(gw["progress"]["inherited"].as_u64().unwrap() > 40);
+
+    // The plant: the inherited gateway takes the zones' SL-T and is judged against them,
+    // the certified PLC by its supplier's claim.
+    let water = out.join("water");
+    // Exit 1: some zone has a gap.
+    let f = tekigo(&water, &["risk", "feasibility", "--format", "json"]);
+    assert!(matches!(f.status.code(), Some(0 | 1)), "{}", stderr(&f));
+    let f: Value = serde_json::from_slice(&f.stdout).unwrap();
+    let zones = f.as_array().unwrap();
+    let mut expected = [0u64; 7];
+    let mut claim_seen = false;
+    for z in zones {
+        for c in z["components"].as_array().unwrap() {
+            if c["component"] == "gw-100" {
+                assert_eq!(c["assessment"], "gw-100-4-2");
+                for (i, l) in z["sl_t"].as_array().unwrap().iter().enumerate() {
+                    expected[i] = expected[i].max(l.as_u64().unwrap());
+                }
+            }
+            if c["component"] == "filter-plc" {
+                assert_eq!(c["claim"], "certificate: fw 4.x");
+                assert_eq!(c["achieved"], serde_json::json!([2, 2, 1, 2, 2, 1, 2]));
+                claim_seen = true;
+            }
+        }
+    }
+    assert!(claim_seen);
+    assert_ne!(expected, [0; 7]);
+    let inherited = show(&water, "gw-100-4-2");
+    assert_eq!(inherited["target"], serde_json::json!(expected));
+    // Three layers down, the gateway's levels are still the gateway's.
+    assert_eq!(inherited["achieved"], gw["achieved"]);
+    let obligations = ok(
+        &water,
+        &["assess", "obligations", "gw-100-4-2", "--format", "json"],
+    );
+    let obligations: Value = serde_json::from_slice(&obligations.stdout).unwrap();
+    assert_eq!(obligations.as_array().unwrap().len(), 2);
 }

@@ -8,6 +8,9 @@
 //!   supplier's claim in tekigo.yaml (`tekigo component claim`) contributes the claimed
 //!   SL-C, marked as a claim. A component with neither is listed as such: nothing is known
 //!   about it, which is not the same as no gap.
+//! - **Targets pushed down** (`tekigo risk apply-targets`, [`component_targets`]): a
+//!   component's SL-T is the SL-T of the zone it sits in; one in several zones takes, per
+//!   FR, the highest of them, since it must hold wherever it is.
 //! - **System (3-3).** The 62443-3-3 SRs and REs the zone's system must provide: every item
 //!   whose lowest level is at or below the SL-T of its FR (levels are cumulative).
 
@@ -181,4 +184,27 @@ fn missing_standard(id: &str) -> RiskError {
         name: "catalog".into(),
         message: format!("standard {id} is not in the catalog in use"),
     }
+}
+
+/// The SL-T each component of the model must meet: per FR the highest SL-T of the zones
+/// whose assets name it (see the module docs). Components in no zone are left out.
+pub fn component_targets(
+    model: &RiskModel,
+    derivation: &Derivation,
+) -> std::collections::BTreeMap<String, [Level; 7]> {
+    let mut out: std::collections::BTreeMap<String, [Level; 7]> = Default::default();
+    for zone in &model.zones {
+        let Some(sl_t) = derivation.zone(&zone.id).map(|t| t.sl_t) else {
+            continue;
+        };
+        for asset in zone.assets.iter().filter_map(|a| model.asset(a)) {
+            if let Some(component) = &asset.component {
+                let t = out.entry(component.clone()).or_insert([0; 7]);
+                for (mine, zone) in t.iter_mut().zip(sl_t) {
+                    *mine = (*mine).max(zone);
+                }
+            }
+        }
+    }
+    out
 }

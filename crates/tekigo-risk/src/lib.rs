@@ -29,7 +29,8 @@ mod text;
 pub use check::{check, Violation};
 pub use derive::{derive, Derivation, Step, TargetSl};
 pub use feasibility::{
-    feasibility, feasibility_of, ComponentFit, SystemRequirement, ZoneFeasibility,
+    component_targets, feasibility, feasibility_of, ComponentFit, SystemRequirement,
+    ZoneFeasibility,
 };
 pub use model::RiskModel;
 pub use tekigo_catalog::Problem;

@@ -338,7 +338,7 @@ pub fn verify(catalog: &Catalog, path: &Path, trusted: &str) -> Result<Verified,
 }
 
 fn unhex_vec(s: &str) -> Option<Vec<u8>> {
-    if s.len() % 2 != 0 {
+    if !s.len().is_multiple_of(2) {
         return None;
     }
     let mut out = vec![0u8; s.len() / 2];

@@ -31,6 +31,12 @@ pub enum RiskCommand {
         #[arg(long, value_enum, default_value_t = ViewFormat::Table)]
         format: ViewFormat,
     },
+    /// Push each zone's SL-T into the 62443-4-2 assessments of its components as their
+    /// SL-T (a component in several zones takes the highest per FR).
+    ApplyTargets {
+        #[arg(long, value_enum, default_value_t = ViewFormat::Table)]
+        format: ViewFormat,
+    },
     /// Draw the zones and conduits.
     Draw(DrawArgs),
     /// The report: drawing, risk register, SL-T derivation step by step, rule check,
@@ -140,6 +146,7 @@ pub fn run(ctx: &Context, cmd: RiskCommand) -> Result<ExitCode> {
                 ExitCode::from(1)
             })
         }
+        RiskCommand::ApplyTargets { format } => apply_targets(ctx, &l, format),
         RiskCommand::Draw(args) => {
             let d = tekigo_risk::derive(&l.doc.model);
             let text = match args.format {
@@ -348,4 +355,56 @@ fn render_feasibility(f: &[tekigo_risk::ZoneFeasibility], l: Lang) -> String {
         out.push_str(&format!("{t}\n"));
     }
     out
+}
+
+/// `risk apply-targets`: every 4-2 assessment of a component in a zone gets the zone's
+/// SL-T (`tekigo_risk::component_targets` states the rule); each is checked and saved.
+fn apply_targets(ctx: &Context, l: &Loaded, format: ViewFormat) -> Result<ExitCode> {
+    let d = tekigo_risk::derive(&l.doc.model);
+    let targets = tekigo_risk::component_targets(&l.doc.model, &d);
+    let mut changes = Vec::new();
+    for id in l.project.assessment_ids()? {
+        let mut a = l.project.load_assessment(&ctx.catalog, &id)?;
+        let (Some(old), Some(new)) = (a.target_vector(), targets.get(&a.subject.name)) else {
+            continue;
+        };
+        if a.subject.kind != tekigo_assess::SubjectKind::Component {
+            continue;
+        }
+        let new = SlVector(*new);
+        if old != new {
+            a.target = tekigo_assess::Target::SecurityLevels(new);
+            l.project.save_assessment(&ctx.catalog, &a)?;
+        }
+        changes.push((id, a.subject.name, old, new));
+    }
+    match format {
+        ViewFormat::Json => {
+            let list: Vec<serde_json::Value> = changes
+                .iter()
+                .map(|(id, component, old, new)| {
+                    serde_json::json!({
+                        "assessment": id,
+                        "component": component,
+                        "before": old.0,
+                        "sl_t": new.0,
+                        "changed": old != new,
+                    })
+                })
+                .collect();
+            emit(&json(&list)?, None, false)?
+        }
+        ViewFormat::Table => {
+            for (id, component, old, new) in &changes {
+                let args = [
+                    ("id", id as &dyn std::fmt::Display),
+                    ("component", component),
+                    ("before", old),
+                    ("after", new),
+                ];
+                println!("{}", fill(ctx.lang, "risk.target_applied", &args));
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
