@@ -42,6 +42,32 @@ pub struct ProjectConfig {
     /// `review: required`: only reviewed answers count for the claimed level.
     #[serde(default, skip_serializing_if = "ReviewPolicy::is_default")]
     pub review: ReviewPolicy,
+    /// The longest an evidence kind stays current (`freshness: {scan: 30d, file: 1y}`);
+    /// `crate::freshness` states the rule.
+    #[serde(default, skip_serializing_if = "crate::freshness::Freshness::is_empty")]
+    pub freshness: crate::freshness::Freshness,
+    /// The limits `tekigo upkeep` holds the project to beyond dates it reads from files.
+    #[serde(default, skip_serializing_if = "UpkeepLimits::is_default")]
+    pub upkeep: UpkeepLimits,
+}
+
+/// The `upkeep:` section of tekigo.yaml: limits a team sets for itself.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpkeepLimits {
+    /// Days an answer may stay in draft (not reviewed) after its date.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unreviewed_days: Option<u32>,
+    /// Days a vulnerability the watch found may stay without a triage record: the
+    /// project's deadline for reviewing a reported issue (62443-4-1 DM-2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub triage_days: Option<u32>,
+}
+
+impl UpkeepLimits {
+    pub fn is_default(&self) -> bool {
+        *self == UpkeepLimits::default()
+    }
 }
 
 fn default_lang() -> Lang {
@@ -59,6 +85,10 @@ pub struct Product {
     /// What the product is and does, for the reader of a report who has never seen it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// YYYY-MM-DD: the end of the support period the manufacturer states (EU CRA Art.
+    /// 13(8)); a release without its own end inherits it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub support_until: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -513,6 +543,19 @@ pub fn check_config(config: &ProjectConfig, file: &Path, text: &str) -> Vec<crat
                 i,
                 m,
             );
+        }
+    }
+    if let Some(m) = config
+        .product
+        .support_until
+        .as_deref()
+        .and_then(crate::date_error)
+    {
+        bad("product.support_until", "product", "support_until", 0, m);
+    }
+    for (kind, age) in config.freshness.entries() {
+        if let Err(m) = crate::freshness::Freshness::check_entry(kind, age) {
+            bad(&format!("freshness.{kind}"), "freshness", kind, 0, m);
         }
     }
     if let Some(id) = &r.process_assessment {

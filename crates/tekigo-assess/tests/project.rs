@@ -24,12 +24,15 @@ fn project(dir: &Path) -> Project {
                 vendor: None,
                 version: None,
                 description: None,
+                support_until: None,
             },
             components: vec![Component::new("gw", ComponentType::Embedded, Some("1.0"))],
             standards: vec!["62443-4-2".into()],
             language: Lang::Ja,
             report: Default::default(),
             review: Default::default(),
+            freshness: Default::default(),
+            upkeep: Default::default(),
         },
     )
     .unwrap()

@@ -23,12 +23,15 @@ fn project(dir: &Path) -> Project {
                 vendor: None,
                 version: None,
                 description: None,
+                support_until: None,
             },
             components: vec![Component::new("gw", ComponentType::Embedded, None)],
             standards: vec!["62443-4-2".into()],
             language: Lang::En,
             report: Default::default(),
             review: Default::default(),
+            freshness: Default::default(),
+            upkeep: Default::default(),
         },
     )
     .unwrap();

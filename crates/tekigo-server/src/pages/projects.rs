@@ -59,6 +59,7 @@ fn settings_of(f: &Fields) -> Result<Settings, AppError> {
             version: optional(f, "product_version"),
             // Kept from tekigo.yaml by `save_settings`; the form does not edit it.
             description: None,
+            support_until: None,
         },
         language,
         standards: f
