@@ -135,15 +135,13 @@ impl Clock {
         }
     }
 
-    /// An hour clock's state: overdue after the due moment, due soon up to `within` days
-    /// ahead.
+    /// An hour clock's state: overdue after the due moment, due soon when it falls on a
+    /// day up to `within` days ahead (today included), as for a date.
     pub fn time_state(&self, due: OffsetDateTime) -> Option<State> {
         if self.now > due {
             Some(State::Overdue)
-        } else if due <= self.now + Duration::days(self.within_days.into()) {
-            Some(State::DueSoon)
         } else {
-            None
+            self.date_state(due.to_offset(time::UtcOffset::UTC).date())
         }
     }
 }
@@ -182,7 +180,8 @@ impl Collector {
         if let Some(state) = self.clock.time_state(due) {
             let left = due - self.clock.now;
             let hours = left.whole_seconds().div_euclid(3600);
-            let days = (due.date() - self.clock.today()).whole_days();
+            let day = due.to_offset(time::UtcOffset::UTC).date();
+            let days = (day - self.clock.today()).whole_days();
             self.push(
                 kind,
                 subject,
@@ -519,6 +518,8 @@ mod tests {
         };
         assert_eq!(at(10).time_state(due), Some(State::DueSoon));
         assert_eq!(at(11).time_state(due), Some(State::Overdue));
+        assert_eq!(at(0).time_state(due), Some(State::DueSoon));
+        assert_eq!(at(-1).time_state(due), None);
         assert_eq!(at(-24).time_state(due), None);
     }
 
