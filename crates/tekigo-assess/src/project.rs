@@ -613,6 +613,13 @@ fn text_error(v: &str, max: usize) -> Option<String> {
 }
 
 fn check_id(id: &str) -> Result<(), String> {
+    check_file_id("assessment", id)
+}
+
+/// Whether `id` can name a project file (`assessments/ID.yaml`, `certificates/ID.yaml`):
+/// 1-64 letters, digits, `-`, `_`, `.`, not starting with `.`, so it never names a path
+/// outside its directory. `what` names the file's kind in the message.
+pub fn check_file_id(what: &str, id: &str) -> Result<(), String> {
     let ok = !id.is_empty()
         && id.len() <= 64
         && !id.starts_with('.')
@@ -623,7 +630,7 @@ fn check_id(id: &str) -> Result<(), String> {
         Ok(())
     } else {
         Err(format!(
-            "assessment id {id:?} must be 1-64 letters, digits, '-', '_' or '.', not starting with '.'"
+            "{what} id {id:?} must be 1-64 letters, digits, '-', '_' or '.', not starting with '.'"
         ))
     }
 }

@@ -68,6 +68,13 @@ fn boundaries(dir: &Path, kind: &str, before: &str, day: &str, after: &str) {
     );
 }
 
+/// Runs `args`, which must fail as bad input (exit 2) with `naming` in the error.
+fn fails_naming(dir: &Path, args: &[&str], naming: &str) {
+    let out = tekigo(dir, args);
+    assert_eq!(out.status.code(), Some(2), "{args:?}");
+    assert!(stderr(&out).contains(naming), "{args:?}: {}", stderr(&out));
+}
+
 fn edit(path: &Path, from: &str, to: &str) {
     let text = std::fs::read_to_string(path).unwrap();
     assert!(text.contains(from), "{from:?} not in {}", path.display());
@@ -291,13 +298,7 @@ fn certificates_refuse_bad_input_with_file_and_field() {
         );
     }
     edit(&file, "expires: 2027-13-01", "expires: [oops");
-    let out = tekigo(dir, &["cert", "list"]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        stderr(&out).contains("certificates/c.yaml"),
-        "{}",
-        stderr(&out)
-    );
+    fails_naming(dir, &["cert", "list"], "certificates/c.yaml");
     // A bad clock is bad input.
     let out = tekigo(dir, &["upkeep", "--today", "03/12/2026"]);
     assert_eq!(out.status.code(), Some(2));
@@ -387,13 +388,7 @@ fn unreviewed_answers_and_support_periods() {
         r#"{"version":"1.0","support_until":"2027-02-30"}"#,
     )
     .unwrap();
-    let out = tekigo(dir, &["upkeep"]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        stderr(&out).contains("releases/1.0/release.json"),
-        "{}",
-        stderr(&out)
-    );
+    fails_naming(dir, &["upkeep"], "releases/1.0/release.json");
 }
 
 fn today() -> String {
@@ -461,13 +456,7 @@ fn untriaged_vulnerabilities_past_the_projects_deadline() {
     assert_eq!(state(dir, "untriaged-vulnerability", "2026-12-11"), None);
     // A broken findings file is bad input, named.
     write_watch(dir, r#"{"release":"1.0"}"#);
-    let out = tekigo(dir, &["upkeep"]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        stderr(&out).contains("watch/findings.json"),
-        "{}",
-        stderr(&out)
-    );
+    fails_naming(dir, &["upkeep"], "watch/findings.json");
 }
 
 #[test]
@@ -663,13 +652,7 @@ fn cra_clocks_from_a_flag_and_from_kev() {
         "fix_available: 2026-12-10",
         "fix_available: soon",
     );
-    let out = tekigo(dir, &["upkeep"]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        stderr(&out).contains("cra/exploited.yaml"),
-        "{}",
-        stderr(&out)
-    );
+    fails_naming(dir, &["upkeep"], "cra/exploited.yaml");
 }
 
 #[test]
@@ -761,13 +744,7 @@ fn stale_evidence_by_kind() {
     );
     // An unknown kind or age is refused with the field.
     edit(&config, "  default: 6m\n", "  pentest: 1y\n");
-    let out = tekigo(dir, &["upkeep"]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        stderr(&out).contains("freshness.pentest"),
-        "{}",
-        stderr(&out)
-    );
+    fails_naming(dir, &["upkeep"], "freshness.pentest");
     edit(&config, "  pentest: 1y\n", "  file: soon\n");
     let out = tekigo(dir, &["upkeep"]);
     assert!(stderr(&out).contains("freshness.file"), "{}", stderr(&out));

@@ -151,22 +151,9 @@ fn scheme_of(catalog: &Catalog, standard: &str) -> Result<LevelScheme, String> {
     }
 }
 
-/// Whether `id` can name a certificate file: 1-64 letters, digits, `-`, `_`, `.`, not
-/// starting with `.` (so it never names a path outside `certificates/`).
+/// Whether `id` can name a certificate file (the rule of assessment ids).
 pub fn check_id(id: &str) -> Result<(), String> {
-    let ok = !id.is_empty()
-        && id.len() <= 64
-        && !id.starts_with('.')
-        && id
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
-    if ok {
-        Ok(())
-    } else {
-        Err(format!(
-            "certificate id {id:?} must be 1-64 letters, digits, '-', '_' or '.', not starting with '.'"
-        ))
-    }
+    tekigo_assess::project::check_file_id("certificate", id)
 }
 
 pub fn path(project: &Project, id: &str) -> Result<PathBuf, AssessError> {
@@ -272,7 +259,7 @@ pub fn check(
         ("component", Some(&c.component)),
         ("releases", c.releases.as_ref()),
     ] {
-        if let Some(m) = value.and_then(|v| one_line_error(v)) {
+        if let Some(m) = value.map(String::as_str).and_then(one_line_error) {
             bad(key, 0, key.into(), m);
         }
     }
