@@ -75,6 +75,12 @@ fn fails_naming(dir: &Path, args: &[&str], naming: &str) {
     assert!(stderr(&out).contains(naming), "{args:?}: {}", stderr(&out));
 }
 
+/// Adds `text` at the end of a file (a section of tekigo.yaml).
+fn append(path: &Path, text: &str) {
+    let old = std::fs::read_to_string(path).unwrap();
+    std::fs::write(path, old + text).unwrap();
+}
+
 fn edit(path: &Path, from: &str, to: &str) {
     let text = std::fs::read_to_string(path).unwrap();
     assert!(text.contains(from), "{from:?} not in {}", path.display());
@@ -315,11 +321,7 @@ fn unreviewed_answers_and_support_periods() {
         "product:\n",
         "product:\n  support_until: 2028-12-31\n",
     );
-    std::fs::write(
-        &config,
-        std::fs::read_to_string(&config).unwrap() + "upkeep:\n  unreviewed_days: 10\n",
-    )
-    .unwrap();
+    append(&config, "upkeep:\n  unreviewed_days: 10\n");
     ok(
         dir,
         &[
@@ -427,11 +429,7 @@ fn untriaged_vulnerabilities_past_the_projects_deadline() {
         "2026-12-11",
     );
     let config = dir.join("tekigo.yaml");
-    std::fs::write(
-        &config,
-        std::fs::read_to_string(&config).unwrap() + "upkeep:\n  triage_days: 5\n",
-    )
-    .unwrap();
+    append(&config, "upkeep:\n  triage_days: 5\n");
     boundaries(
         dir,
         "untriaged-vulnerability",
@@ -676,11 +674,7 @@ fn stale_evidence_by_kind() {
         ],
     );
     let config = dir.join("tekigo.yaml");
-    std::fs::write(
-        &config,
-        std::fs::read_to_string(&config).unwrap() + "freshness:\n  file: 1y\n  scan: 30d\n",
-    )
-    .unwrap();
+    append(&config, "freshness:\n  file: 1y\n  scan: 30d\n");
     // The evidence entered the project on 31 January 2026: current through 31 January 2027.
     let meta = std::fs::read_dir(dir.join("evidence"))
         .unwrap()
@@ -730,11 +724,7 @@ fn stale_evidence_by_kind() {
     edit(&config, "  file: 1y\n", "");
     assert_eq!(state(dir, "stale-evidence", "2030-01-01"), None);
     // The default covers kinds without their own entry.
-    std::fs::write(
-        &config,
-        std::fs::read_to_string(&config).unwrap() + "  default: 6m\n",
-    )
-    .unwrap();
+    append(&config, "  default: 6m\n");
     boundaries(
         dir,
         "stale-evidence",
