@@ -19,6 +19,7 @@ pub mod assessment;
 pub mod edit;
 pub mod evidence;
 pub mod inherit;
+pub mod freshness;
 pub mod project;
 pub mod regime;
 pub mod results;
@@ -32,7 +33,7 @@ pub use assessment::{
     Answer, Assessment, EvidenceRef, Finding, Inheritance, Method, Origin, Review, Role, Status,
     Subject, SubjectKind, Target,
 };
-pub use project::{Project, ProjectConfig};
+pub use project::{Project, ProjectConfig, UpkeepLimits};
 pub use results::{compute, compute_with, Results, ReviewPolicy};
 pub use tekigo_catalog::Problem;
 
@@ -88,11 +89,8 @@ impl AssessError {
     }
 }
 
-pub(crate) fn problem(
-    path: impl AsRef<Path>,
-    line: Option<usize>,
-    message: impl fmt::Display,
-) -> Problem {
+/// A problem of `path`, at `line` when known.
+pub fn problem(path: impl AsRef<Path>, line: Option<usize>, message: impl fmt::Display) -> Problem {
     Problem {
         file: path.as_ref().display().to_string(),
         line,
@@ -101,7 +99,7 @@ pub(crate) fn problem(
 }
 
 /// The 1-based line on which a mapping key is written (`key:`, `"key":` or `'key':`).
-pub(crate) fn line_of_key(text: &str, key: &str) -> Option<usize> {
+pub fn line_of_key(text: &str, key: &str) -> Option<usize> {
     text.lines()
         .position(|line| {
             let t = line.trim_start().trim_start_matches("- ");
@@ -116,7 +114,8 @@ pub(crate) fn line_of_key(text: &str, key: &str) -> Option<usize> {
         .map(|i| i + 1)
 }
 
-pub(crate) fn parse_yaml<T: serde::de::DeserializeOwned>(
+/// Parses a project file; a problem names the file and line.
+pub fn parse_yaml<T: serde::de::DeserializeOwned>(
     path: &Path,
     text: &str,
 ) -> Result<T, AssessError> {
@@ -222,7 +221,7 @@ pub fn date_error(s: &str) -> Option<String> {
     })
 }
 
-pub(crate) fn parse_date(s: &str) -> Option<time::Date> {
+pub fn parse_date(s: &str) -> Option<time::Date> {
     let format = time::macros::format_description!("[year]-[month]-[day]");
     time::Date::parse(s, format).ok()
 }

@@ -42,6 +42,32 @@ pub struct ProjectConfig {
     /// `review: required`: only reviewed answers count for the claimed level.
     #[serde(default, skip_serializing_if = "ReviewPolicy::is_default")]
     pub review: ReviewPolicy,
+    /// The longest an evidence kind stays current (`freshness: {scan: 30d, file: 1y}`);
+    /// `crate::freshness` states the rule.
+    #[serde(default, skip_serializing_if = "crate::freshness::Freshness::is_empty")]
+    pub freshness: crate::freshness::Freshness,
+    /// The limits `tekigo upkeep` holds the project to beyond dates it reads from files.
+    #[serde(default, skip_serializing_if = "UpkeepLimits::is_default")]
+    pub upkeep: UpkeepLimits,
+}
+
+/// The `upkeep:` section of tekigo.yaml: limits a team sets for itself.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpkeepLimits {
+    /// Days an answer may stay in draft (not reviewed) after its date.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unreviewed_days: Option<u32>,
+    /// Days a vulnerability the watch found may stay without a triage record: the
+    /// project's deadline for reviewing a reported issue (62443-4-1 DM-2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub triage_days: Option<u32>,
+}
+
+impl UpkeepLimits {
+    pub fn is_default(&self) -> bool {
+        *self == UpkeepLimits::default()
+    }
 }
 
 fn default_lang() -> Lang {
@@ -575,6 +601,11 @@ pub fn check_config(config: &ProjectConfig, file: &Path, text: &str) -> Vec<crat
             );
         }
     }
+    for (kind, age) in config.freshness.entries() {
+        if let Err(m) = crate::freshness::Freshness::check_entry(kind, age) {
+            bad(&format!("freshness.{kind}"), "freshness", kind, 0, m);
+        }
+    }
     if let Some(id) = &r.process_assessment {
         if let Err(m) = check_id(id) {
             bad(
@@ -630,6 +661,13 @@ fn text_error(v: &str, max: usize) -> Option<String> {
 }
 
 fn check_id(id: &str) -> Result<(), String> {
+    check_file_id("assessment", id)
+}
+
+/// Whether `id` can name a project file (`assessments/ID.yaml`, `certificates/ID.yaml`):
+/// 1-64 letters, digits, `-`, `_`, `.`, not starting with `.`, so it never names a path
+/// outside its directory. `what` names the file's kind in the message.
+pub fn check_file_id(what: &str, id: &str) -> Result<(), String> {
     let ok = !id.is_empty()
         && id.len() <= 64
         && !id.starts_with('.')
@@ -640,7 +678,7 @@ fn check_id(id: &str) -> Result<(), String> {
         Ok(())
     } else {
         Err(format!(
-            "assessment id {id:?} must be 1-64 letters, digits, '-', '_' or '.', not starting with '.'"
+            "{what} id {id:?} must be 1-64 letters, digits, '-', '_' or '.', not starting with '.'"
         ))
     }
 }

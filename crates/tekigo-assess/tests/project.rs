@@ -31,6 +31,8 @@ fn project(dir: &Path) -> Project {
             language: Lang::Ja,
             report: Default::default(),
             review: Default::default(),
+            freshness: Default::default(),
+            upkeep: Default::default(),
         },
     )
     .unwrap()

@@ -97,6 +97,18 @@ pub enum Command {
     #[command(subcommand)]
     #[cfg(feature = "full")]
     Release(crate::commands::release::ReleaseCommand),
+    /// Certificates of the project's components: add, list, show, renew, audit.
+    #[command(subcommand)]
+    #[cfg(feature = "full")]
+    Cert(crate::commands::upkeep::CertCommand),
+    /// What is due and overdue: certificates, audits, renewal items, stale evidence,
+    /// reviews, triage, EU CRA reporting clocks, end of support (exit 1 when overdue).
+    #[cfg(feature = "full")]
+    Upkeep(crate::commands::upkeep::UpkeepArgs),
+    /// Actively exploited vulnerabilities and the EU CRA Art. 14(2) reports made.
+    #[command(subcommand)]
+    #[cfg(feature = "full")]
+    Cra(crate::commands::upkeep::CraCommand),
     /// Zones and conduits (62443-3-2): rule check, SL-T derivation, feasibility, drawing, report.
     #[command(subcommand)]
     #[cfg(feature = "full")]

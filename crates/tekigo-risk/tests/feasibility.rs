@@ -30,6 +30,8 @@ fn project(dir: &Path) -> Project {
             language: Lang::En,
             report: Default::default(),
             review: Default::default(),
+            freshness: Default::default(),
+            upkeep: Default::default(),
         },
     )
     .unwrap();

@@ -64,6 +64,8 @@ pub fn create(s: &Shared, actor: &str, id: &str, settings: Settings) -> Result<(
         language: settings.language,
         report: Default::default(),
         review: Default::default(),
+        freshness: Default::default(),
+        upkeep: Default::default(),
     };
     check_config(s, &config)?;
     service::create_project(s, actor, id, &config)
@@ -93,10 +95,13 @@ pub fn save_settings(
     settings: Settings,
 ) -> Result<ProjectConfig, AppError> {
     update(s, actor, project, |c| {
-        // The product description comes from tekigo.yaml; the form does not carry it.
+        // The product description and support period come from tekigo.yaml; the form
+        // does not carry them.
         let description = c.product.description.take();
+        let support_until = c.product.support_until.take();
         c.product = settings.product;
         c.product.description = c.product.description.take().or(description);
+        c.product.support_until = c.product.support_until.take().or(support_until);
         c.language = settings.language;
         c.standards = settings.standards;
         Ok(())

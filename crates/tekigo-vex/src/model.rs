@@ -133,6 +133,25 @@ impl ComponentRef {
         }
     }
 
+    /// The reverse of [`ComponentRef::label`]: a PURL, else `NAME[@VERSION]` (the last `@`
+    /// separates the version). `None` for an empty name or a PURL that does not parse.
+    pub fn from_label(text: &str) -> Option<ComponentRef> {
+        let text = text.trim();
+        if text.starts_with("pkg:") {
+            tekigo_sbom::Purl::parse(text).ok()?;
+            return Some(ComponentRef::from_purl(text));
+        }
+        let (name, version) = match text.rsplit_once('@') {
+            Some((n, v)) if !n.is_empty() && !v.is_empty() => (n, Some(v.to_string())),
+            _ => (text, None),
+        };
+        (!name.is_empty()).then(|| ComponentRef {
+            purl: None,
+            name: Some(name.to_string()),
+            version,
+        })
+    }
+
     /// How the component is shown to people: the PURL, else `name@version`, else `name`.
     pub fn label(&self) -> String {
         match (&self.purl, &self.name, &self.version) {

@@ -8,6 +8,7 @@ use clap::{Args, Subcommand, ValueEnum};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use tekigo_assess::edit::{self, AnswerUpdate, NewAssessment};
+use tekigo_assess::freshness::AnswerAge;
 use tekigo_assess::project::{Component, Product};
 use tekigo_assess::results::{FrResult, Results};
 use tekigo_assess::{
@@ -62,6 +63,10 @@ pub enum AssessCommand {
         id: String,
         #[arg(long, value_enum, default_value_t = ViewFormat::Table)]
         format: ViewFormat,
+        /// Instead: the answers whose evidence is older than the project's `freshness:`
+        /// allows (exit code 1 when there are any).
+        #[arg(long)]
+        stale: bool,
     },
     /// Suggest answers from a device scan (`tekigo scan --format json`). A person's answer
     /// is kept unless --force.
@@ -291,6 +296,8 @@ pub fn init(ctx: &Context, args: InitArgs) -> Result<ExitCode> {
         language: ctx.lang,
         report: Default::default(),
         review: Default::default(),
+        freshness: Default::default(),
+        upkeep: Default::default(),
     };
     Project::init(&args.dir, config)?;
     eprintln!(
@@ -347,23 +354,53 @@ pub fn run(ctx: &Context, cmd: AssessCommand) -> Result<ExitCode> {
         AssessCommand::Show { id, format, .. } => {
             let (a, results) = load(ctx, &project, &id)?;
             let warnings = warnings(ctx, &project, &results)?;
+            let stale = stale(&project, &a)?;
             match format {
                 ViewFormat::Json => {
                     let mut value = serde_json::to_value(&results)?;
                     value["warnings"] = serde_json::Value::from(warnings);
                     value["answers"] = super::layers::answers_json(ctx, &a);
+                    value["stale"] = serde_json::to_value(&stale)?;
                     emit(&json(&value)?, None, false)?
                 }
                 ViewFormat::Table => {
                     for w in &warnings {
                         eprintln!("{}: {}", tr(ctx.lang, "error.warning"), w);
                     }
-                    print!("{}", render_show(ctx, &project, &a, &results))
+                    print!("{}", render_show(ctx, &project, &a, &results));
+                    if !stale.is_empty() {
+                        let ids: Vec<&str> = stale.iter().map(|s| s.id.as_str()).collect();
+                        println!(
+                            "{}",
+                            fill(
+                                ctx.lang,
+                                "show.stale",
+                                &[("n", &stale.len()), ("ids", &ids.join(", "))]
+                            )
+                        );
+                    }
                 }
             }
             Ok(ExitCode::SUCCESS)
         }
-        AssessCommand::Gaps { id, format } => {
+        AssessCommand::Gaps {
+            id,
+            format,
+            stale: true,
+        } => {
+            let a = load_assessment(ctx, &project, &id)?;
+            let stale = stale(&project, &a)?;
+            match format {
+                ViewFormat::Json => emit(&json(&stale)?, None, false)?,
+                ViewFormat::Table => print!("{}", render_stale(ctx.lang, &stale)),
+            }
+            Ok(if stale.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
+        }
+        AssessCommand::Gaps { id, format, .. } => {
             let (_, results) = load(ctx, &project, &id)?;
             match format {
                 ViewFormat::Json => emit(&json(&results.gaps)?, None, false)?,
@@ -433,6 +470,39 @@ fn load(
         .context("the assessment's standard is not in the catalog")?;
     let results = tekigo_assess::compute_with(standard, &a, project.config.review);
     Ok((a, results))
+}
+
+/// The answers of `a` whose evidence is stale today (`tekigo_assess::freshness`).
+fn stale(project: &Project, a: &tekigo_assess::Assessment) -> Result<Vec<AnswerAge>> {
+    let today = time::OffsetDateTime::now_utc().date();
+    Ok(tekigo_assess::freshness::stale(project, a, today)?)
+}
+
+fn render_stale(l: Lang, stale: &[AnswerAge]) -> String {
+    if stale.is_empty() {
+        return format!("{}\n", tr(l, "stale.none"));
+    }
+    let mut t = table(&[
+        tr(l, "col.requirement"),
+        tr(l, "col.kind"),
+        tr(l, "col.evidence"),
+        tr(l, "col.dated"),
+        tr(l, "col.max_age"),
+        tr(l, "col.current_through"),
+    ]);
+    for s in stale {
+        for e in &s.evidence {
+            t.add_row(vec![
+                s.id.clone(),
+                e.kind.clone(),
+                e.reference.clone(),
+                e.dated.clone(),
+                e.max_age.clone(),
+                e.current_through.clone(),
+            ]);
+        }
+    }
+    format!("{t}\n{}\n", fill(l, "stale.count", &[("n", &stale.len())]))
 }
 
 /// What a reader must know before trusting the levels shown, in the user's language.

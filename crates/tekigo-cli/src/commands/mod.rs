@@ -23,6 +23,8 @@ pub mod serve;
 #[cfg(feature = "full")]
 pub mod sign;
 #[cfg(feature = "full")]
+pub mod upkeep;
+#[cfg(feature = "full")]
 pub mod vex;
 #[cfg(feature = "full")]
 pub mod vuln;
@@ -68,6 +70,12 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Audit(cmd) => serve::audit(cmd),
         #[cfg(feature = "full")]
         Command::Release(cmd) => release::run(&Context::new(&cli.global)?, &cli.global, cmd),
+        #[cfg(feature = "full")]
+        Command::Cert(cmd) => upkeep::cert(&Context::new(&cli.global)?, cmd),
+        #[cfg(feature = "full")]
+        Command::Upkeep(args) => upkeep::upkeep(&Context::new(&cli.global)?, args),
+        #[cfg(feature = "full")]
+        Command::Cra(cmd) => upkeep::cra(&Context::new(&cli.global)?, cmd),
         #[cfg(feature = "full")]
         Command::Risk(cmd) => risk::run(&Context::new(&cli.global)?, cmd),
     }

@@ -136,23 +136,13 @@ fn justification_of(j: JustificationArg) -> Justification {
 
 /// A component named on the command line: a PURL, or NAME[@VERSION].
 fn component_of(text: &str) -> Result<ComponentRef> {
-    let text = text.trim();
-    if text.starts_with("pkg:") {
-        tekigo_sbom::Purl::parse(text).with_context(|| format!("COMPONENT {text:?}"))?;
-        return Ok(ComponentRef::from_purl(text));
+    if text.trim().starts_with("pkg:") {
+        tekigo_sbom::Purl::parse(text.trim()).with_context(|| format!("COMPONENT {text:?}"))?;
     }
-    let (name, version) = match text.rsplit_once('@') {
-        Some((n, v)) if !n.is_empty() && !v.is_empty() => (n, Some(v.to_string())),
-        _ => (text, None),
-    };
-    if name.is_empty() {
-        bail!("COMPONENT is empty: give a PURL or NAME[@VERSION]");
+    match ComponentRef::from_label(text) {
+        Some(c) => Ok(c),
+        None => bail!("COMPONENT is empty: give a PURL or NAME[@VERSION]"),
     }
-    Ok(ComponentRef {
-        purl: None,
-        name: Some(name.to_string()),
-        version,
-    })
 }
 
 fn now() -> OffsetDateTime {
