@@ -6,9 +6,11 @@
 #          through the API, GET .../answers)
 #   fleet  scan-report uploads (examples/gateway-inputs/scan.json, 156 KB, each one made
 #          distinct) from 1,000 simulated devices with an API token, on PostgreSQL
-#   login  a flood of wrong logins (issue 15 finding 3): FLOOD_CLIENTS (64) parallel
-#          clients, half against the administrator's name and half against made-up names,
-#          while /healthz is timed; prints the server's peak RSS and the /healthz p50/p99
+#   login  a flood of wrong logins (issue 15 finding 3): wrk with FLOOD_CLIENTS (64)
+#          connections for FLOOD_DURATION (20s), half against the administrator's name and
+#          half against made-up names, while a second wrk (one connection, HEALTHZ_DURATION,
+#          18s) times /healthz; prints the login answers by status, the /healthz latency
+#          distribution and the server's peak RSS
 # Usage: scripts/bench-server.sh [page|fleet|login|all]
 # Environment: DURATION (30s), THREADS (wrk threads, 2), CLIENTS (page, 200),
 #   FLEET_CLIENTS (fleet connections, 64), BENCH_DIR (work directory, recreated),
@@ -25,13 +27,13 @@ threads="${THREADS:-2}"
 clients="${CLIENTS:-200}"
 fleet_clients="${FLEET_CLIENTS:-64}"
 flood_clients="${FLOOD_CLIENTS:-64}"
-flood_logins="${FLOOD_LOGINS:-20}"
+flood_duration="${FLOOD_DURATION:-20s}"
+healthz_duration="${HEALTHZ_DURATION:-18s}"
 work="${BENCH_DIR:-${TMPDIR:-/tmp}/tekigo-bench-server}"
 password='bench kettle orbit 4711'
 
 missing=()
-needs=(curl jq)
-[ "$what" = login ] || needs+=(wrk)
+needs=(curl jq wrk)
 for cmd in "${needs[@]}"; do
     command -v "$cmd" >/dev/null || missing+=("$cmd")
 done
@@ -188,47 +190,58 @@ LUA
 }
 
 bench_login() {
-    echo "== login flood: $flood_clients clients x $flood_logins wrong logins, /healthz timed, SQLite"
+    echo "== login flood: wrk, $flood_clients connections of wrong logins for $flood_duration, /healthz timed by a second wrk, SQLite"
     start_server "$work/login"
     login
     local rss_before
     rss_before="$(awk '/^Vm(RSS|HWM)/ { printf "%s %s %s  ", $1, $2, $3 }' "/proc/$server_pid/status")"
     echo "server before the flood (after setup and one login): $rss_before"
-    local pids=() i
-    for i in $(seq "$flood_clients"); do
-        (
-            local name=admin
-            [ $((i % 2)) -eq 0 ] && name="nobody-$i"
-            for _ in $(seq "$flood_logins"); do
-                curl -s -o /dev/null -w '%{http_code}\n' -H 'Content-Type: application/json' \
-                    -d "{\"username\":\"$name\",\"password\":\"wrong guess $RANDOM $RANDOM\"}" \
-                    "$base/login"
-            done >"$work/flood-$i.codes"
-        ) &
-        pids+=($!)
-    done
-    # /healthz, one request after another, while the flood lasts.
-    : >"$work/healthz.times"
-    flooding() {
-        local p
-        for p in "${pids[@]}"; do kill -0 "$p" 2>/dev/null && return 0; done
-        return 1
-    }
-    while flooding; do
-        curl -s -o /dev/null -w '%{time_total}\n' "$base/healthz" >>"$work/healthz.times"
-        [ "$(wc -l <"$work/healthz.times")" -ge 5000 ] && break
-    done
-    wait "${pids[@]}"
-    echo "login answers: $(cat "$work"/flood-*.codes | sort | uniq -c | tr '\n' ' ')"
-    local n
-    n="$(wc -l <"$work/healthz.times")"
-    sort -n "$work/healthz.times" | awk -v n="$n" '
-        { t[NR] = $1 * 1000 }
-        END {
-            p50 = t[int(n * 0.50) > 0 ? int(n * 0.50) : 1]
-            p99 = t[int(n * 0.99) > 0 ? int(n * 0.99) : 1]
-            printf "/healthz during the flood: %d requests, p50 %.1f ms, p99 %.1f ms, max %.1f ms\n", n, p50, p99, t[n]
-        }'
+    # Half the connections guess the administrator's password, half made-up names; each
+    # request a new wrong password. done() prints the answers by status.
+    cat >"$work/flood.lua" <<'LUA'
+local threads = {}
+function setup(thread)
+    thread:set("id", #threads + 1)
+    table.insert(threads, thread)
+end
+function init(args)
+    codes = {}
+    n = 0
+    wrk.method = "POST"
+    wrk.headers["Content-Type"] = "application/json"
+end
+function request()
+    n = n + 1
+    local name = "admin"
+    if (n + id) % 2 == 0 then name = "nobody-" .. id .. "-" .. n end
+    return wrk.format(nil, "/login", nil,
+        string.format('{"username":"%s","password":"wrong guess %d %d"}', name, id, n))
+end
+function response(status, headers, body)
+    codes[status] = (codes[status] or 0) + 1
+end
+function done(summary, latency, requests)
+    local total = {}
+    for _, t in ipairs(threads) do
+        for status, count in pairs(t:get("codes")) do
+            total[status] = (total[status] or 0) + count
+        end
+    end
+    local line = "login answers:"
+    for status, count in pairs(total) do line = line .. " " .. count .. " x " .. status end
+    print(line)
+end
+LUA
+    wrk -t1 -c"$flood_clients" -d"$flood_duration" --timeout 10s -s "$work/flood.lua" "$base" \
+        >"$work/flood.out" 2>&1 &
+    local flood=$!
+    sleep 1
+    # /healthz, one request after another on one connection, while the flood lasts.
+    wrk -t1 -c1 -d"$healthz_duration" --timeout 10s --latency "$base/healthz" >"$work/healthz.out"
+    wait "$flood"
+    grep -E 'Requests/sec|login answers|requests in' "$work/flood.out" | sed 's/^/flood: /'
+    echo "/healthz during the flood (wrk -t1 -c1 --latency):"
+    sed -n '/Latency Distribution/,/requests in/p' "$work/healthz.out"
     stop_server
 }
 

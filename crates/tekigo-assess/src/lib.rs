@@ -18,8 +18,8 @@
 pub mod assessment;
 pub mod edit;
 pub mod evidence;
-pub mod inherit;
 pub mod freshness;
+pub mod inherit;
 pub mod project;
 pub mod regime;
 pub mod results;
