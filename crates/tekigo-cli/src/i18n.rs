@@ -77,7 +77,6 @@ pub struct UserError {
 }
 
 impl UserError {
-    #[cfg(feature = "full")]
     pub fn new(key: &'static str, args: &[(&'static str, String)]) -> UserError {
         UserError {
             key,

@@ -43,8 +43,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         #[cfg(feature = "full")]
         Command::Assess(cmd) => assess::run(&Context::new(&cli.global)?, cmd),
         #[cfg(feature = "full")]
-        #[cfg(feature = "full")]
         Command::Component(cmd) => layers::component(&Context::new(&cli.global)?, cmd),
+        #[cfg(feature = "full")]
         Command::Regime(cmd) => regime::run(&Context::new(&cli.global)?, cmd),
         #[cfg(feature = "full")]
         Command::Report(args) => report::run(&Context::new(&cli.global)?, args),
