@@ -1,6 +1,7 @@
 //! The project directory format in and out of the server, so that git and the server hold
 //! the same truth: `tekigo server import DIR` reads what `tekigo init`, `tekigo assess` and
-//! `tekigo risk` write (the zone and conduit model, `risk/system.yaml`, included), and
+//! `tekigo risk` write (the zone and conduit model, `risk/system.yaml`, the frozen releases
+//! and the upkeep's certificates, CRA record and watch findings included), and
 //! `tekigo server export` writes a directory those commands read.
 //!
 //! Both directions check everything first (every assessment file by the same rules as
@@ -61,6 +62,7 @@ pub fn import_project(s: &Shared, actor: &str, dir: &Path, id: &str) -> Result<u
     let triage = triage_rows(dir)?;
     let risk = risk_model(dir)?;
     let releases = release_rows(dir)?;
+    let files = tekigo_upkeep::project_files(&project, s.catalog)?;
     let config = json(&project.config)?;
     let rows: Vec<AssessmentRows> = assessments
         .iter()
@@ -96,6 +98,9 @@ pub fn import_project(s: &Shared, actor: &str, dir: &Path, id: &str) -> Result<u
         }
         for r in &releases {
             records::release_add(tx, actor, id, r)?;
+        }
+        for (path, text) in &files {
+            records::project_file_add(tx, actor, id, path, text)?;
         }
         Ok(())
     })?;
@@ -143,7 +148,31 @@ pub fn export_project(s: &Shared, id: &str, out: &Path) -> Result<usize, AppErro
     for r in s.store.read(|c| records::releases(c, id))? {
         write_release(out, &r)?;
     }
+    for (rel, text) in s.store.read(|c| records::project_files(c, id))? {
+        write_project_file(out, &rel, &text)?;
+    }
     Ok(assessments.len())
+}
+
+/// Writes a stored project file (`tekigo_upkeep::project_files`) at its path under `root`.
+/// The path came from an import, which only stores the upkeep's own names; it is checked
+/// again here so that a row changed in the database cannot write outside `root`.
+fn write_project_file(root: &Path, rel: &str, text: &str) -> Result<(), AppError> {
+    let inside = Path::new(rel)
+        .components()
+        .all(|c| matches!(c, std::path::Component::Normal(_)));
+    if !inside || rel.is_empty() {
+        return Err(AppError::Internal(format!(
+            "stored project file {rel:?} is not a path inside a project"
+        )));
+    }
+    let path = root.join(rel);
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)
+            .map_err(|e| AppError::Internal(format!("{}: {e}", parent.display())))?;
+    }
+    tekigo_assess::write_atomically(&path, text.as_bytes())?;
+    Ok(())
 }
 
 /// The frozen releases of the directory, each checked first (`tekigo release verify`): a

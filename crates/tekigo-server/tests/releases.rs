@@ -143,3 +143,54 @@ async fn the_release_pages_show_the_list_and_the_classified_diff_in_both_languag
         .await;
     assert_eq!(status, axum::http::StatusCode::NOT_FOUND);
 }
+
+/// The upkeep's files (issue 16): a certificate, the CRA record and the watch's findings
+/// come back from `server export` byte for byte, and an import of a broken certificate is
+/// refused with its file named and nothing stored.
+#[test]
+fn import_then_export_keeps_the_upkeep_files_byte_for_byte() {
+    const CERT: &str = "# issued by the lab\nid: csa-1\nscheme: ISASecure CSA\nbody: Example Lab\nnumber: CSA-0042\nstandard: 62443-4-2\nlevel: '{2 2 2 2 2 2 2}'\ncomponent: gw-100\nissued: 2026-01-15\nexpires: 2029-01-14\nsurveillance_months: 12\nrenewal_items:\n- item: Re-test after a major release\n  due: 2027-06-30\n";
+    const CRA: &str = "format: 1\nvulnerabilities:\n- vulnerability: CVE-2024-3094\n  component: gw-100\n  aware_at: 2026-12-01T09:00:00Z\n  reported:\n    early-warning: 2026-12-01T20:00:00Z\n";
+    const WATCH: &str = r#"{"format":1,"findings":[{"release":"1.0","vulnerability":"CVE-2024-3094","aliases":[],"component":"pkg:deb/debian/xz-utils@5.6.0","first_seen":"2026-12-01T08:00:00Z","kev":true,"kev_date_added":"2024-03-29"}]}"#;
+    let files = [
+        ("certificates/csa-1.yaml", CERT),
+        ("cra/exploited.yaml", CRA),
+        ("watch/findings.json", WATCH),
+    ];
+    for db in BOTH {
+        let app = App::new(db);
+        let dir = app.dir.path().join("gateway");
+        copy_dir(&repo_root().join("examples/gateway"), &dir);
+        for (rel, text) in files {
+            let path = dir.join(rel);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        let shared = app.state.shared();
+        blocking(|| sync::import_project(shared, "test", &dir, "gw").unwrap());
+        let out = app.dir.path().join("exported");
+        blocking(|| sync::export_project(shared, "gw", &out).unwrap());
+        for (rel, text) in files {
+            let back = std::fs::read_to_string(out.join(rel))
+                .unwrap_or_else(|e| panic!("{db:?}: {rel} not exported: {e}"));
+            assert_eq!(back, text, "{db:?}: {rel} changed on the way");
+        }
+
+        // A certificate for a component the project does not have: refused, named, and the
+        // project is not created.
+        let bad = app.dir.path().join("bad");
+        copy_dir(&dir, &bad);
+        std::fs::write(
+            bad.join("certificates/csa-1.yaml"),
+            CERT.replace("component: gw-100", "component: no-such-device"),
+        )
+        .unwrap();
+        let err = blocking(|| sync::import_project(shared, "test", &bad, "gw2").unwrap_err());
+        assert!(err.to_string().contains("csa-1.yaml"), "{db:?}: {err}");
+        let again = app.dir.path().join("exported-2");
+        assert!(
+            blocking(|| sync::export_project(shared, "gw2", &again)).is_err(),
+            "{db:?}: the refused project was stored"
+        );
+    }
+}

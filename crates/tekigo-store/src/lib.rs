@@ -79,6 +79,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "releases",
         include_str!("../migrations/0005_releases.sql"),
     ),
+    (
+        6,
+        "project files",
+        include_str!("../migrations/0006_project_files.sql"),
+    ),
 ];
 
 pub struct Store {

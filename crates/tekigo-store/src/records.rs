@@ -656,6 +656,49 @@ pub fn release_add(
     tx.audit(actor, "release.freeze", &object, "", &release.body)
 }
 
+/// Stores a file of a project directory that has no table of its own (the certificates,
+/// the CRA record and the watch's findings, issue 16) under its path in the directory; a
+/// path the project already has is a conflict: these files come in with an import.
+pub fn project_file_add(
+    tx: &mut Tx,
+    actor: &str,
+    project: &str,
+    path: &str,
+    body: &str,
+) -> Result<(), StoreError> {
+    let object = format!("project/{project}/file/{path}");
+    let exists = tx.query(
+        "SELECT 1 FROM project_files WHERE project_id = $1 AND path = $2",
+        &[project.into(), path.into()],
+    )?;
+    if !exists.is_empty() {
+        return Err(StoreError::Conflict { object, current: 1 });
+    }
+    tx.exec(
+        "INSERT INTO project_files (project_id, path, body, updated, updated_by)
+         VALUES ($1, $2, $3, $4, $5)",
+        &[
+            project.into(),
+            path.into(),
+            body.into(),
+            crate::now_rfc3339().into(),
+            actor.into(),
+        ],
+    )?;
+    tx.audit(actor, "file.add", &object, "", body)
+}
+
+/// The files `project_file_add` stored for a project: (path, text), by path.
+pub fn project_files(c: &mut dyn Conn, project: &str) -> Result<Vec<(String, String)>, StoreError> {
+    c.query(
+        "SELECT path, body FROM project_files WHERE project_id = $1 ORDER BY path",
+        &[project.into()],
+    )?
+    .iter()
+    .map(|r| Ok((r.text(0)?, r.text(1)?)))
+    .collect()
+}
+
 /// The releases of a project, by version text.
 pub fn releases(c: &mut dyn Conn, project: &str) -> Result<Vec<ReleaseRow>, StoreError> {
     c.query(

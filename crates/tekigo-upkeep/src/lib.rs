@@ -33,6 +33,35 @@ use tekigo_assess::{AssessError, Project, Review};
 use tekigo_catalog::{Catalog, Lang};
 use time::{Date, Duration, OffsetDateTime};
 
+/// The upkeep's files of a project directory (certificates, the CRA record, the watch's
+/// findings) as (path inside the project, text), each checked first as `tekigo upkeep`
+/// reads it. A store that keeps a project elsewhere (the server) keeps these texts, so a
+/// project moved through it loses none of them and nothing it would refuse gets in.
+pub fn project_files(
+    project: &Project,
+    catalog: &Catalog,
+) -> Result<Vec<(String, String)>, AssessError> {
+    certificate::load_all(project, catalog)?;
+    cra::load(project)?;
+    inputs::watch_findings(project)?;
+    let mut paths: Vec<String> = certificate::ids(project)?
+        .iter()
+        .map(|id| format!("{}/{id}.yaml", certificate::CERTIFICATES_DIR))
+        .collect();
+    paths.push(cra::CRA_FILE.to_string());
+    paths.push(inputs::FINDINGS_FILE.to_string());
+    let mut files = Vec::new();
+    for rel in paths {
+        let path = project.root.join(&rel);
+        match std::fs::read_to_string(&path) {
+            Ok(text) => files.push((rel, text)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(AssessError::io(&path, e)),
+        }
+    }
+    Ok(files)
+}
+
 /// Days a vulnerability may stay untriaged when tekigo.yaml does not say (the default of
 /// `assess import-vulns --max-age-days` too).
 pub const DEFAULT_TRIAGE_DAYS: u32 = 30;
