@@ -610,7 +610,25 @@ fn cra_clocks_from_a_flag_and_from_kev() {
         early("2026-12-02"),
         vec![c("cra-early-warning", "2026-12-01T06:00:00Z", "overdue")]
     );
-    // A person's earlier flag moves awareness earlier; reporting a KEV finding needs no flag.
+    // Triaged not_affected, the KEV finding starts no clock...
+    ok(
+        dir,
+        &[
+            "vex",
+            "set",
+            "busybox@1.36.1",
+            "CVE-2026-3333",
+            "--status",
+            "not_affected",
+            "--justification",
+            "vulnerable_code_not_present",
+            "--author",
+            "sato",
+        ],
+    );
+    assert_eq!(early("2026-12-02"), vec![]);
+    // ...but a person's flag always does, and an earlier flag moves awareness earlier;
+    // reporting a KEV finding needs no flag.
     ok(
         dir,
         &[

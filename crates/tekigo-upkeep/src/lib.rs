@@ -262,8 +262,10 @@ pub fn upkeep(
     certificates(&mut c, project, catalog)?;
     assessments(&mut c, project, catalog)?;
     let findings = inputs::watch_findings(project)?;
-    untriaged(&mut c, project, &findings)?;
-    cra_clocks(&mut c, project, &findings)?;
+    let triage = tekigo_vex::Triage::load(&project.root)
+        .map_err(|e| AssessError::message(project.root.join(tekigo_vex::TRIAGE_FILE), e))?;
+    untriaged(&mut c, project, &findings, &triage);
+    cra_clocks(&mut c, project, &findings, &triage)?;
     support(&mut c, project)?;
     let mut items = c.items;
     items.sort_by(|a, b| {
@@ -363,12 +365,8 @@ fn untriaged(
     c: &mut Collector,
     project: &Project,
     findings: &[inputs::WatchFinding],
-) -> Result<(), AssessError> {
-    if findings.is_empty() {
-        return Ok(());
-    }
-    let triage = tekigo_vex::Triage::load(&project.root)
-        .map_err(|e| AssessError::message(project.root.join(tekigo_vex::TRIAGE_FILE), e))?;
+    triage: &tekigo_vex::Triage,
+) {
     let days = project
         .config
         .upkeep
@@ -398,15 +396,17 @@ fn untriaged(
             inputs::FINDINGS_FILE,
         );
     }
-    Ok(())
 }
 
 /// The Art. 14(2) clocks of every actively exploited vulnerability: flagged in
-/// `cra/exploited.yaml` or in KEV according to the watch.
+/// `cra/exploited.yaml` or in KEV according to the watch. A KEV finding that the project's
+/// triage says the product is not affected by starts no clock (the obligation is for a
+/// vulnerability contained in the product); a person's flag always does.
 fn cra_clocks(
     c: &mut Collector,
     project: &Project,
     findings: &[inputs::WatchFinding],
+    triage: &tekigo_vex::Triage,
 ) -> Result<(), AssessError> {
     let file = cra::load(project)?;
     // Upper-cased id -> (display id, component, awareness).
@@ -418,7 +418,12 @@ fn cra_clocks(
             (v.vulnerability.clone(), v.component.clone(), v.aware()),
         );
     }
-    for f in findings.iter().filter(|f| f.kev) {
+    let not_affected = |f: &inputs::WatchFinding| {
+        tekigo_vex::ComponentRef::from_label(&f.component)
+            .and_then(|component| triage.lookup(&f.ids(), &component))
+            .is_some_and(|r| r.state == tekigo_vex::State::NotAffected)
+    };
+    for f in findings.iter().filter(|f| f.kev && !not_affected(f)) {
         let Some(seen) = cra::parse_time(&f.first_seen) else {
             continue;
         };
