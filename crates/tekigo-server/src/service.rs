@@ -175,6 +175,10 @@ pub struct AnswerInput {
     pub countermeasure: Option<String>,
     #[serde(default)]
     pub maturity: Option<Level>,
+    /// How the assessor verified it (`inspection`, `test`, `document-review`, `scan`); kept
+    /// as it was when absent.
+    #[serde(default)]
+    pub method: Option<tekigo_assess::Method>,
     /// SHA-256 of evidence already uploaded to the project.
     #[serde(default)]
     pub evidence: Vec<String>,
@@ -269,7 +273,7 @@ pub fn set_answer(
             reason: input.reason,
             countermeasure: input.countermeasure,
             maturity: input.maturity,
-            method: None,
+            method: input.method,
             evidence,
             assessor: Some(actor.to_string()),
             finding: input.finding,

@@ -640,3 +640,67 @@ async fn the_check_sheet_switches_to_regime_views() {
     .await;
     assert_eq!(status, StatusCode::NOT_FOUND, "only regimes have a view");
 }
+
+/// The verification method (issue 13: the column a certification body reads) can be given
+/// on the answer page as on the command line: stored, shown in Japanese, kept by an edit
+/// that does not touch it, and a made-up method refused.
+#[tokio::test]
+async fn the_answer_form_records_the_verification_method() {
+    let app = App::new(Db::Sqlite);
+    app.import_gateway();
+    let admin = app.admin().await;
+    let req = format!("{SHEET}/r/{}", seg("CR 1.2"));
+    let post = |body: String| {
+        let (app, admin, req) = (&app, &admin, req.clone());
+        async move {
+            get_page(
+                app,
+                Some(admin),
+                Method::POST,
+                &req,
+                &[("hx-request", "true"), ("hx-target", "answer")],
+                Some(&body),
+            )
+            .await
+        }
+    };
+    let version = version_of(&get(&app, &admin, &req).await);
+    let (status, _, section) = post(form(&[
+        ("version", &version.to_string()),
+        ("status", "satisfied"),
+        (
+            "reason",
+            "Tested on the bench: certificate login of the OPC UA client.",
+        ),
+        ("method", "test"),
+    ]))
+    .await;
+    assert_eq!(status, StatusCode::OK, "{section}");
+    let stored = |app: &App| {
+        let shared = app.state.shared();
+        let a = tekigo_server::service::load(shared, "plant", "gw-100-4-2").unwrap();
+        a.assessment.answers["CR 1.2"].method
+    };
+    assert_eq!(stored(&app), Some(tekigo_assess::Method::Test));
+    let page = get(&app, &admin, &format!("{req}?lang=ja")).await;
+    assert!(
+        page.contains("<dd id=\"current-method\">試験</dd>"),
+        "{page}"
+    );
+    assert!(
+        page.contains("<option value=\"test\" selected>"),
+        "the form shows it"
+    );
+
+    // A made-up method: refused, nothing changed.
+    let version = version_of(&page);
+    let (status, _, _) = post(form(&[
+        ("version", &version.to_string()),
+        ("status", "satisfied"),
+        ("reason", "x"),
+        ("method", "guesswork"),
+    ]))
+    .await;
+    assert!(status.is_client_error(), "{status}");
+    assert_eq!(stored(&app), Some(tekigo_assess::Method::Test));
+}

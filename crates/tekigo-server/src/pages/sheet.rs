@@ -18,7 +18,7 @@ use axum::Form;
 use minijinja::{context, Value};
 use serde::{Deserialize, Serialize};
 use tekigo_assess::results::{self, Row};
-use tekigo_assess::{Answer, Assessment, EvidenceRef, Finding, Origin, Review, Status};
+use tekigo_assess::{Answer, Assessment, EvidenceRef, Finding, Method, Origin, Review, Status};
 use tekigo_catalog::{Catalog, Fr, Lang, Level, Phase, SlVector, Standard};
 use tekigo_store::records;
 use tekigo_store::users::Role;
@@ -338,6 +338,7 @@ struct Draft {
     status: String,
     reason: String,
     countermeasure: String,
+    method: String,
 }
 
 /// How the last change went, for the answer section.
@@ -439,6 +440,8 @@ fn detail(
             status => ans.status.as_str(),
             reason => ans.reason,
             countermeasure => ans.countermeasure,
+            method => ans.method.map(|m| m.as_str()),
+            derived_method => ans.method.is_none().then(|| ans.verification()).flatten().map(|m| m.as_str()),
             assessor => ans.assessor,
             date => ans.date,
             review => review_state(Some(ans)),
@@ -456,6 +459,10 @@ fn detail(
         status: ans.status.as_str().into(),
         reason: ans.reason.clone(),
         countermeasure: ans.countermeasure.clone().unwrap_or_default(),
+        method: ans
+            .method
+            .map(|m| m.as_str().to_string())
+            .unwrap_or_default(),
     });
     let form = match (&outcome.draft, outcome.conflict) {
         (Some(draft), false) => draft.clone(),
@@ -467,6 +474,7 @@ fn detail(
         Vec::new()
     };
     let statuses: Vec<&str> = Status::ALL.iter().map(|st| st.as_str()).collect();
+    let methods: Vec<&str> = Method::ALL.iter().map(|m| m.as_str()).collect();
     Ok(context! {
         o => overview(s, p, assessment, standard, lang)?,
         sheet_href => sheet_href,
@@ -491,6 +499,7 @@ fn detail(
         version => loaded.versions.get(&id).copied().unwrap_or(0),
         form => form,
         statuses => statuses,
+        methods => methods,
         project_evidence => project_evidence,
         can_assess => role >= Role::Assessor,
         can_contribute => role >= Role::Contributor,
@@ -593,9 +602,12 @@ pub struct AnswerForm {
     reason: String,
     #[serde(default)]
     countermeasure: String,
+    /// Empty: not stated (a report derives it from the evidence).
+    #[serde(default)]
+    method: String,
 }
 
-/// The answer form: status, reason, countermeasure (assessors).
+/// The answer form: status, reason, countermeasure, verification method (assessors).
 pub async fn answer(
     State(st): State<AppState>,
     ctx: Ctx,
@@ -606,6 +618,7 @@ pub async fn answer(
         status: f.status.clone(),
         reason: f.reason.clone(),
         countermeasure: f.countermeasure.clone(),
+        method: f.method.clone(),
     };
     change(st, ctx, ids, Need::Assess, Some(draft), move |_, _| {
         Ok(AnswerInput {
@@ -613,6 +626,14 @@ pub async fn answer(
             status: Some(f.status),
             reason: Some(f.reason),
             countermeasure: Some(f.countermeasure).filter(|c| !c.trim().is_empty()),
+            method: match f.method.trim() {
+                "" => None,
+                m => Some(Method::parse(m).ok_or_else(|| {
+                    AppError::BadRequest(format!(
+                        "method {m:?}: one of inspection, test, document-review, scan"
+                    ))
+                })?),
+            },
             ..AnswerInput::default()
         })
     })
