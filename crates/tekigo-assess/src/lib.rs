@@ -22,6 +22,7 @@ pub mod freshness;
 pub mod inherit;
 pub mod project;
 pub mod regime;
+pub mod releases;
 pub mod results;
 pub mod scan_import;
 pub mod sheet;

@@ -468,12 +468,9 @@ fn component_versions(c: &Ctx, s: &mut Section) {
 }
 
 fn releases(c: &Ctx, s: &mut Section) {
-    let inherited = c.project.config.product.support_until.as_deref();
+    let product = c.project.config.product.support_until.as_deref();
     for r in &c.facts.releases {
-        let until = r
-            .support_until
-            .as_deref()
-            .or(inherited)
+        let until = tekigo_assess::releases::support_end(r.support_until.as_deref(), product)
             .map(|d| c.l.fill("fact.support_until_value", &[("date", &d)]))
             .unwrap_or_default();
         s.facts.push(Fact {

@@ -18,23 +18,12 @@ const REPORT_MAX_BYTES: u64 = 64 * 1024 * 1024;
 
 pub(crate) struct Facts {
     pub assessments: Vec<Assessment>,
-    pub releases: Vec<Release>,
+    pub releases: Vec<tekigo_assess::releases::ReleaseHeader>,
     pub sboms: Vec<Sbom>,
     pub tests: Vec<TestReport>,
     pub risk: Option<tekigo_risk::Document>,
     pub certificates: Vec<Certificate>,
     pub watch: Option<Watch>,
-}
-
-/// `releases/VERSION/release.json`, as `tekigo release freeze` writes it.
-#[derive(Debug, Clone, Deserialize)]
-pub(crate) struct Release {
-    pub version: String,
-    pub frozen_at: String,
-    #[serde(default)]
-    pub support_until: Option<String>,
-    #[serde(default)]
-    pub sboms: Vec<String>,
 }
 
 /// An SBOM: a stored evidence file, or a file a release lists.
@@ -95,7 +84,7 @@ impl Facts {
         for id in project.assessment_ids()? {
             assessments.push(project.load_assessment(catalog, &id)?);
         }
-        let releases = releases(&project.root)?;
+        let releases = tekigo_assess::releases::release_headers(&project.root)?;
         let mut sboms = stored_sboms(project)?;
         for r in &releases {
             for name in &r.sboms {
@@ -141,33 +130,6 @@ fn entries(dir: &Path) -> Result<Vec<PathBuf>, DossierError> {
         .map(|e| e.map(|e| e.path()).map_err(|e| input(dir, e)))
         .collect::<Result<_, _>>()?;
     out.sort();
-    Ok(out)
-}
-
-fn releases(root: &Path) -> Result<Vec<Release>, DossierError> {
-    let mut out = Vec::new();
-    for dir in entries(&root.join("releases"))? {
-        let path = dir.join("release.json");
-        if !path.is_file() {
-            continue;
-        }
-        let text = std::fs::read_to_string(&path).map_err(|e| input(&path, e))?;
-        let r: Release = serde_json::from_str(&text).map_err(|e| input(&path, e))?;
-        if let Some(m) = r
-            .support_until
-            .as_deref()
-            .and_then(tekigo_assess::date_error)
-        {
-            return Err(input(&path, format!("support_until: {m}")));
-        }
-        if let Some(bad) = r.sboms.iter().find(|n| n.contains('/') || n.contains('\\')) {
-            return Err(input(
-                &path,
-                format!("sboms: {bad:?} is not a file name inside the release directory"),
-            ));
-        }
-        out.push(r);
-    }
     Ok(out)
 }
 

@@ -109,7 +109,7 @@ pub fn save_findings(root: &Path, file: &FindingsFile) -> Result<(), ReleaseErro
 
 /// The last day of a release's support period (see the module docs).
 pub fn support_until<'a>(release: &'a Release, product: Option<&'a str>) -> Option<&'a str> {
-    release.support_until.as_deref().or(product)
+    tekigo_assess::releases::support_end(release.support_until.as_deref(), product)
 }
 
 /// Whether a release whose period ends on `until` is in support on `today` (both

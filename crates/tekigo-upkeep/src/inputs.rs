@@ -1,13 +1,12 @@
-//! The files other parts of tekigo write that upkeep reads: `watch/findings.json` (the
-//! vulnerability watch) and `releases/VERSION/release.json` (frozen releases). Only the
-//! fields upkeep needs are read; anything else in them is left alone.
+//! The file another part of tekigo writes that upkeep reads: `watch/findings.json` (the
+//! vulnerability watch). Only the fields upkeep needs are read; anything else is left
+//! alone. Frozen releases and their support period come from `tekigo_assess::releases`.
 
 use serde::Deserialize;
 use std::path::Path;
 use tekigo_assess::{AssessError, Project};
 
 pub const FINDINGS_FILE: &str = "watch/findings.json";
-pub const RELEASES_DIR: &str = "releases";
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct WatchFile {
@@ -67,45 +66,6 @@ pub fn watch_findings(project: &Project) -> Result<Vec<WatchFinding>, AssessErro
         }
     }
     Ok(file.findings)
-}
-
-/// A frozen release: its version and the end of its support period.
-#[derive(Debug, Clone, Deserialize)]
-pub struct Release {
-    pub version: String,
-    #[serde(default)]
-    pub support_until: Option<String>,
-}
-
-/// The frozen releases, by directory name.
-pub fn releases(project: &Project) -> Result<Vec<Release>, AssessError> {
-    let dir = project.root.join(RELEASES_DIR);
-    let entries = match std::fs::read_dir(&dir) {
-        Ok(e) => e,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(AssessError::io(&dir, e)),
-    };
-    let mut names: Vec<_> = entries
-        .filter_map(|e| e.ok())
-        .map(|e| e.path())
-        .filter(|p| p.join("release.json").is_file())
-        .collect();
-    names.sort();
-    let mut out = Vec::new();
-    for d in names {
-        let path = d.join("release.json");
-        let bytes = std::fs::read(&path).map_err(|e| AssessError::io(&path, e))?;
-        let release: Release = json(&path, &bytes)?;
-        if let Some(m) = release
-            .support_until
-            .as_deref()
-            .and_then(tekigo_assess::date_error)
-        {
-            return Err(AssessError::message(&path, format!("support_until: {m}")));
-        }
-        out.push(release);
-    }
-    Ok(out)
 }
 
 fn read_optional(path: &Path) -> Result<Option<Vec<u8>>, AssessError> {

@@ -487,18 +487,16 @@ fn cra_clocks(
 
 /// The end of each release's support period; after it, the release is no longer listed.
 fn support(c: &mut Collector, project: &Project) -> Result<(), AssessError> {
-    let fallback = project.config.product.support_until.as_deref();
-    for r in inputs::releases(project)? {
-        let Some(end) = r
-            .support_until
-            .as_deref()
-            .or(fallback)
-            .and_then(tekigo_assess::parse_date)
+    use tekigo_assess::releases::{release_headers, support_end, RELEASES_DIR};
+    let product = project.config.product.support_until.as_deref();
+    for r in release_headers(&project.root)? {
+        let Some(end) =
+            support_end(r.support_until.as_deref(), product).and_then(tekigo_assess::parse_date)
         else {
             continue;
         };
         if c.clock.today() <= end {
-            let source = format!("{}/{}/release.json", inputs::RELEASES_DIR, r.version);
+            let source = format!("{RELEASES_DIR}/{}/release.json", r.version);
             c.date("support-end", r.version.clone(), end, &source);
         }
     }
