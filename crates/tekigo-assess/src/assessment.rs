@@ -162,7 +162,10 @@ pub enum Review {
 
 /// Who gave an answer. Answers suggested by a device scan may be replaced by the next scan;
 /// a person's answer is replaced only on request (`--force`). An inherited answer is the
-/// upstream supplier's, taken from a signed conformity package ([`Inheritance`]).
+/// upstream supplier's, taken from a signed conformity package ([`Inheritance`]). A
+/// `components` answer is a system (3-3) requirement suggested from the 4-2 results of the
+/// zone's components ([`ComponentBasis`]); like a scan's, it is a suggestion a person
+/// confirms (`results` states how it counts).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Origin {
@@ -170,6 +173,7 @@ pub enum Origin {
     Person,
     Scan,
     Inherited,
+    Components,
 }
 
 impl Origin {
@@ -179,6 +183,7 @@ impl Origin {
             Origin::Person => "person",
             Origin::Scan => "scan",
             Origin::Inherited => "inherited",
+            Origin::Components => "components",
         }
     }
 }
@@ -251,6 +256,44 @@ pub struct Inheritance {
     pub evidence: Vec<String>,
 }
 
+/// What a component of the zone says about the 4-2 requirements a system requirement is
+/// mapped from, as recorded in a `components` answer (the rule that combines them is
+/// tekigo-risk's `prefill`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ComponentBasis {
+    /// The component's name in tekigo.yaml.
+    pub component: String,
+    /// The 4-2 assessment the verdict rests on; `None` for a supplier's claim or nothing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assessment: Option<String>,
+    /// The supplier's claim used in place of an assessment: `SOURCE: SCOPE`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub claim: Option<String>,
+    /// The 4-2 ids the mapping gives for this system requirement and this component type.
+    pub requirements: Vec<String>,
+    pub verdict: BasisVerdict,
+    /// For `deferred`: the party the component left the requirement to, and why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deferred_to: Option<Role>,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub reason: String,
+}
+
+/// One component's verdict on the 4-2 requirements behind a system requirement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum BasisVerdict {
+    /// Every mapped requirement is met by answers that count (or lies within a claimed SL-C).
+    Met,
+    /// At least one mapped requirement is answered and not met (or above a claimed SL-C).
+    NotMet,
+    /// The component left a mapped requirement to the next layer.
+    Deferred,
+    /// Nothing is known: no assessment and no claim, or the requirement is unanswered.
+    Unknown,
+}
+
 fn is_false(b: &bool) -> bool {
     !*b
 }
@@ -296,6 +339,10 @@ pub struct Answer {
     /// owner). A deferred requirement is not met by this subject (see `results`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deferred_to: Option<Role>,
+    /// For `origin: components`, what each component of the zone says (kept when a person
+    /// answers, as the record of the suggestion the answer replaced).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub components: Vec<ComponentBasis>,
 }
 
 fn is_person(o: &Origin) -> bool {
@@ -321,6 +368,7 @@ impl Answer {
             inherited: None,
             owner: None,
             deferred_to: None,
+            components: Vec::new(),
         }
     }
 

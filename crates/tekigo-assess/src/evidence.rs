@@ -20,6 +20,11 @@ pub struct EvidenceMeta {
     pub size: u64,
     /// RFC 3339 timestamp of the first addition.
     pub added: String,
+    /// The owner marked the file fit to hand downstream (`assess set --evidence F
+    /// --public`): a package exported `--with-evidence public` carries only such files'
+    /// bytes, and the hashes of the others.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub public: bool,
 }
 
 /// One stored file, as listed in reports' evidence index.
@@ -115,6 +120,7 @@ impl EvidenceStore {
             names: Vec::new(),
             size,
             added: crate::now_rfc3339(),
+            public: false,
         };
         let Some(name) = name else {
             return Ok(StoredEvidence {
@@ -145,6 +151,22 @@ impl EvidenceStore {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(e),
         }
+    }
+
+    /// Marks a stored file public (see [`EvidenceMeta::public`]).
+    pub fn mark_public(&self, sha256: &str) -> Result<(), AssessError> {
+        let path = self.meta_path(sha256);
+        let mut meta = self
+            .meta(sha256)
+            .map_err(|e| AssessError::io(&path, e))?
+            .ok_or_else(|| AssessError::message(&path, "no such stored evidence"))?;
+        if !meta.public {
+            meta.public = true;
+            let text = serde_norway::to_string(&meta)
+                .map_err(|e| AssessError::message(&path, e.to_string()))?;
+            crate::write_atomically(&path, text.as_bytes())?;
+        }
+        Ok(())
     }
 
     /// Hashes the stored file again; `Ok(false)` when its bytes no longer match its name.

@@ -31,8 +31,8 @@ mod validate;
 pub mod vuln_import;
 
 pub use assessment::{
-    Answer, Assessment, EvidenceRef, Finding, Inheritance, Method, Origin, Review, Role, Status,
-    Subject, SubjectKind, Target,
+    Answer, Assessment, BasisVerdict, ComponentBasis, EvidenceRef, Finding, Inheritance, Method,
+    Origin, Review, Role, Status, Subject, SubjectKind, Target,
 };
 pub use project::{Project, ProjectConfig, UpkeepLimits};
 pub use results::{compute, compute_with, Results, ReviewPolicy};

@@ -6,7 +6,9 @@
 //!   (`origin: person`) or a person confirmed it (`review: reviewed`, e.g. a scan suggestion
 //!   someone reviewed). With `review: required` in tekigo.yaml only reviewed answers count
 //!   ([`ReviewPolicy::counts`]). Drafts a scan suggested do not count: a certification body
-//!   signs what a person stands behind, not what a tool guessed.
+//!   signs what a person stands behind, not what a tool guessed. The same holds for a
+//!   system requirement suggested from the zone's components (`origin: components`): it
+//!   counts once a person reviewed it (`assess set --reviewed-by`) or answered it.
 //!   An *inherited* answer (`origin: inherited`, from a signed conformity package) counts
 //!   exactly when it counted in the assessment it comes from (`inherited.counted`, judged
 //!   there with that project's review rule), so an assessment that inherits everything has
@@ -18,7 +20,9 @@
 //!   are not met by the subject in any vector, whatever the status says: the capability is
 //!   provided, if at all, by the next layer, which takes them as obligations
 //!   ([`obligations`]). A deferred answer's status is partial or not-satisfied (checked on
-//!   load).
+//!   load). A system assessment prefilled from its components picks them up: a
+//!   `components` answer resting on a component's deferral is an obligation of the system
+//!   (its owner the integrator, by [`Answer::owner`]'s rule) until a person answers it.
 //! - **Which statuses meet a requirement** ([`Vector::meets`]). Satisfied and not-applicable
 //!   meet it; partial, not-satisfied and no answer do not. A compensating countermeasure is
 //!   outside a component: in 62443-4-2 the capability level (SL-C) is what the component
@@ -552,22 +556,48 @@ pub struct Obligation {
     pub reason: String,
     /// Whether the deferral itself came from a package (the layer below deferred it).
     pub inherited: bool,
+    /// For an obligation picked up from the zone's components: `ASSESSMENT REQUIREMENT` of
+    /// each deferral it rests on.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub picked_up: Vec<String>,
 }
 
 /// The deferred requirements of an assessment, in catalog order (in scope or not: the next
-/// layer may need a higher level than this subject's target).
+/// layer may need a higher level than this subject's target), and the obligations it
+/// picked up from its components that nobody here answered yet (see the module docs).
 pub fn obligations(standard: &Standard, assessment: &Assessment) -> Vec<Obligation> {
     rows(standard, assessment)
         .into_iter()
         .filter_map(|r| {
             let a = r.answer?;
+            let deferrals: Vec<&crate::assessment::ComponentBasis> = match a.origin {
+                Origin::Components => a
+                    .components
+                    .iter()
+                    .filter(|b| b.verdict == crate::assessment::BasisVerdict::Deferred)
+                    .collect(),
+                _ => Vec::new(),
+            };
+            let deferred_to = match deferrals.first() {
+                Some(_) => a.owner(assessment.subject.kind),
+                None => a.deferred_to?,
+            };
             Some(Obligation {
                 id: r.item.id.clone(),
                 fr: r.item.fr.map(|f| f.label()),
                 min_sl: r.item.min_sl,
-                deferred_to: a.deferred_to?,
+                deferred_to,
                 reason: a.reason.clone(),
                 inherited: a.origin == Origin::Inherited,
+                picked_up: deferrals
+                    .iter()
+                    .flat_map(|b| {
+                        let source = b.assessment.clone().unwrap_or_else(|| b.component.clone());
+                        b.requirements
+                            .iter()
+                            .map(move |id| format!("{source} {id}"))
+                    })
+                    .collect(),
             })
         })
         .collect()

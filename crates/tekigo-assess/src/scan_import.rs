@@ -210,6 +210,7 @@ pub fn apply_in(
                 inherited: None,
                 owner: None,
                 deferred_to: None,
+                components: Vec::new(),
             },
         );
         summary.suggested.push(id);

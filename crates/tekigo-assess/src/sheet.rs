@@ -296,11 +296,7 @@ fn cells_of(r: &Row, maturity: bool) -> [String; 15] {
             Review::Reviewed => "reviewed".into(),
         }),
         text(&|a| a.reviewer.clone().unwrap_or_default()),
-        text(&|a| match a.origin {
-            Origin::Person => "person".into(),
-            Origin::Scan => "scan".into(),
-            Origin::Inherited => "inherited".into(),
-        }),
+        text(&|a| a.origin.as_str().into()),
     ]
 }
 
@@ -719,6 +715,10 @@ fn answer_from_row<'a>(
         "scan" => Origin::Scan,
         // Only a package makes an answer inherited; the sheet may keep it so.
         "inherited" if previous.is_some_and(|p| p.origin == Origin::Inherited) => Origin::Inherited,
+        // Only a prefill makes an answer a components suggestion; the sheet may keep it so.
+        "components" if previous.is_some_and(|p| p.origin == Origin::Components) => {
+            Origin::Components
+        }
         o => return Err(format!("origin {o:?} is not person or scan")),
     };
     if let Some(p) = previous.filter(|_| origin == Origin::Inherited) {
@@ -748,5 +748,6 @@ fn answer_from_row<'a>(
         inherited: previous.and_then(|p| p.inherited.clone()),
         owner: previous.and_then(|p| p.owner),
         deferred_to: previous.and_then(|p| p.deferred_to),
+        components: previous.map(|p| p.components.clone()).unwrap_or_default(),
     }))
 }

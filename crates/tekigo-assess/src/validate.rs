@@ -125,6 +125,11 @@ pub fn assessment(catalog: &Catalog, a: &Assessment, path: &Path, text: &str) ->
             )),
             _ => {}
         }
+        if answer.origin == crate::Origin::Components && answer.components.is_empty() {
+            at(format!(
+                "{id}: an answer suggested from components needs `components` (what each says)"
+            ));
+        }
         if let Some(e) = crate::date_error(&answer.date) {
             at(format!("{id}: date {e}"));
         }

@@ -496,6 +496,7 @@ pub fn apply(
                 inherited: None,
                 owner: None,
                 deferred_to: None,
+                components: Vec::new(),
             },
         );
         summary.suggested.push(id);

@@ -79,9 +79,23 @@ pub struct Levels {
 pub struct PackedEvidence {
     pub sha256: String,
     pub names: Vec<String>,
-    /// The bytes in hex, when exported `--with-evidence`.
+    /// The bytes in hex, when exported `--with-evidence` (for `public`, only files the
+    /// owner marked public carry them; the rest keep their hash and names only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
+}
+
+/// Which evidence files a package carries the bytes of. Every cited file's hash is in the
+/// package whatever the choice, so a receiver still sees what each answer rests on and
+/// can check any file later obtained against it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EvidenceScope {
+    /// Hashes and names only.
+    None,
+    /// The files marked public in the evidence store (`EvidenceMeta::public`).
+    Public,
+    /// Every cited file.
+    All,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -109,7 +123,7 @@ pub fn export(
     project: &Project,
     assessment: &Assessment,
     secret_key: &Path,
-    with_evidence: bool,
+    with_evidence: EvidenceScope,
     out: &Path,
     exported_at: &str,
 ) -> Result<Exported, SignError> {
@@ -135,15 +149,16 @@ pub fn export(
                 "stored evidence does not match its hash; refusing to export",
             ));
         }
-        let names = store
-            .meta(sha)
-            .map_err(io(&path))?
-            .map(|m| m.names)
-            .unwrap_or_default();
+        let meta = store.meta(sha).map_err(io(&path))?;
+        let carried = match with_evidence {
+            EvidenceScope::None => false,
+            EvidenceScope::Public => meta.as_ref().is_some_and(|m| m.public),
+            EvidenceScope::All => true,
+        };
         evidence.push(PackedEvidence {
             sha256: sha.to_string(),
-            names,
-            content: with_evidence.then(|| hex(&bytes)),
+            names: meta.map(|m| m.names).unwrap_or_default(),
+            content: carried.then(|| hex(&bytes)),
         });
     }
     let payload = Payload {

@@ -25,5 +25,6 @@ pub fn answer(status: Status) -> Answer {
         inherited: None,
         owner: None,
         deferred_to: None,
+        components: Vec::new(),
     }
 }

@@ -112,9 +112,11 @@ pub enum AssessCommand {
         /// Secret key from `tekigo keygen`.
         #[arg(long, value_name = "KEY")]
         sign_key: PathBuf,
-        /// Carry the evidence files themselves, not only their hashes.
-        #[arg(long)]
-        with_evidence: bool,
+        /// Carry the evidence files themselves, not only their hashes: every cited file
+        /// (`--with-evidence` or `--with-evidence all`), or only those marked public
+        /// (`--with-evidence public`, see `assess set --public`); the others' hashes stay.
+        #[arg(long, value_enum, num_args = 0..=1, default_missing_value = "all")]
+        with_evidence: Option<EvidenceArg>,
     },
     /// Check a conformity package offline against the supplier's public key (exit 0 when
     /// it verifies, 2 when it does not).
@@ -143,6 +145,12 @@ pub enum AssessCommand {
         #[arg(long, value_enum, default_value_t = ViewFormat::Table)]
         format: ViewFormat,
     },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum EvidenceArg {
+    All,
+    Public,
 }
 
 #[derive(Args)]
@@ -196,6 +204,10 @@ pub struct SetArgs {
     /// A file to store in evidence/ and cite (repeatable).
     #[arg(long = "evidence")]
     pub evidence: Vec<PathBuf>,
+    /// The files of --evidence may go downstream: a package exported `--with-evidence
+    /// public` carries them (the others only by hash).
+    #[arg(long, requires = "evidence")]
+    pub public: bool,
     /// A URL to cite (repeatable).
     #[arg(long = "url")]
     pub urls: Vec<String>,
@@ -437,7 +449,14 @@ pub fn run(ctx: &Context, cmd: AssessCommand) -> Result<ExitCode> {
             output,
             sign_key,
             with_evidence,
-        } => super::layers::export_package(ctx, &project, &id, &output, &sign_key, with_evidence),
+        } => {
+            let scope = match with_evidence {
+                None => tekigo_sign::package::EvidenceScope::None,
+                Some(EvidenceArg::Public) => tekigo_sign::package::EvidenceScope::Public,
+                Some(EvidenceArg::All) => tekigo_sign::package::EvidenceScope::All,
+            };
+            super::layers::export_package(ctx, &project, &id, &output, &sign_key, scope)
+        }
         AssessCommand::VerifyPackage {
             file,
             trust,
@@ -701,6 +720,9 @@ fn set(ctx: &Context, project: &Project, args: SetArgs) -> Result<ExitCode> {
     let mut evidence = Vec::new();
     for file in &args.evidence {
         let stored = store.add_file(file)?;
+        if args.public {
+            store.mark_public(&stored.sha256)?;
+        }
         evidence.push(EvidenceRef::File {
             sha256: stored.sha256,
             name: file

@@ -92,7 +92,7 @@ pub fn export_package(
     id: &str,
     out: &Path,
     key: &Path,
-    with_evidence: bool,
+    with_evidence: package::EvidenceScope,
 ) -> Result<ExitCode> {
     let a = super::assess::load_assessment(ctx, project, id)?;
     let e = package::export(
