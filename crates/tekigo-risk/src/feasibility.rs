@@ -13,6 +13,20 @@
 //!   FR, the highest of them, since it must hold wherever it is.
 //! - **System (3-3).** The 62443-3-3 SRs and REs the zone's system must provide: every item
 //!   whose lowest level is at or below the SL-T of its FR (levels are cumulative).
+//! - **SL-A against SL-T.** Each 62443-3-3 assessment whose subject is the zone (`assess new
+//!   --standard 62443-3-3 --zone ID`, prefilled by [`crate::prefill`]) gives the zone's
+//!   SL-A: its claimed vector (`achieved` of `tekigo_assess::compute_with`, compensating
+//!   countermeasures of the zone such as a firewall at the conduit counted, suggestions
+//!   not confirmed by a person not counted), with the gap per FR to the zone's SL-T.
+//! - **Conduits.** Every conduit joining the zone is listed with its SL-T (from the
+//!   derivation), the countermeasures the risk register names for it, and its SL-A from
+//!   a 62443-3-3 assessment whose subject is the conduit (`--conduit ID`), with the gap.
+//!   The register's countermeasures are shown, not counted: a list of measures is not a
+//!   level, and only an assessment says which requirements they meet. A conduit falls
+//!   short when its SL-A is below its SL-T in some FR, or when it has an SL-T above 0 and no
+//!   assessment (nothing known is not reached, as for components). A zone with a conduit
+//!   that falls short is flagged (`conduits_short`) and is not feasible: traffic into the
+//!   zone passes the conduit, so the zone's protection is no stronger than it.
 
 use crate::derive::Derivation;
 use crate::model::RiskModel;
@@ -30,9 +44,44 @@ pub struct ZoneFeasibility {
     pub sl_t: [Level; 7],
     pub components: Vec<ComponentFit>,
     /// True when every component has an assessment and none has a gap (also when the zone
-    /// holds no tekigo component: then nothing is known to fall short).
+    /// holds no tekigo component: then nothing is known to fall short), and no conduit of
+    /// the zone falls short.
     pub feasible: bool,
     pub system_requirements: Vec<SystemRequirement>,
+    /// The zone's SL-A from each of its 3-3 assessments.
+    pub system: Vec<SystemLevel>,
+    /// The conduits joining the zone.
+    pub conduits: Vec<ConduitFit>,
+    /// Ids of the conduits that fall short (see the module docs).
+    pub conduits_short: Vec<String>,
+}
+
+/// A zone's or conduit's SL-A from one 62443-3-3 assessment of it.
+#[derive(Debug, Clone, Serialize)]
+pub struct SystemLevel {
+    pub assessment: String,
+    /// Claimed (SL-A): answers that count, compensating countermeasures included.
+    pub sl_a: [Level; 7],
+    /// Every answer counted, suggestions not yet confirmed included.
+    pub projected: [Level; 7],
+    /// SL-T minus SL-A per FR, 0 where SL-A reaches SL-T.
+    pub gap: [Level; 7],
+    /// The compensating countermeasures recorded for the requirements up to its levels,
+    /// `ID: countermeasure`.
+    pub countermeasures: Vec<String>,
+}
+
+/// One conduit of a zone: its SL-T, what the register says protects it, and its SL-A.
+#[derive(Debug, Clone, Serialize)]
+pub struct ConduitFit {
+    pub conduit: String,
+    pub sl_t: [Level; 7],
+    /// Countermeasures of the risk register lines that target the conduit (shown, not
+    /// counted).
+    pub countermeasures: Vec<crate::model::Words>,
+    /// One per 3-3 assessment of the conduit; empty when it has none.
+    pub system: Vec<SystemLevel>,
+    pub short: bool,
 }
 
 /// One asset's component and one of its 4-2 assessments (or none).
@@ -99,6 +148,13 @@ pub fn feasibility_of(
         .ok_or_else(|| missing_standard(SYSTEM_STANDARD))?;
     // Each assessment is computed once: (id, subject, achieved).
     let mut assessed: Vec<(String, String, [Level; 7])> = Vec::new();
+    let systems = |subject: &str, sl_t: [Level; 7]| -> Vec<SystemLevel> {
+        assessments
+            .iter()
+            .filter(|a| a.subject.name == subject && a.standard == system.info.id)
+            .map(|a| system_level(system, a, config, sl_t))
+            .collect()
+    };
     for a in assessments {
         if catalog.standard(&a.standard).map(|s| s.info.id.as_str()) != Some(COMPONENT_STANDARD) {
             continue;
@@ -168,18 +224,80 @@ pub fn feasibility_of(
                 })
             })
             .collect();
+        let conduits: Vec<ConduitFit> = model
+            .conduits
+            .iter()
+            .filter(|c| c.zones.contains(&zone.id))
+            .map(|c| {
+                let sl_t = derivation
+                    .conduit(&c.id)
+                    .map(|t| t.sl_t)
+                    .unwrap_or_default();
+                let system = systems(&c.id, sl_t);
+                let short = match system.is_empty() {
+                    true => sl_t.iter().any(|&l| l > 0),
+                    false => system.iter().any(|s| s.gap.iter().any(|&l| l > 0)),
+                };
+                ConduitFit {
+                    conduit: c.id.clone(),
+                    sl_t,
+                    countermeasures: model
+                        .risks
+                        .iter()
+                        .filter(|r| r.target == c.id)
+                        .flat_map(|r| r.countermeasures.iter().cloned())
+                        .collect(),
+                    system,
+                    short,
+                }
+            })
+            .collect();
+        let conduits_short: Vec<String> = conduits
+            .iter()
+            .filter(|c| c.short)
+            .map(|c| c.conduit.clone())
+            .collect();
         out.push(ZoneFeasibility {
             zone: zone.id.clone(),
             sl_t,
-            feasible: !components.iter().any(ComponentFit::has_gap),
+            feasible: !components.iter().any(ComponentFit::has_gap) && conduits_short.is_empty(),
             components,
             system_requirements,
+            system: systems(&zone.id, sl_t),
+            conduits,
+            conduits_short,
         });
     }
     Ok(out)
 }
 
-fn missing_standard(id: &str) -> RiskError {
+/// The SL-A of one 3-3 assessment against `sl_t` (see the module docs).
+fn system_level(
+    system: &tekigo_catalog::Standard,
+    a: &Assessment,
+    config: &tekigo_assess::ProjectConfig,
+    sl_t: [Level; 7],
+) -> SystemLevel {
+    let r = tekigo_assess::compute_with(system, a, config.review);
+    let sl_a = r.achieved.unwrap_or_default();
+    SystemLevel {
+        assessment: a.id.clone(),
+        sl_a,
+        projected: r.projected.unwrap_or_default(),
+        gap: std::array::from_fn(|i| sl_t[i].saturating_sub(sl_a[i])),
+        countermeasures: r
+            .frs
+            .iter()
+            .flat_map(|f| &f.compensating)
+            .filter_map(|id| {
+                let c = a.answers.get(id)?.countermeasure.as_deref()?;
+                Some(format!("{id}: {c}"))
+            })
+            .collect(),
+    }
+}
+
+pub(crate) fn missing_standard(id: &str) -> RiskError {
     RiskError::Data {
         name: "catalog".into(),
         message: format!("standard {id} is not in the catalog in use"),

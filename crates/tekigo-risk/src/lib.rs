@@ -11,7 +11,10 @@
 //! - derives an SL-T vector per zone and conduit from the unmitigated risk with a rule that
 //!   is part of the file, keeping every step so a reader can redo it by hand ([`derive`]);
 //! - compares each zone's SL-T with the achieved level of the 4-2 assessments of its
-//!   components and lists the 3-3 requirements the system has to provide ([`feasibility`]);
+//!   components, with its own SL-A from a 3-3 assessment and with its conduits, and lists
+//!   the 3-3 requirements the system has to provide ([`feasibility`]);
+//! - prefills a zone's 3-3 assessment from its components' 4-2 results through the
+//!   catalog's mapping ([`prefill`]);
 //! - draws the zones and conduits as SVG and DOT ([`draw`], [`drawing`] for a project
 //!   directory) and writes a report in English or Japanese, as self-contained HTML or as PDF
 //!   ([`report`]).
@@ -23,14 +26,15 @@ pub mod derive;
 pub mod draw;
 pub mod feasibility;
 pub mod model;
+pub mod prefill;
 pub mod report;
 mod text;
 
 pub use check::{check, Violation};
 pub use derive::{derive, Derivation, Step, TargetSl};
 pub use feasibility::{
-    component_targets, feasibility, feasibility_of, ComponentFit, SystemRequirement,
-    ZoneFeasibility,
+    component_targets, feasibility, feasibility_of, ComponentFit, ConduitFit, SystemLevel,
+    SystemRequirement, ZoneFeasibility,
 };
 pub use model::RiskModel;
 pub use tekigo_catalog::Problem;

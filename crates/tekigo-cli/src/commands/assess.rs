@@ -159,8 +159,17 @@ pub struct NewArgs {
     #[arg(long)]
     pub standard: String,
     /// The component, system or organisation assessed.
-    #[arg(long, alias = "subject")]
-    pub component: String,
+    #[arg(long, alias = "subject", required_unless_present_any = ["zone", "conduit"])]
+    pub component: Option<String>,
+    /// A 62443-3-3 assessment of this zone of risk/system.yaml: the zone is the subject,
+    /// its SL-T the target, and what its components' 4-2 results answer through the
+    /// 4-2 → 3-3 mapping is prefilled as suggestions a person confirms.
+    #[arg(long, conflicts_with_all = ["component", "sl_t", "inherit", "conduit"])]
+    pub zone: Option<String>,
+    /// A 62443-3-3 assessment of this conduit of risk/system.yaml (subject and SL-T the
+    /// conduit's; nothing is prefilled): its SL-A counts in `risk feasibility`.
+    #[arg(long, conflicts_with_all = ["component", "sl_t", "inherit"])]
+    pub conduit: Option<String>,
     /// Component type (4-2); taken from tekigo.yaml when the component is listed there.
     #[arg(long = "type", value_parser = parse_type)]
     pub component_type: Option<ComponentType>,
@@ -534,7 +543,30 @@ fn warnings(ctx: &Context, project: &Project, r: &Results) -> Result<Vec<String>
 }
 
 fn new(ctx: &Context, project: &Project, args: NewArgs) -> Result<ExitCode> {
-    let listed = project.component(&args.component);
+    // A zone or conduit of the risk model brings its own subject and SL-T.
+    let system = match (&args.zone, &args.conduit) {
+        (Some(zone), _) => Some(super::layers::system_target(
+            ctx,
+            project,
+            &args.standard,
+            zone,
+            true,
+        )?),
+        (None, Some(conduit)) => Some(super::layers::system_target(
+            ctx,
+            project,
+            &args.standard,
+            conduit,
+            false,
+        )?),
+        (None, None) => None,
+    };
+    let component = match (&system, &args.component) {
+        (Some((subject, _)), _) | (None, Some(subject)) => subject.clone(),
+        (None, None) => bail!("give --component, --zone or --conduit"),
+    };
+    let sl_t = system.as_ref().map(|(_, t)| *t).or(args.sl_t);
+    let listed = project.component(&component);
     let has_types = ctx
         .catalog
         .standard(&args.standard)
@@ -558,7 +590,7 @@ fn new(ctx: &Context, project: &Project, args: NewArgs) -> Result<ExitCode> {
         };
         return Err(UserError::new(
             "error.unknown_component",
-            &[("name", format!("{:?}", args.component)), ("known", known)],
+            &[("name", format!("{component:?}")), ("known", known)],
         )
         .into());
     }
@@ -568,20 +600,16 @@ fn new(ctx: &Context, project: &Project, args: NewArgs) -> Result<ExitCode> {
         .map(|s| s.info.id.clone())
         .unwrap_or(args.standard.clone());
     let id = args.id.unwrap_or_else(|| {
-        format!(
-            "{}-{}",
-            args.component,
-            standard.trim_start_matches("62443-")
-        )
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '.' {
-                c
-            } else {
-                '-'
-            }
-        })
-        .collect()
+        format!("{}-{}", component, standard.trim_start_matches("62443-"))
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' || c == '.' {
+                    c
+                } else {
+                    '-'
+                }
+            })
+            .collect()
     });
     let path = project.assessment_path(&id)?;
     if path.exists() {
@@ -590,21 +618,23 @@ fn new(ctx: &Context, project: &Project, args: NewArgs) -> Result<ExitCode> {
             path.display()
         );
     }
-    let a = edit::new_assessment(
+    let mut a = edit::new_assessment(
         &ctx.catalog,
         NewAssessment {
             id: id.clone(),
             standard: args.standard,
-            subject: args.component.clone(),
+            subject: component.clone(),
             component_type,
             version: listed.and_then(|c| c.version.clone()),
-            target_sl: args.sl_t,
+            target_sl: sl_t,
             target_ml: args.ml_t,
         },
     )?;
     if let (Some(file), Some(trust)) = (&args.inherit, &args.trust) {
         // Checked and saved whole, or refused with nothing written.
         super::layers::inherit(ctx, project, a, file, trust, ViewFormat::Table)?;
+    } else if let Some(zone) = &args.zone {
+        super::layers::prefill(ctx, project, &mut a, zone)?;
     } else {
         project.save_assessment(&ctx.catalog, &a)?;
     }

@@ -331,3 +331,94 @@ pub fn answers_json(ctx: &Context, a: &Assessment) -> serde_json::Value {
         })
         .collect()
 }
+
+/// The subject and SL-T of a 3-3 assessment of a zone (`zone`) or conduit of the risk
+/// model: the id as the subject, the SL-T in force from the derivation.
+pub fn system_target(
+    ctx: &Context,
+    project: &Project,
+    standard: &str,
+    id: &str,
+    zone: bool,
+) -> Result<(String, tekigo_catalog::SlVector)> {
+    let system = ctx.catalog.standard(standard).map(|s| s.info.id.as_str());
+    if system != Some(tekigo_risk::prefill::SYSTEM_STANDARD) {
+        return Err(crate::i18n::UserError::new(
+            "error.system_standard",
+            &[("standard", standard.to_string())],
+        )
+        .into());
+    }
+    let doc = tekigo_risk::Document::load(&project.root)?;
+    let d = tekigo_risk::derive(&doc.model);
+    let (targets, key) = match zone {
+        true => (&d.zones, "error.unknown_zone"),
+        false => (&d.conduits, "error.unknown_conduit"),
+    };
+    match targets.iter().find(|t| t.id == id) {
+        Some(t) => Ok((id.to_string(), tekigo_catalog::SlVector(t.sl_t))),
+        None => Err(crate::i18n::UserError::new(
+            key,
+            &[
+                ("id", id.to_string()),
+                (
+                    "known",
+                    targets
+                        .iter()
+                        .map(|t| t.id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                ),
+            ],
+        )
+        .into()),
+    }
+}
+
+/// Prefills a new 3-3 assessment of `zone` from its components (the rule is
+/// `tekigo_risk::prefill`'s), checks and saves it, and says what it wrote.
+pub fn prefill(ctx: &Context, project: &Project, a: &mut Assessment, zone: &str) -> Result<()> {
+    let doc = tekigo_risk::Document::load(&project.root)?;
+    let mut assessments = Vec::new();
+    for id in project.assessment_ids()? {
+        assessments.push(project.load_assessment(&ctx.catalog, &id)?);
+    }
+    let s = tekigo_risk::prefill::prefill(
+        &ctx.catalog,
+        &project.config,
+        &assessments,
+        &doc.model,
+        zone,
+        a,
+        project.config.language,
+    )?;
+    tekigo_assess::check(&ctx.catalog, a)?;
+    project.save_assessment(&ctx.catalog, a)?;
+    let l = ctx.lang;
+    eprintln!(
+        "{}",
+        fill(
+            l,
+            "prefill.summary",
+            &[
+                ("id", &a.id),
+                ("zone", &zone),
+                ("satisfied", &s.satisfied.len()),
+                ("partial", &s.partial.len()),
+                ("not_satisfied", &s.not_satisfied.len()),
+                ("picked_up", &s.picked_up.len()),
+                ("unknown", &s.unknown.len()),
+                ("own", &s.not_concerned.len()),
+            ],
+        )
+    );
+    for (key, ids) in [
+        ("prefill.picked_up", &s.picked_up),
+        ("prefill.unknown", &s.unknown),
+    ] {
+        if !ids.is_empty() {
+            eprintln!("  {}", fill(l, key, &[("ids", &ids.join(", "))]));
+        }
+    }
+    Ok(())
+}

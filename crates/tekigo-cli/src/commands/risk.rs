@@ -25,8 +25,9 @@ pub enum RiskCommand {
         #[arg(long, value_enum, default_value_t = ViewFormat::Table)]
         format: ViewFormat,
     },
-    /// Each zone's SL-T against its components' 4-2 assessments, and the 3-3 requirements
-    /// it calls for (exit 1 when there is a gap or an unassessed component).
+    /// Each zone's SL-T against its components' 4-2 assessments, its SL-A from its 3-3
+    /// assessment, its conduits, and the 3-3 requirements it calls for (exit 1 when a
+    /// component or conduit falls short or is not assessed).
     Feasibility {
         #[arg(long, value_enum, default_value_t = ViewFormat::Table)]
         format: ViewFormat,
@@ -321,12 +322,47 @@ fn render_feasibility(f: &[tekigo_risk::ZoneFeasibility], l: Lang) -> String {
             tr(
                 l,
                 match (z.components.is_empty(), z.feasible) {
-                    (true, _) => "risk.no_component",
+                    (true, true) => "risk.no_component",
                     (false, true) => "risk.reachable",
-                    (false, false) => "risk.gap",
+                    (_, false) => "risk.gap",
                 }
             )
         ));
+        for s in &z.system {
+            out.push_str(&format!("  {}\n", system_line(l, s)));
+        }
+        for c in &z.conduits {
+            let level = match c.system.is_empty() {
+                true => tr(l, "risk.not_assessed").to_string(),
+                false => c
+                    .system
+                    .iter()
+                    .map(|s| system_line(l, s))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            };
+            out.push_str(&format!(
+                "  {} {}: SL-T {} · {} · {}\n",
+                tr(l, "risk.conduit"),
+                c.conduit,
+                vector(&c.sl_t),
+                level,
+                tr(
+                    l,
+                    if c.short {
+                        "risk.conduit_short"
+                    } else {
+                        "risk.conduit_reaches"
+                    }
+                )
+            ));
+            for m in &c.countermeasures {
+                out.push_str(&format!(
+                    "    {}\n",
+                    fill(l, "risk.register_countermeasure", &[("text", &m.get(l))])
+                ));
+            }
+        }
         if z.components.is_empty() {
             continue;
         }
@@ -355,6 +391,27 @@ fn render_feasibility(f: &[tekigo_risk::ZoneFeasibility], l: Lang) -> String {
         out.push_str(&format!("{t}\n"));
     }
     out
+}
+
+/// One 3-3 assessment's SL-A against SL-T, with the countermeasures it counts.
+fn system_line(l: Lang, s: &tekigo_risk::SystemLevel) -> String {
+    let mut line = fill(
+        l,
+        "risk.sl_a",
+        &[
+            ("id", &s.assessment as &dyn std::fmt::Display),
+            ("sl_a", &vector(&s.sl_a)),
+            ("projected", &vector(&s.projected)),
+            ("gap", &vector(&s.gap)),
+        ],
+    );
+    for c in &s.countermeasures {
+        line.push_str(&format!(
+            "\n    {}",
+            fill(l, "risk.zone_countermeasure", &[("text", c)])
+        ));
+    }
+    line
 }
 
 /// `risk apply-targets`: every 4-2 assessment of a component in a zone gets the zone's

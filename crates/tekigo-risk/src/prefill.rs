@@ -1,0 +1,314 @@
+//! A zone's system (62443-3-3) assessment prefilled from its components' 62443-4-2 results
+//! through the catalog's 4-2 → 3-3 mapping (`tekigo assess new --standard 62443-3-3
+//! --zone ZONE`).
+//!
+//! The rule, stated once here:
+//!
+//! - **Which requirements.** Every 3-3 requirement in scope at the zone's SL-T (the
+//!   assessment's rows in scope, `tekigo_assess::results::rows`).
+//! - **Which components it concerns.** A component of the zone (an asset of the zone naming
+//!   a tekigo component) is concerned by a 3-3 requirement when a 4-2 requirement mapped to
+//!   it binds the component's type (an NDR row concerns network devices only). The 4-2 ids
+//!   the mapping gives for that type are the ones the component is judged on.
+//! - **What one component says** ([`BasisVerdict`]), from every 4-2 assessment of it in the
+//!   project, all mapped ids together: `deferred` when any is left to another party;
+//!   else `not-met` when any is answered, counts (`ReviewPolicy::counts` under this
+//!   project's rule) and does not meet it in the claimed sense (`Vector::Claimed`: a
+//!   component's compensating answer is a countermeasure the zone must provide, so it does
+//!   not meet here either: the zone records that countermeasure itself); else `unknown`
+//!   when any is unanswered or does not count yet (a scan draft); else `met`. A component
+//!   with no assessment but a supplier's claim is judged on the claimed SL-C: a mapped
+//!   requirement is met when its lowest level is at or below the claimed level of its FR
+//!   (levels are cumulative), not met otherwise. A component with neither is `unknown`.
+//! - **What the zone gets.** Any `deferred`: `not-satisfied`, and the requirement becomes
+//!   the integrator's obligation (`results::obligations`) until a person answers it; else
+//!   any `not-met`: `not-satisfied`; else any `unknown`: no answer at all (nothing known is
+//!   never satisfied); else every concerned component `met`: `satisfied` when every
+//!   mapping used is `equal` or a `superset` (the 4-2 requirement covers the 3-3 one),
+//!   `partial` when one only overlaps it (`subset`, `intersect`). A requirement no
+//!   component is concerned by (no mapping, or no component of a mapped type) is left
+//!   unanswered: it is the system's own to show.
+//! - **What it counts for.** Every prefilled answer has `origin: components` and stays in
+//!   draft: it counts toward the zone's SL-A only once a person reviews or answers it
+//!   (`tekigo_assess::results` states that rule).
+
+use crate::model::RiskModel;
+use crate::text::label;
+use crate::RiskError;
+use serde::Serialize;
+use tekigo_assess::results::{rows, Vector};
+use tekigo_assess::{
+    Answer, Assessment, BasisVerdict, ComponentBasis, Origin, ProjectConfig, Role, Status,
+};
+use tekigo_catalog::{Catalog, ComponentType, Lang, Relationship};
+
+const COMPONENT_STANDARD: &str = "62443-4-2";
+/// The standard of the assessments this module fills.
+pub const SYSTEM_STANDARD: &str = "62443-3-3";
+
+/// What the prefill wrote, by outcome, in catalog order.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct PrefillSummary {
+    pub satisfied: Vec<String>,
+    pub partial: Vec<String>,
+    pub not_satisfied: Vec<String>,
+    /// Not-satisfied because a component deferred a mapped requirement: obligations.
+    pub picked_up: Vec<String>,
+    /// Left unanswered: a concerned component is unknown.
+    pub unknown: Vec<String>,
+    /// Left unanswered: no component of the zone is concerned.
+    pub not_concerned: Vec<String>,
+}
+
+/// The zone's answer from its components' verdicts (see the module docs): `None` leaves the
+/// requirement unanswered. `covering` says whether every mapping used covers the 3-3
+/// requirement (`equal` or `superset`).
+pub fn zone_status(verdicts: &[BasisVerdict], covering: bool) -> Option<Status> {
+    let any = |v| verdicts.contains(&v);
+    if verdicts.is_empty()
+        || (!any(BasisVerdict::Deferred)
+            && !any(BasisVerdict::NotMet)
+            && any(BasisVerdict::Unknown))
+    {
+        return None;
+    }
+    Some(
+        match (
+            any(BasisVerdict::Deferred) || any(BasisVerdict::NotMet),
+            covering,
+        ) {
+            (true, _) => Status::NotSatisfied,
+            (false, true) => Status::Satisfied,
+            (false, false) => Status::Partial,
+        },
+    )
+}
+
+/// One tekigo component of the zone with what the project knows of it.
+struct Member<'a> {
+    name: &'a str,
+    ty: Option<ComponentType>,
+    assessments: Vec<&'a Assessment>,
+    claim: Option<&'a tekigo_assess::project::SupplierClaim>,
+}
+
+/// Fills `target` (a new 3-3 assessment of `zone`) from the zone's components (see the
+/// module docs). Answers already in `target` are left alone.
+pub fn prefill(
+    catalog: &Catalog,
+    config: &ProjectConfig,
+    assessments: &[Assessment],
+    model: &RiskModel,
+    zone: &str,
+    target: &mut Assessment,
+    lang: Lang,
+) -> Result<PrefillSummary, RiskError> {
+    let component_std = catalog
+        .standard(COMPONENT_STANDARD)
+        .ok_or_else(|| crate::feasibility::missing_standard(COMPONENT_STANDARD))?;
+    let system = catalog
+        .standard(&target.standard)
+        .ok_or_else(|| crate::feasibility::missing_standard(&target.standard))?;
+    let members = members(config, assessments, model, zone, component_std);
+    let mut summary = PrefillSummary::default();
+    let date = tekigo_assess::today();
+    let mut answers = Vec::new();
+    for row in rows(system, target).into_iter().filter(|r| r.in_scope) {
+        if row.answer.is_some() {
+            continue;
+        }
+        let id = &row.item.id;
+        let mapped: Vec<(&str, Relationship)> = catalog
+            .cross_refs(id)
+            .filter(|c| !c.outgoing && c.standard == COMPONENT_STANDARD)
+            .map(|c| (c.id, c.mapping.relationship))
+            .collect();
+        let mut basis = Vec::new();
+        let mut covering = true;
+        for m in &members {
+            let ids: Vec<&(&str, Relationship)> = mapped
+                .iter()
+                .filter(|(from, _)| {
+                    component_std
+                        .item(from)
+                        .is_some_and(|i| m.ty.is_none_or(|ty| i.binds(ty)))
+                })
+                .collect();
+            if ids.is_empty() {
+                continue;
+            }
+            covering &= ids
+                .iter()
+                .all(|(_, r)| matches!(r, Relationship::Equal | Relationship::Superset));
+            let ids: Vec<&str> = ids.iter().map(|(i, _)| *i).collect();
+            basis.extend(judge(m, &ids, component_std, config));
+        }
+        let verdicts: Vec<BasisVerdict> = basis.iter().map(|b| b.verdict).collect();
+        let Some(status) = zone_status(&verdicts, covering) else {
+            match basis.is_empty() {
+                true => summary.not_concerned.push(id.clone()),
+                false => summary.unknown.push(id.clone()),
+            }
+            continue;
+        };
+        let deferred = verdicts.contains(&BasisVerdict::Deferred);
+        let list = match (status, deferred) {
+            (_, true) => &mut summary.picked_up,
+            (Status::Satisfied, _) => &mut summary.satisfied,
+            (Status::Partial, _) => &mut summary.partial,
+            _ => &mut summary.not_satisfied,
+        };
+        list.push(id.clone());
+        let mut answer = Answer::new(status, date.clone());
+        answer.origin = Origin::Components;
+        answer.assessor = Some("tekigo prefill".into());
+        answer.reason = reason(lang, &basis)?;
+        answer.components = basis;
+        answers.push((id.clone(), answer));
+    }
+    target.answers.extend(answers);
+    Ok(summary)
+}
+
+/// The zone's tekigo components, each once, in asset order.
+fn members<'a>(
+    config: &'a ProjectConfig,
+    assessments: &'a [Assessment],
+    model: &'a RiskModel,
+    zone: &str,
+    component_std: &tekigo_catalog::Standard,
+) -> Vec<Member<'a>> {
+    let mut out: Vec<Member> = Vec::new();
+    let Some(z) = model.zone(zone) else {
+        return out;
+    };
+    for asset in z.assets.iter().filter_map(|a| model.asset(a)) {
+        let Some(name) = asset.component.as_deref() else {
+            continue;
+        };
+        if out.iter().any(|m| m.name == name) {
+            continue;
+        }
+        let of: Vec<&Assessment> = assessments
+            .iter()
+            .filter(|a| a.subject.name == name && a.standard == component_std.info.id)
+            .collect();
+        let listed = config.components.iter().find(|c| c.name == name);
+        out.push(Member {
+            name,
+            ty: of
+                .first()
+                .and_then(|a| a.subject.component_type)
+                .or(listed.map(|c| c.component_type)),
+            claim: listed.and_then(|c| c.claim.as_ref()),
+            assessments: of,
+        });
+    }
+    out
+}
+
+/// What one component says about the mapped 4-2 ids: one basis per assessment, or one for
+/// its claim or for nothing known.
+fn judge(
+    m: &Member,
+    ids: &[&str],
+    component_std: &tekigo_catalog::Standard,
+    config: &ProjectConfig,
+) -> Vec<ComponentBasis> {
+    let requirements: Vec<String> = ids.iter().map(|s| s.to_string()).collect();
+    let basis = |assessment: Option<String>,
+                 claim: Option<String>,
+                 verdict,
+                 deferred: Option<(Role, String)>| {
+        let (deferred_to, reason) = deferred.map_or((None, String::new()), |(r, s)| (Some(r), s));
+        ComponentBasis {
+            component: m.name.to_string(),
+            assessment,
+            claim,
+            requirements: requirements.clone(),
+            verdict,
+            deferred_to,
+            reason,
+        }
+    };
+    if m.assessments.is_empty() {
+        let Some(c) = m.claim else {
+            return vec![basis(None, None, BasisVerdict::Unknown, None)];
+        };
+        let met = ids.iter().all(|id| {
+            component_std
+                .item(id)
+                .and_then(|i| Some(i.min_sl? <= c.sl_c.get(i.fr?)))
+                .unwrap_or(false)
+        });
+        let verdict = if met {
+            BasisVerdict::Met
+        } else {
+            BasisVerdict::NotMet
+        };
+        return vec![basis(
+            None,
+            Some(format!("{}: {}", c.source.as_str(), c.scope)),
+            verdict,
+            None,
+        )];
+    }
+    m.assessments
+        .iter()
+        .map(|a| {
+            let answers: Vec<Option<&Answer>> = ids.iter().map(|id| a.answers.get(*id)).collect();
+            let deferral = ids.iter().zip(&answers).find_map(|(id, ans)| {
+                let ans = (*ans)?;
+                Some((ans.deferred_to?, format!("{id}: {}", ans.reason)))
+            });
+            let counts = |ans: &Answer| config.review.counts(ans);
+            let verdict = if deferral.is_some() {
+                BasisVerdict::Deferred
+            } else if answers.iter().any(|ans| {
+                ans.is_some_and(|ans| {
+                    counts(ans) && !Vector::Claimed.meets(ans, config.review, true)
+                })
+            }) {
+                BasisVerdict::NotMet
+            } else if answers
+                .iter()
+                .all(|ans| ans.is_some_and(|ans| Vector::Claimed.meets(ans, config.review, true)))
+            {
+                BasisVerdict::Met
+            } else {
+                BasisVerdict::Unknown
+            };
+            basis(Some(a.id.clone()), None, verdict, deferral)
+        })
+        .collect()
+}
+
+/// The reason of a prefilled answer: each component's verdict, in the project's language.
+fn reason(lang: Lang, basis: &[ComponentBasis]) -> Result<String, RiskError> {
+    let mut parts = Vec::new();
+    for b in basis {
+        let key = match b.verdict {
+            BasisVerdict::Met => "prefill.met",
+            BasisVerdict::NotMet => "prefill.not_met",
+            BasisVerdict::Deferred => "prefill.deferred",
+            BasisVerdict::Unknown => "prefill.unknown",
+        };
+        let source = b
+            .assessment
+            .clone()
+            .or_else(|| b.claim.clone())
+            .unwrap_or_default();
+        parts.push(
+            label(lang, key)?
+                .replace("{component}", &b.component)
+                .replace("{source}", &source)
+                .replace("{ids}", &b.requirements.join(", "))
+                .replace("{reason}", &b.reason),
+        );
+    }
+    Ok(format!(
+        "{} {}",
+        label(lang, "prefill.reason")?,
+        parts.join("; ")
+    ))
+}
