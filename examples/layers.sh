@@ -10,8 +10,12 @@
 #    and zone boundary protection at the conduit); it exports its own package.
 # 3. water: the Riverside plant (examples/water-treatment-risk.yaml, its remote-site RTUs
 #    replaced by the gateway) inherits the gateway's package, takes the zones' SL-T into
-#    it (`risk apply-targets`), records the PLC vendor's certified SL-C as a claim, and
-#    compares both with the zones (`risk feasibility`).
+#    it (`risk apply-targets`), records the PLC vendor's certified SL-C as a claim, starts
+#    the remote-sites zone's 62443-3-3 assessment prefilled from the gateway's 4-2 results
+#    (the gateway's deferrals become the integrator's obligations), closes the conduit's
+#    gaps with zone countermeasures (the VPN and the firewall at the radio conduit), has a
+#    second person confirm the suggestions, and compares SL-A with SL-T per zone and
+#    conduit (`risk feasibility`, the risk report).
 #
 # Usage: examples/layers.sh [TEKIGO_BINARY] [OUTPUT_DIR]   (default: examples/layers)
 set -euo pipefail
@@ -87,4 +91,23 @@ quiet "$tekigo" assess new --standard 62443-4-2 --component gw-100 --sl-t 1 --id
 "$tekigo" risk apply-targets
 "$tekigo" assess obligations gw-100-4-2
 quiet "$tekigo" component claim filter-plc --sl-c "{2 2 1 2 2 1 2}" --source certificate --scope "fw 4.x"
+# The remote-sites zone, where the gateways sit: its system assessment starts from them.
+quiet "$tekigo" assess new --standard 62443-3-3 --zone remote-sites --id remote-sites-3-3
+"$tekigo" assess obligations remote-sites-3-3
+quiet "$tekigo" assess set remote-sites-3-3 "SR 3.1" --status compensating \
+    --countermeasure "IPsec VPN between the RTU sites and the SCADA front end at conduit c-radio" \
+    --reason "The gateway leaves link integrity to the plant; the VPN provides it." --method inspection
+quiet "$tekigo" assess set remote-sites-3-3 "SR 5.1" --status compensating \
+    --countermeasure "Firewall at conduit c-radio admits DNP3 from the SCADA front end only" \
+    --reason "The gateway leaves segmentation to the plant; the conduit's firewall provides it." --method inspection
+export TEKIGO_USER="Riverside reviewer"
+"$tekigo" assess show remote-sites-3-3 --format json | python3 -c '
+import json, sys
+print("\n".join(a["id"] for a in json.load(sys.stdin)["answers"] if a["origin"] == "components"))' |
+    while read -r req; do
+        quiet "$tekigo" assess set remote-sites-3-3 "$req" --reviewed-by "Riverside reviewer"
+    done
+"$tekigo" assess show remote-sites-3-3
+quiet "$tekigo" report remote-sites-3-3 --format html -o "$out/remote-sites.html"
 "$tekigo" risk feasibility || true
+quiet "$tekigo" risk report --format html -o "$out/water-risk.html"

@@ -115,7 +115,11 @@ struct FeasibilityView {
     zone: String,
     sl_t: String,
     feasible: bool,
+    /// Whether there is anything to judge the zone by (components or conduits).
+    judged: bool,
     components: Vec<(Vec<String>, bool)>,
+    /// SL-A against SL-T: the zone's 3-3 assessments, then its conduits'.
+    levels: Vec<(Vec<String>, bool)>,
     requirements: Vec<Vec<String>>,
 }
 
@@ -413,43 +417,47 @@ fn build(input: &ReportInput) -> Result<Page, RiskError> {
     let feasibility = input
         .feasibility
         .iter()
-        .map(|f| FeasibilityView {
-            zone: f.zone.clone(),
-            sl_t: vector(&f.sl_t),
-            feasible: f.feasible,
-            components: f
-                .components
-                .iter()
-                .map(|c| {
-                    (
+        .map(|f| -> Result<FeasibilityView, RiskError> {
+            Ok(FeasibilityView {
+                zone: f.zone.clone(),
+                sl_t: vector(&f.sl_t),
+                feasible: f.feasible,
+                judged: !f.components.is_empty() || !f.conduits.is_empty(),
+                levels: levels_rows(f, lang)?,
+                components: f
+                    .components
+                    .iter()
+                    .map(|c| {
+                        (
+                            vec![
+                                c.asset.clone(),
+                                c.component.clone(),
+                                c.assessment
+                                    .clone()
+                                    .or_else(|| Some(claimed.replace("{claim}", c.claim.as_ref()?)))
+                                    .unwrap_or_else(|| no_assessment.to_string()),
+                                c.achieved.map(|a| vector(&a)).unwrap_or_default(),
+                                c.gap.map(|g| vector(&g)).unwrap_or_default(),
+                            ],
+                            !c.has_gap(),
+                        )
+                    })
+                    .collect(),
+                requirements: f
+                    .system_requirements
+                    .iter()
+                    .map(|r| {
                         vec![
-                            c.asset.clone(),
-                            c.component.clone(),
-                            c.assessment
-                                .clone()
-                                .or_else(|| Some(claimed.replace("{claim}", c.claim.as_ref()?)))
-                                .unwrap_or_else(|| no_assessment.to_string()),
-                            c.achieved.map(|a| vector(&a)).unwrap_or_default(),
-                            c.gap.map(|g| vector(&g)).unwrap_or_default(),
-                        ],
-                        !c.has_gap(),
-                    )
-                })
-                .collect(),
-            requirements: f
-                .system_requirements
-                .iter()
-                .map(|r| {
-                    vec![
-                        r.id.clone(),
-                        r.title.get(lang).to_string(),
-                        r.fr.clone(),
-                        r.min_sl.to_string(),
-                    ]
-                })
-                .collect(),
+                            r.id.clone(),
+                            r.title.get(lang).to_string(),
+                            r.fr.clone(),
+                            r.min_sl.to_string(),
+                        ]
+                    })
+                    .collect(),
+            })
         })
-        .collect();
+        .collect::<Result<Vec<_>, _>>()?;
 
     Ok(Page {
         lang: match lang {
@@ -580,4 +588,74 @@ fn target_view(
         justification,
         final_sl: t.sl_t.to_vec(),
     })
+}
+
+/// The rows of a zone's SL-A table: each 3-3 assessment of the zone, then each conduit with
+/// each of its 3-3 assessments (or none), with whether it reaches its SL-T.
+fn levels_rows(f: &ZoneFeasibility, lang: Lang) -> Result<Vec<(Vec<String>, bool)>, RiskError> {
+    let l = |key| crate::text::label(lang, key);
+    let row = |kind: &str,
+               id: &str,
+               sl_t: &[Level; 7],
+               s: Option<&crate::SystemLevel>,
+               extra: Vec<String>| {
+        let (source, sl_a, gap) = match s {
+            Some(s) => (s.assessment.clone(), vector(&s.sl_a), vector(&s.gap)),
+            None => (String::new(), String::new(), String::new()),
+        };
+        let mut measures: Vec<String> = s.map(|s| s.countermeasures.clone()).unwrap_or_default();
+        measures.extend(extra);
+        vec![
+            format!("{kind} {id}"),
+            vector(sl_t),
+            source,
+            sl_a,
+            gap,
+            measures.join("; "),
+        ]
+    };
+    let mut out = Vec::new();
+    for s in &f.system {
+        out.push((
+            row(l("report.zone")?, &f.zone, &f.sl_t, Some(s), Vec::new()),
+            s.gap.iter().all(|&g| g == 0),
+        ));
+    }
+    if f.system.is_empty() {
+        let mut r = row(l("report.zone")?, &f.zone, &f.sl_t, None, Vec::new());
+        r[2] = l("feasibility.no_system")?.to_string();
+        out.push((r, false));
+    }
+    for c in &f.conduits {
+        let register_label = l("feasibility.register")?;
+        let register: Vec<String> = c
+            .countermeasures
+            .iter()
+            .map(|w| format!("{register_label} {}", w.get(lang)))
+            .collect();
+        if c.system.is_empty() {
+            let mut r = row(
+                l("report.conduit")?,
+                &c.conduit,
+                &c.sl_t,
+                None,
+                register.clone(),
+            );
+            r[2] = l("feasibility.no_system")?.to_string();
+            out.push((r, !c.short));
+        }
+        for s in &c.system {
+            out.push((
+                row(
+                    l("report.conduit")?,
+                    &c.conduit,
+                    &c.sl_t,
+                    Some(s),
+                    register.clone(),
+                ),
+                s.gap.iter().all(|&g| g == 0),
+            ));
+        }
+    }
+    Ok(out)
 }

@@ -328,8 +328,9 @@ fn render_feasibility(f: &[tekigo_risk::ZoneFeasibility], l: Lang) -> String {
                 }
             )
         ));
+        let mut tail = String::new();
         for s in &z.system {
-            out.push_str(&format!("  {}\n", system_line(l, s)));
+            tail.push_str(&format!("  {}\n", system_line(l, s)));
         }
         for c in &z.conduits {
             let level = match c.system.is_empty() {
@@ -341,7 +342,7 @@ fn render_feasibility(f: &[tekigo_risk::ZoneFeasibility], l: Lang) -> String {
                     .collect::<Vec<_>>()
                     .join("; "),
             };
-            out.push_str(&format!(
+            tail.push_str(&format!(
                 "  {} {}: SL-T {} · {} · {}\n",
                 tr(l, "risk.conduit"),
                 c.conduit,
@@ -357,13 +358,14 @@ fn render_feasibility(f: &[tekigo_risk::ZoneFeasibility], l: Lang) -> String {
                 )
             ));
             for m in &c.countermeasures {
-                out.push_str(&format!(
+                tail.push_str(&format!(
                     "    {}\n",
                     fill(l, "risk.register_countermeasure", &[("text", &m.get(l))])
                 ));
             }
         }
         if z.components.is_empty() {
+            out.push_str(&tail);
             continue;
         }
         let mut t = table(&[
@@ -388,7 +390,7 @@ fn render_feasibility(f: &[tekigo_risk::ZoneFeasibility], l: Lang) -> String {
                 c.gap.map(|g| vector(&g)).unwrap_or_default(),
             ]);
         }
-        out.push_str(&format!("{t}\n"));
+        out.push_str(&format!("{t}\n{tail}"));
     }
     out
 }
