@@ -550,4 +550,213 @@ fn the_three_layer_example_runs() {
     );
     let obligations: Value = serde_json::from_slice(&obligations.stdout).unwrap();
     assert_eq!(obligations.as_array().unwrap().len(), 2);
+
+    // The zone where the gateways sit: a 3-3 assessment prefilled from their 4-2 results.
+    let zone = show(&water, "remote-sites-3-3");
+    let sr11 = answer(&zone, "SR 1.1");
+    // The product's weaker login (CR 1.1 not satisfied) is the zone's gap too.
+    assert_eq!(
+        (&sr11["origin"], &sr11["status"]),
+        (&Value::from("components"), &Value::from("not-satisfied"))
+    );
+    // The gateway's deferrals closed by the zone's countermeasures at the conduit.
+    for id in ["SR 3.1", "SR 5.1"] {
+        assert_eq!(answer(&zone, id)["status"], "compensating");
+        assert_eq!(answer(&zone, id)["owner"], "integrator");
+    }
+    let answered = ok(
+        &water,
+        &[
+            "assess",
+            "obligations",
+            "remote-sites-3-3",
+            "--format",
+            "json",
+        ],
+    );
+    let answered: Value = serde_json::from_slice(&answered.stdout).unwrap();
+    assert_eq!(answered, serde_json::json!([]));
+
+    // Prefilled again: the deferrals are open obligations of the integrator, and nothing a
+    // person has not confirmed counts toward SL-A.
+    ok(
+        &water,
+        &[
+            "assess",
+            "new",
+            "--standard",
+            "62443-3-3",
+            "--zone",
+            "remote-sites",
+            "--id",
+            "fresh",
+        ],
+    );
+    let fresh = show(&water, "fresh");
+    assert_eq!(fresh["target"], zone["target"]);
+    assert_eq!(fresh["achieved"], serde_json::json!([0, 0, 0, 0, 0, 0, 0]));
+    assert_ne!(fresh["projected"], fresh["achieved"]);
+    let open = ok(
+        &water,
+        &["assess", "obligations", "fresh", "--format", "json"],
+    );
+    let open: Value = serde_json::from_slice(&open.stdout).unwrap();
+    let ids: Vec<&str> = open
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["SR 3.1", "SR 5.1"]);
+    assert_eq!(open[0]["deferred_to"], "integrator");
+    assert_eq!(
+        open[0]["picked_up"],
+        serde_json::json!(["gw-100-4-2 CR 3.1"])
+    );
+    // The reviewed zone reaches what the fresh one only projects.
+    assert!(zone["achieved"][5].as_u64().unwrap() > 0);
+
+    // Feasibility: SL-A against SL-T per zone, and the radio conduit nobody assessed.
+    let f = tekigo(&water, &["risk", "feasibility", "--format", "json"]);
+    let f: Value = serde_json::from_slice(&f.stdout).unwrap();
+    let rs = f
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|z| z["zone"] == "remote-sites")
+        .unwrap();
+    let level = rs["system"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["assessment"] == "remote-sites-3-3")
+        .unwrap();
+    assert_eq!(level["sl_a"], zone["achieved"]);
+    for i in 0..7 {
+        let (t, a) = (
+            rs["sl_t"][i].as_u64().unwrap(),
+            zone["achieved"][i].as_u64().unwrap(),
+        );
+        assert_eq!(level["gap"][i].as_u64().unwrap(), t.saturating_sub(a));
+    }
+    assert_eq!(rs["conduits_short"], serde_json::json!(["c-radio"]));
+    assert_eq!(rs["feasible"], false);
+    let html = std::fs::read_to_string(out.join("water-risk.html")).unwrap();
+    assert!(html.contains("remote-sites-3-3") && html.contains("no 3-3 assessment"));
+
+    // A zone or conduit the model lacks, and a zone given to a component standard.
+    let bad = tekigo(
+        &water,
+        &[
+            "assess",
+            "new",
+            "--standard",
+            "62443-3-3",
+            "--zone",
+            "nowhere",
+        ],
+    );
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(stderr(&bad).contains("nowhere") && stderr(&bad).contains("remote-sites"));
+    let bad = tekigo(
+        &water,
+        &[
+            "assess",
+            "new",
+            "--standard",
+            "62443-4-2",
+            "--zone",
+            "remote-sites",
+        ],
+    );
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(!water.join("assessments/remote-sites-4-2.yaml").exists());
+}
+
+#[test]
+fn a_package_with_public_evidence_carries_only_the_public_files() {
+    let up = tempfile::tempdir().unwrap();
+    let up = up.path();
+    platform(up);
+    std::fs::write(up.join("datasheet.txt"), "public datasheet\n").unwrap();
+    ok(
+        up,
+        &[
+            "assess",
+            "set",
+            "B",
+            "CR 1.2",
+            "--evidence",
+            "datasheet.txt",
+            "--public",
+        ],
+    );
+    let carried = |scope: &[&str]| {
+        let mut args = vec![
+            "assess",
+            "export-package",
+            "B",
+            "-o",
+            "b.pkg",
+            "--sign-key",
+            "platform.key",
+        ];
+        args.extend(scope);
+        ok(up, &args);
+        let v = ok(
+            up,
+            &[
+                "assess",
+                "verify-package",
+                "b.pkg",
+                "--trust",
+                "platform.key.pub",
+                "--format",
+                "json",
+            ],
+        );
+        let v: Value = serde_json::from_slice(&v.stdout).unwrap();
+        (
+            v["evidence"].as_u64().unwrap(),
+            v["evidence_carried"].as_u64().unwrap(),
+        )
+    };
+    assert_eq!(carried(&[]), (2, 0));
+    assert_eq!(carried(&["--with-evidence"]), (2, 2));
+    assert_eq!(carried(&["--with-evidence", "all"]), (2, 2));
+    // Only the public file's bytes; the other keeps its hash, and the package verifies.
+    assert_eq!(carried(&["--with-evidence", "public"]), (2, 1));
+    let down = tempfile::tempdir().unwrap();
+    let down = down.path();
+    product(down);
+    let pkg = up.join("b.pkg");
+    let key = up.join("platform.key.pub");
+    ok(
+        down,
+        &[
+            "assess",
+            "new",
+            "--standard",
+            "62443-4-2",
+            "--component",
+            "gw",
+            "--sl-t",
+            "2",
+            "--id",
+            "G",
+            "--inherit",
+            pkg.to_str().unwrap(),
+            "--trust",
+            key.to_str().unwrap(),
+        ],
+    );
+    let stored: Vec<String> = std::fs::read_dir(down.join("evidence"))
+        .unwrap()
+        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap_or_default())
+        .collect();
+    assert!(stored.iter().any(|t| t == "public datasheet\n"));
+    assert!(!stored.iter().any(|t| t.contains("PasswordAuthentication")));
+    // --public marks only what --evidence brings.
+    let bad = tekigo(up, &["assess", "set", "B", "CR 1.2", "--public"]);
+    assert_eq!(bad.status.code(), Some(2));
 }
