@@ -60,7 +60,8 @@
 //!   for maturity, are below the target level); `assess gaps` exits 1 on any.
 //! - **Met share** (seed 000: "81 % of the requirements confirmed"): requirements in scope
 //!   met by answers that count over all in scope. The shares of answers reviewed, given by a
-//!   person and suggested by a scan are given separately, over the requirements in scope.
+//!   person, suggested by a scan and suggested from a zone's components are given
+//!   separately, over the requirements in scope.
 
 use crate::assessment::{Answer, Assessment, Origin, Review, Status, Target};
 use serde::{Deserialize, Serialize};
@@ -232,6 +233,9 @@ pub struct Progress {
     /// Answers a device scan suggested, reviewed or not.
     pub from_scan: usize,
     pub from_scan_percent: f64,
+    /// Answers suggested from a zone's components (3-3 prefill), confirmed or not.
+    pub from_components: usize,
+    pub from_components_percent: f64,
     /// Who answers for the requirements in scope (the layers of seed 000's 図3): answers
     /// inherited from a package, deferred to another party, and the subject's own (every
     /// other answer).
@@ -456,6 +460,7 @@ pub fn compute_with(standard: &Standard, assessment: &Assessment, policy: Review
     let reviewed = count(&|a| a.review == Review::Reviewed);
     let by_person = count(&|a| a.origin == Origin::Person);
     let from_scan = count(&|a| a.origin == Origin::Scan);
+    let from_components = count(&|a| a.origin == Origin::Components);
     let deferred = count(&|a| a.deferred_to.is_some());
     let inherited = count(&|a| a.origin == Origin::Inherited && a.deferred_to.is_none());
     let own = count(&|a| a.origin != Origin::Inherited && a.deferred_to.is_none());
@@ -471,6 +476,8 @@ pub fn compute_with(standard: &Standard, assessment: &Assessment, policy: Review
         by_person_percent: percent(by_person, scope.len()),
         from_scan,
         from_scan_percent: percent(from_scan, scope.len()),
+        from_components,
+        from_components_percent: percent(from_components, scope.len()),
         inherited,
         inherited_percent: percent(inherited, scope.len()),
         deferred,

@@ -1080,6 +1080,12 @@ impl Builder<'_> {
         out.push(self.field("scope.met", p.met.to_string()));
         out.push(self.field("scope.reviewed", p.reviewed.to_string()));
         out.push(self.field("scope.from_scan", p.from_scan.to_string()));
+        if p.from_components > 0 {
+            out.push(self.field(
+                "scope.from_components",
+                format!("{} ({} %)", p.from_components, p.from_components_percent),
+            ));
+        }
         out.push(
             self.field(
                 "scope.layers",
@@ -1399,6 +1405,21 @@ impl Builder<'_> {
                 .l
                 .get("row.inherited")
                 .replace("{source}", &i.source)
+                .replace("{owner}", &owner),
+            (None, Origin::Components, _) => self
+                .l
+                .get("row.components")
+                .replace(
+                    "{sources}",
+                    &a.components
+                        .iter()
+                        .map(|b| match &b.assessment {
+                            Some(id) => format!("{} ({id})", b.component),
+                            None => b.component.clone(),
+                        })
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                )
                 .replace("{owner}", &owner),
             (None, _, Some(i)) => self
                 .l

@@ -1094,6 +1094,17 @@ fn render_show(
         ],
     ));
     out.push('\n');
+    if p.from_components > 0 {
+        out.push_str(&fill(
+            l,
+            "show.from_components",
+            &[
+                ("n", &p.from_components),
+                ("percent", &p.from_components_percent),
+            ],
+        ));
+        out.push('\n');
+    }
     if p.inherited + p.deferred > 0 {
         out.push_str(&fill(
             l,
