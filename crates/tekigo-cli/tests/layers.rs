@@ -559,6 +559,11 @@ fn the_three_layer_example_runs() {
         (&sr11["origin"], &sr11["status"]),
         (&Value::from("components"), &Value::from("not-satisfied"))
     );
+    // It names what it rests on: the gateway's assessment and the 4-2 id.
+    let basis = &sr11["components"][0];
+    assert_eq!(basis["assessment"], "gw-100-4-2");
+    assert_eq!(basis["requirements"], serde_json::json!(["CR 1.1"]));
+    assert_eq!(basis["verdict"], "not-met");
     // The gateway's deferrals closed by the zone's countermeasures at the conduit.
     for id in ["SR 3.1", "SR 5.1"] {
         assert_eq!(answer(&zone, id)["status"], "compensating");

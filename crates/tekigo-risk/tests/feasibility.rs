@@ -135,19 +135,7 @@ fn a_zone_whose_components_reach_its_sl_t_is_feasible() {
 
     // A 3-3 assessment of the conduit meeting every SR up to its SL-T closes it.
     let std33 = catalog().standard("62443-3-3").unwrap();
-    let mut a = new_assessment(
-        catalog(),
-        NewAssessment {
-            id: "c1-3-3".into(),
-            standard: "62443-3-3".into(),
-            subject: "c1".into(),
-            component_type: None,
-            version: None,
-            target_sl: Some(SlVector(c1)),
-            target_ml: None,
-        },
-    )
-    .unwrap();
+    let mut a = system_assessment("c1-3-3", "c1", SlVector(c1));
     let in_scope: Vec<String> = tekigo_assess::results::rows(std33, &a)
         .iter()
         .filter(|r| r.in_scope)
@@ -372,19 +360,7 @@ fn a_zone_prefill_agrees_with_a_plain_recomputation() {
     for round in 0..12 {
         let gw = random_assessment("gw-4-2", "gw", ComponentType::Embedded, &mut seed);
         let nw = random_assessment("nw-4-2", "nw", ComponentType::Network, &mut seed);
-        let mut zone = new_assessment(
-            catalog(),
-            NewAssessment {
-                id: "a-3-3".into(),
-                standard: "62443-3-3".into(),
-                subject: "a".into(),
-                component_type: None,
-                version: None,
-                target_sl: Some(SlVector::uniform(4)),
-                target_ml: None,
-            },
-        )
-        .unwrap();
+        let mut zone = system_assessment("a-3-3", "a", SlVector::uniform(4));
         let summary = tekigo_risk::prefill::prefill(
             catalog(),
             &p.config,
@@ -432,19 +408,7 @@ fn a_component_nobody_assessed_leaves_the_zone_requirement_unknown() {
     let mut doc = Document::load(&p.root).unwrap();
     doc.model.assets[1].component = Some("unassessed".into());
     let gw = p.load_assessment(catalog(), "gw-4-2").unwrap();
-    let mut zone = new_assessment(
-        catalog(),
-        NewAssessment {
-            id: "a-3-3".into(),
-            standard: "62443-3-3".into(),
-            subject: "a".into(),
-            component_type: None,
-            version: None,
-            target_sl: Some(SlVector::uniform(2)),
-            target_ml: None,
-        },
-    )
-    .unwrap();
+    let mut zone = system_assessment("a-3-3", "a", SlVector::uniform(2));
     let s = tekigo_risk::prefill::prefill(
         catalog(),
         &p.config,
@@ -459,4 +423,21 @@ fn a_component_nobody_assessed_leaves_the_zone_requirement_unknown() {
     assert!(s.unknown.contains(&"SR 1.1".to_string()), "{s:?}");
     assert!(!zone.answers.contains_key("SR 1.1"));
     assert!(s.satisfied.is_empty());
+}
+
+/// A new 62443-3-3 assessment of a zone or conduit.
+fn system_assessment(id: &str, subject: &str, sl_t: SlVector) -> tekigo_assess::Assessment {
+    new_assessment(
+        catalog(),
+        NewAssessment {
+            id: id.into(),
+            standard: "62443-3-3".into(),
+            subject: subject.into(),
+            component_type: None,
+            version: None,
+            target_sl: Some(sl_t),
+            target_ml: None,
+        },
+    )
+    .unwrap()
 }

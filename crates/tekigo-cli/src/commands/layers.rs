@@ -305,7 +305,8 @@ pub fn role(l: tekigo_catalog::Lang, r: tekigo_assess::Role) -> String {
 }
 
 /// The answers of `assess show --format json`: id, status, origin, review, owner,
-/// deferral and, for inherited answers and overrides, the provenance.
+/// deferral and, for inherited answers and overrides, the provenance; for answers
+/// suggested from a zone's components, what each component says.
 pub fn answers_json(ctx: &Context, a: &Assessment) -> serde_json::Value {
     let order = |id: &str| {
         ctx.catalog
@@ -327,6 +328,7 @@ pub fn answers_json(ctx: &Context, a: &Assessment) -> serde_json::Value {
                 "owner": ans.owner(a.subject.kind).as_str(),
                 "deferred_to": ans.deferred_to.map(|r| r.as_str()),
                 "upstream": ans.inherited,
+                "components": ans.components,
             })
         })
         .collect()
