@@ -646,6 +646,10 @@ fn the_three_layer_example_runs() {
     }
     assert_eq!(rs["conduits_short"], serde_json::json!(["c-radio"]));
     assert_eq!(rs["feasible"], false);
+    // The zone's report says per requirement what the components suggested, and the shares.
+    let report = std::fs::read_to_string(out.join("remote-sites.html")).unwrap();
+    assert!(report.contains("suggested from the zone&#x27;s components: gw-100 (gw-100-4-2)"));
+    assert!(report.contains("% inherited") && report.contains("Suggested from the zone"));
     let html = std::fs::read_to_string(out.join("water-risk.html")).unwrap();
     assert!(html.contains("remote-sites-3-3") && html.contains("no 3-3 assessment"));
 

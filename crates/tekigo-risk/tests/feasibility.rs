@@ -248,7 +248,7 @@ fn random_assessment(
             Status::Partial,
             Status::Satisfied,
         ][pick as usize];
-        if pick == 0 && (*seed >> 20) % 2 == 0 {
+        if pick == 0 && (*seed >> 20).is_multiple_of(2) {
             continue;
         }
         let mut answer = tekigo_assess::Answer::new(status, "2025-01-01".into());
