@@ -151,7 +151,10 @@ pub fn feasibility_of(
     let systems = |subject: &str, sl_t: [Level; 7]| -> Vec<SystemLevel> {
         assessments
             .iter()
-            .filter(|a| a.subject.name == subject && a.standard == system.info.id)
+            .filter(|a| {
+                a.subject.name == subject
+                    && catalog.standard(&a.standard).map(|s| &s.info.id) == Some(&system.info.id)
+            })
             .map(|a| system_level(system, a, config, sl_t))
             .collect()
     };

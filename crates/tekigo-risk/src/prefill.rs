@@ -109,7 +109,7 @@ pub fn prefill(
     let system = catalog
         .standard(&target.standard)
         .ok_or_else(|| crate::feasibility::missing_standard(&target.standard))?;
-    let members = members(config, assessments, model, zone, component_std);
+    let members = members(catalog, config, assessments, model, zone, component_std);
     let mut summary = PrefillSummary::default();
     let date = tekigo_assess::today();
     let mut answers = Vec::new();
@@ -172,6 +172,7 @@ pub fn prefill(
 
 /// The zone's tekigo components, each once, in asset order.
 fn members<'a>(
+    catalog: &Catalog,
     config: &'a ProjectConfig,
     assessments: &'a [Assessment],
     model: &'a RiskModel,
@@ -191,7 +192,11 @@ fn members<'a>(
         }
         let of: Vec<&Assessment> = assessments
             .iter()
-            .filter(|a| a.subject.name == name && a.standard == component_std.info.id)
+            .filter(|a| {
+                a.subject.name == name
+                    && catalog.standard(&a.standard).map(|s| &s.info.id)
+                        == Some(&component_std.info.id)
+            })
             .collect();
         let listed = config.components.iter().find(|c| c.name == name);
         out.push(Member {
