@@ -109,6 +109,29 @@ pub fn import_project(s: &Shared, actor: &str, dir: &Path, id: &str) -> Result<u
 
 /// Writes project `id` as a project directory in `out`, which must not hold one yet.
 pub fn export_project(s: &Shared, id: &str, out: &Path) -> Result<usize, AppError> {
+    write_project(s, id, out, Evidence::Copied)
+}
+
+/// How the evidence files get into a written project directory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Evidence {
+    /// Copied: the directory is the user's (`server export`).
+    Copied,
+    /// Hard-linked from the server's store (copied where links cannot be made), each with
+    /// its record dated by its upload to this project: for a private directory the server
+    /// computes from and removes (the upkeep), which never writes to them and where
+    /// evidence must keep its age for the freshness rule.
+    Linked,
+}
+
+/// Writes project `id` as a project directory in `out` (see [`export_project`]) and
+/// returns the number of assessments.
+pub fn write_project(
+    s: &Shared,
+    id: &str,
+    out: &Path,
+    evidence: Evidence,
+) -> Result<usize, AppError> {
     let config = service::project_config(s, id)?;
     let mut assessments = Vec::new();
     for (aid, _) in s.store.read(|c| records::assessments(c, id))? {
@@ -118,8 +141,13 @@ pub fn export_project(s: &Shared, id: &str, out: &Path) -> Result<usize, AppErro
     let target = project.evidence();
     for row in s.store.read(|c| records::evidence_list(c, id))? {
         let (_, path) = service::evidence_file(s, id, &row.sha256)?;
-        let bytes = std::fs::read(&path).map_err(|e| AppError::Internal(e.to_string()))?;
-        target.add_bytes(&row.name, &bytes)?;
+        match evidence {
+            Evidence::Copied => {
+                let bytes = std::fs::read(&path).map_err(|e| AppError::Internal(e.to_string()))?;
+                target.add_bytes(&row.name, &bytes)?;
+            }
+            Evidence::Linked => link_evidence(&path, out, &row)?,
+        }
     }
     for a in &assessments {
         project.save_assessment(s.catalog, a)?;
@@ -152,6 +180,25 @@ pub fn export_project(s: &Shared, id: &str, out: &Path) -> Result<usize, AppErro
         write_project_file(out, &rel, &text)?;
     }
     Ok(assessments.len())
+}
+
+/// One stored evidence file in a private project directory: linked, with its record.
+fn link_evidence(from: &Path, root: &Path, row: &records::EvidenceRow) -> Result<(), AppError> {
+    let internal = |e: std::io::Error| AppError::Internal(format!("{}: {e}", from.display()));
+    let dir = root.join(tekigo_assess::evidence::EVIDENCE_DIR);
+    std::fs::create_dir_all(&dir).map_err(internal)?;
+    let to = dir.join(&row.sha256);
+    if std::fs::hard_link(from, &to).is_err() {
+        std::fs::copy(from, &to).map_err(internal)?;
+    }
+    let meta = tekigo_assess::evidence::EvidenceMeta {
+        names: vec![row.name.clone()],
+        size: u64::try_from(row.size).unwrap_or_default(),
+        added: row.created.clone(),
+    };
+    let text = serde_norway::to_string(&meta).map_err(|e| AppError::Internal(e.to_string()))?;
+    tekigo_assess::write_atomically(&dir.join(format!("{}.yaml", row.sha256)), text.as_bytes())?;
+    Ok(())
 }
 
 /// Writes a stored project file (`tekigo_upkeep::project_files`) at its path under `root`.

@@ -688,6 +688,69 @@ pub fn project_file_add(
     tx.audit(actor, "file.add", &object, "", body)
 }
 
+/// Writes a project file that the server itself changes after the import (a certificate
+/// added or renewed through the pages, the findings of the server's watch), if it still
+/// holds `expected` (`None`: the project has no such file yet): replaced whole, the text
+/// before and after in the audit chain. A change that started from another text is a
+/// conflict, so two renewals at once cannot lose one.
+pub fn project_file_put(
+    tx: &mut Tx,
+    actor: &str,
+    project: &str,
+    path: &str,
+    expected: Option<&str>,
+    body: &str,
+) -> Result<(), StoreError> {
+    let object = format!("project/{project}/file/{path}");
+    let before = tx.query(
+        "SELECT body FROM project_files WHERE project_id = $1 AND path = $2",
+        &[project.into(), path.into()],
+    )?;
+    let before = match before.first() {
+        Some(r) => Some(r.text(0)?),
+        None => None,
+    };
+    if before.as_deref() != expected {
+        return Err(StoreError::Conflict {
+            object,
+            current: i64::from(before.is_some()),
+        });
+    }
+    let now = crate::now_rfc3339();
+    if before.is_some() {
+        tx.exec(
+            "UPDATE project_files SET body = $1, updated = $2, updated_by = $3
+             WHERE project_id = $4 AND path = $5",
+            &[
+                body.into(),
+                now.into(),
+                actor.into(),
+                project.into(),
+                path.into(),
+            ],
+        )?;
+    } else {
+        tx.exec(
+            "INSERT INTO project_files (project_id, path, body, updated, updated_by)
+             VALUES ($1, $2, $3, $4, $5)",
+            &[
+                project.into(),
+                path.into(),
+                body.into(),
+                now.into(),
+                actor.into(),
+            ],
+        )?;
+    }
+    tx.audit(
+        actor,
+        "file.set",
+        &object,
+        before.as_deref().unwrap_or(""),
+        body,
+    )
+}
+
 /// The files `project_file_add` stored for a project: (path, text), by path.
 pub fn project_files(c: &mut dyn Conn, project: &str) -> Result<Vec<(String, String)>, StoreError> {
     c.query(
