@@ -28,6 +28,7 @@ pub mod sync;
 pub mod tls;
 pub mod upkeep;
 pub mod upload;
+pub mod watch;
 pub mod zones;
 
 use axum::extract::{Request, State};
