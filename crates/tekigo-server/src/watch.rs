@@ -52,7 +52,9 @@ pub struct ProjectWatch {
 pub fn run(s: &Shared, actor: &str, db: &Db, now: &str) -> Result<Vec<ProjectWatch>, AppError> {
     let today: String = now.chars().take(10).collect();
     if tekigo_assess::parse_date(&today).is_none() {
-        return Err(AppError::BadRequest(format!("{now:?} is not an RFC 3339 time")));
+        return Err(AppError::BadRequest(format!(
+            "{now:?} is not an RFC 3339 time"
+        )));
     }
     let mut out = Vec::new();
     for row in s.store.read(records::projects)? {

@@ -174,7 +174,9 @@ pub fn serve(args: ServeArgs) -> Result<ExitCode> {
 
 pub fn server(cmd: ServerCommand) -> Result<ExitCode> {
     match cmd {
-        ServerCommand::VulndbImport { data, db, format } => return vulndb_import(data, &db, format),
+        ServerCommand::VulndbImport { data, db, format } => {
+            return vulndb_import(data, &db, format)
+        }
         ServerCommand::Import { data, dir, id } => {
             let state = open(data, Settings::default())?;
             let id = match id {
