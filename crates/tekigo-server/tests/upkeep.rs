@@ -178,7 +178,7 @@ async fn certificate_flow(db: Db) {
         .split("<tr class=\"upkeep-overdue\">")
         .find(|r| r.contains("isa-2024 (ISASecure CSA CSA-0042)") && r.contains("2025-01-14"))
         .unwrap_or_else(|| panic!("{db:?}: no overdue expiry row: {upkeep}"));
-    assert!(row.contains("期限切れ"), "{row}");
+    assert!(row.contains("期限超過"), "{row}");
     assert!(
         row.contains(tekigo_upkeep::rule(
             "certificate-expiry",
