@@ -10,6 +10,9 @@ use axum::http::{Method, StatusCode};
 use common::{add_user, blocking, repo_root, App, Client, Db, PASSWORD};
 use tekigo_server::sync;
 
+#[path = "../../../tests/receiver.rs"]
+mod receiver;
+
 /// An `application/x-www-form-urlencoded` body.
 fn form(fields: &[(&str, &str)]) -> Vec<u8> {
     fields
@@ -67,7 +70,7 @@ const EXPIRED: &[(&str, &str)] = &[
     ("number", "CSA-0042"),
     ("standard", "62443-4-2"),
     ("level", "2"),
-    ("component", "gw-100"),
+    ("component", "gw-100"), // examples/gateway's component
     ("releases", "1.x"),
     ("issued", "2024-01-15"),
     ("expires", "2025-01-14"),
@@ -89,23 +92,7 @@ async fn certificate_flow(db: Db) {
     let app = App::new(db);
     app.import_gateway();
     let mut admin = app.admin().await;
-    let component = blocking(|| {
-        tekigo_server::service::project_config(app.state.shared(), "plant")
-            .unwrap()
-            .components[0]
-            .name
-            .clone()
-    });
-    let fields: Vec<(&str, &str)> = EXPIRED
-        .iter()
-        .map(|&(k, v)| {
-            if k == "component" {
-                (k, component.as_str())
-            } else {
-                (k, v)
-            }
-        })
-        .collect();
+    let fields = EXPIRED.to_vec();
     let before = overdue_on_dashboard(&page(&mut admin, "/").await, "plant");
 
     // A viewer may read the pages but not add a certificate.
@@ -288,23 +275,7 @@ async fn the_calendar_is_a_download_for_readers_only() {
     let app = App::new(Db::Sqlite);
     app.import_gateway();
     let mut admin = app.admin().await;
-    let component = blocking(|| {
-        tekigo_server::service::project_config(app.state.shared(), "plant")
-            .unwrap()
-            .components[0]
-            .name
-            .clone()
-    });
-    let fields: Vec<(&str, &str)> = EXPIRED
-        .iter()
-        .map(|&(k, v)| {
-            if k == "component" {
-                (k, component.as_str())
-            } else {
-                (k, v)
-            }
-        })
-        .collect();
+    let fields = EXPIRED.to_vec();
     let (status, _, body) = post_form(&mut admin, "/p/plant/certificates", &fields).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let (status, headers, body) = admin
@@ -328,64 +299,13 @@ async fn the_calendar_is_a_download_for_readers_only() {
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
 
-fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
-
-/// A webhook receiver on a local port that records each request (head, body) and answers
-/// 204.
-fn receiver() -> (
-    String,
-    std::sync::Arc<std::sync::Mutex<Vec<(String, Vec<u8>)>>>,
-) {
-    use std::io::{BufRead, BufReader, Read, Write};
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}/hook", listener.local_addr().unwrap());
-    let got: std::sync::Arc<std::sync::Mutex<Vec<(String, Vec<u8>)>>> = Default::default();
-    let g = got.clone();
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { continue };
-            let mut reader = BufReader::new(stream.try_clone().unwrap());
-            let (mut head, mut length) = (String::new(), 0);
-            loop {
-                let mut line = String::new();
-                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
-                    break;
-                }
-                if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
-                    length = v.trim().parse().unwrap();
-                }
-                head.push_str(&line);
-            }
-            let mut body = vec![0; length];
-            reader.read_exact(&mut body).unwrap();
-            g.lock().unwrap().push((head, body));
-            let _ = write!(
-                stream,
-                "HTTP/1.1 204 No Content\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-            );
-        }
-    });
-    (url, got)
-}
-
 #[tokio::test]
 async fn the_watch_after_an_import_records_once_and_skips_releases_past_support() {
     let app = App::new(Db::Sqlite);
     let root = app.dir.path();
     // Two releases of the gateway with the same SBOM: 1.0's support ended in 2020.
     let dir = root.join("gateway");
-    copy_dir(&repo_root().join("examples/gateway"), &dir);
+    common::copy_dir(&repo_root().join("examples/gateway"), &dir);
     let project = tekigo_assess::Project::open(&dir).unwrap();
     let catalog = tekigo_catalog::Catalog::builtin().unwrap();
     let bom = root.join("bom.json");
@@ -408,7 +328,8 @@ async fn the_watch_after_an_import_records_once_and_skips_releases_past_support(
     let shared = app.state.shared();
     blocking(|| sync::import_project(shared, "test", &dir, "gw").unwrap());
     // The project's webhook, as the operator configures it in the data directory.
-    let (url, got) = receiver();
+    let hook = receiver::receiver();
+    let (url, got) = (hook.url.clone(), hook.got.clone());
     let hooks = shared.data_dir.join(tekigo_server::watch::WEBHOOKS_DIR);
     std::fs::create_dir_all(&hooks).unwrap();
     std::fs::write(hooks.join("gw.url"), format!("{url}\n")).unwrap();

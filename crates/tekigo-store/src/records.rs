@@ -666,26 +666,7 @@ pub fn project_file_add(
     path: &str,
     body: &str,
 ) -> Result<(), StoreError> {
-    let object = format!("project/{project}/file/{path}");
-    let exists = tx.query(
-        "SELECT 1 FROM project_files WHERE project_id = $1 AND path = $2",
-        &[project.into(), path.into()],
-    )?;
-    if !exists.is_empty() {
-        return Err(StoreError::Conflict { object, current: 1 });
-    }
-    tx.exec(
-        "INSERT INTO project_files (project_id, path, body, updated, updated_by)
-         VALUES ($1, $2, $3, $4, $5)",
-        &[
-            project.into(),
-            path.into(),
-            body.into(),
-            crate::now_rfc3339().into(),
-            actor.into(),
-        ],
-    )?;
-    tx.audit(actor, "file.add", &object, "", body)
+    write_project_file(tx, actor, (project, path), None, body, "file.add")
 }
 
 /// Writes a project file that the server itself changes after the import (a certificate
@@ -700,6 +681,19 @@ pub fn project_file_put(
     path: &str,
     expected: Option<&str>,
     body: &str,
+) -> Result<(), StoreError> {
+    write_project_file(tx, actor, (project, path), expected, body, "file.set")
+}
+
+/// Writes `body` at (project, path) if the stored text is `expected` (`None`: no file yet),
+/// audited as `action`.
+fn write_project_file(
+    tx: &mut Tx,
+    actor: &str,
+    (project, path): (&str, &str),
+    expected: Option<&str>,
+    body: &str,
+    action: &str,
 ) -> Result<(), StoreError> {
     let object = format!("project/{project}/file/{path}");
     let before = tx.query(
@@ -744,7 +738,7 @@ pub fn project_file_put(
     }
     tx.audit(
         actor,
-        "file.set",
+        action,
         &object,
         before.as_deref().unwrap_or(""),
         body,

@@ -10,7 +10,8 @@
 
 use super::{hx_redirect, page, percent, render, user_ctx, Ctx};
 use crate::access::{self, Need};
-use crate::state::AppState;
+use crate::error::AppError;
+use crate::state::{AppState, Shared};
 use crate::upkeep::{self, CertificateForm, RenewalForm};
 use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
@@ -19,6 +20,7 @@ use axum::Form;
 use minijinja::{context, Value};
 use tekigo_store::records;
 use tekigo_store::users::Role;
+use tekigo_upkeep::certificate::Certificate;
 
 /// `GET /p/{p}/upkeep`: what is overdue and what is due this month, and what the watch
 /// found lately.
@@ -131,7 +133,7 @@ pub async fn list(State(st): State<AppState>, ctx: Ctx, Path(p): Path<String>) -
 }
 
 /// The standards a certificate can name: those with security or maturity levels.
-fn level_standards(s: &crate::state::Shared) -> Vec<String> {
+fn level_standards(s: &Shared) -> Vec<String> {
     s.catalog
         .standards
         .iter()
@@ -148,11 +150,21 @@ pub async fn add(
     Path(p): Path<String>,
     Form(f): Form<CertificateForm>,
 ) -> Response {
+    change(st, ctx, p, move |s, actor, p| upkeep::add(s, actor, p, f)).await
+}
+
+/// A change to a certificate by an assessor: the browser goes to the certificate's page.
+async fn change(
+    st: AppState,
+    ctx: Ctx,
+    p: String,
+    work: impl FnOnce(&Shared, &str, &str) -> Result<Certificate, AppError> + Send + 'static,
+) -> Response {
     let (who, lang) = (ctx.who.clone(), ctx.lang);
     let result = st
         .db(move |s| {
             access::require(s, &who, &p, Need::Assess)?;
-            let cert = upkeep::add(s, &who.user.name, &p, f)?;
+            let cert = work(s, &who.user.name, &p)?;
             Ok(format!(
                 "/p/{}/certificates/{}",
                 percent(&p),
@@ -203,17 +215,8 @@ pub async fn renew(
     Path((p, id)): Path<(String, String)>,
     Form(f): Form<RenewalForm>,
 ) -> Response {
-    let (who, lang) = (ctx.who.clone(), ctx.lang);
-    let result = st
-        .db(move |s| {
-            access::require(s, &who, &p, Need::Assess)?;
-            let cert = upkeep::renew(s, &who.user.name, &p, &id, f)?;
-            Ok(format!(
-                "/p/{}/certificates/{}",
-                percent(&p),
-                percent(&cert.id)
-            ))
-        })
-        .await;
-    hx_redirect(lang, result)
+    change(st, ctx, p, move |s, actor, p| {
+        upkeep::renew(s, actor, p, &id, f)
+    })
+    .await
 }
