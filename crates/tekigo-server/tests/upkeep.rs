@@ -63,6 +63,25 @@ fn overdue_on_dashboard(home: &str, p: &str) -> usize {
     text.trim().parse().unwrap()
 }
 
+/// The overdue items of project `plant` from the file `source`, as (kind, due), computed by
+/// the server at the pages' clock.
+fn overdue_of(shared: &tekigo_server::state::Shared, source: &str) -> Vec<(String, String)> {
+    let o = blocking(|| {
+        tekigo_server::upkeep::overview(
+            shared,
+            "plant",
+            tekigo_server::upkeep::this_month(),
+            tekigo_catalog::Lang::En,
+        )
+        .unwrap()
+    });
+    o.items
+        .into_iter()
+        .filter(|i| i.state == tekigo_upkeep::State::Overdue && i.source == source)
+        .map(|i| (i.kind.to_string(), i.due))
+        .collect()
+}
+
 const EXPIRED: &[(&str, &str)] = &[
     ("id", "isa-2024"),
     ("scheme", "ISASecure CSA"),
@@ -177,27 +196,8 @@ async fn certificate_flow(db: Db) {
     assert!(upkeep.contains("isa-2024 (ISASecure CSA CSA-0042): SBOM update"));
     let after = overdue_on_dashboard(&page(&mut admin, "/").await, "plant");
     let shared = app.state.shared();
-    let items = blocking(|| {
-        tekigo_server::upkeep::overview(
-            shared,
-            "plant",
-            tekigo_server::upkeep::this_month(),
-            tekigo_catalog::Lang::En,
-        )
-        .unwrap()
-    });
-    let overdue_cert = items
-        .items
-        .iter()
-        .filter(|i| {
-            i.state == tekigo_upkeep::State::Overdue && i.source == "certificates/isa-2024.yaml"
-        })
-        .count();
-    assert_eq!(
-        overdue_cert, 3,
-        "expiry and two renewal items: {:?}",
-        items.items
-    );
+    let overdue_cert = overdue_of(shared, "certificates/isa-2024.yaml").len();
+    assert_eq!(overdue_cert, 3, "expiry and two renewal items");
     assert_eq!(after, before + overdue_cert, "{db:?}");
 
     // Renewed: a new period, the old one in the history, nothing overdue from it.
@@ -220,24 +220,12 @@ async fn certificate_flow(db: Db) {
     );
     // What stays overdue of it is the new period's first surveillance audit (12 months
     // after 2025-01-10), which the dashboard counts.
-    let items = blocking(|| {
-        tekigo_server::upkeep::overview(
-            shared,
-            "plant",
-            tekigo_server::upkeep::this_month(),
-            tekigo_catalog::Lang::En,
-        )
-        .unwrap()
-    });
-    let overdue: Vec<(&str, &str)> = items
-        .items
-        .iter()
-        .filter(|i| {
-            i.state == tekigo_upkeep::State::Overdue && i.source == "certificates/isa-2024.yaml"
-        })
-        .map(|i| (i.kind, i.due.as_str()))
-        .collect();
-    assert_eq!(overdue, [("surveillance-audit", "2026-01-10")], "{db:?}");
+    let overdue = overdue_of(shared, "certificates/isa-2024.yaml");
+    assert_eq!(
+        overdue,
+        [("surveillance-audit".to_string(), "2026-01-10".to_string())],
+        "{db:?}"
+    );
     assert_eq!(
         overdue_on_dashboard(&page(&mut admin, "/").await, "plant"),
         before + 1,
