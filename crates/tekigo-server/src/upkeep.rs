@@ -244,24 +244,61 @@ pub fn renew(
     id: &str,
     f: RenewalForm,
 ) -> Result<Certificate, AppError> {
+    edit(s, actor, p, id, |cert| {
+        let level = match given(&f.level) {
+            Some(l) => Some(level(s, &cert.standard, &l)?),
+            None => None,
+        };
+        cert.renew(Renewal {
+            issued: f.issued.trim().to_string(),
+            expires: f.expires.trim().to_string(),
+            number: given(&f.number),
+            level,
+            renewal_items: renewal_items(&f.renewal_items)?,
+            today: tekigo_assess::today(),
+        });
+        cert.evidence.extend(given(&f.evidence));
+        Ok(())
+    })
+}
+
+/// A surveillance audit held, as the audit form sends it (`tekigo cert audit`).
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct AuditForm {
+    pub date: String,
+    pub evidence: String,
+}
+
+/// Records a surveillance audit of certificate `id` by the rules of `tekigo cert audit`.
+pub fn audit(
+    s: &Shared,
+    actor: &str,
+    p: &str,
+    id: &str,
+    f: AuditForm,
+) -> Result<Certificate, AppError> {
+    edit(s, actor, p, id, |cert| {
+        cert.audits.push(f.date.trim().to_string());
+        cert.evidence.extend(given(&f.evidence));
+        Ok(())
+    })
+}
+
+/// Changes certificate `id` and stores it, if nobody changed it meanwhile.
+fn edit(
+    s: &Shared,
+    actor: &str,
+    p: &str,
+    id: &str,
+    change: impl FnOnce(&mut Certificate) -> Result<(), AppError>,
+) -> Result<Certificate, AppError> {
     let w = Workdir::of(s, p)?;
     let mut cert = load(s, &w, id)?;
     let path = certificate::path(&w.project, id)?;
     let before = std::fs::read_to_string(&path)
         .map_err(|e| AppError::Internal(format!("certificate {id}: {e}")))?;
-    let level = match given(&f.level) {
-        Some(l) => Some(level(s, &cert.standard, &l)?),
-        None => None,
-    };
-    cert.renew(Renewal {
-        issued: f.issued.trim().to_string(),
-        expires: f.expires.trim().to_string(),
-        number: given(&f.number),
-        level,
-        renewal_items: renewal_items(&f.renewal_items)?,
-        today: tekigo_assess::today(),
-    });
-    cert.evidence.extend(given(&f.evidence));
+    change(&mut cert)?;
     store(s, actor, p, &w, &cert, Some(&before))?;
     Ok(cert)
 }

@@ -231,7 +231,43 @@ async fn certificate_flow(db: Db) {
         before + 1,
         "{db:?}"
     );
-    // A viewer cannot renew.
+    // The audit recorded through its form (a date that is none refused, naming the field):
+    // audit 1 is no longer due; audit 2 falls 24 months after issue.
+    let (status, _, body) = post_form(
+        &mut admin,
+        "/p/plant/certificates/isa-2024/audit",
+        &[("date", "2026-13-01")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body.contains("audits[0]"), "{body}");
+    let (status, _, body) = post_form(
+        &mut admin,
+        "/p/plant/certificates/isa-2024/audit",
+        &[("date", "2026-01-12")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let overdue = overdue_of(shared, "certificates/isa-2024.yaml");
+    assert!(
+        overdue
+            .iter()
+            .all(|(kind, due)| kind == "surveillance-audit" && due == "2027-01-10"),
+        "{overdue:?}"
+    );
+    assert_eq!(
+        overdue_on_dashboard(&page(&mut admin, "/").await, "plant"),
+        before + overdue.len(),
+        "{db:?}"
+    );
+    // A viewer can neither renew nor record an audit.
+    let (status, _, _) = post_form(
+        &mut vera,
+        "/p/plant/certificates/isa-2024/audit",
+        &[("date", "2026-01-12")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
     let (status, _, _) = post_form(
         &mut vera,
         "/p/plant/certificates/isa-2024/renew",

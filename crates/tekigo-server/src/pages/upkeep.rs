@@ -1,6 +1,6 @@
 //! A project's upkeep (`/p/{p}/upkeep`, its iCalendar `/p/{p}/upkeep.ics`) and its
 //! certificates (`/p/{p}/certificates`, one at `/p/{p}/certificates/{id}`), with the forms
-//! that add and renew one (assessors). Everything is computed and checked by
+//! that add one, renew one and record a surveillance audit (assessors). Everything is computed and checked by
 //! [`crate::upkeep`], i.e. by tekigo-upkeep as the command line does.
 //!
 //! The calendar is authenticated like every other download (the session, or an API token
@@ -12,7 +12,7 @@ use super::{hx_redirect, page, percent, render, user_ctx, Ctx};
 use crate::access::{self, Need};
 use crate::error::AppError;
 use crate::state::{AppState, Shared};
-use crate::upkeep::{self, CertificateForm, RenewalForm};
+use crate::upkeep::{self, AuditForm, CertificateForm, RenewalForm};
 use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -217,6 +217,19 @@ pub async fn renew(
 ) -> Response {
     change(st, ctx, p, move |s, actor, p| {
         upkeep::renew(s, actor, p, &id, f)
+    })
+    .await
+}
+
+/// `POST /p/{p}/certificates/{id}/audit`: a surveillance audit held (assessors).
+pub async fn audit(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((p, id)): Path<(String, String)>,
+    Form(f): Form<AuditForm>,
+) -> Response {
+    change(st, ctx, p, move |s, actor, p| {
+        upkeep::audit(s, actor, p, &id, f)
     })
     .await
 }
