@@ -302,6 +302,25 @@ async fn the_calendar_is_a_download_for_readers_only() {
     let fields = EXPIRED.to_vec();
     let (status, _, body) = post_form(&mut admin, "/p/plant/certificates", &fields).await;
     assert_eq!(status, StatusCode::OK, "{body}");
+    // The API gives the items as `tekigo upkeep --format json` does.
+    let (status, items) = admin
+        .send(Method::GET, "/api/projects/plant/upkeep?within=0", None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{items}");
+    let expiry = items
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["kind"] == "certificate-expiry")
+        .unwrap_or_else(|| panic!("{items}"));
+    assert_eq!(expiry["state"], "overdue");
+    assert_eq!(expiry["due"], "2025-01-14");
+    assert_eq!(expiry["source"], "certificates/isa-2024.yaml");
+    let (status, certs) = admin
+        .send(Method::GET, "/api/projects/plant/certificates", None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(certs[0]["level"], "{2 2 2 2 2 2 2}");
     let (status, headers, body) = admin
         .raw(Method::GET, "/p/plant/upkeep.ics", None, "")
         .await;
