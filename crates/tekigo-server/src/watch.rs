@@ -82,8 +82,10 @@ fn project(
     let before = stored(s, p)?;
     let product = w.project.config.product.support_until.as_deref();
     let outcome = tekigo_release::watch::watch(root, product, db, today, now).map_err(failed)?;
-    let delivered = match webhook(s, p)? {
-        Some(hook) => Some(
+    // A webhook that cannot be used is reported like a failed delivery: the findings are
+    // still stored (pending), and the other projects are still watched.
+    let delivered = match webhook(s, p) {
+        Ok(Some(hook)) => Some(
             tekigo_release::webhook::deliver_pending(
                 root,
                 &w.project.config.product.name,
@@ -92,7 +94,11 @@ fn project(
             )
             .map_err(failed)?,
         ),
-        None => None,
+        Ok(None) => None,
+        Err(e) => Some(Delivered {
+            sent: 0,
+            failed: vec![e.to_string()],
+        }),
     };
     let after = match std::fs::read_to_string(root.join(FINDINGS_FILE)) {
         Ok(text) => Some(text),
@@ -134,5 +140,5 @@ fn webhook(s: &Shared, p: &str) -> Result<Option<Webhook>, AppError> {
     };
     Webhook::new(&url, &dir.join(format!("{p}.secret")))
         .map(Some)
-        .map_err(|e| AppError::BadRequest(format!("webhook of {p}: {e}")))
+        .map_err(|e| AppError::BadRequest(format!("{}: {e}", url_file.display())))
 }

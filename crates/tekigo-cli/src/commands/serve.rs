@@ -220,7 +220,7 @@ fn vulndb_import(
     format: super::vuln::StatsFormat,
 ) -> Result<ExitCode> {
     let lang = crate::i18n::chosen();
-    let db = tekigo_vulndb::Db::open(db).with_context(|| format!("{}", db.display()))?;
+    let db = tekigo_vulndb::Db::open(db).map_err(|e| anyhow::anyhow!("{e}"))?;
     let state = open(data, Settings::default())?;
     let runs = tekigo_server::watch::run(
         state.shared(),
