@@ -485,3 +485,29 @@ async fn the_watch_after_an_import_records_once_and_skips_releases_past_support(
         "{row}"
     );
 }
+
+/// Evidence keeps the date the project first had it through import and export, so the
+/// freshness rule judges it on the server as on the command line.
+#[test]
+fn evidence_keeps_its_date_through_import_and_export() {
+    let app = App::new(Db::Sqlite);
+    app.import_gateway();
+    let shared = app.state.shared();
+    let out = app.dir.path().join("exported");
+    blocking(|| sync::export_project(shared, "plant", &out).unwrap());
+    let source = tekigo_assess::Project::open(&repo_root().join("examples/gateway")).unwrap();
+    let exported = tekigo_assess::Project::open(&out).unwrap();
+    let mut compared = 0;
+    for entry in std::fs::read_dir(out.join("evidence")).unwrap() {
+        let name = entry.unwrap().file_name().into_string().unwrap();
+        let Some(sha) = name.strip_suffix(".yaml") else {
+            continue;
+        };
+        let before = source.evidence().meta(sha).unwrap().unwrap();
+        let after = exported.evidence().meta(sha).unwrap().unwrap();
+        assert_eq!(after.added, before.added, "{sha}");
+        assert_eq!(after.names[0], before.names[0], "{sha}");
+        compared += 1;
+    }
+    assert!(compared > 0);
+}

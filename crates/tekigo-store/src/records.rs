@@ -316,7 +316,9 @@ fn evidence_from_row(r: &Row) -> Result<EvidenceRow, StoreError> {
 }
 
 /// Records that `project` may read the stored bytes `sha256` under `name`. Uploading the
-/// same bytes again keeps the first name.
+/// same bytes again keeps the first name. `created` is when the project first had the
+/// file (RFC 3339; an import keeps the directory's date, which the freshness rule reads),
+/// else now.
 pub fn evidence_add(
     tx: &mut Tx,
     actor: &str,
@@ -324,6 +326,7 @@ pub fn evidence_add(
     sha256: &str,
     name: &str,
     size: i64,
+    created: Option<&str>,
 ) -> Result<EvidenceRow, StoreError> {
     if let Some(existing) = evidence(tx, project, sha256)? {
         return Ok(existing);
@@ -338,7 +341,9 @@ pub fn evidence_add(
             name.into(),
             Val::Int(size),
             actor.into(),
-            crate::now_rfc3339().into(),
+            created
+                .map_or_else(crate::now_rfc3339, str::to_string)
+                .into(),
         ],
     )?;
     tx.audit(
