@@ -177,6 +177,10 @@ pub async fn serve(
     bind: std::net::SocketAddr,
     tls: Option<tokio_rustls::rustls::ServerConfig>,
 ) -> anyhow::Result<()> {
+    // Only here, not in `open`: the commands that open the data directory beside a running
+    // server must not remove its directories.
+    let data_dir = &state.shared().data_dir;
+    upkeep::sweep(data_dir).map_err(|e| anyhow::anyhow!("{}: {e}", data_dir.display()))?;
     let token = state.db(auth::first_start_token).await?;
     let listener = tokio::net::TcpListener::bind(bind)
         .await

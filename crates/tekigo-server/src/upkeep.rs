@@ -20,6 +20,30 @@ use tekigo_upkeep::certificate::{self, Certificate, Renewal, RenewalItem};
 use tekigo_upkeep::{Clock, Item, State};
 use time::OffsetDateTime;
 
+/// The prefix of [`Workdir`]s in the data directory.
+const WORKDIR_PREFIX: &str = ".upkeep-";
+
+/// Removes the private directories a server that stopped abruptly left in the data
+/// directory (a [`Workdir`] is removed when dropped; a killed process drops nothing).
+pub fn sweep(data_dir: &Path) -> std::io::Result<()> {
+    let entries = match std::fs::read_dir(data_dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(e),
+    };
+    for entry in entries {
+        let entry = entry?;
+        let stale = entry
+            .file_name()
+            .to_str()
+            .is_some_and(|n| n.starts_with(WORKDIR_PREFIX));
+        if stale && entry.file_type()?.is_dir() {
+            std::fs::remove_dir_all(entry.path())?;
+        }
+    }
+    Ok(())
+}
+
 /// A project written out for the rules; removed when dropped.
 pub struct Workdir {
     _dir: tempfile::TempDir,
@@ -31,7 +55,7 @@ impl Workdir {
     /// hard-linked and nothing of it leaves the server's private directory.
     pub fn of(s: &Shared, p: &str) -> Result<Workdir, AppError> {
         let dir = tempfile::Builder::new()
-            .prefix(".upkeep-")
+            .prefix(WORKDIR_PREFIX)
             .tempdir_in(&s.data_dir)
             .map_err(|e| AppError::Internal(format!("{}: {e}", s.data_dir.display())))?;
         let root = dir.path().join("project");
