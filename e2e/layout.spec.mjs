@@ -28,6 +28,9 @@ const PAGES = {
   "sheet-all-levels": "/p/gateway/a/gw-100-4-2?scope=all",
   requirement: "/p/gateway/a/gw-100-4-2/r/CR%201.1",
   vulnerabilities: "/p/gateway/vulnerabilities",
+  upkeep: "/p/gateway/upkeep",
+  certificates: "/p/gateway/certificates",
+  certificate: "/p/gateway/certificates/layout-cert",
   regime: "/p/gateway/a/gw-100-4-2/regime/csf-2.0",
   zones: "/p/water-treatment/zones",
   "zones-empty": "/p/gateway/zones",
@@ -107,6 +110,17 @@ try {
       await page.fill("input[name=username]", "layout-admin");
       await page.fill("input[name=password]", PASSWORD);
       await Promise.all([page.waitForURL(`${origin}/`), page.click("button[type=submit]")]);
+      // A certificate for the certificate page, through its form.
+      await page.goto(`${origin}/p/gateway/certificates`);
+      await page.fill("#certificate-form input[name=id]", "layout-cert");
+      await page.fill("#certificate-form input[name=scheme]", "ISASecure CSA");
+      await page.fill("#certificate-form input[name=number]", "CSA-LAYOUT-0001");
+      await page.fill("#certificate-form input[name=level]", "2");
+      await page.fill("#certificate-form input[name=issued]", "2025-01-15");
+      await page.fill("#certificate-form input[name=expires]", "2028-01-14");
+      await page.fill("#certificate-form input[name=surveillance_months]", "12");
+      await page.fill("#certificate-form textarea[name=renewal_items]", "Penetration test report@2027-12-01");
+      await Promise.all([page.waitForURL(/layout-cert$/), page.click("#certificate-form button[type=submit]")]);
     } else {
       await page.goto(`${origin}/login`);
       await page.fill("input[name=username]", "layout-admin");

@@ -50,3 +50,10 @@ fn a_team_sets_up_and_assesses_in_japanese_in_chromium() {
 fn every_page_fits_its_width_in_chromium() {
     run("e2e/layout.spec.mjs", "layout.spec");
 }
+
+/// The upkeep in Japanese: an expired certificate added through the form shows as overdue
+/// on the upkeep page, and the dashboard's overdue count goes up.
+#[test]
+fn the_upkeep_page_and_the_certificate_form_work_in_japanese_in_chromium() {
+    run("e2e/upkeep.spec.mjs", "upkeep.spec");
+}

@@ -59,6 +59,11 @@ pub fn router() -> Router<AppState> {
         .route("/projects/{p}/evidence/{sha}", get(evidence_download))
         .route("/projects/{p}/vulnerabilities", get(vulnerabilities))
         .route("/projects/{p}/triage", put(triage_set))
+        .route("/projects/{p}/upkeep", get(upkeep))
+        .route(
+            "/projects/{p}/certificates",
+            get(certificate_list).post(certificate_add),
+        )
         .fallback(not_found)
 }
 
@@ -659,6 +664,65 @@ async fn triage_set(
         access::require(s, &who, &p, Need::Assess)?;
         let out = service::set_triage(s, &who.user.name, &p, input)?;
         Ok(Json(json!(out)))
+    })
+    .await
+}
+
+#[derive(Deserialize)]
+struct UpkeepQuery {
+    /// Days ahead; without it, to the end of this month as the upkeep page.
+    within: Option<u32>,
+}
+
+/// What is due and overdue, as `tekigo upkeep --format json` prints it.
+async fn upkeep(
+    State(st): State<AppState>,
+    who: Principal,
+    Path(p): Path<String>,
+    Query(q): Query<UpkeepQuery>,
+) -> ApiResult {
+    st.db(move |s| {
+        access::require(s, &who, &p, Need::Read)?;
+        let clock = match q.within {
+            Some(days) => tekigo_upkeep::Clock {
+                now: time::OffsetDateTime::now_utc(),
+                within_days: days,
+            },
+            None => crate::upkeep::this_month(),
+        };
+        let config = service::project_config(s, &p)?;
+        let items = crate::upkeep::overview(s, &p, clock, config.language)?.items;
+        Ok(Json(json!(items)))
+    })
+    .await
+}
+
+async fn certificate_list(
+    State(st): State<AppState>,
+    who: Principal,
+    Path(p): Path<String>,
+) -> ApiResult {
+    st.db(move |s| {
+        access::require(s, &who, &p, Need::Read)?;
+        Ok(Json(json!(crate::upkeep::certificates(s, &p)?)))
+    })
+    .await
+}
+
+async fn certificate_add(
+    State(st): State<AppState>,
+    who: Principal,
+    Path(p): Path<String>,
+    Json(input): Json<crate::upkeep::CertificateForm>,
+) -> ApiResult {
+    st.db(move |s| {
+        access::require(s, &who, &p, Need::Assess)?;
+        Ok(Json(json!(crate::upkeep::add(
+            s,
+            &who.user.name,
+            &p,
+            input
+        )?)))
     })
     .await
 }

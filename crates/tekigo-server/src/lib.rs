@@ -7,7 +7,8 @@
 //! - [`service`] is what the application does, shared by the API and the pages;
 //!   [`projects`] edits a project's `tekigo.yaml` and members, [`zones`] computes its
 //!   zones and conduits (IEC 62443-3-2) from the stored `risk/system.yaml`;
-//!   [`sync`] moves projects between the server and the project directory format.
+//!   [`sync`] moves projects between the server and the project directory format;
+//!   [`upkeep`] computes what is due and keeps the certificates (tekigo-upkeep's rules).
 //! - The database is `tekigo-store`; the rules of assessments are `tekigo-assess`, the
 //!   same code the command line runs, so the server cannot accept a record the command
 //!   line would refuse.
@@ -25,7 +26,9 @@ pub mod service;
 pub mod state;
 pub mod sync;
 pub mod tls;
+pub mod upkeep;
 pub mod upload;
+pub mod watch;
 pub mod zones;
 
 use axum::extract::{Request, State};
@@ -174,6 +177,10 @@ pub async fn serve(
     bind: std::net::SocketAddr,
     tls: Option<tokio_rustls::rustls::ServerConfig>,
 ) -> anyhow::Result<()> {
+    // Only here, not in `open`: the commands that open the data directory beside a running
+    // server must not remove its directories.
+    let data_dir = &state.shared().data_dir;
+    upkeep::sweep(data_dir).map_err(|e| anyhow::anyhow!("{}: {e}", data_dir.display()))?;
     let token = state.db(auth::first_start_token).await?;
     let listener = tokio::net::TcpListener::bind(bind)
         .await

@@ -350,7 +350,15 @@ impl StoredFile {
         actor: &str,
         project: &str,
     ) -> Result<EvidenceRow, tekigo_store::StoreError> {
-        records::evidence_add(tx, actor, project, &self.sha256, &self.name, self.size)
+        records::evidence_add(
+            tx,
+            actor,
+            project,
+            &self.sha256,
+            &self.name,
+            self.size,
+            None,
+        )
     }
 }
 

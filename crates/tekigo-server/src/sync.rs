@@ -39,10 +39,14 @@ pub fn import_project(s: &Shared, actor: &str, dir: &Path, id: &str) -> Result<u
         })?;
         let mut file = std::fs::File::open(&path)
             .map_err(|e| AppError::BadRequest(format!("{}: {e}", path.display())))?;
-        let name = source
-            .meta(sha)
-            .ok()
-            .flatten()
+        let meta = source.meta(sha).ok().flatten();
+        // When the directory first had the file, if its record says so in RFC 3339: the
+        // evidence keeps its age for the freshness rule.
+        let added = meta
+            .as_ref()
+            .map(|m| m.added.clone())
+            .filter(|a| tekigo_upkeep::cra::parse_time(a).is_some());
+        let name = meta
             .and_then(|m| m.names.into_iter().next())
             .unwrap_or_else(|| sha.to_string());
         // The server's store is shared by all projects: the name stays with this
@@ -57,7 +61,7 @@ pub fn import_project(s: &Shared, actor: &str, dir: &Path, id: &str) -> Result<u
             )));
         }
         let size = i64::try_from(stored.meta.size).unwrap_or(i64::MAX);
-        evidence.push((stored.sha256, service::safe_name(&name), size));
+        evidence.push((stored.sha256, service::safe_name(&name), size, added));
     }
     let triage = triage_rows(dir)?;
     let risk = risk_model(dir)?;
@@ -81,8 +85,8 @@ pub fn import_project(s: &Shared, actor: &str, dir: &Path, id: &str) -> Result<u
         .collect::<Result<_, AppError>>()?;
     s.store.write(|tx| {
         records::project_create(tx, actor, id, &config)?;
-        for (sha, name, size) in &evidence {
-            records::evidence_add(tx, actor, id, sha, name, *size)?;
+        for (sha, name, size, added) in &evidence {
+            records::evidence_add(tx, actor, id, sha, name, *size, added.as_deref())?;
         }
         for (aid, header, answers) in &rows {
             records::assessment_create(tx, actor, id, aid, header)?;
@@ -109,17 +113,40 @@ pub fn import_project(s: &Shared, actor: &str, dir: &Path, id: &str) -> Result<u
 
 /// Writes project `id` as a project directory in `out`, which must not hold one yet.
 pub fn export_project(s: &Shared, id: &str, out: &Path) -> Result<usize, AppError> {
+    write_project(s, id, out, Evidence::Copied)
+}
+
+/// How the evidence files get into a written project directory. Either way each has its
+/// record (`evidence/SHA.yaml`) with the project's name for it and the date the project
+/// first had it (an upload, or the date an import kept), so evidence keeps its age for the
+/// freshness rule across import and export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Evidence {
+    /// Copied: the directory is the user's (`server export`).
+    Copied,
+    /// Hard-linked from the server's store (copied where links cannot be made): for a
+    /// private directory the server computes from and removes (the upkeep), which never
+    /// writes to them.
+    Linked,
+}
+
+/// Writes project `id` as a project directory in `out` (see [`export_project`]) and
+/// returns the number of assessments.
+pub fn write_project(
+    s: &Shared,
+    id: &str,
+    out: &Path,
+    evidence: Evidence,
+) -> Result<usize, AppError> {
     let config = service::project_config(s, id)?;
     let mut assessments = Vec::new();
     for (aid, _) in s.store.read(|c| records::assessments(c, id))? {
         assessments.push(service::load(s, id, &aid)?.assessment);
     }
     let project = Project::init(out, config)?;
-    let target = project.evidence();
     for row in s.store.read(|c| records::evidence_list(c, id))? {
         let (_, path) = service::evidence_file(s, id, &row.sha256)?;
-        let bytes = std::fs::read(&path).map_err(|e| AppError::Internal(e.to_string()))?;
-        target.add_bytes(&row.name, &bytes)?;
+        put_evidence(&path, out, &row, evidence)?;
     }
     for a in &assessments {
         project.save_assessment(s.catalog, a)?;
@@ -152,6 +179,31 @@ pub fn export_project(s: &Shared, id: &str, out: &Path) -> Result<usize, AppErro
         write_project_file(out, &rel, &text)?;
     }
     Ok(assessments.len())
+}
+
+/// One stored evidence file in a written project directory, with its record dated by when
+/// the project first had it.
+fn put_evidence(
+    from: &Path,
+    root: &Path,
+    row: &records::EvidenceRow,
+    how: Evidence,
+) -> Result<(), AppError> {
+    let internal = |e: std::io::Error| AppError::Internal(format!("{}: {e}", from.display()));
+    let dir = root.join(tekigo_assess::evidence::EVIDENCE_DIR);
+    std::fs::create_dir_all(&dir).map_err(internal)?;
+    let to = dir.join(&row.sha256);
+    if how == Evidence::Copied || std::fs::hard_link(from, &to).is_err() {
+        std::fs::copy(from, &to).map_err(internal)?;
+    }
+    let meta = tekigo_assess::evidence::EvidenceMeta {
+        names: vec![row.name.clone()],
+        size: u64::try_from(row.size).unwrap_or_default(),
+        added: row.created.clone(),
+    };
+    let text = serde_norway::to_string(&meta).map_err(|e| AppError::Internal(e.to_string()))?;
+    tekigo_assess::write_atomically(&dir.join(format!("{}.yaml", row.sha256)), text.as_bytes())?;
+    Ok(())
 }
 
 /// Writes a stored project file (`tekigo_upkeep::project_files`) at its path under `root`.

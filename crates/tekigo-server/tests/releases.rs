@@ -7,19 +7,6 @@ mod common;
 use common::{blocking, repo_root, App, Client, Db, BOTH};
 use tekigo_server::sync;
 
-fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
-
 const BOM: &str = r#"{"bomFormat":"CycloneDX","specVersion":"1.5","version":1,"components":[
     {"type":"library","name":"zlib1g","version":"1.2.13","purl":"pkg:deb/debian/zlib1g@1.2.13?arch=amd64"}
     COMPONENTS]}"#;
@@ -27,7 +14,7 @@ const BOM: &str = r#"{"bomFormat":"CycloneDX","specVersion":"1.5","version":1,"c
 /// The gateway example with releases 1.0 and 1.1 frozen; 1.1 adds OpenSSH.
 fn project_with_releases(root: &std::path::Path) -> std::path::PathBuf {
     let dir = root.join("gateway");
-    copy_dir(&repo_root().join("examples/gateway"), &dir);
+    common::copy_dir(&repo_root().join("examples/gateway"), &dir);
     let project = tekigo_assess::Project::open(&dir).unwrap();
     let catalog = tekigo_catalog::Catalog::builtin().unwrap();
     for (version, extra) in [
@@ -80,7 +67,7 @@ fn import_then_export_keeps_releases_byte_for_byte_and_refuses_a_tampered_one() 
         }
         // A release changed after its freeze does not come in, nor does anything else.
         let bad = app.dir.path().join("tampered");
-        copy_dir(&dir, &bad);
+        common::copy_dir(&dir, &bad);
         std::fs::write(
             bad.join("releases/1.1/bom-1.1.json"),
             BOM.replace("COMPONENTS", ""),
@@ -160,7 +147,7 @@ fn import_then_export_keeps_the_upkeep_files_byte_for_byte() {
     for db in BOTH {
         let app = App::new(db);
         let dir = app.dir.path().join("gateway");
-        copy_dir(&repo_root().join("examples/gateway"), &dir);
+        common::copy_dir(&repo_root().join("examples/gateway"), &dir);
         for (rel, text) in files {
             let path = dir.join(rel);
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
@@ -179,7 +166,7 @@ fn import_then_export_keeps_the_upkeep_files_byte_for_byte() {
         // A certificate for a component the project does not have: refused, named, and the
         // project is not created.
         let bad = app.dir.path().join("bad");
-        copy_dir(&dir, &bad);
+        common::copy_dir(&dir, &bad);
         std::fs::write(
             bad.join("certificates/csa-1.yaml"),
             CERT.replace("component: gw-100", "component: no-such-device"),

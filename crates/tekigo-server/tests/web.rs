@@ -120,7 +120,7 @@ fn a_project_without_a_model_exports_none_and_a_broken_model_is_not_imported() {
 
     // A model the risk crate refuses is refused at import, naming the file and line.
     let dir = app.dir.path().join("broken");
-    copy_dir(&repo_root().join(WATER), &dir);
+    common::copy_dir(&repo_root().join(WATER), &dir);
     let path = dir.join("risk/system.yaml");
     let text = std::fs::read_to_string(&path).unwrap();
     std::fs::write(&path, text.replacen("format: 1", "format: 9", 1)).unwrap();
@@ -137,19 +137,6 @@ fn a_project_without_a_model_exports_none_and_a_broken_model_is_not_imported() {
             .unwrap()
     });
     assert!(project.is_none(), "nothing of a refused import is kept");
-}
-
-fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }
 
 #[tokio::test]

@@ -316,7 +316,9 @@ fn evidence_from_row(r: &Row) -> Result<EvidenceRow, StoreError> {
 }
 
 /// Records that `project` may read the stored bytes `sha256` under `name`. Uploading the
-/// same bytes again keeps the first name.
+/// same bytes again keeps the first name. `created` is when the project first had the
+/// file (RFC 3339; an import keeps the directory's date, which the freshness rule reads),
+/// else now.
 pub fn evidence_add(
     tx: &mut Tx,
     actor: &str,
@@ -324,6 +326,7 @@ pub fn evidence_add(
     sha256: &str,
     name: &str,
     size: i64,
+    created: Option<&str>,
 ) -> Result<EvidenceRow, StoreError> {
     if let Some(existing) = evidence(tx, project, sha256)? {
         return Ok(existing);
@@ -338,7 +341,9 @@ pub fn evidence_add(
             name.into(),
             Val::Int(size),
             actor.into(),
-            crate::now_rfc3339().into(),
+            created
+                .map_or_else(crate::now_rfc3339, str::to_string)
+                .into(),
         ],
     )?;
     tx.audit(
@@ -666,26 +671,83 @@ pub fn project_file_add(
     path: &str,
     body: &str,
 ) -> Result<(), StoreError> {
+    write_project_file(tx, actor, (project, path), None, body, "file.add")
+}
+
+/// Writes a project file that the server itself changes after the import (a certificate
+/// added or renewed through the pages, the findings of the server's watch), if it still
+/// holds `expected` (`None`: the project has no such file yet): replaced whole, the text
+/// before and after in the audit chain. A change that started from another text is a
+/// conflict, so two renewals at once cannot lose one.
+pub fn project_file_put(
+    tx: &mut Tx,
+    actor: &str,
+    project: &str,
+    path: &str,
+    expected: Option<&str>,
+    body: &str,
+) -> Result<(), StoreError> {
+    write_project_file(tx, actor, (project, path), expected, body, "file.set")
+}
+
+/// Writes `body` at (project, path) if the stored text is `expected` (`None`: no file yet),
+/// audited as `action`.
+fn write_project_file(
+    tx: &mut Tx,
+    actor: &str,
+    (project, path): (&str, &str),
+    expected: Option<&str>,
+    body: &str,
+    action: &str,
+) -> Result<(), StoreError> {
     let object = format!("project/{project}/file/{path}");
-    let exists = tx.query(
-        "SELECT 1 FROM project_files WHERE project_id = $1 AND path = $2",
+    let before = tx.query(
+        "SELECT body FROM project_files WHERE project_id = $1 AND path = $2",
         &[project.into(), path.into()],
     )?;
-    if !exists.is_empty() {
-        return Err(StoreError::Conflict { object, current: 1 });
+    let before = match before.first() {
+        Some(r) => Some(r.text(0)?),
+        None => None,
+    };
+    if before.as_deref() != expected {
+        return Err(StoreError::Conflict {
+            object,
+            current: i64::from(before.is_some()),
+        });
     }
-    tx.exec(
-        "INSERT INTO project_files (project_id, path, body, updated, updated_by)
-         VALUES ($1, $2, $3, $4, $5)",
-        &[
-            project.into(),
-            path.into(),
-            body.into(),
-            crate::now_rfc3339().into(),
-            actor.into(),
-        ],
-    )?;
-    tx.audit(actor, "file.add", &object, "", body)
+    let now = crate::now_rfc3339();
+    if before.is_some() {
+        tx.exec(
+            "UPDATE project_files SET body = $1, updated = $2, updated_by = $3
+             WHERE project_id = $4 AND path = $5",
+            &[
+                body.into(),
+                now.into(),
+                actor.into(),
+                project.into(),
+                path.into(),
+            ],
+        )?;
+    } else {
+        tx.exec(
+            "INSERT INTO project_files (project_id, path, body, updated, updated_by)
+             VALUES ($1, $2, $3, $4, $5)",
+            &[
+                project.into(),
+                path.into(),
+                body.into(),
+                now.into(),
+                actor.into(),
+            ],
+        )?;
+    }
+    tx.audit(
+        actor,
+        action,
+        &object,
+        before.as_deref().unwrap_or(""),
+        body,
+    )
 }
 
 /// The files `project_file_add` stored for a project: (path, text), by path.

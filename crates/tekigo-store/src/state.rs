@@ -8,8 +8,9 @@
 //! `after` of the newest entry of its object whose action is one of [`STATE_ACTIONS`].
 //!
 //! The records: users (their rights and a digest of the password hash, not the lockout
-//! counters), API tokens, project members, projects, assessment headers, answers and
-//! triage decisions. Evidence bytes are checked by their hash elsewhere; sessions are
+//! counters), API tokens, project members, projects, assessment headers, answers, triage
+//! decisions and the project files of the upkeep (certificates, the CRA record, the
+//! watch's findings: `records::project_file_put`). Evidence bytes are checked by their hash elsewhere; sessions are
 //! short-lived and end with the password.
 
 use crate::audit::Tx;
@@ -31,6 +32,8 @@ pub const STATE_ACTIONS: &[&str] = &[
     "assessment.create",
     "answer.set",
     "triage.set",
+    "file.add",
+    "file.set",
     BASELINE,
 ];
 
@@ -96,6 +99,12 @@ pub fn live(c: &mut dyn Conn) -> Result<BTreeMap<String, String>, StoreError> {
                 r.text(2)?
             ),
             r.text(3)?,
+        );
+    }
+    for r in rows(c, "SELECT project_id, path, body FROM project_files")? {
+        out.insert(
+            format!("project/{}/file/{}", r.text(0)?, r.text(1)?),
+            r.text(2)?,
         );
     }
     Ok(out)

@@ -21,6 +21,15 @@ fn seed(store: &Store) {
             let b = bob(tx);
             users::set_role(tx, "alice", "plant", &b, Some(users::Role::Viewer))?;
             users::token_create(tx, &alice, &"ab".repeat(32), "ci", 0)?;
+            records::project_file_add(tx, "alice", "plant", "certificates/c1.yaml", "id: c1\n")?;
+            records::project_file_put(
+                tx,
+                "alice",
+                "plant",
+                "certificates/c1.yaml",
+                Some("id: c1\n"),
+                "id: c1\nexpires: 2030-01-01\n",
+            )?;
             records::answer_put(tx, "alice", ("plant", "gw", "CR 2.1"), "{\"s\":1}", 0).map(drop)
         })
         .unwrap();
@@ -103,6 +112,15 @@ fn direct_changes_to_live_tables_are_reported() {
             "assessment/gw",
         ),
         ("UPDATE projects SET config = '{\"x\":1}'", "project/plant/"),
+        (
+            // A certificate's expiry moved in the table, not through the application.
+            "UPDATE project_files SET body = 'id: c1\nexpires: 2099-01-01\n'",
+            "project/plant/file/certificates/c1.yaml",
+        ),
+        (
+            "DELETE FROM project_files",
+            "project/plant/file/certificates/c1.yaml",
+        ),
     ] {
         for problems in tampered(sql) {
             assert!(

@@ -69,6 +69,27 @@ pub struct RenewalItem {
     pub done: Option<String>,
 }
 
+impl RenewalItem {
+    /// `TEXT@YYYY-MM-DD`, as `tekigo cert add --renewal-item` and the server's certificate
+    /// form take a renewal item.
+    pub fn parse(s: &str) -> Result<RenewalItem, String> {
+        let Some((item, due)) = s.rsplit_once('@') else {
+            return Err(format!("{s:?} is not TEXT@YYYY-MM-DD"));
+        };
+        if let Some(m) = tekigo_assess::date_error(due.trim()) {
+            return Err(m);
+        }
+        if item.trim().is_empty() {
+            return Err(format!("{s:?} has no text before the @"));
+        }
+        Ok(RenewalItem {
+            item: item.trim().to_string(),
+            due: due.trim().to_string(),
+            done: None,
+        })
+    }
+}
+
 /// A validity period replaced by a renewal, as it was.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -152,6 +152,17 @@ impl Clock {
         self.now.date()
     }
 
+    /// "This month", as the server's upkeep page and dashboard count it: due soon is due
+    /// from today up to the last day of the current calendar month (UTC).
+    pub fn this_month(now: OffsetDateTime) -> Clock {
+        let now = now.to_offset(time::UtcOffset::UTC);
+        let last = now.month().length(now.year());
+        Clock {
+            now,
+            within_days: u32::from(last - now.day()),
+        }
+    }
+
     /// A date rule's state: overdue after the due date, due soon up to `within` days ahead.
     pub fn date_state(&self, due: Date) -> Option<State> {
         let today = self.today();
@@ -553,6 +564,26 @@ mod tests {
         assert_eq!(at(0).time_state(due), Some(State::DueSoon));
         assert_eq!(at(-1).time_state(due), None);
         assert_eq!(at(-24).time_state(due), None);
+    }
+
+    /// This month ends on its last day, in every month and in a leap year's February.
+    #[test]
+    fn this_month_ends_on_the_last_day_of_the_month() {
+        for (now, last) in [
+            (time::macros::datetime!(2026-12-03 10:00 UTC), "2026-12-31"),
+            (time::macros::datetime!(2026-12-31 23:59 UTC), "2026-12-31"),
+            (time::macros::datetime!(2028-02-01 00:00 UTC), "2028-02-29"),
+            (time::macros::datetime!(2026-02-14 00:00 UTC), "2026-02-28"),
+            (
+                time::macros::datetime!(2026-04-30 00:00 +09:00),
+                "2026-04-30",
+            ),
+        ] {
+            let clock = Clock::this_month(now);
+            let last = tekigo_assess::parse_date(last).unwrap();
+            assert_eq!(clock.date_state(last), Some(State::DueSoon), "{now}");
+            assert_eq!(clock.date_state(last.next_day().unwrap()), None, "{now}");
+        }
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! `tekigo serve`, `tekigo server import|export` and `tekigo audit verify`: the web
+//! `tekigo serve`, `tekigo server import|export|vulndb-import` and `tekigo audit verify`: the web
 //! application and the commands that work on its data directory.
 
 use anyhow::{bail, Context as _, Result};
@@ -82,6 +82,18 @@ pub enum ServerCommand {
         /// The directory to create.
         out: PathBuf,
     },
+    /// Watch every project with an advisory database built by `tekigo vulndb import`:
+    /// match the SBOMs of every release still in support again, record what is new in the
+    /// project's watch/findings.json, deliver it to the project's webhook
+    /// (DATA/webhooks/PROJECT.url and .secret). Exit 1 when something is new.
+    VulndbImport {
+        #[command(flatten)]
+        data: DataArgs,
+        /// The database file.
+        db: PathBuf,
+        #[arg(long, value_enum, default_value_t = super::vuln::StatsFormat::Table)]
+        format: super::vuln::StatsFormat,
+    },
 }
 
 #[derive(Subcommand)]
@@ -162,6 +174,9 @@ pub fn serve(args: ServeArgs) -> Result<ExitCode> {
 
 pub fn server(cmd: ServerCommand) -> Result<ExitCode> {
     match cmd {
+        ServerCommand::VulndbImport { data, db, format } => {
+            return vulndb_import(data, &db, format)
+        }
         ServerCommand::Import { data, dir, id } => {
             let state = open(data, Settings::default())?;
             let id = match id {
@@ -196,6 +211,51 @@ pub fn server(cmd: ServerCommand) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `tekigo server vulndb-import` (rules: `tekigo_server::watch`).
+fn vulndb_import(
+    data: DataArgs,
+    db: &std::path::Path,
+    format: super::vuln::StatsFormat,
+) -> Result<ExitCode> {
+    let lang = crate::i18n::chosen();
+    let db = tekigo_vulndb::Db::open(db).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let state = open(data, Settings::default())?;
+    let runs = tekigo_server::watch::run(
+        state.shared(),
+        "vulndb-import",
+        &db,
+        &tekigo_assess::now_rfc3339(),
+    )?;
+    match format {
+        super::vuln::StatsFormat::Json => {
+            crate::output::emit(&crate::output::json(&runs)?, None, false)?
+        }
+        super::vuln::StatsFormat::Table => {
+            for r in &runs {
+                println!(
+                    "{}",
+                    crate::i18n::fill(lang, "serve.watch_project", &[("id", &r.project)])
+                );
+                super::vuln::print_watch(
+                    lang,
+                    r.watched.len(),
+                    &r.past_support,
+                    &r.new,
+                    r.delivered.as_ref(),
+                );
+            }
+        }
+    }
+    for d in runs.iter().filter_map(|r| r.delivered.as_ref()) {
+        super::vuln::delivery_failures(lang, d)?;
+    }
+    Ok(if runs.iter().all(|r| r.new.is_empty()) {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 pub fn audit(cmd: AuditCommand) -> Result<ExitCode> {

@@ -79,7 +79,7 @@ pub struct AddArgs {
     #[arg(long)]
     pub surveillance_months: Option<u32>,
     /// A renewal item the scheme names, "TEXT@YYYY-MM-DD" (repeatable).
-    #[arg(long = "renewal-item", value_parser = parse_renewal_item)]
+    #[arg(long = "renewal-item", value_parser = RenewalItem::parse)]
     pub renewal_items: Vec<RenewalItem>,
     /// The certificate file, stored as evidence.
     #[arg(long)]
@@ -102,7 +102,7 @@ pub struct RenewArgs {
     #[arg(long)]
     pub level: Option<String>,
     /// The renewal items of the new period, "TEXT@YYYY-MM-DD" (repeatable).
-    #[arg(long = "renewal-item", value_parser = parse_renewal_item)]
+    #[arg(long = "renewal-item", value_parser = RenewalItem::parse)]
     pub renewal_items: Vec<RenewalItem>,
     /// The new certificate file, stored as evidence.
     #[arg(long)]
@@ -177,21 +177,6 @@ fn parse_date(s: &str) -> Result<String, String> {
         None => Ok(s.to_string()),
         Some(m) => Err(m),
     }
-}
-
-fn parse_renewal_item(s: &str) -> Result<RenewalItem, String> {
-    let Some((item, due)) = s.rsplit_once('@') else {
-        return Err(format!("{s:?} is not TEXT@YYYY-MM-DD"));
-    };
-    parse_date(due.trim())?;
-    if item.trim().is_empty() {
-        return Err(format!("{s:?} has no text before the @"));
-    }
-    Ok(RenewalItem {
-        item: item.trim().to_string(),
-        due: due.trim().to_string(),
-        done: None,
-    })
 }
 
 fn now() -> time::OffsetDateTime {

@@ -316,58 +316,83 @@ fn watch(global: &Global, args: WatchArgs) -> Result<ExitCode> {
             });
             output::emit(&output::json(&v)?, None, false)?;
         }
-        StatsFormat::Table => {
-            println!(
-                "{}",
-                fill(
-                    lang,
-                    "watch.summary",
-                    &[
-                        ("watched", &outcome.watched.len()),
-                        ("new", &outcome.new.len()),
-                        ("kev", &outcome.new.iter().filter(|f| f.kev).count()),
-                    ]
-                )
-            );
-            for (v, d) in &outcome.past_support {
-                println!(
-                    "{}",
-                    fill(lang, "watch.past_support", &[("release", v), ("date", d)])
-                );
-            }
-            for f in &outcome.new {
-                let clock = match f.cra_clock() {
-                    Some((early, notify)) => fill(
-                        lang,
-                        "watch.cra_clock",
-                        &[("early", &early), ("notify", &notify)],
-                    ),
-                    None => String::new(),
-                };
-                println!(
-                    "  {} {} ({}) {clock}",
-                    f.vulnerability, f.component, f.release
-                );
-            }
-            if let Some(d) = &delivered {
-                println!("{}", fill(lang, "watch.delivered", &[("n", &d.sent)]));
-            }
-        }
+        StatsFormat::Table => print_watch(
+            lang,
+            outcome.watched.len(),
+            &outcome.past_support,
+            &outcome.new,
+            delivered.as_ref(),
+        ),
     }
     if let Some(d) = &delivered {
-        if !d.failed.is_empty() {
-            bail!(
-                "{}\n  {}",
-                fill(lang, "watch.delivery_failed", &[("n", &d.failed.len())]),
-                d.failed.join("\n  ")
-            );
-        }
+        delivery_failures(lang, d)?;
     }
     Ok(if outcome.new.is_empty() {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
     })
+}
+
+/// A watch run as a table: `tekigo vuln watch`, and each project of `tekigo server
+/// vulndb-import`.
+pub fn print_watch(
+    lang: tekigo_catalog::Lang,
+    watched: usize,
+    past_support: &[(String, String)],
+    new: &[tekigo_release::watch::WatchFinding],
+    delivered: Option<&tekigo_release::webhook::Delivered>,
+) {
+    println!(
+        "{}",
+        fill(
+            lang,
+            "watch.summary",
+            &[
+                ("watched", &watched),
+                ("new", &new.len()),
+                ("kev", &new.iter().filter(|f| f.kev).count()),
+            ]
+        )
+    );
+    for (v, d) in past_support {
+        println!(
+            "{}",
+            fill(lang, "watch.past_support", &[("release", v), ("date", d)])
+        );
+    }
+    for f in new {
+        let clock = match f.cra_clock() {
+            Some((early, notify)) => fill(
+                lang,
+                "watch.cra_clock",
+                &[("early", &early), ("notify", &notify)],
+            ),
+            None => String::new(),
+        };
+        println!(
+            "  {} {} ({}) {clock}",
+            f.vulnerability, f.component, f.release
+        );
+    }
+    if let Some(d) = delivered {
+        println!("{}", fill(lang, "watch.delivered", &[("n", &d.sent)]));
+    }
+}
+
+/// Findings the webhook did not accept are an error (exit 2); they stay pending.
+pub fn delivery_failures(
+    lang: tekigo_catalog::Lang,
+    d: &tekigo_release::webhook::Delivered,
+) -> Result<()> {
+    if !d.failed.is_empty() {
+        bail!(
+            "{}\n  {}",
+            fill(lang, "watch.delivery_failed", &[("n", &d.failed.len())]),
+            d.failed.join("\n  ")
+        );
+    }
+    Ok(())
 }
 
 fn scan(global: &Global, args: ScanArgs) -> Result<ExitCode> {

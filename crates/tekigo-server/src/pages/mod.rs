@@ -16,6 +16,8 @@
 //! - [`zones`]: the zones and conduits of a project (IEC 62443-3-2).
 //! - [`scancheck`]: one check of a scan report, as a scan evidence link shows it.
 //! - [`regime`]: an assessment seen through the EU CRA, EN 303 645, JC-STAR and the rest.
+//! - [`upkeep`]: a project's upkeep (what is due and overdue, its iCalendar) and its
+//!   certificates with the forms that add and renew one.
 //! - [`tokens`]: the caller's password and API tokens; [`users`]: the administrators'
 //!   users page.
 
@@ -29,6 +31,7 @@ mod releases;
 mod scancheck;
 mod sheet;
 mod tokens;
+mod upkeep;
 mod users;
 mod vulns;
 mod zones;
@@ -78,6 +81,12 @@ pub fn router(max_upload: usize) -> Router<AppState> {
         .route("/p/{p}/a/{a}/regime/{r}", get(regime::show))
         .route("/p/{p}/vulnerabilities", get(vulns::show))
         .route("/p/{p}/releases", get(releases::show))
+        .route("/p/{p}/upkeep", get(upkeep::show))
+        .route("/p/{p}/upkeep.ics", get(upkeep::calendar))
+        .route("/p/{p}/certificates", get(upkeep::list).post(upkeep::add))
+        .route("/p/{p}/certificates/{id}", get(upkeep::one))
+        .route("/p/{p}/certificates/{id}/renew", post(upkeep::renew))
+        .route("/p/{p}/certificates/{id}/audit", post(upkeep::audit))
         .route("/p/{p}/vulnerabilities/triage", post(vulns::triage))
         .route(
             "/p/{p}/a/{a}/r/{r}",
@@ -415,6 +424,15 @@ const TEMPLATES: &[(&str, &str)] = &[
     ),
     ("account.html", include_str!("../../templates/account.html")),
     ("users.html", include_str!("../../templates/users.html")),
+    ("upkeep.html", include_str!("../../templates/upkeep.html")),
+    (
+        "certificates.html",
+        include_str!("../../templates/certificates.html"),
+    ),
+    (
+        "certificate.html",
+        include_str!("../../templates/certificate.html"),
+    ),
 ];
 
 /// Renders one template with the words of `lang` as `t`.

@@ -17,7 +17,8 @@ use tekigo_assess::{Assessment, ProjectConfig};
 use tekigo_store::users::Role;
 use tekigo_store::{records, users};
 
-/// `/`: every project the caller may read, each assessment with its chart and progress.
+/// `/`: every project the caller may read, each assessment with its chart and progress, and
+/// the upkeep of each (overdue, due this month, new watch findings), overdue first.
 pub async fn home(State(st): State<AppState>, ctx: Ctx) -> Response {
     let (who, lang, user) = (ctx.who.clone(), ctx.lang, user_ctx(&ctx));
     let result = st
@@ -30,8 +31,20 @@ pub async fn home(State(st): State<AppState>, ctx: Ctx) -> Response {
                 }
             })?;
             let mut projects = Vec::new();
+            let mut upkeep = Vec::new();
+            let clock = crate::upkeep::this_month();
             for row in rows {
                 let config = config_of(&row.id, &row.config)?;
+                let o = crate::upkeep::overview(s, &row.id, clock, lang.lang)?;
+                upkeep.push(context! {
+                    id => row.id,
+                    name => config.product.name,
+                    href => format!("/p/{}/upkeep", percent(&row.id)),
+                    overdue => o.counts.overdue,
+                    due_this_month => o.counts.due_this_month,
+                    new_findings => o.new_findings.len(),
+                    new_kev => o.new_findings.iter().filter(|f| f.kev).count(),
+                });
                 let mut assessments = Vec::new();
                 for (aid, _) in s.store.read(|c| records::assessments(c, &row.id))? {
                     let a = service::load(s, &row.id, &aid)?.assessment;
@@ -47,7 +60,19 @@ pub async fn home(State(st): State<AppState>, ctx: Ctx) -> Response {
                     assessments => assessments,
                 });
             }
-            let body = render("home.html", lang, context! { projects => projects, ..user })?;
+            // Overdue first: the projects with most overdue, then most due this month.
+            upkeep.sort_by_key(|u| {
+                let n = |k: &str| u.get_attr(k).ok().and_then(|v| usize::try_from(v).ok());
+                (
+                    std::cmp::Reverse(n("overdue")),
+                    std::cmp::Reverse(n("due_this_month")),
+                )
+            });
+            let body = render(
+                "home.html",
+                lang,
+                context! { projects => projects, upkeep => upkeep, ..user },
+            )?;
             Ok((StatusCode::OK, body))
         })
         .await;

@@ -217,3 +217,17 @@ pub async fn add_user(admin: &mut Client, name: &str, project: &str, role: Optio
         assert_eq!(status, StatusCode::OK, "{body}");
     }
 }
+
+/// Copies a directory tree (an example project to change in a test).
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
