@@ -27,6 +27,7 @@
 
 use crate::{invalid, io, Release, ReleaseError};
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use tekigo_sbom::Sbom;
@@ -177,6 +178,7 @@ pub fn watch(
     // release of each SBOM, in the order they were added.
     let mut shared = Rematch::default();
     let mut release_of: Vec<String> = Vec::new();
+    let mut first_of: HashMap<[u8; 32], usize> = HashMap::new();
     for release in crate::list(root)? {
         let until = support_until(&release, product_support_until);
         if !in_support(until, today) {
@@ -186,8 +188,18 @@ pub fn watch(
             ));
             continue;
         }
-        for sbom in crate::sboms(root, &release)? {
-            shared.add(&sbom);
+        for name in &release.sboms {
+            // Releases often carry the same SBOM (a re-freeze, a patch release with the
+            // same components): its queries are taken again, not parsed again.
+            let bytes = crate::read_release_file(root, &release.version, name)?;
+            let hash: [u8; 32] = Sha256::digest(&bytes).into();
+            match first_of.get(&hash) {
+                Some(&earlier) => shared.add_again(earlier),
+                None => {
+                    shared.add(&crate::parse_sbom(&release.version, name, &bytes)?);
+                    first_of.insert(hash, release_of.len());
+                }
+            }
             release_of.push(release.version.clone());
         }
         outcome.watched.push(release.version);
@@ -317,6 +329,12 @@ impl Rematch {
             own.push((b, i));
         }
         self.slots.push(own);
+    }
+
+    /// Adds again the SBOM added as number `earlier` (the same bytes in another release).
+    pub fn add_again(&mut self, earlier: usize) {
+        let slots = self.slots[earlier].clone();
+        self.slots.push(slots);
     }
 
     /// Matches each distinct query once.
