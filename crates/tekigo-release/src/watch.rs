@@ -176,7 +176,7 @@ pub fn watch(
     let mut outcome = Outcome::default();
     // Each SBOM is parsed once and dropped once its queries are in the re-match; the
     // release of each SBOM, in the order they were added.
-    let mut shared = Rematch::default();
+    let mut shared = Rematch::new(db);
     let mut release_of: Vec<String> = Vec::new();
     let mut first_of: HashMap<[u8; 32], usize> = HashMap::new();
     for release in crate::list(root)? {
@@ -269,7 +269,7 @@ fn platform_key(queries: &[Query]) -> Vec<(String, Option<String>)> {
 
 /// Matches every SBOM against `db`, each distinct component once (see [`Rematch`]).
 pub fn rematch(db: &Db, sboms: &[&Sbom]) -> Result<Rematched, ReleaseError> {
-    let mut shared = Rematch::default();
+    let mut shared = Rematch::new(db);
     for sbom in sboms {
         shared.add(sbom);
     }
@@ -283,10 +283,14 @@ pub fn rematch(db: &Db, sboms: &[&Sbom]) -> Result<Rematched, ReleaseError> {
 /// where the matcher reads the other components of the SBOM (its platforms). So a component
 /// without CPEs is matched once across all SBOMs; one with CPEs once per distinct platform
 /// set, together with the other CPE components of the SBOMs that state that set (the
-/// platforms `scan` derives from them are then that set). An added SBOM is not kept: only
-/// the distinct queries and, per SBOM, which of them each component is.
-#[derive(Default)]
+/// platforms `scan` derives from them are then that set). When the database holds no NVD
+/// records, nothing reads the platforms, and every component is matched once across all
+/// SBOMs. An added SBOM is not kept: only the distinct queries and, per SBOM, which of them
+/// each component is.
 pub struct Rematch {
+    /// Whether the platforms an SBOM states can change a match (the database has NVD
+    /// records).
+    by_platform: bool,
     /// Batches of distinct queries: batch 0 holds those without CPEs, each further batch
     /// the CPE components of one platform set; each with its index by [`query_key`].
     batches: Vec<(Vec<Query>, HashMap<String, u32>)>,
@@ -296,21 +300,34 @@ pub struct Rematch {
 }
 
 impl Rematch {
+    /// Nothing added yet, for matching against `db`.
+    pub fn new(db: &Db) -> Rematch {
+        Rematch {
+            by_platform: db
+                .meta()
+                .records
+                .contains_key(tekigo_vulndb::Source::Nvd.as_str()),
+            batches: vec![Default::default()],
+            batch_of: BTreeMap::new(),
+            slots: Vec::new(),
+        }
+    }
+
     /// Adds one SBOM's components; the SBOM is number `n` for [`Rematched::findings`], `n`
     /// counting the SBOMs added before it.
     pub fn add(&mut self, sbom: &Sbom) {
-        if self.batches.is_empty() {
-            self.batches.push(Default::default());
-        }
         let qs: Vec<Query> = sbom
             .components
             .iter()
             .map(tekigo_vulnscan::query_of)
             .collect();
-        let platform = platform_key(&qs);
+        let platform = match self.by_platform {
+            true => platform_key(&qs),
+            false => Vec::new(),
+        };
         let mut own = Vec::with_capacity(qs.len());
         for q in qs {
-            let b = if q.cpes.is_empty() {
+            let b = if q.cpes.is_empty() || !self.by_platform {
                 0
             } else {
                 let next = self.batches.len() as u32;
