@@ -175,8 +175,10 @@ fn delivery_id(f: &WatchFinding) -> String {
 
 /// Delivers every finding of `watch/findings.json` not yet delivered and not triaged
 /// `not_affected` (module docs), marking each as it is accepted. The posts happen outside
-/// the file's lock; each mark re-reads the file under it (`update_findings`), so what a
-/// watch records meanwhile is kept.
+/// the file's lock (a receiver that retries for minutes must not hold up a watch); each
+/// mark re-reads the file under it (`update_findings`), so what a watch records meanwhile
+/// is kept. The price: two deliveries running at once can both post a finding that was
+/// pending when they started; `X-Tekigo-Delivery` lets the receiver drop the repeat.
 pub fn deliver_pending(
     root: &Path,
     project: &str,
