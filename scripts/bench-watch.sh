@@ -2,7 +2,8 @@
 # Reproduces the watch figures of docs/PERFORMANCE.md (issue 16): 1,000 releases whose SBOMs
 # have 1,000 components each, drawn from the 10,000-component SBOM of scripts/bench-vuln.sh,
 # matched again against its 500,000 generated advisories; each distinct component once (the
-# watch) beside every SBOM on its own. Needs GNU time (/usr/bin/time).
+# watch) beside every SBOM on its own; then the watch alone in its own process, for its
+# peak memory. Needs GNU time (/usr/bin/time).
 #   scripts/bench-watch.sh [SBOMS] [COMPONENTS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,5 +17,8 @@ if [ ! -f "$data/sbom.cdx.json" ]; then
     "$target/release/examples/gen_bench" "$data" 500000 10000
 fi
 cargo build --release -p tekigo-release --example bench_watch
-/usr/bin/time -v "$target/release/examples/bench_watch" "$data" "$cache/bench-watch" \
-    "$n_sboms" "$n_comp" 2>&1 | grep -vE "^\s+(Average|Exit|File|Major|Minor|Page|Signals|Socket|Swaps|System|User|Voluntary|Involuntary|Percent|Command)"
+for mode in all watch-only; do
+    echo "== $mode"
+    /usr/bin/time -v "$target/release/examples/bench_watch" "$data" "$cache/bench-watch" \
+        "$n_sboms" "$n_comp" "$mode" 2>&1 | grep -vE "^\s+(Average|Exit|File|Major|Minor|Page|Signals|Socket|Swaps|System|User|Voluntary|Involuntary|Percent|Command)"
+done

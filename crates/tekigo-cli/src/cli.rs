@@ -71,6 +71,10 @@ pub enum Command {
     #[command(subcommand)]
     #[cfg(feature = "full")]
     Vuln(crate::commands::vuln::VulnCommand),
+    /// A kernel tree's Kbuild files as a compact index for `vuln scan --kernel-source`.
+    #[command(subcommand)]
+    #[cfg(feature = "full")]
+    Kconfig(crate::commands::vuln::KconfigCommand),
     /// Vulnerability triage of the project (vex/triage.yaml): set, list, export, import.
     #[command(subcommand)]
     #[cfg(feature = "full")]

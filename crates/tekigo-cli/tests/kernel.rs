@@ -170,6 +170,23 @@ fn kernel_cves_decided_by_configuration() {
         .as_str()
         .unwrap()
         .contains("does not name membarrier.o"));
+    // The tree's compact index gives the same rows, evidence and reasons included.
+    let source = crate_dir("tekigo-kconfig/tests/fixtures/linux-6.1.192");
+    let index = dir.path().join("linux.kbuild");
+    ok(
+        dir.path(),
+        &[
+            "kconfig",
+            "index",
+            source.to_str().unwrap(),
+            "-o",
+            index.to_str().unwrap(),
+        ],
+    );
+    let mut from_index = args.clone();
+    let at = from_index.len() - 1;
+    from_index[at] = index.to_str().unwrap();
+    assert_eq!(scan(dir.path(), &from_index), rows);
     // The suggestion closes the finding for --fail-on; the others keep it failing.
     let mut fail = vec![
         "vuln",

@@ -201,6 +201,12 @@ fn fixtures(dir: &Path) {
         &dir.join("rootfs"),
     );
 
+    // A kernel tree (the Kbuild files of Linux 6.1.192 that tekigo-kconfig's tests use).
+    common::copy_tree(
+        &repo.join("crates/tekigo-kconfig/tests/fixtures/linux-6.1.192"),
+        &dir.join("linux-6.1"),
+    );
+
     // Advisory feeds as fetched: an osv.dev zip, NVD API pages, CSAF files, the KEV list.
     let advisories = repo.join("crates/tekigo-vulndb/tests/fixtures");
     let mut zip = zip::ZipWriter::new(std::fs::File::create(dir.join("osv-debian.zip")).unwrap());

@@ -515,4 +515,62 @@ fn the_watch_delivers_each_new_finding_once_with_the_cra_clock_for_kev() {
     // A day later release 1.0 is past support too.
     let (_, v) = watch("2026-12-04");
     assert_eq!(v["watched"], serde_json::json!(["2.0"]));
+
+    // A new advisory that a person has already triaged not_affected for the component (by
+    // its CVE alias): recorded, not delivered; delivered once the triage says otherwise.
+    std::fs::write(
+        dir.join("c.json"),
+        osv(
+            "GHSA-dddd-eeee-ffff",
+            "CVE-2026-0003",
+            "npm",
+            "lodash",
+            "4.17.22",
+        ),
+    )
+    .unwrap();
+    ok(dir, &["vulndb", "import", "--db", "db", "c.json"]);
+    let triage = |status: &str, extra: &[&str]| {
+        let mut args = vec![
+            "vex",
+            "set",
+            "pkg:npm/lodash@4.17.20",
+            "CVE-2026-0003",
+            "--status",
+            status,
+            "--author",
+            "alice",
+        ];
+        args.extend(extra);
+        ok(dir, &args);
+    };
+    triage(
+        "not_affected",
+        &["--justification", "vulnerable_code_not_in_execute_path"],
+    );
+    let (code, v) = watch("2026-12-04");
+    assert_eq!(code, Some(1), "recorded as new: {v}");
+    assert_eq!(
+        v["new"][0]["finding"]["vulnerability"],
+        "GHSA-dddd-eeee-ffff"
+    );
+    assert_eq!(v["delivered"]["not_affected"], 1);
+    assert_eq!(v["delivered"]["sent"], 0);
+    assert_eq!(hook.got.lock().unwrap().len(), 4, "not delivered");
+    let file = read_json(&dir.join("watch/findings.json"));
+    let c = file["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["vulnerability"] == "GHSA-dddd-eeee-ffff")
+        .unwrap();
+    assert!(c["delivered_at"].is_null(), "it stays pending");
+    triage("affected", &["--action", "update lodash"]);
+    let (code, v) = watch("2026-12-04");
+    assert_eq!(code, Some(0), "nothing new: {v}");
+    assert_eq!(v["delivered"]["sent"], 1);
+    let got = hook.got.lock().unwrap().clone();
+    assert_eq!(got.len(), 5);
+    let b: Value = serde_json::from_slice(&got[4].1).unwrap();
+    assert_eq!(b["finding"]["vulnerability"], "GHSA-dddd-eeee-ffff");
 }

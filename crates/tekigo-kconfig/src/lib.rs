@@ -5,7 +5,9 @@
 //! that by hand for thousands of CVEs a year is not possible, and deciding it silently is not
 //! acceptable. This crate reads the device's configuration ([`Config`]: `.config`,
 //! `/boot/config-*`, `/proc/config.gz`) and the Kbuild files of the kernel tree ([`Tree`],
-//! a source directory the user points to) and answers per file ([`Tree::decide`]):
+//! a source directory the user points to, or the compact index [`build_index`] makes of
+//! one, which decides every file alike: `index.rs`) and answers per file
+//! ([`Tree::decide`]):
 //!
 //! - [`Decision::Built`]: the object is in `obj-y`/`obj-m` (directly or as part of a
 //!   composite object) of its directory, and every directory above it is descended into.
@@ -22,9 +24,11 @@
 //! and each Kbuild file is read up to a bound.
 
 mod config;
+mod index;
 mod kbuild;
 
 pub use config::{Config, Setting};
+pub use index::{build_index, parse_index};
 pub use kbuild::{evaluate, Evaluated};
 
 use serde::Serialize;
@@ -70,63 +74,91 @@ pub enum Decision {
     Unknown { reason: String },
 }
 
-/// A kernel source tree's Kbuild files, read on demand.
+/// A kernel source tree's Kbuild files, read on demand from the tree or all at once from
+/// its index.
 pub struct Tree {
     root: PathBuf,
     /// Directory (relative, `""` for the top) to its Kbuild file's path and text, `None`
     /// when it has none.
     files: HashMap<String, Option<(String, String)>>,
+    /// For a tree read from an index: every directory's file is in `files` already, and
+    /// these directories' files could not be read when it was built.
+    indexed: Option<HashMap<String, Error>>,
 }
 
 /// The deepest the decision walks (directories between the top and a file).
 const MAX_DEPTH: usize = 16;
 
+/// The `Kbuild` (preferred, as Kbuild itself prefers it) or `Makefile` of `dir` in the tree
+/// at `root`: (its path relative to the tree, its text). Symbolic links are not followed
+/// and a file is read up to `kbuild::MAX_SIZE`.
+fn read_kbuild(root: &Path, dir: &str) -> Result<Option<(String, String)>, Error> {
+    for name in ["Kbuild", "Makefile"] {
+        let rel = if dir.is_empty() {
+            name.to_string()
+        } else {
+            format!("{dir}/{name}")
+        };
+        let path = root.join(&rel);
+        // Not followed: a link could lead out of the tree.
+        let Ok(meta) = std::fs::symlink_metadata(&path) else {
+            continue;
+        };
+        if !meta.is_file() {
+            continue;
+        }
+        if meta.len() > kbuild::MAX_SIZE {
+            return Err(Error::new(&rel, 0, "larger than 4 MiB".into()));
+        }
+        let bytes = std::fs::read(&path).map_err(|e| Error::new(&rel, 0, e.to_string()))?;
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        return Ok(Some((rel, text)));
+    }
+    Ok(None)
+}
+
 impl Tree {
-    /// A tree rooted at `root`, which must be a directory.
+    /// A tree rooted at `root`, a directory, or read from `root`, an index file made by
+    /// [`build_index`].
     pub fn open(root: &Path) -> Result<Tree, Error> {
         let meta = std::fs::metadata(root)
             .map_err(|e| Error::new(&root.display().to_string(), 0, e.to_string()))?;
+        if meta.is_file() {
+            let loaded = index::load(root)?;
+            return Ok(Tree {
+                root: root.to_path_buf(),
+                files: loaded.files,
+                indexed: Some(loaded.broken),
+            });
+        }
         if !meta.is_dir() {
             return Err(Error::new(
                 &root.display().to_string(),
                 0,
-                "not a directory (give the top of a kernel source tree)".into(),
+                "neither a directory nor a file (give the top of a kernel source tree or its \
+                 Kbuild index)"
+                    .into(),
             ));
         }
         Ok(Tree {
             root: root.to_path_buf(),
             files: HashMap::new(),
+            indexed: None,
         })
     }
 
-    /// The `Kbuild` (preferred, as Kbuild itself prefers it) or `Makefile` of `dir`.
+    /// The Kbuild file of `dir` (see [`read_kbuild`]).
     fn kbuild(&mut self, dir: &str) -> Result<Option<(String, String)>, Error> {
         if let Some(f) = self.files.get(dir) {
             return Ok(f.clone());
         }
-        let mut found = None;
-        for name in ["Kbuild", "Makefile"] {
-            let rel = if dir.is_empty() {
-                name.to_string()
-            } else {
-                format!("{dir}/{name}")
-            };
-            let path = self.root.join(&rel);
-            // Not followed: a link could lead out of the tree.
-            let Ok(meta) = std::fs::symlink_metadata(&path) else {
-                continue;
-            };
-            if !meta.is_file() {
-                continue;
-            }
-            if meta.len() > kbuild::MAX_SIZE {
-                return Err(Error::new(&rel, 0, "larger than 4 MiB".into()));
-            }
-            let bytes = std::fs::read(&path).map_err(|e| Error::new(&rel, 0, e.to_string()))?;
-            let text = String::from_utf8_lossy(&bytes).into_owned();
-            found = Some((rel, text));
-            break;
-        }
+        let found = match &self.indexed {
+            Some(broken) => match broken.get(dir) {
+                Some(e) => return Err(e.clone()),
+                None => None,
+            },
+            None => read_kbuild(&self.root, dir)?,
+        };
         self.files.insert(dir.to_string(), found.clone());
         Ok(found)
     }

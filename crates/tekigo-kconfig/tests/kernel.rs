@@ -40,11 +40,34 @@ fn cites(evidence: &[tekigo_kconfig::Line]) -> Vec<String> {
         .collect()
 }
 
+/// The fixture tree read from its compact index (`tekigo kconfig index`).
+fn indexed() -> Tree {
+    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = N.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    let dir = std::env::temp_dir().join(format!("tekigo-kbuild-index-{}-{n}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let index = dir.join("linux-6.1.192.kbuild");
+    let files = tekigo_kconfig::build_index(&fixtures().join("linux-6.1.192"), &index).unwrap();
+    assert_eq!(files, 12, "the fixture tree's Kbuild files");
+    let t = Tree::open(&index).expect("index");
+    std::fs::remove_dir_all(&dir).unwrap();
+    t
+}
+
+/// Every row holds for the tree, and its index decides each file exactly as the tree does
+/// (same decision, evidence and reason).
 fn check(cfg: &Config, rows: &[(&str, Want)]) {
     let mut t = tree();
+    let mut from_index = indexed();
     let mut failures = Vec::new();
     for (file, want) in rows {
         let got = t.decide(cfg, file).expect("readable tree");
+        let same = from_index.decide(cfg, file).expect("readable index");
+        if same != got {
+            failures.push(format!(
+                "{file}: the index gives {same:?}, the tree {got:?}"
+            ));
+        }
         let ok = match (want, &got) {
             (Want::Built(c), Decision::Built { evidence }) => cites(evidence) == *c,
             (Want::NotBuilt(c), Decision::NotBuilt { evidence }) => cites(evidence) == *c,

@@ -606,10 +606,19 @@ pub fn sboms(root: &Path, release: &Release) -> Result<Vec<tekigo_sbom::Sbom>, R
         .iter()
         .map(|name| {
             let bytes = read_release_file(root, &release.version, name)?;
-            let origin = format!("{}/{}/{name}", RELEASES_DIR, release.version);
-            Ok(tekigo_sbom::Sbom::from_slice(&bytes, &origin)?)
+            parse_sbom(&release.version, name, &bytes)
         })
         .collect()
+}
+
+/// Parses the bytes of SBOM `name` of release `version`, errors naming it in the project.
+pub(crate) fn parse_sbom(
+    version: &str,
+    name: &str,
+    bytes: &[u8],
+) -> Result<tekigo_sbom::Sbom, ReleaseError> {
+    let origin = format!("{RELEASES_DIR}/{version}/{name}");
+    Ok(tekigo_sbom::Sbom::from_slice(bytes, &origin)?)
 }
 
 /// Loads the scan report a release recorded, if any.

@@ -9,10 +9,17 @@
 //! `watch/findings.json` as soon as the webhook accepts it, so each finding is delivered
 //! once across runs; one that fails stays pending for the next run.
 //!
+//! **Triage decides what is delivered.** A finding the project's triage (`tekigo vex`)
+//! says the product is not affected by (state `not_affected`, which a CycloneDX analysis
+//! `false_positive` is imported as) is recorded by the watch like any other, but not
+//! delivered as new: a person has already decided it. It stays pending, so it is
+//! delivered should the triage later say anything else. Any other triage state, or none,
+//! is delivered.
+//!
 //! The secret is read from a file and never printed: errors name the URL and the status,
 //! not the headers.
 
-use crate::watch::{load_findings, save_findings, WatchFinding};
+use crate::watch::{load_findings, update_findings, WatchFinding};
 use crate::ReleaseError;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -154,6 +161,8 @@ impl Webhook {
 #[derive(Debug, Default, Serialize)]
 pub struct Delivered {
     pub sent: usize,
+    /// Pending findings held back because the triage says not affected (module docs).
+    pub not_affected: usize,
     /// One line per finding that could not be delivered (it stays pending).
     pub failed: Vec<String>,
 }
@@ -164,27 +173,47 @@ fn delivery_id(f: &WatchFinding) -> String {
     tekigo_assess::evidence::sha256_bytes(key.as_bytes())[..32].to_string()
 }
 
-/// Delivers every finding of `watch/findings.json` not yet delivered, marking each as it is
-/// accepted.
+/// Delivers every finding of `watch/findings.json` not yet delivered and not triaged
+/// `not_affected` (module docs), marking each as it is accepted. The posts happen outside
+/// the file's lock (a receiver that retries for minutes must not hold up a watch); each
+/// mark re-reads the file under it (`update_findings`), so what a watch records meanwhile
+/// is kept. The price: two deliveries running at once can both post a finding that was
+/// pending when they started; `X-Tekigo-Delivery` lets the receiver drop the repeat.
 pub fn deliver_pending(
     root: &Path,
     project: &str,
     hook: &Webhook,
     now: &str,
 ) -> Result<Delivered, ReleaseError> {
-    let mut file = load_findings(root)?;
+    let triage = tekigo_vex::Triage::load(root)?;
+    let pending: Vec<WatchFinding> = load_findings(root)?
+        .findings
+        .into_iter()
+        .filter(|f| f.delivered_at.is_none())
+        .collect();
     let mut out = Delivered::default();
-    for i in 0..file.findings.len() {
-        if file.findings[i].delivered_at.is_some() {
+    for f in &pending {
+        if triaged_not_affected(&triage, f) {
+            out.not_affected += 1;
             continue;
         }
-        let f = &file.findings[i];
         let body = serde_json::to_vec(&payload(project, f))
             .map_err(|e| crate::invalid(Path::new(crate::watch::FINDINGS_FILE), e.to_string()))?;
         match hook.post(&body, &delivery_id(f)) {
             Ok(()) => {
-                file.findings[i].delivered_at = Some(now.to_string());
-                save_findings(root, &file)?;
+                update_findings(root, |file| {
+                    let mut marked = false;
+                    for g in &mut file.findings {
+                        if g.delivered_at.is_none()
+                            && (&g.release, &g.vulnerability, &g.component)
+                                == (&f.release, &f.vulnerability, &f.component)
+                        {
+                            g.delivered_at = Some(now.to_string());
+                            marked = true;
+                        }
+                    }
+                    (marked, ())
+                })?;
                 out.sent += 1;
             }
             Err(e) => out.failed.push(format!(
@@ -194,6 +223,16 @@ pub fn deliver_pending(
         }
     }
     Ok(out)
+}
+
+/// Whether the triage says the product is not affected by `f` (see the module docs).
+pub fn triaged_not_affected(triage: &tekigo_vex::Triage, f: &WatchFinding) -> bool {
+    let ids: Vec<&str> = std::iter::once(f.vulnerability.as_str())
+        .chain(f.aliases.iter().map(String::as_str))
+        .collect();
+    tekigo_vex::ComponentRef::from_label(&f.component)
+        .and_then(|component| triage.lookup(&ids, &component))
+        .is_some_and(|r| r.state == tekigo_vex::State::NotAffected)
 }
 
 #[cfg(test)]

@@ -200,6 +200,9 @@ fn put_evidence(
         names: vec![row.name.clone()],
         size: u64::try_from(row.size).unwrap_or_default(),
         added: row.created.clone(),
+        // The server keeps no public mark yet: an exported project marks nothing public,
+        // so a package made from it carries no evidence file (never more than intended).
+        public: false,
     };
     let text = serde_norway::to_string(&meta).map_err(|e| AppError::Internal(e.to_string()))?;
     tekigo_assess::write_atomically(&dir.join(format!("{}.yaml", row.sha256)), text.as_bytes())?;

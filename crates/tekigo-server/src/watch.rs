@@ -96,8 +96,8 @@ fn project(
         ),
         Ok(None) => None,
         Err(e) => Some(Delivered {
-            sent: 0,
             failed: vec![e.to_string()],
+            ..Delivered::default()
         }),
     };
     let after = match std::fs::read_to_string(root.join(FINDINGS_FILE)) {

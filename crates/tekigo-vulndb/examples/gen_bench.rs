@@ -2,7 +2,13 @@
 //! ecosystems, one zip archive per ecosystem as osv.dev distributes them (`all.zip`), and a
 //! CycloneDX 1.5 SBOM whose components partly hit those advisories.
 //!
-//! `cargo run --release -p tekigo-vulndb --example gen_bench -- OUT_DIR ADVISORIES COMPONENTS`
+//! `cargo run --release -p tekigo-vulndb --example gen_bench -- OUT_DIR ADVISORIES COMPONENTS
+//! [sbom-only]`
+//!
+//! `sbom-only` writes only the SBOM (the advisories are drawn but not written): with the same
+//! ADVISORIES, its first components are those of the SBOM a full run writes, so a larger
+//! SBOM matches the zips already generated (`scripts/bench-vuln.sh` builds its SBOM with
+//! 15,000 findings so).
 //!
 //! Deterministic (a fixed linear congruential generator), so every run measures the same data.
 
@@ -45,8 +51,10 @@ fn version(style: &str, major: u64, minor: u64, patch: u64, rev: u64) -> String 
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
-    let [_, out, n_adv, n_comp] = args.as_slice() else {
-        return Err("usage: gen_bench OUT_DIR ADVISORIES COMPONENTS".into());
+    let (out, n_adv, n_comp, sbom_only) = match args.as_slice() {
+        [_, out, n_adv, n_comp] => (out, n_adv, n_comp, false),
+        [_, out, n_adv, n_comp, only] if only == "sbom-only" => (out, n_adv, n_comp, true),
+        _ => return Err("usage: gen_bench OUT_DIR ADVISORIES COMPONENTS [sbom-only]".into()),
     };
     let out = std::path::Path::new(out);
     let (n_adv, n_comp): (u64, u64) = (n_adv.parse()?, n_comp.parse()?);
@@ -54,8 +62,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut rng = Lcg(62443);
     let per_eco = n_adv / ECOSYSTEMS.len() as u64;
     for (e, (eco, _, style)) in ECOSYSTEMS.iter().enumerate() {
-        let file = std::fs::File::create(out.join(format!("osv-{e}.zip")))?;
-        let mut zip = zip::ZipWriter::new(std::io::BufWriter::new(file));
+        let mut zip = match sbom_only {
+            true => None,
+            false => Some(zip::ZipWriter::new(std::io::BufWriter::new(
+                std::fs::File::create(out.join(format!("osv-{e}.zip")))?,
+            ))),
+        };
         let opts = zip::write::SimpleFileOptions::default()
             .compression_method(zip::CompressionMethod::Deflated)
             .compression_level(Some(1));
@@ -93,10 +105,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 ii = if rng.below(2) == 0 { "H" } else { "N" },
                 versions = listed.join(","),
             );
-            zip.start_file(format!("{id}.json"), opts)?;
-            zip.write_all(rec.as_bytes())?;
+            if let Some(zip) = &mut zip {
+                zip.start_file(format!("{id}.json"), opts)?;
+                zip.write_all(rec.as_bytes())?;
+            }
         }
-        zip.finish()?;
+        if let Some(zip) = zip {
+            zip.finish()?;
+        }
     }
     let mut sbom = std::io::BufWriter::new(std::fs::File::create(out.join("sbom.cdx.json"))?);
     write!(

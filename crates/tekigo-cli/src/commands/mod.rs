@@ -57,6 +57,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         #[cfg(feature = "full")]
         Command::Vuln(cmd) => vuln::run_vuln(&cli.global, cmd),
         #[cfg(feature = "full")]
+        Command::Kconfig(cmd) => vuln::run_kconfig(&cli.global, cmd),
+        #[cfg(feature = "full")]
         Command::Vex(cmd) => vex::run(cmd, cli.global.lang),
         #[cfg(feature = "scan")]
         Command::Scan(args) => scan::run(&cli.global, args),

@@ -38,6 +38,60 @@ pub enum VulndbCommand {
     },
 }
 
+#[derive(Subcommand)]
+pub enum KconfigCommand {
+    /// Write the compact index of a kernel tree's Kbuild files, which `vuln scan
+    /// --kernel-source` reads instead of the tree with the same verdicts.
+    Index {
+        /// The top of the kernel source tree.
+        source: PathBuf,
+        /// The index file to write.
+        #[arg(short, long)]
+        output: PathBuf,
+        #[arg(long, value_enum, default_value_t = StatsFormat::Table)]
+        format: StatsFormat,
+    },
+}
+
+/// `tekigo kconfig index` (the format and its rule: `tekigo_kconfig`'s `index.rs`).
+pub fn run_kconfig(global: &Global, cmd: KconfigCommand) -> Result<ExitCode> {
+    let lang = crate::context::lang(global.lang);
+    let KconfigCommand::Index {
+        source,
+        output,
+        format,
+    } = cmd;
+    let files = tekigo_kconfig::build_index(&source, &output)?;
+    let bytes = std::fs::metadata(&output)
+        .with_context(|| output.display().to_string())?
+        .len();
+    match format {
+        StatsFormat::Json => {
+            let v = serde_json::json!({
+                "source": source.display().to_string(),
+                "output": output.display().to_string(),
+                "kbuild_files": files,
+                "bytes": bytes,
+            });
+            output::emit(&output::json(&v)?, None, false)?;
+        }
+        StatsFormat::Table => println!(
+            "{}",
+            fill(
+                lang,
+                "kconfig.indexed",
+                &[
+                    ("files", &files),
+                    ("source", &source.display()),
+                    ("output", &output.display()),
+                    ("bytes", &bytes),
+                ]
+            )
+        ),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 #[derive(Args)]
 pub struct DbArg {
     /// The database file (or a directory to keep it in). Default: the data directory's
@@ -108,8 +162,9 @@ pub struct ScanArgs {
     /// not_affected (vulnerable_code_not_present) with the deciding lines.
     #[arg(long, value_name = "FILE", requires = "kernel_source")]
     pub kernel_config: Option<PathBuf>,
-    /// The kernel source tree the device kernel was built from (its Kbuild files are read).
-    #[arg(long, value_name = "DIR", requires = "kernel_config")]
+    /// The kernel source tree the device kernel was built from (its Kbuild files are read),
+    /// or the index `tekigo kconfig index` made of it (the same verdicts).
+    #[arg(long, value_name = "DIR|INDEX", requires = "kernel_config")]
     pub kernel_source: Option<PathBuf>,
     /// Only parse the SBOM and stop (for measuring the scan against the parse).
     #[arg(long, hide = true)]
@@ -377,6 +432,12 @@ pub fn print_watch(
     }
     if let Some(d) = delivered {
         println!("{}", fill(lang, "watch.delivered", &[("n", &d.sent)]));
+        if d.not_affected > 0 {
+            println!(
+                "{}",
+                fill(lang, "watch.not_affected", &[("n", &d.not_affected)])
+            );
+        }
     }
 }
 
