@@ -226,6 +226,11 @@ async fn certificate_flow(db: Db) {
         [("surveillance-audit".to_string(), "2026-01-10".to_string())],
         "{db:?}"
     );
+    // The certificate page marks that audit overdue too, as the upkeep page does.
+    assert!(
+        one.contains("#1: 2026-01-10 <strong class=\"overdue\">"),
+        "{db:?}: {one}"
+    );
     assert_eq!(
         overdue_on_dashboard(&page(&mut admin, "/").await, "plant"),
         before + 1,

@@ -186,9 +186,12 @@ pub async fn one(
         .db(move |s| {
             let role = access::require(s, &who, &p, Need::Read)?;
             let cert = upkeep::certificate(s, &p, &id)?;
-            let next = tekigo_upkeep::next_surveillance(&cert).map(
-                |(k, due)| context! { number => k, due => tekigo_assess::freshness::ymd(due) },
-            );
+            // Overdue as the upkeep page judges it, so the two pages never disagree.
+            let next = tekigo_upkeep::next_surveillance(&cert).map(|(k, due)| {
+                let overdue = crate::upkeep::this_month().date_state(due)
+                    == Some(tekigo_upkeep::State::Overdue);
+                context! { number => k, due => tekigo_assess::freshness::ymd(due), overdue }
+            });
             let evidence = s.store.read(|c| records::evidence_list(c, &p))?;
             let body = render(
                 "certificate.html",
