@@ -46,6 +46,7 @@ pub fn import_project(s: &Shared, actor: &str, dir: &Path, id: &str) -> Result<u
             .as_ref()
             .map(|m| m.added.clone())
             .filter(|a| tekigo_upkeep::cra::parse_time(a).is_some());
+        let public = meta.as_ref().is_some_and(|m| m.public);
         let name = meta
             .and_then(|m| m.names.into_iter().next())
             .unwrap_or_else(|| sha.to_string());
@@ -61,7 +62,13 @@ pub fn import_project(s: &Shared, actor: &str, dir: &Path, id: &str) -> Result<u
             )));
         }
         let size = i64::try_from(stored.meta.size).unwrap_or(i64::MAX);
-        evidence.push((stored.sha256, service::safe_name(&name), size, added));
+        evidence.push((
+            stored.sha256,
+            service::safe_name(&name),
+            size,
+            added,
+            public,
+        ));
     }
     let triage = triage_rows(dir)?;
     let risk = risk_model(dir)?;
@@ -85,8 +92,11 @@ pub fn import_project(s: &Shared, actor: &str, dir: &Path, id: &str) -> Result<u
         .collect::<Result<_, AppError>>()?;
     s.store.write(|tx| {
         records::project_create(tx, actor, id, &config)?;
-        for (sha, name, size, added) in &evidence {
+        for (sha, name, size, added, public) in &evidence {
             records::evidence_add(tx, actor, id, sha, name, *size, added.as_deref())?;
+            if *public {
+                records::evidence_mark_public(tx, actor, id, sha)?;
+            }
         }
         for (aid, header, answers) in &rows {
             records::assessment_create(tx, actor, id, aid, header)?;
@@ -200,9 +210,7 @@ fn put_evidence(
         names: vec![row.name.clone()],
         size: u64::try_from(row.size).unwrap_or_default(),
         added: row.created.clone(),
-        // The server keeps no public mark yet: an exported project marks nothing public,
-        // so a package made from it carries no evidence file (never more than intended).
-        public: false,
+        public: row.public,
     };
     let text = serde_norway::to_string(&meta).map_err(|e| AppError::Internal(e.to_string()))?;
     tekigo_assess::write_atomically(&dir.join(format!("{}.yaml", row.sha256)), text.as_bytes())?;

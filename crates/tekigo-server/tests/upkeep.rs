@@ -7,7 +7,7 @@
 mod common;
 
 use axum::http::{Method, StatusCode};
-use common::{add_user, blocking, repo_root, App, Client, Db, PASSWORD};
+use common::{add_user, blocking, copy_dir, repo_root, App, Client, Db, PASSWORD};
 use tekigo_server::sync;
 
 #[path = "../../../tests/receiver.rs"]
@@ -494,13 +494,28 @@ async fn the_watch_after_an_import_records_once_and_skips_releases_past_support(
 /// Evidence keeps the date the project first had it through import and export, so the
 /// freshness rule judges it on the server as on the command line.
 #[test]
-fn evidence_keeps_its_date_through_import_and_export() {
+fn evidence_keeps_its_date_and_public_mark_through_import_and_export() {
     let app = App::new(Db::Sqlite);
-    app.import_gateway();
+    // A copy of the gateway with one evidence file marked public (`evidence add --public`).
+    let copy = app.dir.path().join("gateway");
+    copy_dir(&repo_root().join("examples/gateway"), &copy);
+    let source = tekigo_assess::Project::open(&copy).unwrap();
+    let catalog = tekigo_catalog::Catalog::builtin().unwrap();
+    let marked = source
+        .assessment_ids()
+        .unwrap()
+        .iter()
+        .find_map(|id| {
+            let a = source.load_assessment(catalog, id).unwrap();
+            let first = a.evidence_hashes().into_iter().next().map(str::to_string);
+            first
+        })
+        .expect("the gateway cites evidence");
+    source.evidence().mark_public(&marked).unwrap();
     let shared = app.state.shared();
+    blocking(|| sync::import_project(shared, "test", &copy, "plant").unwrap());
     let out = app.dir.path().join("exported");
     blocking(|| sync::export_project(shared, "plant", &out).unwrap());
-    let source = tekigo_assess::Project::open(&repo_root().join("examples/gateway")).unwrap();
     let exported = tekigo_assess::Project::open(&out).unwrap();
     let mut compared = 0;
     for entry in std::fs::read_dir(out.join("evidence")).unwrap() {
@@ -512,7 +527,8 @@ fn evidence_keeps_its_date_through_import_and_export() {
         let after = exported.evidence().meta(sha).unwrap().unwrap();
         assert_eq!(after.added, before.added, "{sha}");
         assert_eq!(after.names[0], before.names[0], "{sha}");
+        assert_eq!(after.public, sha == marked, "{sha}");
         compared += 1;
     }
-    assert!(compared > 0);
+    assert!(compared > 1);
 }

@@ -84,6 +84,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "project files",
         include_str!("../migrations/0006_project_files.sql"),
     ),
+    (
+        7,
+        "evidence public",
+        include_str!("../migrations/0007_evidence_public.sql"),
+    ),
 ];
 
 pub struct Store {

@@ -301,9 +301,12 @@ pub struct EvidenceRow {
     pub size: i64,
     pub uploaded_by: String,
     pub created: String,
+    /// May go into a package exported with public evidence only
+    /// (`tekigo_assess::evidence::EvidenceMeta::public`).
+    pub public: bool,
 }
 
-const EVIDENCE_COLUMNS: &str = "sha256, name, size, uploaded_by, created";
+const EVIDENCE_COLUMNS: &str = "sha256, name, size, uploaded_by, created, public";
 
 fn evidence_from_row(r: &Row) -> Result<EvidenceRow, StoreError> {
     Ok(EvidenceRow {
@@ -312,6 +315,7 @@ fn evidence_from_row(r: &Row) -> Result<EvidenceRow, StoreError> {
         size: r.int(2)?,
         uploaded_by: r.text(3)?,
         created: r.text(4)?,
+        public: r.int(5)? != 0,
     })
 }
 
@@ -333,7 +337,7 @@ pub fn evidence_add(
     }
     tx.exec(
         &format!(
-            "INSERT INTO evidence (project_id, {EVIDENCE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6)"
+            "INSERT INTO evidence (project_id, {EVIDENCE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, 0)"
         ),
         &[
             project.into(),
@@ -354,6 +358,30 @@ pub fn evidence_add(
         name,
     )?;
     evidence(tx, project, sha256)?.ok_or_else(|| StoreError::NotFound(format!("evidence {sha256}")))
+}
+
+/// Marks a recorded evidence file public (audited). Marking is one-way, as
+/// `tekigo evidence add --public` is: a file once handed out cannot be taken back.
+pub fn evidence_mark_public(
+    tx: &mut Tx,
+    actor: &str,
+    project: &str,
+    sha256: &str,
+) -> Result<(), StoreError> {
+    let n = tx.exec(
+        "UPDATE evidence SET public = 1 WHERE project_id = $1 AND sha256 = $2 AND public = 0",
+        &[project.into(), sha256.into()],
+    )?;
+    if n > 0 {
+        tx.audit(
+            actor,
+            "evidence.public",
+            &format!("project/{project}/evidence/{sha256}"),
+            "",
+            "public",
+        )?;
+    }
+    Ok(())
 }
 
 pub fn evidence(
