@@ -165,6 +165,60 @@ fn certificates_expiry_surveillance_and_renewal_items() {
         .iter()
         .any(|i| i.0 == "certificate-expiry"));
 
+    // A renewal item recorded done leaves the list; a typo names the open items and
+    // changes nothing; the item cannot be completed twice.
+    fails_naming(
+        dir,
+        &[
+            "cert",
+            "done",
+            "csa-1",
+            "--item",
+            "Annual SDLA",
+            "--date",
+            "2026-12-10",
+        ],
+        "(open: Annual SDLA report)",
+    );
+    assert_eq!(
+        state(dir, "renewal-item", "2026-12-16").as_deref(),
+        Some("overdue")
+    );
+    ok(
+        dir,
+        &[
+            "cert",
+            "done",
+            "csa-1",
+            "--item",
+            "Annual SDLA report",
+            "--date",
+            "2026-12-10",
+        ],
+    );
+    assert_eq!(state(dir, "renewal-item", "2026-12-16"), None);
+    let file: serde_norway::Value = serde_norway::from_str(
+        &std::fs::read_to_string(dir.join("certificates/csa-1.yaml")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        file["renewal_items"][0]["done"].as_str(),
+        Some("2026-12-10")
+    );
+    fails_naming(
+        dir,
+        &[
+            "cert",
+            "done",
+            "csa-1",
+            "--item",
+            "Annual SDLA report",
+            "--date",
+            "2026-12-11",
+        ],
+        "(open: -)",
+    );
+
     // Surveillance every 1 month from the 31st of January: the first audit is due on the
     // last day of February; once recorded, the next one is due on 31 March.
     add_cert(

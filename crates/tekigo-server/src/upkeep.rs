@@ -309,6 +309,36 @@ pub fn audit(
     })
 }
 
+/// A renewal item done, as the renewal item form sends it (`tekigo cert done`).
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct DoneForm {
+    pub item: String,
+    pub date: String,
+    pub evidence: String,
+}
+
+/// Records a renewal item of certificate `id` done by the rules of `tekigo cert done`.
+pub fn complete(
+    s: &Shared,
+    actor: &str,
+    p: &str,
+    id: &str,
+    f: DoneForm,
+) -> Result<Certificate, AppError> {
+    edit(s, actor, p, id, |cert| {
+        cert.complete_item(&f.item, &f.date).map_err(|open| {
+            AppError::BadRequest(format!(
+                "item: {:?} is not an open renewal item of certificate {id} (open: {})",
+                f.item.trim(),
+                open.join(" | ")
+            ))
+        })?;
+        cert.evidence.extend(given(&f.evidence));
+        Ok(())
+    })
+}
+
 /// Changes certificate `id` and stores it, if nobody changed it meanwhile.
 fn edit(
     s: &Shared,

@@ -200,6 +200,47 @@ async fn certificate_flow(db: Db) {
     assert_eq!(overdue_cert, 3, "expiry and two renewal items");
     assert_eq!(after, before + overdue_cert, "{db:?}");
 
+    // A renewal item recorded done through its form leaves the overdue list; an item that
+    // is not open is refused naming the open ones; a viewer cannot record it.
+    let one = page(&mut admin, "/p/plant/certificates/isa-2024").await;
+    assert!(one.contains("id=\"done-form\""), "{db:?}: {one}");
+    let done = [("item", "SBOM update"), ("date", "2024-12-20")];
+    let (status, _, _) = post_form(&mut vera, "/p/plant/certificates/isa-2024/done", &done).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _, body) = post_form(
+        &mut admin,
+        "/p/plant/certificates/isa-2024/done",
+        &[("item", "SBOM"), ("date", "2024-12-20")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(
+        body.contains("Penetration test report | SBOM update"),
+        "{body}"
+    );
+    let (status, _, body) =
+        post_form(&mut admin, "/p/plant/certificates/isa-2024/done", &done).await;
+    assert_eq!(status, StatusCode::OK, "{db:?}: {body}");
+    let kinds: Vec<String> = overdue_of(shared, "certificates/isa-2024.yaml")
+        .into_iter()
+        .map(|(kind, due)| format!("{kind} {due}"))
+        .collect();
+    assert_eq!(
+        kinds,
+        ["renewal-item 2024-12-01", "certificate-expiry 2025-01-14"],
+        "{db:?}"
+    );
+    assert_eq!(
+        overdue_on_dashboard(&page(&mut admin, "/").await, "plant"),
+        before + 2,
+        "{db:?}"
+    );
+    let one = page(&mut admin, "/p/plant/certificates/isa-2024").await;
+    assert!(
+        one.contains("<td>SBOM update</td><td>2024-12-15</td><td>2024-12-20</td>"),
+        "{one}"
+    );
+
     // Renewed: a new period, the old one in the history, nothing overdue from it.
     let (status, _, body) = post_form(
         &mut admin,

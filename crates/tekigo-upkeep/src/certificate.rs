@@ -118,6 +118,28 @@ pub struct Renewal {
 }
 
 impl Certificate {
+    /// Records the open renewal item whose text is `item` done on `date` (YYYY-MM-DD, checked
+    /// when the certificate is saved). A done item is no longer due, so this is how a
+    /// renewal item leaves `tekigo upkeep`; an item already done, or of an earlier period,
+    /// cannot be completed again. `Err` carries the texts of the open items, for the message.
+    pub fn complete_item(&mut self, item: &str, date: &str) -> Result<(), Vec<String>> {
+        let item = item.trim();
+        if let Some(r) = self
+            .renewal_items
+            .iter_mut()
+            .find(|r| r.done.is_none() && r.item == item)
+        {
+            r.done = Some(date.trim().to_string());
+            return Ok(());
+        }
+        Err(self
+            .renewal_items
+            .iter()
+            .filter(|r| r.done.is_none())
+            .map(|r| r.item.clone())
+            .collect())
+    }
+
     /// Starts a new validity period; the current one goes to `history` with its audits
     /// and renewal items.
     pub fn renew(&mut self, r: Renewal) {

@@ -2,7 +2,7 @@
 //! won. The model and the rules are tekigo-upkeep's; this parses, calls and prints.
 
 use crate::context::Context;
-use crate::i18n::{fill, tr};
+use crate::i18n::{fill, tr, UserError};
 use crate::output::{emit, json, table};
 use anyhow::{bail, Result};
 use clap::{Args, Subcommand, ValueEnum};
@@ -38,6 +38,19 @@ pub enum CertCommand {
         #[arg(long, value_parser = parse_date)]
         date: String,
         /// The audit report, stored as evidence.
+        #[arg(long)]
+        file: Option<PathBuf>,
+    },
+    /// Record a renewal item done: it is no longer due.
+    Done {
+        id: String,
+        /// The item's text, as `cert show` lists it.
+        #[arg(long)]
+        item: String,
+        /// The day it was done, YYYY-MM-DD.
+        #[arg(long, value_parser = parse_date)]
+        date: String,
+        /// What shows it done (a report, a submission receipt), stored as evidence.
         #[arg(long)]
         file: Option<PathBuf>,
     },
@@ -319,6 +332,44 @@ pub fn cert(ctx: &Context, cmd: CertCommand) -> Result<ExitCode> {
             eprintln!(
                 "{}",
                 fill(l, "cert.audit", &[("id", &c.id), ("n", &c.audits.len())])
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        CertCommand::Done {
+            id,
+            item,
+            date,
+            file,
+        } => {
+            let mut c = certificate::load(&project, &ctx.catalog, &id)?;
+            c.complete_item(&item, &date).map_err(|open| {
+                UserError::new(
+                    "cert.not_open",
+                    &[
+                        ("id", c.id.clone()),
+                        ("item", item.trim().to_string()),
+                        (
+                            "open",
+                            if open.is_empty() {
+                                "-".into()
+                            } else {
+                                open.join(" | ")
+                            },
+                        ),
+                    ],
+                )
+            })?;
+            if let Some(f) = &file {
+                c.evidence.push(store(&project, f)?);
+            }
+            certificate::save(&project, &ctx.catalog, &c)?;
+            eprintln!(
+                "{}",
+                fill(
+                    l,
+                    "cert.done",
+                    &[("id", &c.id), ("item", &item.trim()), ("date", &date)]
+                )
             );
             Ok(ExitCode::SUCCESS)
         }

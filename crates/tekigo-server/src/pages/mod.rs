@@ -87,6 +87,7 @@ pub fn router(max_upload: usize) -> Router<AppState> {
         .route("/p/{p}/certificates/{id}", get(upkeep::one))
         .route("/p/{p}/certificates/{id}/renew", post(upkeep::renew))
         .route("/p/{p}/certificates/{id}/audit", post(upkeep::audit))
+        .route("/p/{p}/certificates/{id}/done", post(upkeep::done))
         .route("/p/{p}/vulnerabilities/triage", post(vulns::triage))
         .route(
             "/p/{p}/a/{a}/r/{r}",

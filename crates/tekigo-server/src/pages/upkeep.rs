@@ -12,7 +12,7 @@ use super::{hx_redirect, page, percent, render, user_ctx, Ctx};
 use crate::access::{self, Need};
 use crate::error::AppError;
 use crate::state::{AppState, Shared};
-use crate::upkeep::{self, AuditForm, CertificateForm, RenewalForm};
+use crate::upkeep::{self, AuditForm, CertificateForm, DoneForm, RenewalForm};
 use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -220,6 +220,19 @@ pub async fn renew(
 ) -> Response {
     change(st, ctx, p, move |s, actor, p| {
         upkeep::renew(s, actor, p, &id, f)
+    })
+    .await
+}
+
+/// `POST /p/{p}/certificates/{id}/done`: a renewal item done (assessors).
+pub async fn done(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((p, id)): Path<(String, String)>,
+    Form(f): Form<DoneForm>,
+) -> Response {
+    change(st, ctx, p, move |s, actor, p| {
+        upkeep::complete(s, actor, p, &id, f)
     })
     .await
 }
