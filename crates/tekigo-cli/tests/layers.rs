@@ -584,19 +584,13 @@ fn the_three_layer_example_runs() {
 
     // Prefilled again: the deferrals are open obligations of the integrator, and nothing a
     // person has not confirmed counts toward SL-A.
-    ok(
-        &water,
-        &[
-            "assess",
-            "new",
-            "--standard",
-            "62443-3-3",
-            "--zone",
-            "remote-sites",
-            "--id",
-            "fresh",
-        ],
-    );
+    let new_zone = |standard: &str, zone: &str, id: &[&str]| {
+        let mut args = vec!["assess", "new", "--standard", standard, "--zone", zone];
+        args.extend(id);
+        tekigo(&water, &args)
+    };
+    let made = new_zone("62443-3-3", "remote-sites", &["--id", "fresh"]);
+    assert_eq!(made.status.code(), Some(0), "{}", stderr(&made));
     let fresh = show(&water, "fresh");
     assert_eq!(fresh["target"], zone["target"]);
     assert_eq!(fresh["achieved"], serde_json::json!([0, 0, 0, 0, 0, 0, 0]));
@@ -654,30 +648,10 @@ fn the_three_layer_example_runs() {
     assert!(html.contains("remote-sites-3-3") && html.contains("no 3-3 assessment"));
 
     // A zone or conduit the model lacks, and a zone given to a component standard.
-    let bad = tekigo(
-        &water,
-        &[
-            "assess",
-            "new",
-            "--standard",
-            "62443-3-3",
-            "--zone",
-            "nowhere",
-        ],
-    );
+    let bad = new_zone("62443-3-3", "nowhere", &[]);
     assert_eq!(bad.status.code(), Some(2));
     assert!(stderr(&bad).contains("nowhere") && stderr(&bad).contains("remote-sites"));
-    let bad = tekigo(
-        &water,
-        &[
-            "assess",
-            "new",
-            "--standard",
-            "62443-4-2",
-            "--zone",
-            "remote-sites",
-        ],
-    );
+    let bad = new_zone("62443-4-2", "remote-sites", &[]);
     assert_eq!(bad.status.code(), Some(2));
     assert!(!water.join("assessments/remote-sites-4-2.yaml").exists());
 }
