@@ -15,7 +15,12 @@ use clap::Parser;
 use std::process::ExitCode;
 use tekigo_catalog::Lang;
 
+/// Exit code after the reader of standard output went away (`tekigo ... | head`): 128 +
+/// SIGPIPE, what a shell reports for other Unix tools in that case.
+const BROKEN_PIPE: u8 = 141;
+
 fn main() -> ExitCode {
+    quiet_on_broken_pipe();
     let cli = match cli::Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => return usage_error(e),
@@ -24,6 +29,7 @@ fn main() -> ExitCode {
     i18n::choose(lang);
     match commands::run(cli) {
         Ok(code) => code,
+        Err(err) if is_broken_pipe(&err) => ExitCode::from(BROKEN_PIPE),
         Err(err) => {
             let prefix = i18n::tr(lang, "error.prefix");
             let text =
@@ -45,6 +51,35 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// Whether the error is a write to standard output whose reader closed it: not a failure
+/// of the command, so nothing is printed.
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|e| {
+        e.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+/// Rust ignores SIGPIPE, so `println!` panics when the reader of a pipe has gone. Tables
+/// are printed with `println!` throughout; rather than a panic message after
+/// `tekigo ... | head`, the process ends quietly with [`BROKEN_PIPE`]. SIGPIPE itself stays
+/// ignored: the server and the webhook client must not be killed by a closed socket.
+fn quiet_on_broken_pipe() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let payload = info.payload();
+        let message = payload
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| payload.downcast_ref::<&str>().copied())
+            .unwrap_or_default();
+        if message.starts_with("failed printing to stdout") && message.contains("Broken pipe") {
+            std::process::exit(BROKEN_PIPE.into());
+        }
+        default(info);
+    }));
 }
 
 /// A command line clap cannot read: clap's own message (it names the argument and offers

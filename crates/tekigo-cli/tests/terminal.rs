@@ -385,3 +385,23 @@ fn walk(
         _ => {}
     }
 }
+
+/// `tekigo ... | head`: the reader of standard output is gone before anything is written.
+/// Whether the command prints with `println!` (catalog validate) or through the output
+/// writer (catalog list), it ends quietly with 141 (128 + SIGPIPE), as Unix tools do,
+/// never with a panic message.
+#[test]
+fn a_closed_pipe_ends_the_command_quietly() {
+    let p = project("en", "Gateway");
+    for args in [&["catalog", "validate"][..], &["catalog", "list"]] {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let out = command(p.path())
+            .args(args)
+            .stdout(writer)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(141), "{args:?}: {}", stderr(&out));
+        assert_eq!(stderr(&out), "", "{args:?}");
+    }
+}
