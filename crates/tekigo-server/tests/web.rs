@@ -166,8 +166,50 @@ async fn the_zones_page_shows_the_drawing_sl_t_derivation_check_and_feasibility(
         html.contains("href=\"/p/wt/a/filter-plc-4-2\""),
         "feasibility links the assessment"
     );
-    // The rule check ran: either it lists violations with their ZCR, or says none.
+    // Each zone's own SL-A (or the command that prefills a 3-3 assessment when it has
+    // none) and its conduits, short or not, as tekigo-risk's feasibility says from the
+    // example directory.
     let catalog = tekigo_catalog::Catalog::builtin().unwrap();
+    let project = tekigo_assess::Project::open(&repo_root().join(WATER)).unwrap();
+    let feasibility = tekigo_risk::feasibility(&project, catalog, &doc.model, &derivation).unwrap();
+    let section = html.split("id=\"zones-feasibility\"").nth(1).unwrap();
+    for f in &feasibility {
+        let zone = section
+            .split("<h3><code>")
+            .find(|z| z.starts_with(&format!("{}</code>", f.zone)))
+            .unwrap_or_else(|| panic!("{} has no feasibility section", f.zone));
+        assert_eq!(zone.contains("未達"), !f.feasible, "{}", f.zone);
+        if f.system.is_empty() {
+            assert!(
+                zone.contains(&format!("--standard 62443-3-3 --zone {}", f.zone)),
+                "{}",
+                f.zone
+            );
+        }
+        for c in &f.conduits {
+            let row = zone
+                .split(&format!("<tr><td><code>{}</code>", c.conduit))
+                .nth(1)
+                .unwrap_or_else(|| panic!("{}: conduit {} not shown", f.zone, c.conduit))
+                .split("</tr>")
+                .next()
+                .unwrap();
+            assert_eq!(
+                row.contains("不足"),
+                c.short,
+                "{} {}: {row}",
+                f.zone,
+                c.conduit
+            );
+        }
+    }
+    assert!(
+        feasibility
+            .iter()
+            .any(|f| f.conduits.iter().any(|c| c.short)),
+        "the example has a conduit that falls short, so the check above can fail"
+    );
+    // The rule check ran: either it lists violations with their ZCR, or says none.
     let names = ["filter-plc", "telemetry-rtu", "scada-hmi"].map(String::from);
     let violations = tekigo_risk::check(&doc, catalog, &names).unwrap();
     if violations.is_empty() {

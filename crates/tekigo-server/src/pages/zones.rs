@@ -133,12 +133,41 @@ fn analysis_view(p: &str, a: &Analysis, lang: Lang) -> Result<Value, AppError> {
                 .collect();
             let requirements: Vec<String> =
                 f.system_requirements.iter().map(|r| r.id.clone()).collect();
+            let system_level = |l: &tekigo_risk::SystemLevel| {
+                context! {
+                    assessment => l.assessment,
+                    href => sheet(&l.assessment),
+                    sl_a => vector(&l.sl_a),
+                    projected => vector(&l.projected),
+                    gap => vector(&l.gap),
+                    short => l.gap.iter().any(|&g| g > 0),
+                    countermeasures => l.countermeasures,
+                }
+            };
+            let system: Vec<Value> = f.system.iter().map(system_level).collect();
+            let conduits: Vec<Value> = f
+                .conduits
+                .iter()
+                .map(|c| {
+                    let register: Vec<&str> =
+                        c.countermeasures.iter().map(|w| w.get(lang)).collect();
+                    context! {
+                        conduit => c.conduit,
+                        sl_t => vector(&c.sl_t),
+                        register => register,
+                        system => c.system.iter().map(system_level).collect::<Vec<_>>(),
+                        short => c.short,
+                    }
+                })
+                .collect();
             context! {
                 zone => f.zone,
                 sl_t => vector(&f.sl_t),
                 feasible => f.feasible,
                 components => components,
                 requirements => requirements,
+                system => system,
+                conduits => conduits,
             }
         })
         .collect();
