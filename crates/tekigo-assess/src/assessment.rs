@@ -276,6 +276,10 @@ pub struct ComponentBasis {
     /// For `deferred`: the party the component left the requirement to, and why.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deferred_to: Option<Role>,
+    /// For `deferred`: which of `requirements` the component deferred (the others it may
+    /// meet). Empty in files written before it existed: then all of `requirements`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub deferred: Vec<String>,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub reason: String,
 }

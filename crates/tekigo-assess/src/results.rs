@@ -567,6 +567,11 @@ pub struct Obligation {
     /// each deferral it rests on.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub picked_up: Vec<String>,
+    /// A component's deferral that no requirement of this (zone) assessment carries: `id` is
+    /// then the component's 4-2 id, answered where the integrator records it, not here
+    /// (`tekigo_risk::prefill::UncarriedDeferral`).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub uncarried: bool,
 }
 
 /// The deferred requirements of an assessment, in catalog order (in scope or not: the next
@@ -600,11 +605,14 @@ pub fn obligations(standard: &Standard, assessment: &Assessment) -> Vec<Obligati
                     .iter()
                     .flat_map(|b| {
                         let source = b.assessment.clone().unwrap_or_else(|| b.component.clone());
-                        b.requirements
-                            .iter()
-                            .map(move |id| format!("{source} {id}"))
+                        let ids = match b.deferred.is_empty() {
+                            true => &b.requirements,
+                            false => &b.deferred,
+                        };
+                        ids.iter().map(move |id| format!("{source} {id}"))
                     })
                     .collect(),
+                uncarried: false,
             })
         })
         .collect()

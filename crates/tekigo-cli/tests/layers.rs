@@ -612,6 +612,52 @@ fn the_three_layer_example_runs() {
         open[0]["picked_up"],
         serde_json::json!(["gw-100-4-2 CR 3.1"])
     );
+    // A deferral no 3-3 requirement carries (EDR 3.12 maps to none) is not lost: the zone's
+    // obligations list it as the component's own for as long as the component defers it.
+    ok(
+        &water,
+        &[
+            "assess",
+            "set",
+            "gw-100-4-2",
+            "EDR 3.12",
+            "--deferred-to",
+            "integrator",
+            "--reason",
+            "Roots of trust are provisioned by the integrator.",
+        ],
+    );
+    let open = ok(
+        &water,
+        &["assess", "obligations", "fresh", "--format", "json"],
+    );
+    let open: Value = serde_json::from_slice(&open.stdout).unwrap();
+    let open = open.as_array().unwrap();
+    assert_eq!(open.len(), 3, "{open:?}");
+    // The suggestion says that the mapping it rests on is unreviewed.
+    assert!(
+        open[0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("has not been reviewed by anyone holding both standards"),
+        "{}",
+        open[0]
+    );
+    assert!(open[..2].iter().all(|o| o.get("uncarried").is_none()));
+    assert_eq!(open[2]["id"], "EDR 3.12");
+    assert_eq!(open[2]["uncarried"], true);
+    assert_eq!(open[2]["deferred_to"], "integrator");
+    assert_eq!(
+        open[2]["picked_up"],
+        serde_json::json!(["gw-100-4-2 EDR 3.12"])
+    );
+    let table = ok(&water, &["assess", "obligations", "fresh"]);
+    let table = stdout(&table);
+    assert!(
+        table.contains("EDR 3.12 (component's, no 3-3 requirement")
+            && table.contains("carries it)"),
+        "{table}"
+    );
     // The reviewed zone reaches what the fresh one only projects.
     assert!(zone["achieved"][5].as_u64().unwrap() > 0);
 

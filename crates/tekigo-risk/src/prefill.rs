@@ -118,11 +118,15 @@ pub fn prefill(
             continue;
         }
         let id = &row.item.id;
-        let mapped: Vec<(&str, Relationship)> = catalog
+        let refs: Vec<_> = catalog
             .cross_refs(id)
             .filter(|c| !c.outgoing && c.standard == COMPONENT_STANDARD)
+            .collect();
+        let mapped: Vec<(&str, Relationship)> = refs
+            .iter()
             .map(|c| (c.id, c.mapping.relationship))
             .collect();
+        let unreviewed = refs.iter().any(|c| !c.mapping.reviewed);
         let mut basis = Vec::new();
         let mut covering = true;
         for m in &members {
@@ -162,7 +166,7 @@ pub fn prefill(
         let mut answer = Answer::new(status, date.clone());
         answer.origin = Origin::Components;
         answer.assessor = Some("tekigo prefill".into());
-        answer.reason = reason(lang, &basis)?;
+        answer.reason = reason(lang, &basis, unreviewed)?;
         answer.components = basis;
         answers.push((id.clone(), answer));
     }
@@ -221,21 +225,20 @@ fn judge(
     config: &ProjectConfig,
 ) -> Vec<ComponentBasis> {
     let requirements: Vec<String> = ids.iter().map(|s| s.to_string()).collect();
-    let basis = |assessment: Option<String>,
-                 claim: Option<String>,
-                 verdict,
-                 deferred: Option<(Role, String)>| {
-        let (deferred_to, reason) = deferred.map_or((None, String::new()), |(r, s)| (Some(r), s));
-        ComponentBasis {
-            component: m.name.to_string(),
-            assessment,
-            claim,
-            requirements: requirements.clone(),
-            verdict,
-            deferred_to,
-            reason,
-        }
-    };
+    let basis =
+        |assessment: Option<String>, claim: Option<String>, verdict, deferral: Option<Deferral>| {
+            let d = deferral.unwrap_or_default();
+            ComponentBasis {
+                component: m.name.to_string(),
+                assessment,
+                claim,
+                requirements: requirements.clone(),
+                verdict,
+                deferred_to: d.to,
+                deferred: d.ids,
+                reason: d.reasons.join("; "),
+            }
+        };
     if m.assessments.is_empty() {
         let Some(c) = m.claim else {
             return vec![basis(None, None, BasisVerdict::Unknown, None)];
@@ -262,10 +265,17 @@ fn judge(
         .iter()
         .map(|a| {
             let answers: Vec<Option<&Answer>> = ids.iter().map(|id| a.answers.get(*id)).collect();
-            let deferral = ids.iter().zip(&answers).find_map(|(id, ans)| {
-                let ans = (*ans)?;
-                Some((ans.deferred_to?, format!("{id}: {}", ans.reason)))
-            });
+            let mut deferral: Option<Deferral> = None;
+            for (id, ans) in ids.iter().zip(&answers) {
+                let Some(to) = ans.and_then(|a| a.deferred_to) else {
+                    continue;
+                };
+                let d = deferral.get_or_insert_with(Deferral::default);
+                d.to.get_or_insert(to);
+                d.ids.push(id.to_string());
+                d.reasons
+                    .push(format!("{id}: {}", ans.map_or("", |a| a.reason.as_str())));
+            }
             let counts = |ans: &Answer| config.review.counts(ans);
             let verdict = if deferral.is_some() {
                 BasisVerdict::Deferred
@@ -288,8 +298,97 @@ fn judge(
         .collect()
 }
 
-/// The reason of a prefilled answer: each component's verdict, in the project's language.
-fn reason(lang: Lang, basis: &[ComponentBasis]) -> Result<String, RiskError> {
+/// The mapped requirements one component assessment deferred: to whom (the first
+/// deferral's party), which ids, and each one's reason.
+#[derive(Default)]
+struct Deferral {
+    to: Option<Role>,
+    ids: Vec<String>,
+    reasons: Vec<String>,
+}
+
+/// A requirement a component of the zone deferred that no 3-3 requirement in scope of the
+/// zone's assessment carries: its 4-2 id maps to no 3-3 requirement, or only to ones out of
+/// scope at the zone's SL-T. The prefill cannot turn it into an answer, so it would be lost;
+/// instead `tekigo assess obligations` lists it with the zone's obligations (and the prefill
+/// names it) for as long as the component's assessment defers it.
+#[derive(Debug, Clone, Serialize)]
+pub struct UncarriedDeferral {
+    pub component: String,
+    pub assessment: String,
+    /// The 4-2 id.
+    pub requirement: String,
+    pub deferred_to: Role,
+    pub reason: String,
+}
+
+impl UncarriedDeferral {
+    /// As one of the zone's obligations (`uncarried`), with the 4-2 item's FR and level.
+    pub fn obligation(&self, catalog: &Catalog) -> tekigo_assess::results::Obligation {
+        let item = catalog
+            .standard(COMPONENT_STANDARD)
+            .and_then(|s| s.item(&self.requirement));
+        tekigo_assess::results::Obligation {
+            id: self.requirement.clone(),
+            fr: item.and_then(|i| i.fr).map(|f| f.label()),
+            min_sl: item.and_then(|i| i.min_sl),
+            deferred_to: self.deferred_to,
+            reason: self.reason.clone(),
+            inherited: false,
+            picked_up: vec![format!("{} {}", self.assessment, self.requirement)],
+            uncarried: true,
+        }
+    }
+}
+
+/// The deferrals of `zone`'s components that no requirement in scope of `target` (the
+/// zone's 3-3 assessment) carries ([`UncarriedDeferral`]), in component and catalog order.
+pub fn uncarried_deferrals(
+    catalog: &Catalog,
+    config: &ProjectConfig,
+    assessments: &[Assessment],
+    model: &RiskModel,
+    zone: &str,
+    target: &Assessment,
+) -> Result<Vec<UncarriedDeferral>, RiskError> {
+    let component_std = catalog
+        .standard(COMPONENT_STANDARD)
+        .ok_or_else(|| crate::feasibility::missing_standard(COMPONENT_STANDARD))?;
+    let system = catalog
+        .standard(&target.standard)
+        .ok_or_else(|| crate::feasibility::missing_standard(&target.standard))?;
+    let in_scope: std::collections::BTreeSet<String> = rows(system, target)
+        .into_iter()
+        .filter(|r| r.in_scope)
+        .map(|r| r.item.id.clone())
+        .collect();
+    let mut out = Vec::new();
+    for m in members(catalog, config, assessments, model, zone, component_std) {
+        for a in &m.assessments {
+            for row in rows(component_std, a) {
+                let Some(ans) = row.answer else { continue };
+                let Some(to) = ans.deferred_to else { continue };
+                let carried = catalog.cross_refs(&row.item.id).any(|c| {
+                    c.outgoing && c.standard == SYSTEM_STANDARD && in_scope.contains(c.id)
+                });
+                if !carried {
+                    out.push(UncarriedDeferral {
+                        component: m.name.to_string(),
+                        assessment: a.id.clone(),
+                        requirement: row.item.id.clone(),
+                        deferred_to: to,
+                        reason: ans.reason.clone(),
+                    });
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The reason of a prefilled answer: each component's verdict, in the project's language,
+/// and a warning when a mapping it rests on was never reviewed against both standards.
+fn reason(lang: Lang, basis: &[ComponentBasis], unreviewed: bool) -> Result<String, RiskError> {
     let mut parts = Vec::new();
     for b in basis {
         let key = match b.verdict {
@@ -311,9 +410,10 @@ fn reason(lang: Lang, basis: &[ComponentBasis]) -> Result<String, RiskError> {
                 .replace("{reason}", &b.reason),
         );
     }
-    Ok(format!(
-        "{} {}",
-        label(lang, "prefill.reason")?,
-        parts.join("; ")
-    ))
+    let mut text = format!("{} {}", label(lang, "prefill.reason")?, parts.join("; "));
+    if unreviewed {
+        text.push(' ');
+        text.push_str(label(lang, "prefill.unreviewed")?);
+    }
+    Ok(text)
 }

@@ -396,6 +396,17 @@ fn a_zone_prefill_agrees_with_a_plain_recomputation() {
         for o in &obligations {
             assert_eq!(o.deferred_to, tekigo_assess::Role::Integrator);
             assert!(!o.picked_up.is_empty());
+            // Each names a requirement its component deferred, not merely a mapped one.
+            for entry in &o.picked_up {
+                let (aid, id) = entry.split_once(' ').unwrap();
+                let from = [&gw, &nw].into_iter().find(|a| a.id == aid).unwrap();
+                assert!(
+                    from.answers
+                        .get(id)
+                        .is_some_and(|x| x.deferred_to.is_some()),
+                    "round {round}: {entry}"
+                );
+            }
         }
     }
     assert!(picked_up_seen > 0);

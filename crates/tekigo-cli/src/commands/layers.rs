@@ -266,7 +266,12 @@ pub fn obligations(
         .catalog
         .standard(&a.standard)
         .context("the assessment's standard is not in the catalog")?;
-    let list = tekigo_assess::results::obligations(standard, &a);
+    let mut list = tekigo_assess::results::obligations(standard, &a);
+    list.extend(
+        uncarried(ctx, project, &a)?
+            .iter()
+            .map(|u| u.obligation(&ctx.catalog)),
+    );
     let l = ctx.lang;
     match format {
         ViewFormat::Json => emit(&json(&list)?, None, false)?,
@@ -285,8 +290,12 @@ pub fn obligations(
                     .find(&o.id)
                     .map(|(_, i)| i.title.get(l).to_string())
                     .unwrap_or_default();
+                let id = match o.uncarried {
+                    true => format!("{} ({})", o.id, tr(l, "obligations.uncarried")),
+                    false => o.id.clone(),
+                };
                 t.add_row(vec![
-                    o.id.clone(),
+                    id,
                     title,
                     o.min_sl.map(|s| s.to_string()).unwrap_or_default(),
                     role(l, o.deferred_to),
@@ -297,6 +306,41 @@ pub fn obligations(
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// For a 3-3 assessment of a zone of the project's risk model: its components' deferrals
+/// that none of its requirements carries (`tekigo_risk::prefill::uncarried_deferrals`).
+fn uncarried(
+    ctx: &Context,
+    project: &Project,
+    a: &Assessment,
+) -> Result<Vec<tekigo_risk::prefill::UncarriedDeferral>> {
+    let system = ctx
+        .catalog
+        .standard(&a.standard)
+        .map(|s| s.info.id.as_str());
+    if a.subject.kind != tekigo_assess::SubjectKind::System
+        || system != Some(tekigo_risk::prefill::SYSTEM_STANDARD)
+        || !project.root.join(tekigo_risk::MODEL_FILE).is_file()
+    {
+        return Ok(Vec::new());
+    }
+    let doc = tekigo_risk::Document::load(&project.root)?;
+    if doc.model.zone(&a.subject.name).is_none() {
+        return Ok(Vec::new());
+    }
+    let mut assessments = Vec::new();
+    for id in project.assessment_ids()? {
+        assessments.push(project.load_assessment(&ctx.catalog, &id)?);
+    }
+    Ok(tekigo_risk::prefill::uncarried_deferrals(
+        &ctx.catalog,
+        &project.config,
+        &assessments,
+        &doc.model,
+        &a.subject.name,
+        a,
+    )?)
 }
 
 /// A role in the user's language.
@@ -414,9 +458,14 @@ pub fn prefill(ctx: &Context, project: &Project, a: &mut Assessment, zone: &str)
             ],
         )
     );
+    let uncarried: Vec<String> = uncarried(ctx, project, a)?
+        .iter()
+        .map(|u| format!("{} {}", u.assessment, u.requirement))
+        .collect();
     for (key, ids) in [
         ("prefill.picked_up", &s.picked_up),
         ("prefill.unknown", &s.unknown),
+        ("prefill.uncarried", &uncarried),
     ] {
         if !ids.is_empty() {
             eprintln!("  {}", fill(l, key, &[("ids", &ids.join(", "))]));
