@@ -219,6 +219,44 @@ pub struct ReportControl {
     pub references: Vec<Reference>,
 }
 
+/// The standard of the development-process assessments a component report rests on.
+pub const PROCESS_STANDARD: &str = "62443-4-1";
+
+/// Which development-process (62443-4-1) assessments a report of an assessment rests on,
+/// the one rule for the command line and the server: none unless the assessment is a
+/// 62443-4-2 one; then the assessment `report.process_assessment` names, which must be a
+/// 62443-4-1 one ([`ProcessBasis::check`]); without that key, every 62443-4-1 assessment of
+/// the project. A report with none says so (CCSC rests on a certified process).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProcessBasis<'a> {
+    None,
+    Named(&'a str),
+    Every,
+}
+
+impl ProcessBasis<'_> {
+    pub fn of<'a>(report: &'a ReportControl, a: &Assessment) -> ProcessBasis<'a> {
+        if a.standard != "62443-4-2" {
+            return ProcessBasis::None;
+        }
+        match report.process_assessment.as_deref() {
+            Some(id) => ProcessBasis::Named(id),
+            None => ProcessBasis::Every,
+        }
+    }
+
+    /// Whether the named assessment, loaded, is a process one; the message names the key.
+    pub fn check(id: &str, loaded: &Assessment) -> Result<(), String> {
+        match loaded.standard == PROCESS_STANDARD {
+            true => Ok(()),
+            false => Err(format!(
+                "report.process_assessment: {id:?} is a {} assessment, not {PROCESS_STANDARD}",
+                loaded.standard
+            )),
+        }
+    }
+}
+
 impl ReportControl {
     pub fn is_empty(&self) -> bool {
         *self == ReportControl::default()

@@ -525,6 +525,43 @@ pub enum ReportFormat {
     Oscal,
 }
 
+/// The 62443-4-1 assessments of `project` a report of `a` rests on
+/// (`tekigo_assess::project::ProcessBasis` states the rule).
+fn process_assessments(
+    s: &Shared,
+    project: &str,
+    config: &tekigo_assess::ProjectConfig,
+    a: &Assessment,
+) -> Result<Vec<Assessment>, AppError> {
+    use tekigo_assess::project::{ProcessBasis, PROCESS_STANDARD};
+    match ProcessBasis::of(&config.report, a) {
+        ProcessBasis::None => Ok(Vec::new()),
+        ProcessBasis::Named(id) => {
+            let p = load(s, project, id)
+                .map_err(|_| {
+                    AppError::BadRequest(format!(
+                        "report.process_assessment names {id:?}, which this project does not have"
+                    ))
+                })?
+                .assessment;
+            ProcessBasis::check(id, &p).map_err(AppError::BadRequest)?;
+            Ok(vec![p])
+        }
+        ProcessBasis::Every => {
+            let mut out = Vec::new();
+            // The headers say the standard; only the process assessments are loaded whole.
+            for (id, header) in s.store.read(|c| records::assessments(c, project))? {
+                let head: Assessment = serde_json::from_str(&header)
+                    .map_err(|e| AppError::Internal(format!("assessment {project}/{id}: {e}")))?;
+                if head.standard == PROCESS_STANDARD {
+                    out.push(load(s, project, &id)?.assessment);
+                }
+            }
+            Ok(out)
+        }
+    }
+}
+
 /// A report of an assessment: bytes, media type and download name.
 pub fn report(
     s: &Shared,
@@ -541,13 +578,17 @@ pub fn report(
         config,
     };
     let generated = tekigo_store::now_rfc3339();
+    let process = process_assessments(s, project, &proj.config, &a)?;
     let input = tekigo_report::ReportInput {
         project: &proj,
         catalog: s.catalog,
         assessment: &a,
         lang,
         generated: &generated,
-        options: Default::default(),
+        options: tekigo_report::ReportOptions {
+            process: &process,
+            ..Default::default()
+        },
     };
     let fail = |e: tekigo_report::ReportError| AppError::Internal(format!("report: {e}"));
     let base = format!("{project}-{assessment}");

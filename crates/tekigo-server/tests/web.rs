@@ -642,3 +642,34 @@ async fn a_failure_inside_the_server_is_a_page_in_the_readers_language() {
         "no internals reach the reader"
     );
 }
+
+/// A 4-2 report made by the server rests on the project's 4-1 assessments as the command
+/// line's does (`tekigo_assess::project::ProcessBasis`): it names them, and says "none"
+/// only when the project has none.
+#[tokio::test]
+async fn a_server_report_names_the_process_assessment_it_rests_on() {
+    let app = App::new(Db::Sqlite);
+    let dir = app.dir.path().join("gateway");
+    common::copy_dir(&repo_root().join("examples/gateway"), &dir);
+    let none = "No IEC 62443-4-1 assessment of the development process exists";
+    import(&app, dir.to_str().unwrap(), "plant");
+    let mut admin = app.admin().await;
+    let uri = "/p/plant/a/gw-100-4-2/report?format=html&lang=en";
+    let (status, _, html) = call(&mut admin, Method::GET, uri, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains(none), "a project without one says so");
+
+    std::fs::write(
+        dir.join("assessments/sdl-4-1.yaml"),
+        "format: 1\nid: sdl-4-1\nstandard: 62443-4-1\nsubject:\n  kind: organisation\n  \
+         name: ACME product development\ntarget: 2\ncreated: 2026-01-10\n",
+    )
+    .unwrap();
+    import(&app, dir.to_str().unwrap(), "plant2");
+    let uri = "/p/plant2/a/gw-100-4-2/report?format=html&lang=en";
+    let (status, _, html) = call(&mut admin, Method::GET, uri, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!html.contains(none), "{html}");
+    let process = html.split("id=\"process\"").nth(1).unwrap();
+    assert!(process.contains("sdl-4-1"), "{process}");
+}

@@ -114,43 +114,39 @@ fn process_assessments(
     project: &Project,
     a: &Assessment,
 ) -> Result<Vec<Assessment>> {
-    const PROCESS: &str = "62443-4-1";
-    if a.standard != "62443-4-2" {
-        return Ok(Vec::new());
-    }
-    if let Some(id) = &project.config.report.process_assessment {
-        let p = project.load_assessment(&ctx.catalog, id).with_context(|| {
-            format!(
-                "{}: report.process_assessment names {id:?}",
-                project
-                    .root
-                    .join(tekigo_assess::project::CONFIG_FILE)
-                    .display()
-            )
-        })?;
-        if p.standard != PROCESS {
-            anyhow::bail!(
-                "{}: report.process_assessment: {id:?} is a {} assessment, not {PROCESS}",
-                project
-                    .root
-                    .join(tekigo_assess::project::CONFIG_FILE)
-                    .display(),
-                p.standard
-            );
+    use tekigo_assess::project::{ProcessBasis, PROCESS_STANDARD};
+    let config_file = || {
+        project
+            .root
+            .join(tekigo_assess::project::CONFIG_FILE)
+            .display()
+            .to_string()
+    };
+    match ProcessBasis::of(&project.config.report, a) {
+        ProcessBasis::None => Ok(Vec::new()),
+        ProcessBasis::Named(id) => {
+            let p = project.load_assessment(&ctx.catalog, id).with_context(|| {
+                format!("{}: report.process_assessment names {id:?}", config_file())
+            })?;
+            ProcessBasis::check(id, &p).map_err(|m| anyhow::anyhow!("{}: {m}", config_file()))?;
+            Ok(vec![p])
         }
-        return Ok(vec![p]);
-    }
-    let mut out = Vec::new();
-    for id in project.assessment_ids()? {
-        // Only the standard is read first, so that a broken assessment of another standard
-        // does not stop this report; a broken 4-1 assessment does (its error says why).
-        let text = std::fs::read_to_string(project.assessment_path(&id)?).unwrap_or_default();
-        let standard = serde_norway::from_str::<serde_norway::Value>(&text)
-            .ok()
-            .and_then(|v| v.get("standard")?.as_str().map(str::to_string));
-        if standard.as_deref() == Some(PROCESS) {
-            out.push(project.load_assessment(&ctx.catalog, &id)?);
+        ProcessBasis::Every => {
+            let mut out = Vec::new();
+            for id in project.assessment_ids()? {
+                // Only the standard is read first, so that a broken assessment of another
+                // standard does not stop this report; a broken 4-1 assessment does (its
+                // error says why).
+                let text =
+                    std::fs::read_to_string(project.assessment_path(&id)?).unwrap_or_default();
+                let standard = serde_norway::from_str::<serde_norway::Value>(&text)
+                    .ok()
+                    .and_then(|v| v.get("standard")?.as_str().map(str::to_string));
+                if standard.as_deref() == Some(PROCESS_STANDARD) {
+                    out.push(project.load_assessment(&ctx.catalog, &id)?);
+                }
+            }
+            Ok(out)
         }
     }
-    Ok(out)
 }
