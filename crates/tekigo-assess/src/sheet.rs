@@ -77,13 +77,18 @@ fn group_of(standard: &Standard, row: &Row) -> String {
     }
 }
 
-/// Writes the workbook of an assessment.
-pub fn export(standard: &Standard, a: &Assessment) -> Result<Vec<u8>, XlsxError> {
+/// Writes the workbook of an assessment. Its summary's levels follow the project's review
+/// rule (`review:` in tekigo.yaml), as the report's and `assess show`'s do.
+pub fn export(
+    standard: &Standard,
+    a: &Assessment,
+    policy: crate::results::ReviewPolicy,
+) -> Result<Vec<u8>, XlsxError> {
     let mut book = Workbook::new();
     write_about(book.add_worksheet(), standard, a)?;
     let summary = book.add_worksheet();
     summary.set_name(SUMMARY_SHEET)?;
-    write_summary(summary, &summary_of(standard, a))?;
+    write_summary(summary, &summary_of(standard, a, policy))?;
     let all = rows(standard, a);
     let mut groups: Vec<(String, Vec<&Row>)> = Vec::new();
     for row in &all {
@@ -104,9 +109,13 @@ pub fn export(standard: &Standard, a: &Assessment) -> Result<Vec<u8>, XlsxError>
 
 /// The levels and counts of [`crate::results`], for the summary sheet. One column per
 /// level vector the results carry: the claimed level today.
-fn summary_of(standard: &Standard, a: &Assessment) -> Summary<'static> {
+fn summary_of(
+    standard: &Standard,
+    a: &Assessment,
+    policy: crate::results::ReviewPolicy,
+) -> Summary<'static> {
     use SummaryCell::{Number, Text};
-    let r = crate::results::compute(standard, a);
+    let r = crate::results::compute_with(standard, a, policy);
     let n = |v: usize| Number(v as f64);
     let level = |l: u8| Number(f64::from(l));
     let (columns, rows) = match (r.target, r.achieved) {

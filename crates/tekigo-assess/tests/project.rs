@@ -6,7 +6,7 @@ use tekigo_assess::edit::{
 };
 use tekigo_assess::project::{Component, Product};
 use tekigo_assess::{
-    scan_import, sheet, EvidenceRef, Origin, Project, ProjectConfig, Review, Status,
+    scan_import, sheet, EvidenceRef, Origin, Project, ProjectConfig, Review, ReviewPolicy, Status,
 };
 use tekigo_catalog::{Catalog, ComponentType, Lang, SlVector};
 
@@ -288,7 +288,7 @@ fn excel_round_trip_keeps_everything_and_applies_edits() {
     let standard = catalog().standard("62443-4-2").unwrap();
 
     // Unchanged: nothing changes.
-    let bytes = sheet::export(standard, &a).unwrap();
+    let bytes = sheet::export(standard, &a, ReviewPolicy::Optional).unwrap();
     let (same, summary) =
         sheet::import(standard, &a, &p.evidence(), Path::new("A.xlsx"), &bytes).unwrap();
     assert_eq!(same, a);
@@ -548,7 +548,7 @@ fn the_workbook_summary_sheet_holds_the_levels_and_counts() {
     let results = tekigo_assess::compute(standard, &a);
     let achieved = results.achieved.unwrap();
     assert!(achieved[0] >= 1);
-    let bytes = sheet::export(standard, &a).unwrap();
+    let bytes = sheet::export(standard, &a, ReviewPolicy::Optional).unwrap();
     let cells = workbook_cells(&bytes);
     assert_eq!(
         cells[1].0, "Summary 概要",
@@ -587,6 +587,21 @@ fn the_workbook_summary_sheet_holds_the_levels_and_counts() {
     );
     assert_eq!(count("Met "), results.progress.met.to_string());
     assert_eq!(count("Gaps"), results.gaps.len().to_string());
+    // Under `review: required` the summary claims what the report claims: unreviewed
+    // answers do not count.
+    let required = tekigo_assess::compute_with(standard, &a, ReviewPolicy::Required);
+    assert_ne!(
+        required.achieved, results.achieved,
+        "the rule changes this case"
+    );
+    let strict = workbook_cells(&sheet::export(standard, &a, ReviewPolicy::Required).unwrap());
+    let claimed_fr1 = strict[1]
+        .1
+        .iter()
+        .find(|r| r.first().is_some_and(|x| x.starts_with("FR 1")))
+        .map(|r| r[c].clone())
+        .unwrap();
+    assert_eq!(claimed_fr1, required.achieved.unwrap()[0].to_string());
     // Imported back unchanged, summary sheet and all.
     let (same, summary) =
         sheet::import(standard, &a, &p.evidence(), Path::new("A.xlsx"), &bytes).unwrap();

@@ -609,7 +609,7 @@ pub fn report(
                 .standard(&a.standard)
                 .ok_or_else(|| AppError::Internal(format!("standard {}", a.standard)))?;
             (
-                tekigo_assess::sheet::export(standard, &a)
+                tekigo_assess::sheet::export(standard, &a, proj.config.review)
                     .map_err(|e| AppError::Internal(format!("xlsx: {e}")))?,
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                 format!("{base}.xlsx"),

@@ -95,7 +95,7 @@ pub fn run(ctx: &Context, args: ReportArgs) -> Result<ExitCode> {
     let (bytes, binary) = match args.format {
         ReportFormat::Html => (tekigo_report::html(&input)?.into_bytes(), false),
         ReportFormat::Pdf => (tekigo_report::pdf(&input, args.font_dir.as_deref())?, true),
-        ReportFormat::Xlsx => (sheet::export(standard, &a)?, true),
+        ReportFormat::Xlsx => (sheet::export(standard, &a, project.config.review)?, true),
         ReportFormat::Oscal => (json(&tekigo_report::oscal(&input)?)?, false),
     };
     emit(&bytes, args.output.as_deref(), binary)?;
