@@ -97,8 +97,22 @@ try {
   assert.equal(after, before + 2, `overdue on the dashboard: ${before} -> ${after}`);
   await page.screenshot({ path: path.join(SHOTS, "upkeep-home-after-ja.png"), fullPage: true });
 
+  // The renewal item recorded done through the certificate page's form: no longer overdue.
+  await page.goto(`${origin}/p/gateway/certificates/isasecure-2024`);
+  assert.match(await page.textContent("#done-form"), /更新項目の完了を記録/);
+  await page.selectOption("#done-form select[name=item]", "侵入テスト報告書の提出");
+  await page.fill("#done-form input[name=date]", "2024-11-28");
+  await Promise.all([
+    page.waitForResponse((r) => r.url().endsWith("/done") && r.status() === 200),
+    page.click("#done-form button[type=submit]"),
+  ]);
+  await page.waitForFunction(() => document.querySelector("#renewal-items")?.textContent.includes("2024-11-28"));
+  await page.screenshot({ path: path.join(SHOTS, "upkeep-item-done-ja.png"), fullPage: true });
+  const done = await overdue(page);
+  assert.equal(done, after - 1, `overdue after the item was done: ${after} -> ${done}`);
+
   assert.deepEqual(problems, [], "no script errors or CSP violations");
-  console.log(`upkeep.spec: ok (overdue ${before} -> ${after})`);
+  console.log(`upkeep.spec: ok (overdue ${before} -> ${after}, one item done)`);
 } catch (e) {
   console.error(`upkeep.spec: FAILED: ${e.stack || e}\n--- server output ---\n${server.log()}`);
   process.exitCode = 1;
