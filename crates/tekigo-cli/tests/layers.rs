@@ -693,6 +693,72 @@ fn the_three_layer_example_runs() {
     let html = std::fs::read_to_string(out.join("water-risk.html")).unwrap();
     assert!(html.contains("remote-sites-3-3") && html.contains("no 3-3 assessment"));
 
+    // The components change: the gateway now meets CR 3.1 itself and CR 1.1 again. A
+    // refresh replaces the unreviewed suggestion (and the obligation goes), sends the
+    // reviewed one whose basis changed back to review, and leaves a person's answer alone.
+    for id in ["CR 3.1", "CR 1.1"] {
+        ok(
+            &water,
+            &[
+                "assess",
+                "set",
+                "gw-100-4-2",
+                id,
+                "--status",
+                "satisfied",
+                "--reason",
+                "Verified on release 2.2.",
+            ],
+        );
+    }
+    let refresh = |id: &str| -> Value {
+        let out = ok(&water, &["assess", "prefill", id, "--format", "json"]);
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let r = refresh("fresh");
+    assert!(
+        r["replaced"].as_array().unwrap().contains(&"SR 3.1".into()),
+        "{r}"
+    );
+    assert!(
+        r["replaced"].as_array().unwrap().contains(&"SR 1.1".into()),
+        "{r}"
+    );
+    assert_eq!(r["back_to_review"], serde_json::json!([]), "{r}");
+    let after = show(&water, "fresh");
+    assert_eq!(answer(&after, "SR 3.1")["status"], "satisfied");
+    let open = ok(
+        &water,
+        &["assess", "obligations", "fresh", "--format", "json"],
+    );
+    let open: Value = serde_json::from_slice(&open.stdout).unwrap();
+    let ids: Vec<&str> = open
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["SR 5.1", "EDR 3.12"]);
+    assert_eq!(
+        refresh("fresh")["unchanged"],
+        r["unchanged"].as_u64().unwrap() + 2
+    );
+    let reviewed = refresh("remote-sites-3-3");
+    assert!(
+        reviewed["back_to_review"]
+            .as_array()
+            .unwrap()
+            .contains(&"SR 1.1".into()),
+        "{reviewed}"
+    );
+    let zone_after = show(&water, "remote-sites-3-3");
+    assert_eq!(answer(&zone_after, "SR 1.1")["status"], "satisfied");
+    assert_eq!(answer(&zone_after, "SR 1.1")["review"], "draft");
+    assert_eq!(answer(&zone_after, "SR 3.1")["status"], "compensating");
+    // A component assessment is no zone's.
+    let bad = tekigo(&water, &["assess", "prefill", "gw-100-4-2"]);
+    assert_eq!(bad.status.code(), Some(2), "{}", stderr(&bad));
+
     // A zone or conduit the model lacks, and a zone given to a component standard.
     let bad = new_zone("62443-3-3", "nowhere", &[]);
     assert_eq!(bad.status.code(), Some(2));

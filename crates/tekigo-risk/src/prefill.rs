@@ -174,6 +174,86 @@ pub fn prefill(
     Ok(summary)
 }
 
+/// What a refresh changed (`tekigo assess prefill Z`), by requirement id.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct RefreshSummary {
+    /// A suggestion where there was none.
+    pub added: Vec<String>,
+    /// An unreviewed suggestion replaced by a different one.
+    pub replaced: Vec<String>,
+    /// A reviewed suggestion whose status or basis changed: the new one, in draft.
+    pub back_to_review: Vec<String>,
+    /// A suggestion the components no longer support (now unknown or not concerned).
+    pub withdrawn: Vec<String>,
+    /// Suggestions whose status and basis are as before.
+    pub unchanged: usize,
+}
+
+/// Refreshes the suggestions of `target` (a zone's 3-3 assessment) from its components'
+/// current results, by the rule of [`prefill`]. Stated once here:
+///
+/// - an answer a person wrote (any origin but `components`) is never touched;
+/// - a suggestion whose status and basis (what each component says) are unchanged is kept
+///   as it is, reviewed or not;
+/// - an unreviewed suggestion that changed is replaced by the new one (`replaced`);
+/// - a reviewed suggestion that changed is replaced by the new one in draft: the reviewer
+///   confirmed something else (`back_to_review`), as an inherited answer goes back to review
+///   when its package changes;
+/// - a suggestion the components no longer support is removed (`withdrawn`): what is not
+///   known is never left standing as satisfied;
+/// - a requirement newly supported gets its suggestion (`added`).
+pub fn refresh(
+    catalog: &Catalog,
+    config: &ProjectConfig,
+    assessments: &[Assessment],
+    model: &RiskModel,
+    zone: &str,
+    target: &mut Assessment,
+    lang: Lang,
+) -> Result<RefreshSummary, RiskError> {
+    let mut fresh = target.clone();
+    fresh.answers.retain(|_, a| a.origin != Origin::Components);
+    prefill(catalog, config, assessments, model, zone, &mut fresh, lang)?;
+    let mut out = RefreshSummary::default();
+    let ids: std::collections::BTreeSet<String> = target
+        .answers
+        .iter()
+        .chain(&fresh.answers)
+        .filter(|(_, a)| a.origin == Origin::Components)
+        .map(|(id, _)| id.clone())
+        .collect();
+    for id in ids {
+        let new = fresh
+            .answers
+            .get(&id)
+            .filter(|a| a.origin == Origin::Components);
+        let old = target.answers.get(&id);
+        match (old, new) {
+            (None, Some(new)) => {
+                target.answers.insert(id.clone(), new.clone());
+                out.added.push(id);
+            }
+            (Some(_), None) => {
+                target.answers.remove(&id);
+                out.withdrawn.push(id);
+            }
+            (Some(old), Some(new)) => {
+                if old.status == new.status && old.components == new.components {
+                    out.unchanged += 1;
+                    continue;
+                }
+                match old.review {
+                    tekigo_assess::Review::Reviewed => out.back_to_review.push(id.clone()),
+                    _ => out.replaced.push(id.clone()),
+                }
+                target.answers.insert(id, new.clone());
+            }
+            (None, None) => {}
+        }
+    }
+    Ok(out)
+}
+
 /// The zone's tekigo components, each once, in asset order.
 fn members<'a>(
     catalog: &Catalog,

@@ -145,6 +145,14 @@ pub enum AssessCommand {
         #[arg(long, value_enum, default_value_t = ViewFormat::Table)]
         format: ViewFormat,
     },
+    /// Refresh a zone's 62443-3-3 suggestions from its components' current 4-2 results:
+    /// changed ones replaced (reviewed ones back to review), unsupported ones withdrawn,
+    /// answers a person wrote untouched.
+    Prefill {
+        id: String,
+        #[arg(long, value_enum, default_value_t = ViewFormat::Table)]
+        format: ViewFormat,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -483,6 +491,7 @@ pub fn run(ctx: &Context, cmd: AssessCommand) -> Result<ExitCode> {
         AssessCommand::Obligations { id, format } => {
             super::layers::obligations(ctx, &project, &id, format)
         }
+        AssessCommand::Prefill { id, format } => super::layers::refresh(ctx, &project, &id, format),
     }
 }
 

@@ -329,10 +329,7 @@ fn uncarried(
     if doc.model.zone(&a.subject.name).is_none() {
         return Ok(Vec::new());
     }
-    let mut assessments = Vec::new();
-    for id in project.assessment_ids()? {
-        assessments.push(project.load_assessment(&ctx.catalog, &id)?);
-    }
+    let assessments = all_assessments(ctx, project)?;
     Ok(tekigo_risk::prefill::uncarried_deferrals(
         &ctx.catalog,
         &project.config,
@@ -341,6 +338,67 @@ fn uncarried(
         &a.subject.name,
         a,
     )?)
+}
+
+/// Every assessment of the project, loaded (what a zone's components are judged from).
+fn all_assessments(ctx: &Context, project: &Project) -> Result<Vec<Assessment>> {
+    project
+        .assessment_ids()?
+        .iter()
+        .map(|id| Ok(project.load_assessment(&ctx.catalog, id)?))
+        .collect()
+}
+
+/// `tekigo assess prefill Z`: the suggestions of a zone's 3-3 assessment refreshed from its
+/// components' current results (`tekigo_risk::prefill::refresh` states the rule).
+pub fn refresh(ctx: &Context, project: &Project, id: &str, format: ViewFormat) -> Result<ExitCode> {
+    let mut a = super::assess::load_assessment(ctx, project, id)?;
+    let zone = a.subject.name.clone();
+    system_target(ctx, project, &a.standard, &zone, true)?;
+    let doc = tekigo_risk::Document::load(&project.root)?;
+    let assessments = all_assessments(ctx, project)?;
+    let s = tekigo_risk::prefill::refresh(
+        &ctx.catalog,
+        &project.config,
+        &assessments,
+        &doc.model,
+        &zone,
+        &mut a,
+        project.config.language,
+    )?;
+    tekigo_assess::check(&ctx.catalog, &a)?;
+    project.save_assessment(&ctx.catalog, &a)?;
+    let l = ctx.lang;
+    match format {
+        ViewFormat::Json => emit(&json(&s)?, None, false)?,
+        ViewFormat::Table => {
+            println!(
+                "{}",
+                fill(
+                    l,
+                    "prefill.refreshed",
+                    &[
+                        ("id", &a.id),
+                        ("zone", &zone),
+                        ("added", &s.added.len()),
+                        ("replaced", &s.replaced.len()),
+                        ("back", &s.back_to_review.len()),
+                        ("withdrawn", &s.withdrawn.len()),
+                        ("unchanged", &s.unchanged),
+                    ],
+                )
+            );
+            for (key, ids) in [
+                ("prefill.back_to_review", &s.back_to_review),
+                ("prefill.withdrawn", &s.withdrawn),
+            ] {
+                if !ids.is_empty() {
+                    println!("  {}", fill(l, key, &[("ids", &ids.join(", "))]));
+                }
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// A role in the user's language.
@@ -425,10 +483,7 @@ pub fn system_target(
 /// `tekigo_risk::prefill`'s), checks and saves it, and says what it wrote.
 pub fn prefill(ctx: &Context, project: &Project, a: &mut Assessment, zone: &str) -> Result<()> {
     let doc = tekigo_risk::Document::load(&project.root)?;
-    let mut assessments = Vec::new();
-    for id in project.assessment_ids()? {
-        assessments.push(project.load_assessment(&ctx.catalog, &id)?);
-    }
+    let assessments = all_assessments(ctx, project)?;
     let s = tekigo_risk::prefill::prefill(
         &ctx.catalog,
         &project.config,
