@@ -103,12 +103,7 @@ pub fn prefill(
     target: &mut Assessment,
     lang: Lang,
 ) -> Result<PrefillSummary, RiskError> {
-    let component_std = catalog
-        .standard(COMPONENT_STANDARD)
-        .ok_or_else(|| crate::feasibility::missing_standard(COMPONENT_STANDARD))?;
-    let system = catalog
-        .standard(&target.standard)
-        .ok_or_else(|| crate::feasibility::missing_standard(&target.standard))?;
+    let (component_std, system) = standards(catalog, target)?;
     let members = members(catalog, config, assessments, model, zone, component_std);
     let mut summary = PrefillSummary::default();
     let date = tekigo_assess::today();
@@ -252,6 +247,19 @@ pub fn refresh(
         }
     }
     Ok(out)
+}
+
+/// The component standard (62443-4-2) and the standard of `target` (the zone's).
+fn standards<'c>(
+    catalog: &'c Catalog,
+    target: &Assessment,
+) -> Result<(&'c tekigo_catalog::Standard, &'c tekigo_catalog::Standard), RiskError> {
+    let find = |id: &str| {
+        catalog
+            .standard(id)
+            .ok_or_else(|| crate::feasibility::missing_standard(id))
+    };
+    Ok((find(COMPONENT_STANDARD)?, find(&target.standard)?))
 }
 
 /// The zone's tekigo components, each once, in asset order.
@@ -431,12 +439,7 @@ pub fn uncarried_deferrals(
     zone: &str,
     target: &Assessment,
 ) -> Result<Vec<UncarriedDeferral>, RiskError> {
-    let component_std = catalog
-        .standard(COMPONENT_STANDARD)
-        .ok_or_else(|| crate::feasibility::missing_standard(COMPONENT_STANDARD))?;
-    let system = catalog
-        .standard(&target.standard)
-        .ok_or_else(|| crate::feasibility::missing_standard(&target.standard))?;
+    let (component_std, system) = standards(catalog, target)?;
     let in_scope: std::collections::BTreeSet<String> = rows(system, target)
         .into_iter()
         .filter(|r| r.in_scope)
