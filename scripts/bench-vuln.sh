@@ -63,6 +63,17 @@ hyperfine -N --warmup 3 --runs 30 \
     | grep -E "Elapsed|Maximum resident" | sed "s|^|sbom-15k.cdx.json: |"
 "$bin" vuln scan "$work/sbom-15k.cdx.json" --db "$db" --format json \
     | python3 -c 'import json,sys; print("findings:", len(json.load(sys.stdin)))'
+# CPU time and page faults of the scan against the parse alone on the three SBOMs (issue 20's
+# target: at most 2x), steadier than wall time on a loaded machine; needs perf (linux-perf).
+if command -v perf >/dev/null; then
+    for sbom in sbom.cdx.json sbom-many.cdx.json sbom-15k.cdx.json; do
+        for mode in --parse-only "--format json -o /dev/null"; do
+            # shellcheck disable=SC2086
+            perf stat -r 5 -e task-clock,page-faults "$bin" vuln scan "$work/$sbom" --db "$db" \
+                $mode 2>&1 >/dev/null | grep -E "task-clock|page-faults" | sed "s|^|$sbom $mode: |"
+        done
+    done
+fi
 # Side by side with OWASP dep-scan's vulnerability database (PyPI appthreat-vulnerability-db,
 # in a venv under the cache directory), driven through its own import and bulk search with
 # only the download replaced (scripts/bench/depscan_vdb.py), on data of DEPSCAN_ADVISORIES

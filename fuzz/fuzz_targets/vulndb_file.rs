@@ -1,5 +1,6 @@
-//! The advisory database file is mapped and read in place; a damaged or planted file must
-//! give errors, never a panic or a read outside the map.
+//! The advisory database file is mapped and read in place (records) and read with pread
+//! (key sample, key blocks, postings); a damaged or planted file must give errors, never a
+//! panic or a read outside the file.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;

@@ -218,15 +218,24 @@ impl<'a> Reader<'a> {
         Some(b)
     }
     pub(crate) fn u32(&mut self) -> Option<usize> {
-        let b = self.buf.get(self.pos..self.pos + 4)?;
+        let b = self.buf.get(self.pos..self.pos.checked_add(4)?)?;
         self.pos += 4;
         Some(u32::from_le_bytes(b.try_into().ok()?) as usize)
     }
-    pub(crate) fn str(&mut self) -> Option<&'a str> {
+    pub(crate) fn u64(&mut self) -> Option<usize> {
+        let b = self.buf.get(self.pos..self.pos.checked_add(8)?)?;
+        self.pos += 8;
+        usize::try_from(u64::from_le_bytes(b.try_into().ok()?)).ok()
+    }
+    /// Length-prefixed bytes.
+    pub(crate) fn bytes(&mut self) -> Option<&'a [u8]> {
         let len = self.u32()?;
         let b = self.buf.get(self.pos..self.pos.checked_add(len)?)?;
         self.pos += len;
-        std::str::from_utf8(b).ok()
+        Some(b)
+    }
+    pub(crate) fn str(&mut self) -> Option<&'a str> {
+        std::str::from_utf8(self.bytes()?).ok()
     }
 }
 

@@ -370,7 +370,13 @@ impl<'a> Matcher<'a> {
             if !id.starts_with("CVE-") {
                 continue;
             }
-            if let Some((rec, _)) = self.db.postings(&index::kev_key(id))?.first().copied() {
+            let mut buf = Vec::new();
+            let first = self
+                .db
+                .postings(&index::kev_key(id), &mut buf)?
+                .first()
+                .map(|p| p.0);
+            if let Some(rec) = first {
                 if let Body::Kev(k) = &self.advisory(rec)?.body {
                     return Ok(Some(k.clone()));
                 }
@@ -443,7 +449,8 @@ impl<'a> Matcher<'a> {
             Cve5Status::Unaffected => KernelStatus::Unaffected,
             Cve5Status::Unknown => KernelStatus::Unknown,
         };
-        for (rec, _) in self.db.postings(index::KERNEL_KEY)? {
+        let mut buf = Vec::new();
+        for (rec, _) in self.db.postings(index::KERNEL_KEY, &mut buf)? {
             let adv = self.advisory(rec)?;
             let Body::Cve5(body) = &adv.body else {
                 continue;
@@ -542,7 +549,8 @@ impl<'a> Matcher<'a> {
             // The version this lookup compares, parsed once per ecosystem family (postings
             // under one key nearly always share one).
             let mut parsed: Option<(Ecosystem, Result<Version<'_>, VersionError>)> = None;
-            for (rec, payload) in self.db.postings(key)? {
+            let mut buf = Vec::new();
+            for (rec, payload) in self.db.postings(key, &mut buf)? {
                 let Some(p) = index::decode_osv(payload) else {
                     return Err(DbError::Corrupt {
                         path: self.db.path().to_path_buf(),
@@ -691,7 +699,8 @@ impl<'a> Matcher<'a> {
             } else {
                 q.version.clone()
             };
-            for (rec, _) in self.db.postings(&index::cpe_key(&cpe))? {
+            let mut buf = Vec::new();
+            for (rec, _) in self.db.postings(&index::cpe_key(&cpe), &mut buf)? {
                 let adv = self.advisory(rec)?;
                 if adv.withdrawn.is_some() {
                     continue;
@@ -824,7 +833,8 @@ impl<'a> Matcher<'a> {
             keys.push(index::purl_key(&p.ty, p.namespace.as_deref(), &p.name));
         }
         for key in keys {
-            for (rec, _) in self.db.postings(&key)? {
+            let mut buf = Vec::new();
+            for (rec, _) in self.db.postings(&key, &mut buf)? {
                 let adv = self.advisory(rec)?;
                 self.csaf_products(q, &adv, None, out);
             }

@@ -2,7 +2,7 @@
 //!
 //! Why not SQLite: a scan looks up every component of an SBOM; measured on the reference
 //! machine, 10,000 indexed SQLite lookups with a prepared statement took 43-69 ms, while a
-//! binary search over a memory-mapped sorted key table takes about a microsecond per lookup,
+//! lookup in a sorted key table takes about a microsecond,
 //! so the scan stays within a few times the cost of parsing the SBOM. The file is written
 //! whole to a temporary file and renamed over the old one, so a failed import leaves the
 //! previous database untouched and a running scan keeps reading the file it opened.
@@ -10,16 +10,26 @@
 //! Layout (little-endian):
 //!
 //! ```text
-//! header (64 bytes): magic "TKVULNDB", version u32, 0 u32, n_records u64, record_table u64,
-//!                    n_keys u64, key_table u64, meta_offset u64, meta_len u64
+//! header (80 bytes): magic "TKVULNDB", version u32, 0 u32, n_records u64, record_table u64,
+//!                    n_keys u64, keys_end u64, meta_offset u64, meta_len u64,
+//!                    sample_offset u64, sample_len u64
 //! record i:          sha256 [32] | key_len u32 | key | json_len u32 | json (Advisory)
-//! key entry:         key_len u32 | key | postings u64   (all keys together, so a binary
-//!                    search touches a few megabytes, not the whole postings region)
-//! postings:          n u32 | n x (record u32 | len u32 | payload)
+//! key entry:         key_len u32 | key | postings u64   (keys in byte order, up to keys_end)
+//! postings:          n u32 | n x (record u32 | len u32 | payload)   (in key order, up to
+//!                    the record table)
 //! record table:      n_records x u64 offsets
-//! key table:         n_keys x u64 offsets, keys in byte order
+//! key sample:        ceil(n_keys / 64) x (key_len u32 | key | entry u64): keys 0, 64,
+//!                    128, ... and where their key entries are
 //! meta:              JSON (counts, creation time)
 //! ```
+//!
+//! The key sample is copied into memory when the file is opened (a few hundred kilobytes
+//! for 700,000 keys). A lookup searches it, reads the one block of 64 key entries it names
+//! and then the key's postings with two `pread`s, without touching the map: the profile of
+//! issue 20 showed a binary search over the mapped table (~20 scattered pages per lookup)
+//! and the unmapping that kept those pages out of the resident size costing several times
+//! the search itself. Records (NVD, CSAF, KEV and kernel matches, imports) are read from
+//! the map.
 
 use crate::index;
 use crate::input::{self, Format, InputError};
@@ -33,8 +43,10 @@ use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 const MAGIC: &[u8; 8] = b"TKVULNDB";
-const VERSION: u32 = 3;
-const HEADER_LEN: usize = 64;
+const VERSION: u32 = 4;
+const HEADER_LEN: usize = 80;
+/// Every this many keys of the sorted keys, one is in the key sample.
+const SAMPLE_EVERY: usize = 64;
 /// The file name used when `--db` names a directory, and under the data directory.
 pub const FILE_NAME: &str = "advisories.tkvdb";
 
@@ -91,7 +103,12 @@ pub struct Db {
     n_records: usize,
     record_table: usize,
     n_keys: usize,
-    key_table: usize,
+    keys_end: usize,
+    /// The key sample (see the module doc) as stored, and where each key is in it.
+    sample: Vec<u8>,
+    sample_keys: Vec<Sampled>,
+    /// The file, for the lookups' `pread`s.
+    file: File,
     meta: Meta,
 }
 
@@ -142,7 +159,7 @@ impl Db {
                 found: version,
             });
         }
-        let (n_records, record_table, n_keys, key_table, meta_off, meta_len) = (
+        let (n_records, record_table, n_keys, keys_end, meta_off, meta_len) = (
             u64_at(16),
             u64_at(24),
             u64_at(32),
@@ -150,17 +167,22 @@ impl Db {
             u64_at(48),
             u64_at(56),
         );
+        let (sample_off, sample_len) = (u64_at(64), u64_at(72));
         let fits = |off: usize, n: usize, size: usize| {
             n.checked_mul(size)
                 .and_then(|len| off.checked_add(len))
                 .is_some_and(|end| end <= map.len())
         };
         if !fits(record_table, n_records, 8)
-            || !fits(key_table, n_keys, 8)
+            || keys_end > record_table
             || !fits(meta_off, meta_len, 1)
+            || !fits(sample_off, sample_len, 1)
         {
             return Err(corrupt("tables point outside the file (truncated?)"));
         }
+        let sample = map[sample_off..sample_off + sample_len].to_vec();
+        let sample_keys = sample_keys(&sample, n_keys.div_ceil(SAMPLE_EVERY), keys_end)
+            .ok_or_else(|| corrupt("key sample is damaged"))?;
         let meta: Meta = serde_json::from_slice(&map[meta_off..meta_off + meta_len])
             .map_err(|e| corrupt(&format!("metadata: {e}")))?;
         Ok(Db {
@@ -169,7 +191,10 @@ impl Db {
             n_records,
             record_table,
             n_keys,
-            key_table,
+            keys_end,
+            sample,
+            sample_keys,
+            file,
             meta,
         })
     }
@@ -236,11 +261,6 @@ impl Db {
             .map_err(|e| self.corrupt(&format!("record {} ({}): {e}", i, raw.key)))
     }
 
-    fn key_at(&self, i: usize) -> Option<(&[u8], usize)> {
-        let off = self.u64_at(self.key_table + i * 8)?;
-        self.bytes_at(off)
-    }
-
     /// Unmaps the pages of the file this process has touched so far (they stay in the page
     /// cache: the next read maps them again without I/O). A scan calls it now and then so
     /// that its resident size does not grow with every page it has ever read: on a kernel
@@ -257,35 +277,98 @@ impl Db {
         };
     }
 
-    /// The postings stored under `key`: (record number, payload). Empty when the key is
-    /// unknown; an error only for a damaged file.
-    pub fn postings(&self, key: &str) -> Result<Vec<(usize, &[u8])>, DbError> {
+    /// Reads bytes `start..end` of the file into `buf`, checked against the file's length.
+    fn read_into(&self, start: usize, end: usize, buf: &mut Vec<u8>) -> Option<()> {
+        use std::os::unix::fs::FileExt;
+        if start > end || end > self.map.len() {
+            return None;
+        }
+        buf.resize(end - start, 0);
+        self.file.read_exact_at(buf, start as u64).ok()
+    }
+
+    /// The postings stored under `key`: (record number, payload), the payloads read into
+    /// `buf`. Empty when the key is unknown; an error only for a damaged file.
+    pub fn postings<'b>(
+        &self,
+        key: &str,
+        buf: &'b mut Vec<u8>,
+    ) -> Result<Vec<(usize, &'b [u8])>, DbError> {
         let bad = || self.corrupt("key table is damaged");
         let target = key.as_bytes();
-        let (mut lo, mut hi) = (0usize, self.n_keys);
-        while lo < hi {
-            let mid = lo + (hi - lo) / 2;
-            let (k, after) = self.key_at(mid).ok_or_else(bad)?;
+        // The sampled keys up to `target`: the last of them starts the only block of
+        // SAMPLE_EVERY keys that can hold it.
+        let before = self
+            .sample_keys
+            .partition_point(|k| &self.sample[k.key.clone()] <= target);
+        let Some(first) = before.checked_sub(1).map(|i| &self.sample_keys[i]) else {
+            return Ok(Vec::new());
+        };
+        // The block, and the next block's first entry: its postings offset is where the
+        // postings of this block's last key end.
+        let end = match self.sample_keys.get(before) {
+            Some(next) => next.entry + 4 + next.key.len() + 8,
+            None => self.keys_end,
+        };
+        let mut block = Vec::new();
+        self.read_into(first.entry, end, &mut block)
+            .ok_or_else(bad)?;
+        let mut r = index::Reader {
+            buf: &block,
+            pos: 0,
+        };
+        let mut found = None;
+        let mut postings_end = self.record_table;
+        while r.pos < block.len() {
+            let k = r.bytes().ok_or_else(bad)?;
+            let at = r.u64().ok_or_else(bad)?;
+            if found.is_some() {
+                postings_end = at;
+                break;
+            }
             match k.cmp(target) {
-                std::cmp::Ordering::Less => lo = mid + 1,
-                std::cmp::Ordering::Greater => hi = mid,
-                std::cmp::Ordering::Equal => {
-                    let block = self.u64_at(after).ok_or_else(bad)?;
-                    let n = self.u32_at(block).ok_or_else(bad)?;
-                    let mut pos = block + 4;
-                    let mut out = Vec::with_capacity(n.min(1024));
-                    for _ in 0..n {
-                        let rec = self.u32_at(pos).ok_or_else(bad)?;
-                        let (payload, next) = self.bytes_at(pos + 4).ok_or_else(bad)?;
-                        out.push((rec, payload));
-                        pos = next;
-                    }
-                    return Ok(out);
-                }
+                std::cmp::Ordering::Less => {}
+                std::cmp::Ordering::Equal => found = Some(at),
+                std::cmp::Ordering::Greater => return Ok(Vec::new()),
             }
         }
-        Ok(Vec::new())
+        let Some(start) = found else {
+            return Ok(Vec::new());
+        };
+        self.read_into(start, postings_end, buf).ok_or_else(bad)?;
+        let mut r = index::Reader { buf, pos: 0 };
+        let n = r.u32().ok_or_else(bad)?;
+        let mut out = Vec::with_capacity(n.min(1024));
+        for _ in 0..n {
+            let rec = r.u32().ok_or_else(bad)?;
+            out.push((rec, r.bytes().ok_or_else(bad)?));
+        }
+        Ok(out)
     }
+}
+
+/// A key of the key sample: where it is in the sample and where its key entry is in the file.
+struct Sampled {
+    key: std::ops::Range<usize>,
+    entry: usize,
+}
+
+/// The `n` keys of a stored key sample, or `None` when the bytes are not exactly `n` of
+/// them, in order, each pointing at an entry before `keys_end`.
+fn sample_keys(buf: &[u8], n: usize, keys_end: usize) -> Option<Vec<Sampled>> {
+    let mut keys: Vec<Sampled> = Vec::with_capacity(n.min(buf.len() / 12));
+    let mut r = index::Reader { buf, pos: 0 };
+    for _ in 0..n {
+        let len = r.u32()?;
+        let key = r.pos..r.pos.checked_add(len)?;
+        r.pos = key.end;
+        let entry = r.u64()?;
+        if entry >= keys_end || keys.last().is_some_and(|k| k.entry >= entry) {
+            return None;
+        }
+        keys.push(Sampled { key, entry });
+    }
+    (r.pos == buf.len()).then_some(keys)
 }
 
 /// What an import did, for the user and for tests.
@@ -750,6 +833,7 @@ fn write_file(
             .map(|p| 8 + u64::from(p.3))
             .sum::<u64>();
     }
+    let keys_end = w.pos;
     let mut payload = Vec::new();
     for g in &groups {
         w.put(&(g.len() as u32).to_le_bytes()).map_err(io(tmp))?;
@@ -768,20 +852,22 @@ fn write_file(
         .map(|d| d.as_secs())
         .unwrap_or(0);
     let record_table = w.pos;
-    let res = (|| -> std::io::Result<(u64, u64, u64)> {
+    let res = (|| -> std::io::Result<(u64, u64, u64, u64)> {
         for off in &record_offsets {
             w.put(&off.to_le_bytes())?;
         }
-        let key_table = w.pos;
-        for off in &key_offsets {
-            w.put(&off.to_le_bytes())?;
+        let sample_off = w.pos;
+        for (g, entry) in groups.iter().zip(&key_offsets).step_by(SAMPLE_EVERY) {
+            w.put_bytes(name(g))?;
+            w.put(&entry.to_le_bytes())?;
         }
+        let sample_len = w.pos - sample_off;
         let meta_off = w.pos;
         let meta_json = serde_json::to_vec(&meta).map_err(std::io::Error::other)?;
         w.put(&meta_json)?;
-        Ok((key_table, meta_off, meta_json.len() as u64))
+        Ok((sample_off, sample_len, meta_off, meta_json.len() as u64))
     })();
-    let (key_table, meta_off, meta_len) = res.map_err(io(tmp))?;
+    let (sample_off, sample_len, meta_off, meta_len) = res.map_err(io(tmp))?;
     let mut header = Vec::with_capacity(HEADER_LEN);
     header.extend_from_slice(MAGIC);
     header.extend_from_slice(&VERSION.to_le_bytes());
@@ -790,9 +876,11 @@ fn write_file(
         record_offsets.len() as u64,
         record_table,
         key_offsets.len() as u64,
-        key_table,
+        keys_end,
         meta_off,
         meta_len,
+        sample_off,
+        sample_len,
     ] {
         header.extend_from_slice(&v.to_le_bytes());
     }

@@ -843,3 +843,46 @@ fn a_record_found_by_binary_and_source_is_one_finding() {
     assert_eq!(f[0].sources.len(), 1);
     assert_eq!(f[0].explanation.via_source.as_deref(), Some("glibc 2.36-9"));
 }
+
+#[test]
+fn every_key_is_found_through_the_key_sample_and_no_other() {
+    // 300 packages: five blocks of the key sample (every 64th key), so lookups land in the
+    // first, inner and last blocks and on sampled keys themselves. Plain recomputation: a
+    // component has a finding exactly when its name is one of the written packages, and then
+    // only that package's advisory.
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("src");
+    std::fs::create_dir(&src).unwrap();
+    let n = 300;
+    for i in 0..n {
+        let rec = format!(
+            r#"{{"id":"TEST-{i}","modified":"2024-01-01T00:00:00Z","affected":[{{"package":{{"ecosystem":"npm","name":"p{i:04}"}},"ranges":[{{"type":"SEMVER","events":[{{"introduced":"0"}},{{"fixed":"1.0.0"}}]}}]}}]}}"#
+        );
+        std::fs::write(src.join(format!("{i}.json")), rec).unwrap();
+    }
+    let db = dir.path().join("db");
+    import(&db, &[src], &ImportOptions::default()).unwrap();
+    let db = Db::open(&db).unwrap();
+    let mut names: Vec<String> = (0..n).map(|i| format!("p{i:04}")).collect();
+    // Before the first key, between every two keys, after the last.
+    names.extend(["a".to_string(), "p".to_string(), "zz".to_string()]);
+    names.extend((0..n).map(|i| format!("p{i:04}x")));
+    let queries: Vec<Query> = names
+        .iter()
+        .map(|name| purl(&format!("pkg:npm/{name}@0.5.0")))
+        .collect();
+    let r = scan(&db, &queries).unwrap();
+    assert!(r.warnings.is_empty(), "{:?}", r.warnings);
+    let got: Vec<(usize, &str)> = r
+        .findings
+        .iter()
+        .map(|f| (f.component_index, f.vulnerability.as_str()))
+        .collect();
+    let want_ids: Vec<String> = (0..n).map(|i| format!("TEST-{i}")).collect();
+    let want: Vec<(usize, &str)> = want_ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| (i, id.as_str()))
+        .collect();
+    assert_eq!(got, want);
+}
