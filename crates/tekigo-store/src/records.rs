@@ -361,7 +361,7 @@ pub fn evidence_add(
 }
 
 /// Marks a recorded evidence file public (audited). Marking is one-way, as
-/// `tekigo evidence add --public` is: a file once handed out cannot be taken back.
+/// `tekigo assess set ... --public` is: a file once handed out cannot be taken back.
 pub fn evidence_mark_public(
     tx: &mut Tx,
     actor: &str,
