@@ -160,27 +160,34 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), AssessError> {
 /// [`write_atomically`] of the concatenation of `parts`, without making it first (a large
 /// output built in pieces on several threads).
 pub fn write_parts_atomically(path: &Path, parts: &[&[u8]]) -> Result<(), AssessError> {
+    write_atomically_with(path, |w| parts.iter().try_for_each(|p| w.write_all(p)))
+        .map_err(|e: std::io::Error| AssessError::io(path, e))
+}
+
+/// [`write_atomically`] of what `write` writes, as it writes it (an output too large to
+/// hold, such as a scan's findings written while the matching goes on). When `write`
+/// fails, the target keeps its old content and the error is returned (naming no path: the
+/// caller's context does).
+pub fn write_atomically_with<E: From<std::io::Error>>(
+    path: &Path,
+    write: impl FnOnce(&mut dyn std::io::Write) -> Result<(), E>,
+) -> Result<(), E> {
     use std::io::Write;
-    let write_all = |w: &mut dyn Write| parts.iter().try_for_each(|p| w.write_all(p));
     if std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
-        return std::fs::OpenOptions::new()
-            .write(true)
-            .open(path)
-            .and_then(|mut f| write_all(&mut f))
-            .map_err(|e| AssessError::io(path, e));
+        let mut f = std::io::BufWriter::new(std::fs::OpenOptions::new().write(true).open(path)?);
+        write(&mut f)?;
+        return Ok(f.flush()?);
     }
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let result = (|| {
-        let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-        write_all(&mut tmp)?;
-        tmp.as_file().sync_all()?;
-        tmp.persist(path).map_err(|e| e.error)?;
-        Ok(())
-    })();
-    result.map_err(|e| AssessError::io(path, e))
+    let mut tmp = std::io::BufWriter::new(tempfile::NamedTempFile::new_in(dir)?);
+    write(&mut tmp)?;
+    let tmp = tmp.into_inner().map_err(|e| e.into_error())?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
 }
 
 /// Now, to the second, in UTC (RFC 3339).
@@ -229,7 +236,25 @@ pub fn parse_date(s: &str) -> Option<time::Date> {
 
 #[cfg(all(test, unix))]
 mod write_tests {
-    use super::write_atomically;
+    use super::{write_atomically, write_atomically_with};
+    use std::io::Write;
+
+    #[test]
+    fn a_write_that_fails_halfway_leaves_the_old_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("findings.json");
+        std::fs::write(&file, b"[]\n").unwrap();
+        let failed = write_atomically_with(&file, |w| {
+            w.write_all(b"[\n  {\"vulnerability\": ")?;
+            Err(std::io::Error::other("the database is damaged"))
+        });
+        assert_eq!(failed.unwrap_err().to_string(), "the database is damaged");
+        assert_eq!(std::fs::read(&file).unwrap(), b"[]\n");
+        // Nothing is left behind next to it.
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+        write_atomically_with(&file, |w| w.write_all(b"[1]")).unwrap();
+        assert_eq!(std::fs::read(&file).unwrap(), b"[1]");
+    }
 
     #[test]
     fn special_files_are_written_in_place_not_replaced() {

@@ -14,19 +14,41 @@ pub fn emit(bytes: &[u8], path: Option<&Path>, binary: bool) -> Result<()> {
 /// [`emit`] of the concatenation of `parts`, for output made in pieces; to a file through a
 /// temporary file and a rename, by the one implementation in tekigo-assess.
 pub fn emit_parts(parts: &[&[u8]], path: Option<&Path>, binary: bool) -> Result<()> {
+    emit_with(path, binary, |w| {
+        for part in parts {
+            w.write_all(part)?;
+        }
+        Ok(())
+    })
+}
+
+/// [`emit`] of what `write` writes, as it writes it (output too large to hold). To a file,
+/// the file is replaced only when `write` succeeds; on standard output, what was written
+/// before a failure stays written.
+pub fn emit_with<T>(
+    path: Option<&Path>,
+    binary: bool,
+    write: impl FnOnce(&mut dyn Write) -> Result<T>,
+) -> Result<T> {
     match path {
-        Some(path) => Ok(tekigo_assess::write_parts_atomically(path, parts)?),
+        Some(path) => {
+            let mut result = None;
+            tekigo_assess::write_atomically_with(path, |w| {
+                result = Some(write(w)?);
+                Ok::<(), anyhow::Error>(())
+            })
+            .with_context(|| format!("writing {}", path.display()))?;
+            result.context("nothing was written")
+        }
         None => {
-            let mut stdout = std::io::stdout().lock();
+            let stdout = std::io::stdout();
             if binary && stdout.is_terminal() {
                 bail!("refusing to write a binary file to the terminal: use -o FILE");
             }
-            for part in parts {
-                stdout
-                    .write_all(part)
-                    .context("writing to standard output")?;
-            }
-            stdout.flush().context("writing to standard output")
+            let mut out = std::io::BufWriter::new(stdout.lock());
+            let result = write(&mut out).context("writing to standard output")?;
+            out.flush().context("writing to standard output")?;
+            Ok(result)
         }
     }
 }

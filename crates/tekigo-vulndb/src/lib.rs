@@ -50,7 +50,7 @@ pub mod vers;
 pub use cpe::Cpe;
 pub use head::{AdvisoryHead, SeverityRef};
 pub use input::{detect, parse_document, Format, InputError};
-pub use matcher::{scan, scan_fold, scan_map, Explanation, Finding, ScanResult, SourceMatch};
+pub use matcher::{scan, scan_map, scan_ordered, Explanation, Finding, ScanResult, SourceMatch};
 pub use model::{Advisory, KevInfo, Severity, Source};
 pub use query::{PurlInfo, Query};
 pub use store::{import, resolve_path, Db, DbError, ImportOptions, ImportReport, Meta, FILE_NAME};

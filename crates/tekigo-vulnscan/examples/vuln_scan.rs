@@ -30,11 +30,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         Some("scan") if args.len() == 5 => {
             let sbom = tekigo_sbom::Sbom::from_path(Path::new(&args[2]))?;
             let db = tekigo_vulndb::Db::open(Path::new(&args[3]))?;
-            let found = tekigo_vulnscan::findings_json(&sbom, &db, None, None, None)?;
             let mut out = std::io::BufWriter::new(std::fs::File::create(&args[4])?);
-            for part in found.parts() {
-                out.write_all(part)?;
-            }
+            let found =
+                tekigo_vulnscan::write_findings_json(&sbom, &db, None, None, None, &mut out)?;
             out.write_all(b"\n")?;
             out.flush()?;
             // As the command does: no freeing at exit.

@@ -136,7 +136,8 @@ fn an_advisory_for_the_source_package_is_a_row_for_the_binary_component() {
 }
 
 /// The JSON written as rows are found is byte for byte the rows' JSON, whatever the number
-/// of shares (1,500 components make one share per core), and `--fail-on` agrees.
+/// of threads (1,500 components make six chunks, matched by up to five workers, each
+/// running ahead of the output), and `--fail-on` agrees.
 #[test]
 fn streamed_json_is_the_json_of_the_rows() {
     let dir = tempfile::tempdir().unwrap();
@@ -161,19 +162,93 @@ fn streamed_json_is_the_json_of_the_rows() {
         let sbom = tekigo_sbom::Sbom::from_slice(sbom_text.as_bytes(), "bom.json").unwrap();
         let rows = findings(&sbom, &db, None).unwrap().rows;
         for threshold in [None, Some(Level::Critical)] {
-            let json = tekigo_vulnscan::findings_json(&sbom, &db, None, None, threshold).unwrap();
-            assert_eq!(json.len(), rows.len());
-            assert_eq!(
-                String::from_utf8(json.parts().concat()).unwrap(),
-                serde_json::to_string_pretty(&rows).unwrap()
-            );
-            assert_eq!(
-                json.failing(),
-                threshold.is_some_and(|t| rows.iter().any(|r| r.fails(t)))
-            );
+            for threads in [1, 2, 5] {
+                let pool = rayon::ThreadPoolBuilder::new()
+                    .num_threads(threads)
+                    .build()
+                    .unwrap();
+                let mut json = Vec::new();
+                let summary = pool
+                    .install(|| {
+                        tekigo_vulnscan::write_findings_json(
+                            &sbom, &db, None, None, threshold, &mut json,
+                        )
+                    })
+                    .unwrap();
+                assert_eq!(summary.findings, rows.len());
+                assert_eq!(
+                    String::from_utf8(json).unwrap(),
+                    serde_json::to_string_pretty(&rows).unwrap(),
+                    "{threads} threads"
+                );
+                assert_eq!(
+                    summary.failing,
+                    threshold.is_some_and(|t| rows.iter().any(|r| r.fails(t)))
+                );
+            }
         }
         if sbom_text == text {
             assert!(rows.len() > 1000, "{}", rows.len());
         }
+    }
+}
+
+/// A writer that accepts `left` bytes and then fails, as a full disk or a closed pipe does.
+struct FailsAfter {
+    written: Vec<u8>,
+    left: usize,
+}
+
+impl std::io::Write for FailsAfter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.left == 0 {
+            return Err(std::io::Error::other("no space left on device"));
+        }
+        let n = buf.len().min(self.left);
+        self.written.extend_from_slice(&buf[..n]);
+        self.left -= n;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// An output that fails halfway stops the scan with that error (the workers stop too,
+/// instead of matching the rest for nothing), and what was written is the start of the
+/// document.
+#[test]
+fn an_output_that_fails_stops_the_scan() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = db(dir.path());
+    let components: Vec<String> = (0..3000)
+        .map(|i| {
+            let v = format!("2.{}.0", i % 15);
+            format!(
+                r#"{{"type":"library","name":"log4j-core","version":"{v}","purl":"pkg:maven/org.apache.logging.log4j/log4j-core@{v}"}}"#
+            )
+        })
+        .collect();
+    let text = format!(
+        r#"{{"bomFormat":"CycloneDX","specVersion":"1.5","components":[{}]}}"#,
+        components.join(",")
+    );
+    let sbom = tekigo_sbom::Sbom::from_slice(text.as_bytes(), "bom.json").unwrap();
+    let mut whole = Vec::new();
+    tekigo_vulnscan::write_findings_json(&sbom, &db, None, None, None, &mut whole).unwrap();
+    assert!(whole.len() > 1_000_000, "{}", whole.len());
+    for left in [0, 1, 70_000, whole.len() / 2] {
+        let mut out = FailsAfter {
+            written: Vec::new(),
+            left,
+        };
+        let err = tekigo_vulnscan::write_findings_json(&sbom, &db, None, None, None, &mut out)
+            .unwrap_err();
+        assert!(
+            matches!(&err, tekigo_vulnscan::JsonError::Io(e) if e.to_string() == "no space left on device"),
+            "{err}"
+        );
+        assert_eq!(out.written, whole[..left]);
     }
 }

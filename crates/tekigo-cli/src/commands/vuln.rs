@@ -476,21 +476,23 @@ fn scan(global: &Global, args: ScanArgs) -> Result<ExitCode> {
     };
     let threshold: Option<tekigo_vulnscan::Level> = args.fail_on.map(Into::into);
     if matches!(args.format, ScanFormat::Json) {
-        // Written as found, never held as rows (see `findings_json`).
-        let found = tekigo_vulnscan::findings_json(
-            &sbom,
-            &db,
-            triage.as_ref(),
-            kernel.as_ref(),
-            threshold,
-        )?;
+        // Written as found, never held as rows (see `write_findings_json`).
+        let found = output::emit_with(args.output.as_deref(), false, |out| {
+            let found = tekigo_vulnscan::write_findings_json(
+                &sbom,
+                &db,
+                triage.as_ref(),
+                kernel.as_ref(),
+                threshold,
+                out,
+            )?;
+            out.write_all(b"\n")?;
+            Ok(found)
+        })?;
         for w in &found.warnings {
             eprintln!("warning: {w}");
         }
-        let mut parts = found.parts();
-        parts.push(b"\n");
-        output::emit_parts(&parts, args.output.as_deref(), false)?;
-        let failing = found.failing();
+        let failing = found.failing;
         // The process ends next: handing every string back to the allocator one by one
         // costs milliseconds of a scan measured against the SBOM's parse time, for memory
         // the exit returns anyway (compilers' drivers skip freeing at exit likewise).
