@@ -28,11 +28,29 @@ use std::collections::{HashMap, HashSet};
 /// Makefile).
 pub const MAX_SIZE: u64 = 4 << 20;
 
-/// One word of a list and the line that put it there.
+/// One word of a list, the line that named it, and the lines that carried it whole into
+/// other lists by reference (`obj-$(CONFIG_ARM64) += $(arm-obj-y)`), first to last.
 #[derive(Debug, Clone)]
 pub(crate) struct Word {
     pub(crate) text: String,
     pub(crate) line: usize,
+    pub(crate) via: Vec<usize>,
+}
+
+impl Word {
+    fn new(text: &str, line: usize) -> Word {
+        Word {
+            text: text.to_string(),
+            line,
+            via: Vec::new(),
+        }
+    }
+
+    /// The lines that put it where it is, outermost first: the reference lines, last to
+    /// first, then the line that named it.
+    pub(crate) fn lines(&self) -> Vec<usize> {
+        self.via.iter().rev().chain([&self.line]).copied().collect()
+    }
 }
 
 /// A variable's value as far as it is known: `words` are certainly in it; when it is not
@@ -52,8 +70,8 @@ type Vars = HashMap<String, Var>;
 #[derive(Debug)]
 pub struct Evaluated {
     /// Object and directory words that are built (`foo.o`, `sub/bar.o`, `dir/`), with the
-    /// line that listed each.
-    built: HashMap<String, usize>,
+    /// lines that listed each (`Word::lines`).
+    built: HashMap<String, Vec<usize>>,
     /// Every assignment line, for evidence, whatever its condition.
     lines: Vec<Assignment>,
     /// Something that could add to a build list was not evaluated (see module docs).
@@ -323,13 +341,7 @@ pub fn evaluate(text: &str, cfg: &Config, given: &[(&str, &str)]) -> Evaluated {
     let mut vars: Vars = given
         .iter()
         .map(|(k, v)| {
-            let words = v
-                .split_whitespace()
-                .map(|t| Word {
-                    text: t.to_string(),
-                    line: 0,
-                })
-                .collect();
+            let words = v.split_whitespace().map(|t| Word::new(t, 0)).collect();
             (
                 k.to_string(),
                 Var {
@@ -444,14 +456,15 @@ pub fn evaluate(text: &str, cfg: &Config, given: &[(&str, &str)]) -> Evaluated {
                     !r.contains(['$', '(', '{', ' ', ',', ':']) && !r.starts_with("CONFIG_")
                 });
             if let Some(var) = reference.and_then(|r| vars.get(r)).filter(|v| v.complete) {
-                words.extend(var.words.iter().cloned());
+                words.extend(var.words.iter().map(|w| {
+                    let mut w = w.clone();
+                    w.via.push(number);
+                    w
+                }));
                 continue;
             }
             match expand(w, cfg, &vars) {
-                Some(x) => words.extend(x.split_whitespace().map(|t| Word {
-                    text: t.to_string(),
-                    line: number,
-                })),
+                Some(x) => words.extend(x.split_whitespace().map(|t| Word::new(t, number))),
                 None => {
                     complete = false;
                     if builds(&name) {
@@ -476,7 +489,7 @@ pub fn evaluate(text: &str, cfg: &Config, given: &[(&str, &str)]) -> Evaluated {
         }
     }
     // What is built: obj-y, obj-m, lib-y, then composites' parts.
-    let mut built: HashMap<String, usize> = HashMap::new();
+    let mut built: HashMap<String, Vec<usize>> = HashMap::new();
     let mut queue: Vec<Word> = ["obj-y", "obj-m", "lib-y"]
         .iter()
         .flat_map(|k| vars.get(*k).map(|v| v.words.clone()).unwrap_or_default())
@@ -493,7 +506,8 @@ pub fn evaluate(text: &str, cfg: &Config, given: &[(&str, &str)]) -> Evaluated {
                 }
             }
         }
-        built.entry(w.text).or_insert(w.line);
+        let lines = w.lines();
+        built.entry(w.text).or_insert(lines);
     }
     Evaluated {
         built,
@@ -530,9 +544,9 @@ impl Evaluated {
         self.lines.iter()
     }
 
-    /// The line that made `word` built, if it is.
-    pub fn built_by(&self, word: &str) -> Option<usize> {
-        self.built.get(word).copied()
+    /// The lines that made `word` built, if it is (the outermost first: see `Word::lines`).
+    pub fn built_by(&self, word: &str) -> Option<&[usize]> {
+        self.built.get(word).map(Vec::as_slice)
     }
 
     /// Every assignment line that names `word` (whatever its condition), with its text.
@@ -606,9 +620,11 @@ mod tests {
         }
         assert_eq!(
             e.built_by("p2.o"),
-            Some(4),
+            Some(&[4][..]),
             "a continuation keeps its first line"
         );
+        // A word carried whole by a reference cites that line, then the one naming it.
+        assert_eq!(e.built_by("t.o"), Some(&[9, 8][..]));
         assert!(e.uncertain.is_empty(), "{:?}", e.uncertain);
         assert_eq!(
             e.mentions("c.o"),

@@ -406,9 +406,12 @@ impl Tree {
         }
         // The lists' lines that do not reach it, or why they cannot be told.
         let top = match self.top_says(cfg, dir)? {
-            Says::Reached(line) => {
+            Says::Reached(lines) => {
                 return Ok(Decision::Built {
-                    evidence: built_evidence(cfg, line),
+                    evidence: lines
+                        .into_iter()
+                        .flat_map(|l| built_evidence(cfg, l))
+                        .collect(),
                 })
             }
             Says::NotReached(lines) => Some(Ok(lines)),
@@ -467,11 +470,15 @@ impl Tree {
             }));
         };
         let e = evaluate(&text, cfg, given);
-        if let Some(n) = e.built_by(word) {
-            let text = text.lines().nth(n.saturating_sub(1)).unwrap_or("").trim();
-            return Ok(Named::Says(Decision::Built {
-                evidence: built_evidence(cfg, kbuild::line(&file, n, text)),
-            }));
+        if let Some(numbers) = e.built_by(word) {
+            let evidence = numbers
+                .iter()
+                .flat_map(|n| {
+                    let text = text.lines().nth(n.saturating_sub(1)).unwrap_or("").trim();
+                    built_evidence(cfg, kbuild::line(&file, *n, text))
+                })
+                .collect();
+            return Ok(Named::Says(Decision::Built { evidence }));
         }
         let mut lines = Vec::new();
         mentions(&e, word, 0, &mut lines);

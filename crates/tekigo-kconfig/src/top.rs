@@ -53,8 +53,9 @@ pub(crate) struct Lists {
 
 /// What the top-level lists say of a directory.
 pub(crate) enum Says {
-    /// Reached from the top, with the list line.
-    Reached(Line),
+    /// Reached from the top, with the list lines (the one naming it, and any that carried
+    /// it by reference, outermost first).
+    Reached(Vec<Line>),
     /// Named only on these list lines, none of which puts it in a list descended into.
     NotReached(Vec<Line>),
     /// Named on list lines, but something they depend on cannot be evaluated.
@@ -177,7 +178,7 @@ impl Lists {
                     .get(list)
                     .and_then(|v| v.words.iter().find(|w| w.text == word));
                 if let Some(w) = found {
-                    return Says::Reached(self.line(w.line));
+                    return Says::Reached(w.lines().into_iter().map(|n| self.line(n)).collect());
                 }
             }
         }
@@ -284,14 +285,17 @@ mod tests {
             Some(&["core-y".to_string(), "libs-y".to_string()][..])
         );
         let at = |l: Line| format!("{}:{}", l.file, l.number);
-        for (dir, line) in [
-            ("lib", "Makefile:11"),
-            ("arch/a/lib", "arch/a/Makefile:1"),
-            ("arch/a/pci", "arch/a/Makefile:2"),
-            ("init", "Makefile:9"),
+        for (dir, lines) in [
+            // Named on line 11, kept by the arch Makefile's `$(libs-y)`.
+            ("lib", &["arch/a/Makefile:1", "Makefile:11"][..]),
+            ("arch/a/lib", &["arch/a/Makefile:1"]),
+            ("arch/a/pci", &["arch/a/Makefile:2"]),
+            ("init", &["Makefile:9"]),
         ] {
             match lists.says(dir) {
-                Says::Reached(l) => assert_eq!(at(l), line, "{dir}"),
+                Says::Reached(l) => {
+                    assert_eq!(l.into_iter().map(at).collect::<Vec<_>>(), lines, "{dir}")
+                }
                 _ => panic!("{dir} should be reached"),
             }
         }

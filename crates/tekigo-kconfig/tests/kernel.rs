@@ -169,11 +169,11 @@ fn arm64_board() {
                 Want::Unknown("does not name drivers/"),
             ),
             // CVE-2024-36891: lib/ is named by no Kbuild file, but by the top-level
-            // Makefile's libs-y, which the top Kbuild adds as obj-y += $(ARCH_LIB);
-            // maple_tree.o is in lib/Makefile's lib-y.
+            // Makefile's libs-y (kept there by arch/arm64/Makefile's `$(libs-y)`), which
+            // the top Kbuild adds as obj-y += $(ARCH_LIB); maple_tree.o is in lib-y.
             (
                 "lib/maple_tree.c",
-                Want::Built(&["Makefile:765", "lib/Makefile:30"]),
+                Want::Built(&["arch/arm64/Makefile:146", "Makefile:765", "lib/Makefile:30"]),
             ),
             // In lib/ (reached), but its own line is gated off by the configuration.
             (
@@ -215,12 +215,13 @@ fn linux_5_10_top_level_lists() {
                 "kernel/fork.c",
                 Want::Built(&["Makefile:1154", "kernel/Makefile:6"]),
             ),
-            // memory.o is in mmu-$(CONFIG_MMU), which obj-y takes whole: the line that
-            // names it, and its symbol, are the evidence.
+            // memory.o is in mmu-$(CONFIG_MMU), which obj-y takes whole: the obj-y line,
+            // the line that names it, and its symbol, are the evidence.
             (
                 "mm/memory.c",
                 Want::Built(&[
                     "Makefile:1154",
+                    "mm/Makefile:48",
                     "mm/Makefile:38",
                     "arm64-6.1.192.config:270",
                 ]),
@@ -233,7 +234,7 @@ fn linux_5_10_top_level_lists() {
             // CVE-2022-49152: libs-y := lib/.
             (
                 "lib/xarray.c",
-                Want::Built(&["Makefile:676", "lib/Makefile:33"]),
+                Want::Built(&["arch/arm64/Makefile:148", "Makefile:676", "lib/Makefile:33"]),
             ),
             (
                 "arch/arm64/lib/crc32.S",
