@@ -27,6 +27,13 @@ use std::collections::{HashMap, HashSet};
 /// The largest Kbuild file read (the largest in a 6.x tree is about 80 KB, the top-level
 /// Makefile).
 pub const MAX_SIZE: u64 = 4 << 20;
+/// The most words a variable holds, the longest expansion, and the most references a word
+/// is carried through: a hostile file doubling a variable line after line (`x := $(x)
+/// $(x)`) would otherwise grow without bound. Past them the variable is not completely
+/// known. Real Kbuild files stay far below (the largest list has a few hundred words).
+const MAX_WORDS: usize = 1 << 16;
+const MAX_EXPANSION: usize = 1 << 20;
+const MAX_VIA: usize = 16;
 
 /// One word of a list, the line that named it, and the lines that carried it whole into
 /// other lists by reference (`obj-$(CONFIG_ARM64) += $(arm-obj-y)`), first to last.
@@ -219,7 +226,7 @@ fn expand_depth(s: &str, cfg: &Config, vars: &Vars, depth: usize) -> Option<Stri
         rest = &after[end + 1..];
     }
     out.push_str(rest);
-    Some(out)
+    (out.len() <= MAX_EXPANSION).then_some(out)
 }
 
 /// Splits a function's arguments at the commas outside any reference.
@@ -455,7 +462,11 @@ pub fn evaluate(text: &str, cfg: &Config, given: &[(&str, &str)]) -> Evaluated {
                 .filter(|r| {
                     !r.contains(['$', '(', '{', ' ', ',', ':']) && !r.starts_with("CONFIG_")
                 });
-            if let Some(var) = reference.and_then(|r| vars.get(r)).filter(|v| v.complete) {
+            if let Some(var) = reference.and_then(|r| vars.get(r)).filter(|v| {
+                v.complete
+                    && v.words.len() <= MAX_WORDS.saturating_sub(words.len())
+                    && v.words.iter().all(|w| w.via.len() < MAX_VIA)
+            }) {
                 words.extend(var.words.iter().map(|w| {
                     let mut w = w.clone();
                     w.via.push(number);
@@ -473,12 +484,20 @@ pub fn evaluate(text: &str, cfg: &Config, given: &[(&str, &str)]) -> Evaluated {
                 }
             }
         }
+        if words.len() > MAX_WORDS {
+            words.truncate(MAX_WORDS);
+            complete = false;
+        }
         let existed = vars.contains_key(&name);
         let var = vars.entry(name).or_default();
         match op {
             "+=" => {
                 var.complete = (var.complete || !existed) && complete;
                 var.words.extend(words);
+                if var.words.len() > MAX_WORDS {
+                    var.words.truncate(MAX_WORDS);
+                    var.complete = false;
+                }
             }
             // Make assigns `?=` only to a variable not assigned before.
             "?=" if existed => {}
@@ -649,6 +668,14 @@ mod tests {
             e.built_by("h/").is_some() && e.uncertain.is_empty(),
             "{e:?}"
         );
+        // A file that doubles a list line after line stays bounded and is not trusted.
+        let mk = format!(
+            "x := a.o\n{}obj-y += $(x)\n",
+            "x := $(x) $(x) $(x)\n".repeat(40)
+        );
+        let e = evaluate(&mk, &cfg(""), &[]);
+        assert!(!e.vars["x"].complete && e.vars["x"].words.len() <= MAX_WORDS);
+        assert!(!e.uncertain.is_empty(), "{:?}", e.uncertain);
         let mk = "obj-y += arch/$(SRCARCH)/\n";
         let e = evaluate(mk, &cfg(""), &[("SRCARCH", "arm64")]);
         assert!(e.built_by("arch/arm64/").is_some());

@@ -184,7 +184,7 @@ impl Lists {
         }
         let naming: Vec<_> = e
             .assignments()
-            .filter(|a| is_list(&a.lhs) && a.words.iter().any(|w| *w == word))
+            .filter(|a| is_list(&a.lhs) && a.words.contains(&word))
             .collect();
         if naming.is_empty() {
             return Says::Silent;
