@@ -1,7 +1,7 @@
 //! The compact Kbuild index: the Kbuild files of a kernel tree in one small file, so that
 //! `vuln scan --kernel-source` does not need the whole tree (Debian's Linux 6.1.192 source
-//! is 1.3 GB unpacked; its 2,894 directories' Kbuild files are 2.4 MB of text and index
-//! into 491 KiB, docs/PERFORMANCE.md).
+//! is 1.3 GB unpacked; its 2,894 directories' Kbuild files are 2.4 MB of text and index,
+//! with the top-level and architecture Makefiles, into 527 KiB, docs/PERFORMANCE.md).
 //!
 //! The index holds, per directory, exactly the file [`crate::Tree`] reads there (`Kbuild`,
 //! else `Makefile`, under the same rules: no symbolic links, at most
