@@ -1,7 +1,7 @@
 //! The compact Kbuild index: the Kbuild files of a kernel tree in one small file, so that
 //! `vuln scan --kernel-source` does not need the whole tree (Debian's Linux 6.1.192 source
-//! is 1.3 GB unpacked; its 2,894 directories' Kbuild files are 2.4 MB of text and index
-//! into 491 KiB, docs/PERFORMANCE.md).
+//! is 1.3 GB unpacked; its 2,894 directories' Kbuild files are 2.4 MB of text and index,
+//! with the top-level and architecture Makefiles, into 527 KiB, docs/PERFORMANCE.md).
 //!
 //! The index holds, per directory, exactly the file [`crate::Tree`] reads there (`Kbuild`,
 //! else `Makefile`, under the same rules: no symbolic links, at most
@@ -12,11 +12,18 @@
 //! empty. The evaluator treats both alike (a comment is removed before anything is read),
 //! and line numbers, which the evidence cites, stay the same.
 //!
-//! Format: gzip of a JSON object `{"format": 1, "kind": "tekigo-kbuild-index", "files":
-//! {DIR: {"file": PATH, "text": TEXT} | {"file": PATH, "error": MESSAGE}}}`, `DIR` relative
-//! to the tree (`""` for the top). Reading is hostile-input safe: the inflated size is
-//! bounded, every path must be a plain relative path of the directory's own `Kbuild` or
-//! `Makefile`, and every text is bounded as a file of the tree would be.
+//! It also holds the top-level `Makefile` and every `arch/<arch>/Makefile`, which the tree
+//! reads for the top-level lists (`top.rs`) even where a `Kbuild` is the directory's file,
+//! compacted alike.
+//!
+//! Format: gzip of a JSON object `{"format": 2, "kind": "tekigo-kbuild-index", "files":
+//! {DIR: ENTRY}, "makefiles": {PATH: ENTRY}}`, `ENTRY` being `{"file": PATH, "text": TEXT}`
+//! or `{"file": PATH, "error": MESSAGE}`, `DIR` relative to the tree (`""` for the top).
+//! Format 1 (before the top-level lists were read) had no `makefiles`: it is refused with
+//! the advice to rebuild it. Reading is hostile-input safe: the inflated size is bounded,
+//! every path must be a plain relative path of the directory's own `Kbuild` or `Makefile`
+//! (of `Makefile` or `arch/<arch>/Makefile` for `makefiles`), and every text is bounded as
+//! a file of the tree would be.
 
 use crate::kbuild::MAX_SIZE;
 use crate::Error;
@@ -33,6 +40,8 @@ const MAX_FILE: u64 = 64 << 20;
 /// Kbuild file and 60,000 in all).
 const MAX_DIRS: usize = 1_000_000;
 const KIND: &str = "tekigo-kbuild-index";
+/// The layout written and read (see the module docs).
+const FORMAT: u32 = 2;
 
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -40,6 +49,8 @@ struct IndexFile {
     format: u32,
     kind: String,
     files: BTreeMap<String, Entry>,
+    #[serde(default)]
+    makefiles: BTreeMap<String, Entry>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -57,6 +68,8 @@ struct Entry {
 pub(crate) struct Loaded {
     pub(crate) files: HashMap<String, Option<(String, String)>>,
     pub(crate) broken: HashMap<String, Error>,
+    /// The top-level and architecture Makefiles, by path (`Tree::makefile`).
+    pub(crate) makefiles: HashMap<String, Result<Option<String>, Error>>,
 }
 
 /// Blanks whole-line comments that no `\` joins to another line (see the module docs).
@@ -81,6 +94,7 @@ fn compact(text: &str) -> String {
 pub fn build_index(root: &Path, out: &Path) -> Result<usize, Error> {
     let tree = crate::Tree::open(root)?;
     let mut files = BTreeMap::new();
+    let mut makefiles = BTreeMap::new();
     let mut stack = vec![String::new()];
     let mut walked = 0usize;
     while let Some(dir) = stack.pop() {
@@ -92,27 +106,19 @@ pub fn build_index(root: &Path, out: &Path) -> Result<usize, Error> {
                 format!("more than {MAX_DIRS} directories: not a kernel tree?"),
             ));
         }
-        match crate::read_kbuild(&tree.root, &dir) {
-            Ok(Some((file, text))) => {
-                files.insert(
-                    dir.clone(),
-                    Entry {
-                        file,
-                        text: Some(compact(&text)),
-                        error: None,
-                    },
-                );
-            }
-            Ok(None) => {}
-            Err(e) => {
-                files.insert(
-                    dir.clone(),
-                    Entry {
-                        file: e.file.clone(),
-                        text: None,
-                        error: Some(e.message),
-                    },
-                );
+        let read = crate::read_kbuild(&tree.root, &dir);
+        if let Some(entry) = entry(read) {
+            files.insert(dir.clone(), entry);
+        }
+        if is_makefile_dir(&dir) {
+            let rel = if dir.is_empty() {
+                "Makefile".to_string()
+            } else {
+                format!("{dir}/Makefile")
+            };
+            let read = crate::read_file(&tree.root, &rel);
+            if let Some(entry) = entry(read.map(|t| t.map(|text| (rel.clone(), text)))) {
+                makefiles.insert(rel, entry);
             }
         }
         // Deeper directories are never consulted (`Tree::decide` refuses deeper paths).
@@ -142,9 +148,10 @@ pub fn build_index(root: &Path, out: &Path) -> Result<usize, Error> {
     }
     let n = files.values().filter(|e| e.text.is_some()).count();
     let index = IndexFile {
-        format: 1,
+        format: FORMAT,
         kind: KIND.to_string(),
         files,
+        makefiles,
     };
     let name = out.display().to_string();
     let fail = |e: std::io::Error| Error::new(&name, 0, e.to_string());
@@ -157,6 +164,32 @@ pub fn build_index(root: &Path, out: &Path) -> Result<usize, Error> {
     std::fs::write(&tmp, &bytes).map_err(fail)?;
     std::fs::rename(&tmp, out).map_err(fail)?;
     Ok(n)
+}
+
+/// A file read for the index as an entry (its text compacted, or its error); `None` when
+/// the tree does not have it.
+fn entry(read: Result<Option<(String, String)>, Error>) -> Option<Entry> {
+    match read {
+        Ok(Some((file, text))) => Some(Entry {
+            file,
+            text: Some(compact(&text)),
+            error: None,
+        }),
+        Ok(None) => None,
+        Err(e) => Some(Entry {
+            file: e.file,
+            text: None,
+            error: Some(e.message),
+        }),
+    }
+}
+
+/// Whether `dir` is the top or an `arch/<arch>`, whose `Makefile` the top-level lists read.
+fn is_makefile_dir(dir: &str) -> bool {
+    dir.is_empty()
+        || dir
+            .strip_prefix("arch/")
+            .is_some_and(|a| !a.is_empty() && !a.contains('/'))
 }
 
 /// Whether `file` is the `Kbuild` or `Makefile` of `dir`, as the tree would name it.
@@ -213,16 +246,46 @@ fn parse(origin: &str, raw: &[u8]) -> Result<Loaded, Error> {
     }
     let index: IndexFile = serde_json::from_slice(&json)
         .map_err(|e| Error::new(origin, e.line(), format!("column {}: {e}", e.column())))?;
-    if index.kind != KIND || index.format != 1 {
+    if index.kind != KIND {
         return Err(bad(format!(
-            "kind {:?} format {}: this tekigo reads {KIND} format 1",
-            index.kind, index.format
+            "kind {:?}: this tekigo reads {KIND} format {FORMAT}",
+            index.kind
+        )));
+    }
+    if index.format != FORMAT {
+        return Err(bad(format!(
+            "{KIND} format {}: this tekigo reads format {FORMAT}; rebuild it with `tekigo \
+             kconfig index` from the kernel tree",
+            index.format
         )));
     }
     let mut loaded = Loaded {
         files: HashMap::new(),
         broken: HashMap::new(),
+        makefiles: HashMap::new(),
     };
+    for (path, entry) in index.makefiles {
+        let plain = path == "Makefile"
+            || path.strip_suffix("/Makefile").is_some_and(|d| {
+                is_makefile_dir(d) && !d.is_empty() && d != "arch/.." && d != "arch/."
+            });
+        if !plain || entry.file != path {
+            return Err(bad(format!(
+                "makefiles.{path:?}: not the top-level Makefile or an arch/<arch>/Makefile"
+            )));
+        }
+        let read = match (entry.text, entry.error) {
+            (Some(text), None) if text.len() as u64 <= MAX_SIZE => Ok(Some(text)),
+            (None, Some(message)) => Err(Error::new(&entry.file, 0, message)),
+            _ => {
+                return Err(bad(format!(
+                    "makefiles.{path:?}: needs either a text of at most {} MiB or an error",
+                    MAX_SIZE >> 20
+                )))
+            }
+        };
+        loaded.makefiles.insert(path, read);
+    }
     for (dir, entry) in index.files {
         let plain = dir.is_empty()
             || dir
@@ -285,17 +348,29 @@ mod tests {
             e.finish().unwrap()
         };
         for (json, why) in [
-            (r#"{"format":1,"kind":"x","files":{}}"#, "kind"),
+            (r#"{"format":2,"kind":"x","files":{}}"#, "kind"),
             (
-                r#"{"format":1,"kind":"tekigo-kbuild-index","files":{"..":{"file":"../Makefile","text":""}}}"#,
+                r#"{"format":1,"kind":"tekigo-kbuild-index","files":{}}"#,
+                "rebuild it with `tekigo kconfig index`",
+            ),
+            (
+                r#"{"format":2,"kind":"tekigo-kbuild-index","files":{},"makefiles":{"arch/../Makefile":{"file":"arch/../Makefile","text":""}}}"#,
+                "not the top-level Makefile",
+            ),
+            (
+                r#"{"format":2,"kind":"tekigo-kbuild-index","files":{},"makefiles":{"Makefile":{"file":"fs/Makefile","text":""}}}"#,
+                "not the top-level Makefile",
+            ),
+            (
+                r#"{"format":2,"kind":"tekigo-kbuild-index","files":{"..":{"file":"../Makefile","text":""}}}"#,
                 "not that directory",
             ),
             (
-                r#"{"format":1,"kind":"tekigo-kbuild-index","files":{"a":{"file":"a/Makefile"}}}"#,
+                r#"{"format":2,"kind":"tekigo-kbuild-index","files":{"a":{"file":"a/Makefile"}}}"#,
                 "either",
             ),
             (
-                r#"{"format":1,"kind":"tekigo-kbuild-index","files":[]"#,
+                r#"{"format":2,"kind":"tekigo-kbuild-index","files":[]"#,
                 "column",
             ),
         ] {

@@ -1,14 +1,20 @@
 //! One Kbuild file (`Kbuild` or `Makefile` of a kernel directory) evaluated under a
 //! configuration, as far as it decides what is built.
 //!
-//! What is read: variable assignments (`:=`, `=`, `+=`, `?=`, with `\` continuations),
-//! `$(CONFIG_X)` and `$(VAR)` references to variables assigned earlier in the file (or given:
-//! `SRCARCH`), and the conditionals `ifeq`/`ifneq` (both the `(a,b)` and the quoted forms),
-//! `ifdef`/`ifndef`, `else`, `endif`. Everything else (rules, `include`, functions such as
-//! `$(addprefix ...)`) is not evaluated. Where such a thing could have added to a list that
+//! What is read: variable assignments (`:=`, `=`, `+=`, `?=`, with `\` continuations, an
+//! `export` or `override` before the name), `$(CONFIG_X)` and `$(VAR)` references to
+//! variables assigned earlier in the file (or given, fixed as on make's command line:
+//! `SRCARCH`), `$(subst ...)`, `$(filter ...)`, `$(filter-out ...)`, and the conditionals
+//! `ifeq`/`ifneq` (both the `(a,b)` and the quoted forms), `ifdef`/`ifndef`, `else`,
+//! `endif`. Everything else (rules, `include`, functions such as `$(addprefix ...)`) is not
+//! evaluated. A variable assigned under a condition that cannot be evaluated, or with a
+//! word that cannot be expanded, is not completely known: references to it and conditions
+//! on it cannot be evaluated either. Where such a thing could have added to a list that
 //! builds objects (an unknown reference in an `obj-` or composite list, an assignment under a
 //! condition that cannot be evaluated), the file is marked `uncertain` and callers never
-//! conclude "not built" from it.
+//! conclude "not built" from it. A word that comes whole from a reference (`obj-y +=
+//! $(mmu-y)`) keeps the line that first named it, so evidence cites that line (and its
+//! gate).
 //!
 //! What is built: the words of `obj-y`, `obj-m` and `lib-y` after evaluation, and, for each
 //! composite object `foo.o` among them, the words of `foo-objs`, `foo-y` and `foo-m`
@@ -21,28 +27,82 @@ use std::collections::{HashMap, HashSet};
 /// The largest Kbuild file read (the largest in a 6.x tree is about 80 KB, the top-level
 /// Makefile).
 pub const MAX_SIZE: u64 = 4 << 20;
+/// The most words a variable holds, the longest expansion, and the most references a word
+/// is carried through: a hostile file doubling a variable line after line (`x := $(x)
+/// $(x)`) would otherwise grow without bound. Past them the variable is not completely
+/// known. Real Kbuild files stay far below (the largest list has a few hundred words).
+const MAX_WORDS: usize = 1 << 16;
+const MAX_EXPANSION: usize = 1 << 20;
+const MAX_VIA: usize = 16;
 
-/// One word of a list and the line that put it there.
+/// One word of a list, the line that named it, and the lines that carried it whole into
+/// other lists by reference (`obj-$(CONFIG_ARM64) += $(arm-obj-y)`), first to last.
 #[derive(Debug, Clone)]
-struct Word {
-    text: String,
-    line: usize,
+pub(crate) struct Word {
+    pub(crate) text: String,
+    pub(crate) line: usize,
+    pub(crate) via: Vec<usize>,
 }
+
+impl Word {
+    fn new(text: &str, line: usize) -> Word {
+        Word {
+            text: text.to_string(),
+            line,
+            via: Vec::new(),
+        }
+    }
+
+    /// The lines that put it where it is, outermost first: the reference lines, last to
+    /// first, then the line that named it.
+    pub(crate) fn lines(&self) -> Vec<usize> {
+        self.via.iter().rev().chain([&self.line]).copied().collect()
+    }
+}
+
+/// A variable's value as far as it is known: `words` are certainly in it; when it is not
+/// `complete`, more may be (a word that could not be expanded, a `+=` under a condition that
+/// could not be evaluated) or its words may have been replaced (`:=` under such a
+/// condition, then `words` is empty). A reference to a variable that is not complete cannot
+/// be expanded.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Var {
+    pub(crate) words: Vec<Word>,
+    pub(crate) complete: bool,
+}
+
+type Vars = HashMap<String, Var>;
 
 /// A file evaluated under one configuration.
 #[derive(Debug)]
 pub struct Evaluated {
     /// Object and directory words that are built (`foo.o`, `sub/bar.o`, `dir/`), with the
-    /// line that listed each.
-    built: HashMap<String, usize>,
-    /// Every assignment line, for evidence: (line number, text, the words it names).
-    lines: Vec<(usize, String, Vec<String>)>,
+    /// lines that listed each (`Word::lines`).
+    built: HashMap<String, Vec<usize>>,
+    /// Every assignment line, for evidence, whatever its condition.
+    lines: Vec<Assignment>,
     /// Something that could add to a build list was not evaluated (see module docs).
     pub uncertain: Vec<String>,
+    /// Every variable at the end of the file.
+    pub(crate) vars: Vars,
+}
+
+/// One assignment line of a file.
+#[derive(Debug)]
+pub(crate) struct Assignment {
+    pub(crate) number: usize,
+    /// The line as written (continuations joined).
+    pub(crate) text: String,
+    /// The left-hand side as written (`obj-$(CONFIG_X)`), without `export`/`override`.
+    pub(crate) lhs: String,
+    /// The words of the right-hand side as written.
+    pub(crate) words: Vec<String>,
+    /// Whether the line's conditions held (it took effect), did not, or cannot be told.
+    pub(crate) state: Cond,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-enum Cond {
+pub(crate) enum Cond {
     True,
     False,
     Unknown,
@@ -84,19 +144,15 @@ fn strip_comment(s: &str) -> &str {
 }
 
 /// Expands `$(NAME)` and `${NAME}` references: `CONFIG_` symbols from the configuration,
-/// other names from `vars`, and `$(subst FROM,TO,TEXT)` (the kernel's idiom for turning
-/// `m` into `y`). `None` when a reference cannot be expanded (another function, an unknown
-/// variable).
-fn expand(s: &str, cfg: &Config, vars: &HashMap<String, Vec<Word>>) -> Option<String> {
+/// other names from `vars`, `$(subst FROM,TO,TEXT)` (the kernel's idiom for turning `m`
+/// into `y`) and `$(filter PATTERNS,TEXT)`/`$(filter-out PATTERNS,TEXT)` (the top-level
+/// Makefile's tests of `MAKECMDGOALS`). `None` when a reference cannot be expanded (another
+/// function, a variable not assigned or not completely known).
+fn expand(s: &str, cfg: &Config, vars: &Vars) -> Option<String> {
     expand_depth(s, cfg, vars, 0)
 }
 
-fn expand_depth(
-    s: &str,
-    cfg: &Config,
-    vars: &HashMap<String, Vec<Word>>,
-    depth: usize,
-) -> Option<String> {
+fn expand_depth(s: &str, cfg: &Config, vars: &Vars, depth: usize) -> Option<String> {
     if depth > 8 {
         return None;
     }
@@ -142,19 +198,35 @@ fn expand_depth(
                 return None;
             }
             out.push_str(&text.replace(&from, &to));
+        } else if let Some((keep, args)) = inner
+            .strip_prefix("filter ")
+            .map(|a| (true, a))
+            .or_else(|| inner.strip_prefix("filter-out ").map(|a| (false, a)))
+        {
+            let parts = split_args(args);
+            let [patterns, text] = parts.as_slice() else {
+                return None;
+            };
+            let patterns = expand_depth(patterns, cfg, vars, depth + 1)?;
+            let text = expand_depth(text, cfg, vars, depth + 1)?;
+            let kept: Vec<&str> = text
+                .split_whitespace()
+                .filter(|w| patterns.split_whitespace().any(|p| matches_pattern(p, w)) == keep)
+                .collect();
+            out.push_str(&kept.join(" "));
         } else if inner.contains(['$', '(', ' ', ',', ':']) {
             return None;
         } else if let Some(sym) = inner.strip_prefix("CONFIG_") {
             out.push_str(&cfg.make_value(sym));
         } else {
-            let words = vars.get(inner)?;
-            let joined: Vec<&str> = words.iter().map(|w| w.text.as_str()).collect();
+            let var = vars.get(inner).filter(|v| v.complete)?;
+            let joined: Vec<&str> = var.words.iter().map(|w| w.text.as_str()).collect();
             out.push_str(&joined.join(" "));
         }
         rest = &after[end + 1..];
     }
     out.push_str(rest);
-    Some(out)
+    (out.len() <= MAX_EXPANSION).then_some(out)
 }
 
 /// Splits a function's arguments at the commas outside any reference.
@@ -175,6 +247,16 @@ fn split_args(args: &str) -> Vec<&str> {
     }
     out.push(&args[start..]);
     out
+}
+
+/// Make's pattern match: `%` (at most one) stands for any text.
+fn matches_pattern(pattern: &str, word: &str) -> bool {
+    match pattern.split_once('%') {
+        Some((pre, post)) => {
+            word.len() >= pre.len() + post.len() && word.starts_with(pre) && word.ends_with(post)
+        }
+        None => pattern == word,
+    }
 }
 
 /// Whether a variable name is one whose words can end up built: `obj-y`, `obj-m`, `lib-y`,
@@ -199,7 +281,7 @@ fn builds(name: &str) -> bool {
         || name.ends_with("-m")
 }
 
-fn condition(line: &str, cfg: &Config, vars: &HashMap<String, Vec<Word>>) -> Cond {
+fn condition(line: &str, cfg: &Config, vars: &Vars) -> Cond {
     let (kw, arg) = line.split_once(char::is_whitespace).unwrap_or((line, ""));
     let arg = arg.trim();
     match kw {
@@ -207,8 +289,9 @@ fn condition(line: &str, cfg: &Config, vars: &HashMap<String, Vec<Word>>) -> Con
             let set = match arg.strip_prefix("CONFIG_") {
                 Some(sym) => !cfg.make_value(sym).is_empty(),
                 None => match vars.get(arg) {
-                    Some(w) => !w.is_empty(),
-                    None => return Cond::Unknown,
+                    Some(v) if !v.words.is_empty() => true,
+                    Some(v) if v.complete => false,
+                    _ => return Cond::Unknown,
                 },
             };
             if set == (kw == "ifdef") {
@@ -259,16 +342,19 @@ fn condition(line: &str, cfg: &Config, vars: &HashMap<String, Vec<Word>>) -> Con
 }
 
 /// Evaluates one Kbuild file's text under `cfg`, with `given` variables (`SRCARCH`).
+/// Given variables are fixed as on make's command line: the file's own assignments to
+/// them do not count.
 pub fn evaluate(text: &str, cfg: &Config, given: &[(&str, &str)]) -> Evaluated {
-    let mut vars: HashMap<String, Vec<Word>> = given
+    let mut vars: Vars = given
         .iter()
         .map(|(k, v)| {
+            let words = v.split_whitespace().map(|t| Word::new(t, 0)).collect();
             (
                 k.to_string(),
-                vec![Word {
-                    text: v.to_string(),
-                    line: 0,
-                }],
+                Var {
+                    words,
+                    complete: true,
+                },
             )
         })
         .collect();
@@ -316,6 +402,13 @@ pub fn evaluate(text: &str, cfg: &Config, given: &[(&str, &str)]) -> Evaluated {
         let Some((lhs, op, rhs)) = split_assignment(line) else {
             continue;
         };
+        let lhs = lhs.trim();
+        let lhs = ["export", "override"]
+            .iter()
+            .fold(lhs, |l, p| match l.strip_prefix(p) {
+                Some(rest) if rest.starts_with(char::is_whitespace) => rest.trim_start(),
+                _ => l,
+            });
         let state = stack
             .iter()
             .fold(Cond::True, |acc, (c, _)| match (acc, *c) {
@@ -324,8 +417,14 @@ pub fn evaluate(text: &str, cfg: &Config, given: &[(&str, &str)]) -> Evaluated {
                 _ => Cond::True,
             });
         let rhs_words: Vec<String> = rhs.split_whitespace().map(str::to_string).collect();
-        lines.push((number, line.to_string(), rhs_words.clone()));
-        let Some(name) = expand(lhs.trim(), cfg, &vars) else {
+        lines.push(Assignment {
+            number,
+            text: line.to_string(),
+            lhs: lhs.to_string(),
+            words: rhs_words.clone(),
+            state,
+        });
+        let Some(name) = expand(lhs, cfg, &vars) else {
             if lhs.contains("obj") {
                 uncertain.push(format!(
                     "line {number}: the variable name {lhs:?} cannot be expanded"
@@ -334,7 +433,7 @@ pub fn evaluate(text: &str, cfg: &Config, given: &[(&str, &str)]) -> Evaluated {
             continue;
         };
         let name = name.trim().to_string();
-        if state == Cond::False {
+        if state == Cond::False || given.iter().any(|(k, _)| *k == name) {
             continue;
         }
         if state == Cond::Unknown {
@@ -343,38 +442,76 @@ pub fn evaluate(text: &str, cfg: &Config, given: &[(&str, &str)]) -> Evaluated {
                     "line {number}: {name} is assigned under a condition that cannot be evaluated"
                 ));
             }
+            // Its words may or may not have been added, or replaced.
+            let var = vars.entry(name).or_default();
+            if op != "+=" {
+                var.words.clear();
+            }
+            var.complete = false;
             continue;
         }
         let mut words = Vec::new();
+        let mut complete = true;
         for w in &rhs_words {
+            // A whole-word reference keeps the lines that named its words, so evidence
+            // cites the line a word was first written on.
+            let reference = w
+                .strip_prefix("$(")
+                .and_then(|r| r.strip_suffix(')'))
+                .or_else(|| w.strip_prefix("${").and_then(|r| r.strip_suffix('}')))
+                .filter(|r| {
+                    !r.contains(['$', '(', '{', ' ', ',', ':']) && !r.starts_with("CONFIG_")
+                });
+            if let Some(var) = reference.and_then(|r| vars.get(r)).filter(|v| {
+                v.complete
+                    && v.words.len() <= MAX_WORDS.saturating_sub(words.len())
+                    && v.words.iter().all(|w| w.via.len() < MAX_VIA)
+            }) {
+                words.extend(var.words.iter().map(|w| {
+                    let mut w = w.clone();
+                    w.via.push(number);
+                    w
+                }));
+                continue;
+            }
             match expand(w, cfg, &vars) {
-                Some(x) => words.extend(x.split_whitespace().map(|t| Word {
-                    text: t.to_string(),
-                    line: number,
-                })),
+                Some(x) => words.extend(x.split_whitespace().map(|t| Word::new(t, number))),
                 None => {
+                    complete = false;
                     if builds(&name) {
                         uncertain.push(format!("line {number}: {w} in {name} cannot be expanded"));
                     }
                 }
             }
         }
-        let entry = vars.entry(name).or_default();
+        if words.len() > MAX_WORDS {
+            words.truncate(MAX_WORDS);
+            complete = false;
+        }
+        let existed = vars.contains_key(&name);
+        let var = vars.entry(name).or_default();
         match op {
-            "+=" => entry.extend(words),
-            "?=" => {
-                if entry.is_empty() {
-                    *entry = words;
+            "+=" => {
+                var.complete = (var.complete || !existed) && complete;
+                var.words.extend(words);
+                if var.words.len() > MAX_WORDS {
+                    var.words.truncate(MAX_WORDS);
+                    var.complete = false;
                 }
             }
-            _ => *entry = words,
+            // Make assigns `?=` only to a variable not assigned before.
+            "?=" if existed => {}
+            _ => {
+                var.words = words;
+                var.complete = complete;
+            }
         }
     }
     // What is built: obj-y, obj-m, lib-y, then composites' parts.
-    let mut built: HashMap<String, usize> = HashMap::new();
+    let mut built: HashMap<String, Vec<usize>> = HashMap::new();
     let mut queue: Vec<Word> = ["obj-y", "obj-m", "lib-y"]
         .iter()
-        .flat_map(|k| vars.get(*k).cloned().unwrap_or_default())
+        .flat_map(|k| vars.get(*k).map(|v| v.words.clone()).unwrap_or_default())
         .collect();
     let mut seen = HashSet::new();
     while let Some(w) = queue.pop() {
@@ -384,16 +521,18 @@ pub fn evaluate(text: &str, cfg: &Config, given: &[(&str, &str)]) -> Evaluated {
         if let Some(stem) = w.text.strip_suffix(".o") {
             for suffix in ["-objs", "-y", "-m"] {
                 if let Some(parts) = vars.get(&format!("{stem}{suffix}")) {
-                    queue.extend(parts.iter().cloned());
+                    queue.extend(parts.words.iter().cloned());
                 }
             }
         }
-        built.entry(w.text).or_insert(w.line);
+        let lines = w.lines();
+        built.entry(w.text).or_insert(lines);
     }
     Evaluated {
         built,
         lines,
         uncertain,
+        vars,
     }
 }
 
@@ -419,17 +558,22 @@ fn split_assignment(line: &str) -> Option<(&str, &str, &str)> {
 }
 
 impl Evaluated {
-    /// The line that made `word` built, if it is.
-    pub fn built_by(&self, word: &str) -> Option<usize> {
-        self.built.get(word).copied()
+    /// Every assignment line, in order, whatever its condition.
+    pub(crate) fn assignments(&self) -> impl Iterator<Item = &Assignment> {
+        self.lines.iter()
+    }
+
+    /// The lines that made `word` built, if it is (the outermost first: see `Word::lines`).
+    pub fn built_by(&self, word: &str) -> Option<&[usize]> {
+        self.built.get(word).map(Vec::as_slice)
     }
 
     /// Every assignment line that names `word` (whatever its condition), with its text.
     pub fn mentions(&self, word: &str) -> Vec<(usize, String)> {
         self.lines
             .iter()
-            .filter(|(_, _, ws)| ws.iter().any(|w| w == word))
-            .map(|(n, t, _)| (*n, t.clone()))
+            .filter(|a| a.words.iter().any(|w| w == word))
+            .map(|a| (a.number, a.text.clone()))
             .collect()
     }
 
@@ -495,9 +639,11 @@ mod tests {
         }
         assert_eq!(
             e.built_by("p2.o"),
-            Some(4),
+            Some(&[4][..]),
             "a continuation keeps its first line"
         );
+        // A word carried whole by a reference cites that line, then the one naming it.
+        assert_eq!(e.built_by("t.o"), Some(&[9, 8][..]));
         assert!(e.uncertain.is_empty(), "{:?}", e.uncertain);
         assert_eq!(
             e.mentions("c.o"),
@@ -522,6 +668,14 @@ mod tests {
             e.built_by("h/").is_some() && e.uncertain.is_empty(),
             "{e:?}"
         );
+        // A file that doubles a list line after line stays bounded and is not trusted.
+        let mk = format!(
+            "x := a.o\n{}obj-y += $(x)\n",
+            "x := $(x) $(x) $(x)\n".repeat(40)
+        );
+        let e = evaluate(&mk, &cfg(""), &[]);
+        assert!(!e.vars["x"].complete && e.vars["x"].words.len() <= MAX_WORDS);
+        assert!(!e.uncertain.is_empty(), "{:?}", e.uncertain);
         let mk = "obj-y += arch/$(SRCARCH)/\n";
         let e = evaluate(mk, &cfg(""), &[("SRCARCH", "arm64")]);
         assert!(e.built_by("arch/arm64/").is_some());

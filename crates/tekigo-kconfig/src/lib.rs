@@ -10,14 +10,24 @@
 //! ([`Tree::decide`]):
 //!
 //! - [`Decision::Built`]: the object is in `obj-y`/`obj-m` (directly or as part of a
-//!   composite object) of its directory, and every directory above it is descended into.
-//! - [`Decision::NotBuilt`]: every line that names the object (or its directory) is gated
-//!   by a symbol the configuration turns off, or the file belongs to another architecture.
-//!   The evidence is those Kbuild lines and the `.config` lines of their symbols.
+//!   composite object) of its directory, and Kbuild descends into that directory: its
+//!   parent's Kbuild file builds `sub/` and the parent is descended into, or one of the
+//!   top-level Makefile's lists that Kbuild descends into names it (`lib/`,
+//!   `arch/arm64/lib/`, and in 5.10 and older `kernel/`, `mm/`, `net/`...; `top.rs`),
+//!   which ends the walk up. The evidence is each of those lines and the `.config` lines of
+//!   their symbols that are on.
+//! - [`Decision::NotBuilt`]: every line that names the object (or a directory above it) is
+//!   gated by a symbol the configuration turns off, or the file belongs to another
+//!   architecture. For a directory that means both ways in: the lines of its parent's
+//!   Kbuild file that name it, and the top-level list lines that name it, are all gated off
+//!   (a way in that names it on no line at all does not reach it; a directory no line of
+//!   either names stays unknown). The evidence is those lines and the `.config` lines of
+//!   their symbols.
 //! - [`Decision::Unknown`]: anything else, with the reason: a header (which objects include
 //!   it Kbuild does not say), a file no Kbuild line names (`kernel/sched/membarrier.c` is
 //!   `#include`d by `build_utility.c`), a Kbuild file with something not evaluated (see
-//!   `kbuild.rs`), a symbol missing from a configuration that is not a generated one.
+//!   `kbuild.rs`), a top-level list that cannot be evaluated, a symbol missing from a
+//!   configuration that is not a generated one.
 //!
 //! "Not built" is only ever concluded from lines that say so; unknown stays unknown. The tree
 //! is hostile input: paths are checked to stay inside it, symbolic links are not followed,
@@ -26,6 +36,7 @@
 mod config;
 mod index;
 mod kbuild;
+mod top;
 
 pub use config::{Config, Setting};
 pub use index::{build_index, parse_index};
@@ -34,6 +45,7 @@ pub use kbuild::{evaluate, Evaluated};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use top::{Lists, Says};
 
 /// A line of a Kbuild file or configuration, as evidence.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -84,14 +96,34 @@ pub struct Tree {
     /// For a tree read from an index: every directory's file is in `files` already, and
     /// these directories' files could not be read when it was built.
     indexed: Option<HashMap<String, Error>>,
+    /// The top-level `Makefile` and `arch/<arch>/Makefile`s read so far (or, from an index,
+    /// all of them), by path; `None` for one the tree does not have.
+    makefiles: HashMap<String, Result<Option<String>, Error>>,
+    /// The top-level lists evaluated for the last configuration (see `top.rs`).
+    top: Option<TopCache>,
+}
+
+/// The top-level lists of one architecture, and the values of the `CONFIG_` symbols they
+/// refer to when they were evaluated: the same values give the same lists.
+struct TopCache {
+    arch: String,
+    symbols: Vec<String>,
+    values: Vec<String>,
+    lists: Option<Lists>,
+}
+
+/// What a Kbuild file says of a word: a decision, or nothing (no line names it; the reason
+/// says so).
+enum Named {
+    Says(Decision),
+    Not(String),
 }
 
 /// The deepest the decision walks (directories between the top and a file).
 const MAX_DEPTH: usize = 16;
 
 /// The `Kbuild` (preferred, as Kbuild itself prefers it) or `Makefile` of `dir` in the tree
-/// at `root`: (its path relative to the tree, its text). Symbolic links are not followed
-/// and a file is read up to `kbuild::MAX_SIZE`.
+/// at `root`: (its path relative to the tree, its text), read by [`read_file`].
 fn read_kbuild(root: &Path, dir: &str) -> Result<Option<(String, String)>, Error> {
     for name in ["Kbuild", "Makefile"] {
         let rel = if dir.is_empty() {
@@ -99,22 +131,76 @@ fn read_kbuild(root: &Path, dir: &str) -> Result<Option<(String, String)>, Error
         } else {
             format!("{dir}/{name}")
         };
-        let path = root.join(&rel);
-        // Not followed: a link could lead out of the tree.
-        let Ok(meta) = std::fs::symlink_metadata(&path) else {
-            continue;
-        };
-        if !meta.is_file() {
-            continue;
+        if let Some(text) = read_file(root, &rel)? {
+            return Ok(Some((rel, text)));
         }
-        if meta.len() > kbuild::MAX_SIZE {
-            return Err(Error::new(&rel, 0, "larger than 4 MiB".into()));
-        }
-        let bytes = std::fs::read(&path).map_err(|e| Error::new(&rel, 0, e.to_string()))?;
-        let text = String::from_utf8_lossy(&bytes).into_owned();
-        return Ok(Some((rel, text)));
     }
     Ok(None)
+}
+
+/// The text of `rel` in the tree at `root`, `None` when it is not a regular file. Symbolic
+/// links are not followed (one could lead out of the tree) and a file is read up to
+/// `kbuild::MAX_SIZE`.
+fn read_file(root: &Path, rel: &str) -> Result<Option<String>, Error> {
+    let path = root.join(rel);
+    let Ok(meta) = std::fs::symlink_metadata(&path) else {
+        return Ok(None);
+    };
+    if !meta.is_file() {
+        return Ok(None);
+    }
+    if meta.len() > kbuild::MAX_SIZE {
+        return Err(Error::new(rel, 0, "larger than 4 MiB".into()));
+    }
+    let bytes = std::fs::read(&path).map_err(|e| Error::new(rel, 0, e.to_string()))?;
+    Ok(Some(String::from_utf8_lossy(&bytes).into_owned()))
+}
+
+/// Evidence that a line builds something: the line, and the `.config` lines of the
+/// symbols on it that are on.
+fn built_evidence(cfg: &Config, line: Line) -> Vec<Line> {
+    let mut evidence = Vec::new();
+    for sym in Evaluated::symbols(&line.text) {
+        if let Setting::Built { line, .. } = cfg.setting(&sym) {
+            evidence.push(line);
+        }
+    }
+    evidence.insert(0, line);
+    evidence
+}
+
+/// The decision from `lines`, every line that names a word, none of which builds it: not
+/// built, with the lines and the `.config` lines of their symbols; unknown when a symbol
+/// is missing from a configuration that is not a generated one.
+fn gated(cfg: &Config, lines: Vec<Line>) -> Decision {
+    let mut evidence = Vec::new();
+    for l in &lines {
+        for sym in Evaluated::symbols(&l.text) {
+            match cfg.setting(&sym) {
+                Setting::Off(l) => evidence.push(l),
+                Setting::Absent if cfg.generated => evidence.push(Line {
+                    file: cfg.origin.clone(),
+                    number: 0,
+                    text: format!(
+                        "CONFIG_{sym} is absent (a generated .config lists every visible symbol)"
+                    ),
+                }),
+                Setting::Absent => {
+                    return Decision::Unknown {
+                        reason: format!(
+                            "CONFIG_{sym} is not in {}, which is not a generated .config (a defconfig lists only what differs from the defaults)",
+                            cfg.origin
+                        ),
+                    }
+                }
+                Setting::Built { line, .. } | Setting::Value(_, line) => evidence.push(line),
+            }
+        }
+    }
+    let mut all = lines;
+    all.extend(evidence);
+    all.dedup();
+    Decision::NotBuilt { evidence: all }
 }
 
 impl Tree {
@@ -129,6 +215,8 @@ impl Tree {
                 root: root.to_path_buf(),
                 files: loaded.files,
                 indexed: Some(loaded.broken),
+                makefiles: loaded.makefiles,
+                top: None,
             });
         }
         if !meta.is_dir() {
@@ -144,7 +232,60 @@ impl Tree {
             root: root.to_path_buf(),
             files: HashMap::new(),
             indexed: None,
+            makefiles: HashMap::new(),
+            top: None,
         })
+    }
+
+    /// The text of `rel`, the top-level `Makefile` or an `arch/<arch>/Makefile`.
+    fn makefile(&mut self, rel: &str) -> Result<Option<String>, Error> {
+        if let Some(f) = self.makefiles.get(rel) {
+            return f.clone();
+        }
+        // An index holds every one the tree has.
+        let found = match &self.indexed {
+            Some(_) => Ok(None),
+            None => read_file(&self.root, rel),
+        };
+        self.makefiles.insert(rel.to_string(), found.clone());
+        found
+    }
+
+    /// What the top-level lists say of `dir` under `cfg` (see `top.rs`), evaluated once per
+    /// architecture and set of values of the symbols they refer to.
+    fn top_says(&mut self, cfg: &Config, dir: &str) -> Result<Says, Error> {
+        let Some((arch, _)) = cfg.arch() else {
+            return Ok(Says::Silent);
+        };
+        let fresh = self.top.as_ref().is_some_and(|c| {
+            c.arch == arch
+                && c.symbols
+                    .iter()
+                    .map(|s| cfg.make_value(s))
+                    .eq(c.values.iter().cloned())
+        });
+        if !fresh {
+            let arch_file = format!("arch/{arch}/Makefile");
+            let (symbols, lists) = match (self.makefile("Makefile")?, self.makefile(&arch_file)?) {
+                (Some(top), Some(arch_text)) => (
+                    Lists::symbols(&top, &arch_text),
+                    Lists::evaluate(cfg, arch, &top, &arch_file, &arch_text),
+                ),
+                _ => (Vec::new(), None),
+            };
+            let values = symbols.iter().map(|s| cfg.make_value(s)).collect();
+            self.top = Some(TopCache {
+                arch: arch.to_string(),
+                symbols,
+                values,
+                lists,
+            });
+        }
+        Ok(self
+            .top
+            .as_ref()
+            .and_then(|c| c.lists.as_ref())
+            .map_or(Says::Silent, |l| l.says(dir)))
     }
 
     /// The Kbuild file of `dir` (see [`read_kbuild`]).
@@ -206,7 +347,10 @@ impl Tree {
         let Some((dir, word)) = self.owner(&object)? else {
             return unknown(format!("no Kbuild file above {file}"));
         };
-        let here = self.word_in(cfg, &given, &dir, &word)?;
+        let here = match self.word_in(cfg, &given, &dir, &word)? {
+            Named::Says(d) => d,
+            Named::Not(reason) => Decision::Unknown { reason },
+        };
         let chain = self.reached(cfg, &given, &dir, 0)?;
         Ok(match (chain, here) {
             (Decision::NotBuilt { evidence }, _) => Decision::NotBuilt { evidence },
@@ -240,7 +384,9 @@ impl Tree {
         Ok(None)
     }
 
-    /// Whether Kbuild descends into `dir` (the top always).
+    /// Whether Kbuild descends into `dir` (the top always): from the top-level lists, or
+    /// from its parent's Kbuild file, itself reached. Not reached only when neither reaches
+    /// it by lines that say so (see `top.rs`).
     fn reached(
         &mut self,
         cfg: &Config,
@@ -258,13 +404,43 @@ impl Tree {
                 reason: format!("{dir}: directories nested too deep"),
             });
         }
+        // The lists' lines that do not reach it, or why they cannot be told.
+        let top = match self.top_says(cfg, dir)? {
+            Says::Reached(lines) => {
+                return Ok(Decision::Built {
+                    evidence: lines
+                        .into_iter()
+                        .flat_map(|l| built_evidence(cfg, l))
+                        .collect(),
+                })
+            }
+            Says::NotReached(lines) => Some(Ok(lines)),
+            Says::Unsure(reason) => Some(Err(reason)),
+            Says::Silent => None,
+        };
         let Some((parent, word)) = self.owner(&format!("{dir}/"))? else {
             return Ok(Decision::Unknown {
                 reason: format!("no Kbuild file above {dir}/"),
             });
         };
         let word = format!("{}/", word.trim_end_matches('/'));
-        let here = self.word_in(cfg, given, &parent, &word)?;
+        let here = match (top, self.word_in(cfg, given, &parent, &word)?) {
+            (_, Named::Says(built @ Decision::Built { .. })) => built,
+            (None, Named::Says(d)) => d,
+            (None, Named::Not(reason)) => Decision::Unknown { reason },
+            (Some(Ok(lines)), Named::Not(_)) => return Ok(gated(cfg, lines)),
+            (Some(Ok(lines)), Named::Says(Decision::NotBuilt { evidence })) => {
+                return Ok(match gated(cfg, lines) {
+                    Decision::NotBuilt { evidence: mut top } => {
+                        top.extend(evidence);
+                        Decision::NotBuilt { evidence: top }
+                    }
+                    other => other,
+                });
+            }
+            (Some(Err(reason)), Named::Not(_) | Named::Says(Decision::NotBuilt { .. }))
+            | (_, Named::Says(Decision::Unknown { reason })) => Decision::Unknown { reason },
+        };
         if let Decision::NotBuilt { .. } = here {
             return Ok(here);
         }
@@ -287,64 +463,38 @@ impl Tree {
         given: &[(&str, &str)],
         dir: &str,
         word: &str,
-    ) -> Result<Decision, Error> {
+    ) -> Result<Named, Error> {
         let Some((file, text)) = self.kbuild(dir)? else {
-            return Ok(Decision::Unknown {
+            return Ok(Named::Says(Decision::Unknown {
                 reason: format!("{dir} has no Kbuild file"),
-            });
+            }));
         };
         let e = evaluate(&text, cfg, given);
-        if let Some(n) = e.built_by(word) {
-            let text = text.lines().nth(n.saturating_sub(1)).unwrap_or("").trim();
-            let mut evidence = vec![kbuild::line(&file, n, text)];
-            for sym in Evaluated::symbols(text) {
-                if let Setting::Built { line, .. } = cfg.setting(&sym) {
-                    evidence.push(line);
-                }
-            }
-            return Ok(Decision::Built { evidence });
+        if let Some(numbers) = e.built_by(word) {
+            let evidence = numbers
+                .iter()
+                .flat_map(|n| {
+                    let text = text.lines().nth(n.saturating_sub(1)).unwrap_or("").trim();
+                    built_evidence(cfg, kbuild::line(&file, *n, text))
+                })
+                .collect();
+            return Ok(Named::Says(Decision::Built { evidence }));
         }
         let mut lines = Vec::new();
         mentions(&e, word, 0, &mut lines);
         if lines.is_empty() {
-            return Ok(Decision::Unknown {
-                reason: format!("{file} does not name {word}"),
-            });
+            return Ok(Named::Not(format!("{file} does not name {word}")));
         }
         if let Some(why) = e.uncertain.first() {
-            return Ok(Decision::Unknown {
+            return Ok(Named::Says(Decision::Unknown {
                 reason: format!("{file}: {why}"),
-            });
+            }));
         }
-        let mut evidence: Vec<Line> = lines
+        let lines = lines
             .iter()
             .map(|(n, t)| kbuild::line(&file, *n, t))
             .collect();
-        for (_, t) in &lines {
-            for sym in Evaluated::symbols(t) {
-                match cfg.setting(&sym) {
-                    Setting::Off(l) => evidence.push(l),
-                    Setting::Absent if cfg.generated => evidence.push(Line {
-                        file: cfg.origin.clone(),
-                        number: 0,
-                        text: format!(
-                            "CONFIG_{sym} is absent (a generated .config lists every visible symbol)"
-                        ),
-                    }),
-                    Setting::Absent => {
-                        return Ok(Decision::Unknown {
-                            reason: format!(
-                                "CONFIG_{sym} is not in {}, which is not a generated .config (a defconfig lists only what differs from the defaults)",
-                                cfg.origin
-                            ),
-                        })
-                    }
-                    Setting::Built { line, .. } | Setting::Value(_, line) => evidence.push(line),
-                }
-            }
-        }
-        evidence.dedup();
-        Ok(Decision::NotBuilt { evidence })
+        Ok(Named::Says(gated(cfg, lines)))
     }
 }
 

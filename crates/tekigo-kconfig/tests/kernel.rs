@@ -1,5 +1,6 @@
 //! The files real kernel CVE records name, decided against real configurations and the real
-//! Kbuild files of Linux 6.1.192 (Debian's `linux-source-6.1` 6.1.192-3). Every row was
+//! Kbuild files of Linux 6.1.192 (Debian's `linux-source-6.1` 6.1.192-3) and 5.10.262
+//! (Debian's `linux-source-5.10` 5.10.262-1), top-level Makefiles included. Every row was
 //! checked by hand against the Makefile and `.config` lines it cites; `fixtures/README.md`
 //! says where each file comes from.
 
@@ -14,9 +15,10 @@ fn config(name: &str) -> Config {
     Config::read(&fixtures().join("config").join(name)).expect("fixture config")
 }
 
-fn tree() -> Tree {
-    Tree::open(&fixtures().join("linux-6.1.192")).expect("fixture tree")
-}
+/// A fixture tree, and the number of its directories with a Kbuild file.
+type Fixture = (&'static str, usize);
+const LINUX_6_1: Fixture = ("linux-6.1.192", 14);
+const LINUX_5_10: Fixture = ("linux-5.10.262", 9);
 
 /// What a row expects: built, not built with these `file:line` citations, or unknown with
 /// a reason containing this text.
@@ -41,14 +43,14 @@ fn cites(evidence: &[tekigo_kconfig::Line]) -> Vec<String> {
 }
 
 /// The fixture tree read from its compact index (`tekigo kconfig index`).
-fn indexed() -> Tree {
+fn indexed((name, dirs): Fixture) -> Tree {
     static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     let n = N.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     let dir = std::env::temp_dir().join(format!("tekigo-kbuild-index-{}-{n}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let index = dir.join("linux-6.1.192.kbuild");
-    let files = tekigo_kconfig::build_index(&fixtures().join("linux-6.1.192"), &index).unwrap();
-    assert_eq!(files, 12, "the fixture tree's Kbuild files");
+    let index = dir.join(format!("{name}.kbuild"));
+    let files = tekigo_kconfig::build_index(&fixtures().join(name), &index).unwrap();
+    assert_eq!(files, dirs, "the fixture tree's Kbuild files");
     let t = Tree::open(&index).expect("index");
     std::fs::remove_dir_all(&dir).unwrap();
     t
@@ -57,8 +59,12 @@ fn indexed() -> Tree {
 /// Every row holds for the tree, and its index decides each file exactly as the tree does
 /// (same decision, evidence and reason).
 fn check(cfg: &Config, rows: &[(&str, Want)]) {
-    let mut t = tree();
-    let mut from_index = indexed();
+    check_in(LINUX_6_1, cfg, rows)
+}
+
+fn check_in(fixture: Fixture, cfg: &Config, rows: &[(&str, Want)]) {
+    let mut t = Tree::open(&fixtures().join(fixture.0)).expect("fixture tree");
+    let mut from_index = indexed(fixture);
     let mut failures = Vec::new();
     for (file, want) in rows {
         let got = t.decide(cfg, file).expect("readable tree");
@@ -85,8 +91,9 @@ fn check(cfg: &Config, rows: &[(&str, Want)]) {
     }
     assert!(
         failures.is_empty(),
-        "{}:\n{}",
+        "{} on {}:\n{}",
         cfg.origin,
+        fixture.0,
         failures.join("\n")
     );
 }
@@ -160,6 +167,93 @@ fn arm64_board() {
             (
                 "drivers/net/phy/phy.c",
                 Want::Unknown("does not name drivers/"),
+            ),
+            // CVE-2024-36891: lib/ is named by no Kbuild file, but by the top-level
+            // Makefile's libs-y (kept there by arch/arm64/Makefile's `$(libs-y)`), which
+            // the top Kbuild adds as obj-y += $(ARCH_LIB); maple_tree.o is in lib-y.
+            (
+                "lib/maple_tree.c",
+                Want::Built(&["arch/arm64/Makefile:146", "Makefile:765", "lib/Makefile:30"]),
+            ),
+            // In lib/ (reached), but its own line is gated off by the configuration.
+            (
+                "lib/test_maple_tree.c",
+                Want::NotBuilt(&["lib/Makefile:94", "arm64-6.1.192.config:10071"]),
+            ),
+            // arch/arm64/lib/ comes from arch/arm64/Makefile's libs-y (relative to the top),
+            // not from arch/arm64/Kbuild, which does not name lib/.
+            (
+                "arch/arm64/lib/crc32.S",
+                Want::Built(&[
+                    "arch/arm64/Makefile:146",
+                    "arch/arm64/lib/Makefile:22",
+                    "arm64-6.1.192.config:9710",
+                ]),
+            ),
+            // CVE-2023-53726: csum.o is in arch/arm64/lib/Makefile's lib-y.
+            (
+                "arch/arm64/lib/csum.c",
+                Want::Built(&["arch/arm64/Makefile:146", "arch/arm64/lib/Makefile:6"]),
+            ),
+        ],
+    );
+}
+
+/// Linux 5.10 (the CIP SLTS kernels' branch) has no directory list in its top-level
+/// `Kbuild`: the top `Makefile` and `arch/arm64/Makefile` name every top directory in
+/// core-y, drivers-y and libs-y, which it descends into itself (`vmlinux-dirs`). The
+/// configuration is the arm64 6.1 one, as in docs/PERFORMANCE.md's scans of a 5.10 kernel.
+#[test]
+fn linux_5_10_top_level_lists() {
+    let cfg = config("arm64-6.1.192.config");
+    check_in(
+        LINUX_5_10,
+        &cfg,
+        &[
+            // CVE-2026-43418: core-y += kernel/ ... (after the arch Makefile is included).
+            (
+                "kernel/fork.c",
+                Want::Built(&["Makefile:1154", "kernel/Makefile:6"]),
+            ),
+            // memory.o is in mmu-$(CONFIG_MMU), which obj-y takes whole: the obj-y line,
+            // the line that names it, and its symbol, are the evidence.
+            (
+                "mm/memory.c",
+                Want::Built(&[
+                    "Makefile:1154",
+                    "mm/Makefile:48",
+                    "mm/Makefile:38",
+                    "arm64-6.1.192.config:270",
+                ]),
+            ),
+            // CVE-2023-52701: net/ is in drivers-y in 5.10.
+            (
+                "net/socket.c",
+                Want::Built(&["Makefile:675", "net/Makefile:9", "arm64-6.1.192.config:970"]),
+            ),
+            // CVE-2022-49152: libs-y := lib/.
+            (
+                "lib/xarray.c",
+                Want::Built(&["arch/arm64/Makefile:148", "Makefile:676", "lib/Makefile:33"]),
+            ),
+            (
+                "arch/arm64/lib/crc32.S",
+                Want::Built(&[
+                    "arch/arm64/Makefile:148",
+                    "arch/arm64/lib/Makefile:16",
+                    "arm64-6.1.192.config:9710",
+                ]),
+            ),
+            // samples/ only through drivers-$(CONFIG_SAMPLES), off; vfio-mdev/ is obj-y
+            // in samples/Makefile, so the top-level line alone decides.
+            (
+                "samples/vfio-mdev/mtty.c",
+                Want::NotBuilt(&["Makefile:674", "arm64-6.1.192.config:10017"]),
+            ),
+            // A directory that no list and no Kbuild file names stays unknown.
+            (
+                "tools/lib/bpf/btf.c",
+                Want::Unknown("Kbuild does not name tools/lib/bpf/btf.o"),
             ),
         ],
     );
