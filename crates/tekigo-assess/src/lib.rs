@@ -237,7 +237,6 @@ pub fn parse_date(s: &str) -> Option<time::Date> {
 #[cfg(all(test, unix))]
 mod write_tests {
     use super::{write_atomically, write_atomically_with};
-    use std::io::Write;
 
     #[test]
     fn a_write_that_fails_halfway_leaves_the_old_file() {
