@@ -484,7 +484,7 @@ impl<'a> Matcher<'a> {
             let mut buf = Vec::new();
             let first = self
                 .db
-                .postings_cached(&index::kev_key(id), &mut buf, &mut self.blocks)?
+                .postings(&index::kev_key(id), &mut buf, &mut self.blocks)?
                 .first()
                 .map(|p| p.0);
             if let Some(rec) = first {
@@ -563,7 +563,7 @@ impl<'a> Matcher<'a> {
         let mut buf = Vec::new();
         for (rec, _) in self
             .db
-            .postings_cached(index::KERNEL_KEY, &mut buf, &mut self.blocks)?
+            .postings(index::KERNEL_KEY, &mut buf, &mut self.blocks)?
         {
             let adv = self.advisory(rec)?;
             let Body::Cve5(body) = &adv.body else {
@@ -664,7 +664,7 @@ impl<'a> Matcher<'a> {
             // under one key nearly always share one).
             let mut parsed: Option<(Ecosystem, Result<Version<'_>, VersionError>)> = None;
             let mut buf = Vec::new();
-            for (rec, payload) in self.db.postings_cached(key, &mut buf, &mut self.blocks)? {
+            for (rec, payload) in self.db.postings(key, &mut buf, &mut self.blocks)? {
                 let Some(p) = index::decode_osv(payload) else {
                     return Err(DbError::Corrupt {
                         path: self.db.path().to_path_buf(),
@@ -814,9 +814,9 @@ impl<'a> Matcher<'a> {
                 q.version.clone()
             };
             let mut buf = Vec::new();
-            for (rec, _) in
-                self.db
-                    .postings_cached(&index::cpe_key(&cpe), &mut buf, &mut self.blocks)?
+            for (rec, _) in self
+                .db
+                .postings(&index::cpe_key(&cpe), &mut buf, &mut self.blocks)?
             {
                 let adv = self.advisory(rec)?;
                 if adv.withdrawn.is_some() {
@@ -951,7 +951,7 @@ impl<'a> Matcher<'a> {
         }
         for key in keys {
             let mut buf = Vec::new();
-            for (rec, _) in self.db.postings_cached(&key, &mut buf, &mut self.blocks)? {
+            for (rec, _) in self.db.postings(&key, &mut buf, &mut self.blocks)? {
                 let adv = self.advisory(rec)?;
                 self.csaf_products(q, &adv, None, out);
             }

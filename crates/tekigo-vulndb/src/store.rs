@@ -289,19 +289,12 @@ impl Db {
 
     /// The postings stored under `key`: (record number, payload), the payloads read into
     /// `buf`. Empty when the key is unknown; an error only for a damaged file.
-    pub fn postings<'b>(
-        &self,
-        key: &str,
-        buf: &'b mut Vec<u8>,
-    ) -> Result<Vec<(usize, &'b [u8])>, DbError> {
-        self.postings_cached(key, buf, &mut KeyBlocks::default())
-    }
-
-    /// [`Db::postings`], with the blocks of key entries read kept in `blocks` for the next
-    /// lookups of the same thread: an SBOM's components fall into a few thousand blocks, so
-    /// most lookups of a large SBOM then cost one `pread` (of the postings) instead of two
-    /// (the profile of issue 20: the block reads were two thirds of the bytes read).
-    pub(crate) fn postings_cached<'b>(
+    ///
+    /// The blocks of key entries read are kept in `blocks` for the next lookups of the same
+    /// thread: an SBOM's components fall into a few thousand blocks, so most lookups of a
+    /// large SBOM then cost one `pread` (of the postings) instead of two (the profile of
+    /// issue 20: the block reads were two thirds of the bytes read).
+    pub(crate) fn postings<'b>(
         &self,
         key: &str,
         buf: &'b mut Vec<u8>,
@@ -361,7 +354,7 @@ impl Db {
     }
 }
 
-/// Blocks of key entries already read by one thread's lookups (see [`Db::postings_cached`]),
+/// Blocks of key entries already read by one thread's lookups (see [`Db::postings`]),
 /// up to [`KeyBlocks::MAX_BYTES`]: a database with more blocks than that starts over rather
 /// than grow past the scan's memory target.
 #[derive(Default)]
