@@ -458,3 +458,102 @@ fn triage_with_vex_and_assessment_answers() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("bad.json"));
 }
+
+/// The JSON is written while the matching goes on: a reader that goes away ends the scan
+/// quietly with 141 (as `tekigo ... | head` should), and an output file that cannot be
+/// written is an error naming it, with an existing file left as it was.
+#[test]
+fn a_closed_pipe_or_an_unwritable_output_during_the_scan() {
+    let s = setup();
+    // 2,000 findings, far more than one buffer of output: the pipe is found closed while
+    // findings are being written, not at the final flush.
+    let many = s.dir.path().join("many.cdx.json");
+    let log4j = r#"{"type":"library","name":"log4j-core","version":"2.14.1","purl":"pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1"}"#;
+    std::fs::write(
+        &many,
+        format!(
+            r#"{{"bomFormat":"CycloneDX","specVersion":"1.5","components":[{}]}}"#,
+            vec![log4j; 2000].join(",")
+        ),
+    )
+    .unwrap();
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let out = Command::new(env!("CARGO_BIN_EXE_tekigo"))
+        .args([
+            "vuln",
+            "scan",
+            many.to_str().unwrap(),
+            "--db",
+            &s.db,
+            "--format",
+            "json",
+        ])
+        .current_dir(s.dir.path())
+        .env_remove("TEKIGO_VULNDB")
+        .stdout(writer)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(141),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+
+    let missing = s.dir.path().join("no/such/dir/findings.json");
+    let out = tekigo(
+        &[
+            "vuln",
+            "scan",
+            &s.sbom,
+            "--db",
+            &s.db,
+            "--format",
+            "json",
+            "-o",
+            missing.to_str().unwrap(),
+        ],
+        s.dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("no/such/dir/findings.json"), "{err}");
+
+    // A scan that cannot finish (the database is damaged) leaves the earlier file alone.
+    let kept = s.dir.path().join("findings.json");
+    std::fs::write(&kept, "[]\n").unwrap();
+    let (code, rows) = scan_json(&s, &[]);
+    assert_eq!(code, Some(0));
+    assert!(!rows.is_empty());
+    let db = Path::new(&s.db).join("advisories.tkvdb");
+    let db = if db.is_file() {
+        db
+    } else {
+        PathBuf::from(&s.db)
+    };
+    let bytes = std::fs::read(&db).unwrap();
+    std::fs::write(&db, &bytes[..bytes.len() / 2]).unwrap();
+    let out = tekigo(
+        &[
+            "vuln",
+            "scan",
+            &s.sbom,
+            "--db",
+            &s.db,
+            "--format",
+            "json",
+            "-o",
+            kept.to_str().unwrap(),
+        ],
+        s.dir.path(),
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(std::fs::read_to_string(&kept).unwrap(), "[]\n");
+}

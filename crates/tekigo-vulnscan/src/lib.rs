@@ -397,7 +397,17 @@ impl std::fmt::Display for JsonError {
     }
 }
 
-impl std::error::Error for JsonError {}
+impl std::error::Error for JsonError {
+    /// The cause, so that a caller can tell a closed pipe (`ErrorKind::BrokenPipe`) from a
+    /// failure: `tekigo vuln scan ... | head` ends quietly.
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            JsonError::Db(e) => Some(e),
+            JsonError::Json(e) => Some(e),
+            JsonError::Io(e) => Some(e),
+        }
+    }
+}
 
 /// One chunk's rows as JSON list items, joined by `,\n`.
 #[derive(Default)]
