@@ -165,29 +165,30 @@ pub fn write_parts_atomically(path: &Path, parts: &[&[u8]]) -> Result<(), Assess
 }
 
 /// [`write_atomically`] of what `write` writes, as it writes it (an output too large to
-/// hold, such as a scan's findings written while the matching goes on). When `write`
-/// fails, the target keeps its old content and the error is returned (naming no path: the
+/// hold, such as a scan's findings written while the matching goes on), returning what
+/// `write` returns. When `write` fails, the target keeps its old content and the error is returned (naming no path: the
 /// caller's context does).
-pub fn write_atomically_with<E: From<std::io::Error>>(
+pub fn write_atomically_with<T, E: From<std::io::Error>>(
     path: &Path,
-    write: impl FnOnce(&mut dyn std::io::Write) -> Result<(), E>,
-) -> Result<(), E> {
+    write: impl FnOnce(&mut dyn std::io::Write) -> Result<T, E>,
+) -> Result<T, E> {
     use std::io::Write;
     if std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
         let mut f = std::io::BufWriter::new(std::fs::OpenOptions::new().write(true).open(path)?);
-        write(&mut f)?;
-        return Ok(f.flush()?);
+        let written = write(&mut f)?;
+        f.flush()?;
+        return Ok(written);
     }
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     let mut tmp = std::io::BufWriter::new(tempfile::NamedTempFile::new_in(dir)?);
-    write(&mut tmp)?;
+    let written = write(&mut tmp)?;
     let tmp = tmp.into_inner().map_err(|e| e.into_error())?;
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
+    Ok(written)
 }
 
 /// Now, to the second, in UTC (RFC 3339).
@@ -243,7 +244,7 @@ mod write_tests {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("findings.json");
         std::fs::write(&file, b"[]\n").unwrap();
-        let failed = write_atomically_with(&file, |w| {
+        let failed: Result<(), _> = write_atomically_with(&file, |w| {
             w.write_all(b"[\n  {\"vulnerability\": ")?;
             Err(std::io::Error::other("the database is damaged"))
         });

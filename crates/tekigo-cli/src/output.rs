@@ -31,15 +31,8 @@ pub fn emit_with<T>(
     write: impl FnOnce(&mut dyn Write) -> Result<T>,
 ) -> Result<T> {
     match path {
-        Some(path) => {
-            let mut result = None;
-            tekigo_assess::write_atomically_with(path, |w| {
-                result = Some(write(w)?);
-                Ok::<(), anyhow::Error>(())
-            })
-            .with_context(|| format!("writing {}", path.display()))?;
-            result.context("nothing was written")
-        }
+        Some(path) => tekigo_assess::write_atomically_with(path, write)
+            .with_context(|| format!("writing {}", path.display())),
         None => {
             let stdout = std::io::stdout();
             if binary && stdout.is_terminal() {

@@ -502,21 +502,14 @@ fn a_closed_pipe_or_an_unwritable_output_during_the_scan() {
     );
     assert_eq!(String::from_utf8_lossy(&out.stderr), "");
 
-    let missing = s.dir.path().join("no/such/dir/findings.json");
-    let out = tekigo(
-        &[
-            "vuln",
-            "scan",
-            &s.sbom,
-            "--db",
-            &s.db,
-            "--format",
-            "json",
-            "-o",
-            missing.to_str().unwrap(),
-        ],
-        s.dir.path(),
-    );
+    let scan_to = |file: &Path| {
+        let mut args = vec![
+            "vuln", "scan", &s.sbom, "--db", &s.db, "--format", "json", "-o",
+        ];
+        args.push(file.to_str().unwrap());
+        tekigo(&args, s.dir.path())
+    };
+    let out = scan_to(&s.dir.path().join("no/such/dir/findings.json"));
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("no/such/dir/findings.json"), "{err}");
@@ -524,31 +517,12 @@ fn a_closed_pipe_or_an_unwritable_output_during_the_scan() {
     // A scan that cannot finish (the database is damaged) leaves the earlier file alone.
     let kept = s.dir.path().join("findings.json");
     std::fs::write(&kept, "[]\n").unwrap();
-    let (code, rows) = scan_json(&s, &[]);
-    assert_eq!(code, Some(0));
-    assert!(!rows.is_empty());
-    let db = Path::new(&s.db).join("advisories.tkvdb");
-    let db = if db.is_file() {
-        db
-    } else {
-        PathBuf::from(&s.db)
-    };
-    let bytes = std::fs::read(&db).unwrap();
-    std::fs::write(&db, &bytes[..bytes.len() / 2]).unwrap();
-    let out = tekigo(
-        &[
-            "vuln",
-            "scan",
-            &s.sbom,
-            "--db",
-            &s.db,
-            "--format",
-            "json",
-            "-o",
-            kept.to_str().unwrap(),
-        ],
-        s.dir.path(),
-    );
+    assert_eq!(scan_to(&kept).status.code(), Some(0));
+    assert_ne!(std::fs::read_to_string(&kept).unwrap(), "[]\n");
+    std::fs::write(&kept, "[]\n").unwrap();
+    let bytes = std::fs::read(&s.db).unwrap();
+    std::fs::write(&s.db, &bytes[..bytes.len() / 2]).unwrap();
+    let out = scan_to(&kept);
     assert_eq!(
         out.status.code(),
         Some(2),

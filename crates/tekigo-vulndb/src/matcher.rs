@@ -223,7 +223,7 @@ pub fn scan_ordered<S: Send, E: From<DbError> + Send>(
     mut emit: impl FnMut(&mut S, &[String]) -> Result<(), E>,
 ) -> Result<(), E> {
     use std::collections::BTreeMap;
-    use std::sync::{Condvar, Mutex};
+    use std::sync::{Condvar, Mutex, PoisonError};
     /// Components per chunk: enough that handing a chunk over costs nothing measurable,
     /// few enough that a chunk's output (a few hundred findings) stays small.
     const CHUNK: usize = 256;
@@ -278,25 +278,20 @@ pub fn scan_ordered<S: Send, E: From<DbError> + Send>(
         failed: None,
     });
     let turn = Condvar::new();
-    let lock = || match shared.lock() {
-        Ok(g) => g,
-        Err(poisoned) => poisoned.into_inner(),
-    };
+    let lock = || shared.lock().unwrap_or_else(PoisonError::into_inner);
+    let wait = |g| turn.wait(g).unwrap_or_else(PoisonError::into_inner);
     std::thread::scope(|scope| {
         for _ in 0..workers {
             scope.spawn(|| {
                 let mut m = Matcher::new(db, &platforms);
                 loop {
-                    let (n, mut state) = {
+                    let (n, state) = {
                         let mut g = lock();
                         while g.failed.is_none()
                             && g.next < chunks.len()
                             && g.next >= g.emitted + window
                         {
-                            g = match turn.wait(g) {
-                                Ok(g) => g,
-                                Err(poisoned) => poisoned.into_inner(),
-                            };
+                            g = wait(g);
                         }
                         if g.failed.is_some() || g.next >= chunks.len() {
                             return;
@@ -306,7 +301,7 @@ pub fn scan_ordered<S: Send, E: From<DbError> + Send>(
                         let state = g.free.pop();
                         (n, state)
                     };
-                    let mut s = state.take().unwrap_or_else(&init);
+                    let mut s = state.unwrap_or_else(&init);
                     let result = match_chunk(&mut m, n, &mut s);
                     let mut g = lock();
                     match result {
@@ -325,10 +320,7 @@ pub fn scan_ordered<S: Send, E: From<DbError> + Send>(
         while g.failed.is_none() && g.emitted < chunks.len() {
             let emitted = g.emitted;
             let Some((mut s, w)) = g.done.remove(&emitted) else {
-                g = match turn.wait(g) {
-                    Ok(g) => g,
-                    Err(poisoned) => poisoned.into_inner(),
-                };
+                g = wait(g);
                 continue;
             };
             drop(g);
@@ -346,7 +338,7 @@ pub fn scan_ordered<S: Send, E: From<DbError> + Send>(
             turn.notify_all();
         }
     });
-    let g = shared.into_inner().unwrap_or_else(|p| p.into_inner());
+    let g = shared.into_inner().unwrap_or_else(PoisonError::into_inner);
     match g.failed {
         Some(e) => Err(e),
         None => Ok(()),

@@ -25,7 +25,8 @@
 //!
 //! The key sample is copied into memory when the file is opened (a few hundred kilobytes
 //! for 700,000 keys). A lookup searches it, reads the one block of 64 key entries it names
-//! and then the key's postings with two `pread`s, without touching the map: the profile of
+//! (kept for the thread's later lookups) and then the key's postings with `pread`, without
+//! touching the map: the profile of
 //! issue 20 showed a binary search over the mapped table (~20 scattered pages per lookup)
 //! and the unmapping that kept those pages out of the resident size costing several times
 //! the search itself. Records (NVD, CSAF, KEV and kernel matches, imports) are read from

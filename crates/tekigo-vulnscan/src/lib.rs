@@ -390,9 +390,10 @@ impl From<DbError> for JsonError {
 impl std::fmt::Display for JsonError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            JsonError::Db(e) => e.fmt(f),
-            JsonError::Json(e) => write!(f, "writing a finding as JSON: {e}"),
-            JsonError::Io(e) => write!(f, "writing the findings: {e}"),
+            // The cause is the error's source: an error chain prints it once, after this.
+            JsonError::Db(_) => f.write_str("matching against the advisory database"),
+            JsonError::Json(_) => f.write_str("writing a finding as JSON"),
+            JsonError::Io(_) => f.write_str("writing the findings"),
         }
     }
 }
