@@ -110,7 +110,9 @@ pub fn read_file(path: &std::path::Path) -> anyhow::Result<Vec<u8>> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             Err(UserError::new("error.no_file", &[("path", path.display().to_string())]).into())
         }
-        other => other.with_context(|| format!("cannot read {}", path.display())),
+        other => other.with_context(|| {
+            UserError::new("error.cannot_read", &[("path", path.display().to_string())])
+        }),
     }
 }
 

@@ -38,7 +38,13 @@ fn main() -> ExitCode {
                     None => e.to_string(),
                 };
             let mut chain = err.chain();
-            let first = chain.next().map(text).unwrap_or_default();
+            let top = chain.next();
+            // A `UserError` given as context (`.with_context(|| UserError::new(..))`) is not
+            // itself in the chain, only its English text: anyhow finds it by downcasting.
+            let first = match (err.downcast_ref::<i18n::UserError>(), top) {
+                (Some(u), Some(t)) if u.to_string() == t.to_string() => u.render(lang),
+                (_, t) => t.map(text).unwrap_or_default(),
+            };
             eprintln!("{prefix}: {first}");
             let cause = i18n::tr(lang, "error.cause");
             for c in chain {

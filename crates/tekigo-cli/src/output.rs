@@ -1,6 +1,7 @@
 //! Writing results: to a file atomically (temporary file, then rename) or to standard output.
 
-use anyhow::{bail, Context as _, Result};
+use crate::i18n::UserError;
+use anyhow::{Context as _, Result};
 use comfy_table::{presets::UTF8_FULL_CONDENSED, ContentArrangement, Table};
 use std::io::{IsTerminal, Write};
 use std::path::Path;
@@ -25,24 +26,92 @@ pub fn emit_parts(parts: &[&[u8]], path: Option<&Path>, binary: bool) -> Result<
 /// [`emit`] of what `write` writes, as it writes it (output too large to hold). To a file,
 /// the file is replaced only when `write` succeeds; on standard output, what was written
 /// before a failure stays written.
+///
+/// An error is told as a failure to write the output only when it is one (a write failed,
+/// or the file could not be made or renamed into place); an error of what makes the output
+/// (a damaged database met halfway through a scan) is passed on as it is.
 pub fn emit_with<T>(
     path: Option<&Path>,
     binary: bool,
     write: impl FnOnce(&mut dyn Write) -> Result<T>,
 ) -> Result<T> {
     match path {
-        Some(path) => tekigo_assess::write_atomically_with(path, write)
-            .with_context(|| format!("writing {}", path.display())),
+        Some(path) => {
+            let mut of_output = true;
+            tekigo_assess::write_atomically_with(path, |w| {
+                let mut w = Watched::new(w);
+                let result = write(&mut w);
+                of_output = result.is_ok() || w.failed;
+                result
+            })
+            .map_err(|e| {
+                if of_output {
+                    e.context(UserError::new(
+                        "error.writing_file",
+                        &[("path", path.display().to_string())],
+                    ))
+                } else {
+                    e
+                }
+            })
+        }
         None => {
             let stdout = std::io::stdout();
             if binary && stdout.is_terminal() {
-                bail!("refusing to write a binary file to the terminal: use -o FILE");
+                return Err(UserError::new("error.binary_to_terminal", &[]).into());
             }
+            let stdout_failed = || UserError::new("error.writing_stdout", &[]);
             let mut out = std::io::BufWriter::new(stdout.lock());
-            let result = write(&mut out).context("writing to standard output")?;
-            out.flush().context("writing to standard output")?;
+            let mut w = Watched::new(&mut out);
+            let result = write(&mut w);
+            let failed = w.failed;
+            let result = result.map_err(|e| {
+                if failed {
+                    e.context(stdout_failed())
+                } else {
+                    e
+                }
+            })?;
+            out.flush().with_context(stdout_failed)?;
             Ok(result)
         }
+    }
+}
+
+/// A writer that remembers whether a write to it failed (see [`emit_with`]).
+struct Watched<'a> {
+    inner: &'a mut dyn Write,
+    failed: bool,
+}
+
+impl<'a> Watched<'a> {
+    fn new(inner: &'a mut dyn Write) -> Watched<'a> {
+        Watched {
+            inner,
+            failed: false,
+        }
+    }
+
+    fn watch<R>(&mut self, result: std::io::Result<R>) -> std::io::Result<R> {
+        self.failed |= result.is_err();
+        result
+    }
+}
+
+impl Write for Watched<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let result = self.inner.write(buf);
+        self.watch(result)
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        let result = self.inner.write_all(buf);
+        self.watch(result)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        let result = self.inner.flush();
+        self.watch(result)
     }
 }
 
@@ -61,4 +130,56 @@ pub fn table(header: &[&str]) -> Table {
         t.set_width(160);
     }
     t
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A writer whose every write fails, as a full disk does.
+    struct Full;
+
+    impl Write for Full {
+        fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+            Err(std::io::Error::other("no space left"))
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn only_a_failure_of_the_output_is_told_as_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let written = |e: &anyhow::Error| e.downcast_ref::<UserError>().map(|u| u.key);
+
+        // An error of what makes the output comes through as it is; nothing is written.
+        let path = dir.path().join("out.json");
+        let e = emit_with(Some(&path), false, |w| -> Result<()> {
+            w.write_all(b"[")?;
+            anyhow::bail!("the database is damaged")
+        })
+        .unwrap_err();
+        assert_eq!(
+            (written(&e), e.to_string()),
+            (None, "the database is damaged".into())
+        );
+        assert!(!path.exists());
+
+        // A file that cannot be made is a failure to write it, naming it.
+        let path = dir.path().join("no/such/dir/out.json");
+        let e = emit_with(Some(&path), false, |w| Ok(w.write_all(b"[]")?)).unwrap_err();
+        assert_eq!(written(&e), Some("error.writing_file"));
+        assert!(e.to_string().contains("no/such/dir/out.json"), "{e}");
+
+        // A failed write is seen whatever the caller does with its error.
+        let mut full = Full;
+        let mut w = Watched::new(&mut full);
+        assert!(w.write_all(b"x").is_err() && w.failed);
+        let mut sink = Vec::new();
+        let mut w = Watched::new(&mut sink);
+        w.write_all(b"x").unwrap();
+        assert!(!w.failed);
+    }
 }

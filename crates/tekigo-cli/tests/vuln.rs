@@ -502,27 +502,44 @@ fn a_closed_pipe_or_an_unwritable_output_during_the_scan() {
     );
     assert_eq!(String::from_utf8_lossy(&out.stderr), "");
 
-    let scan_to = |file: &Path| {
-        let mut args = vec![
-            "vuln", "scan", &s.sbom, "--db", &s.db, "--format", "json", "-o",
+    let scan_to = |lang: &str, file: &Path| {
+        let args = [
+            "--lang",
+            lang,
+            "vuln",
+            "scan",
+            &s.sbom,
+            "--db",
+            &s.db,
+            "--format",
+            "json",
+            "-o",
+            file.to_str().unwrap(),
         ];
-        args.push(file.to_str().unwrap());
         tekigo(&args, s.dir.path())
     };
-    let out = scan_to(&s.dir.path().join("no/such/dir/findings.json"));
+    let bad = s.dir.path().join("no/such/dir/findings.json");
+    let out = scan_to("en", &bad);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("no/such/dir/findings.json"), "{err}");
+    // In Japanese, tekigo's words are Japanese (the system's own reason stays as it gives it).
+    let out = scan_to("ja", &bad);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    let told = format!("エラー: {} に書き込めませんでした\n", bad.display());
+    assert!(err.starts_with(&told), "{err}");
+    assert!(!err.contains("writing"), "{err}");
 
     // A scan that cannot finish (the database is damaged) leaves the earlier file alone.
     let kept = s.dir.path().join("findings.json");
     std::fs::write(&kept, "[]\n").unwrap();
-    assert_eq!(scan_to(&kept).status.code(), Some(0));
+    assert_eq!(scan_to("en", &kept).status.code(), Some(0));
     assert_ne!(std::fs::read_to_string(&kept).unwrap(), "[]\n");
     std::fs::write(&kept, "[]\n").unwrap();
     let bytes = std::fs::read(&s.db).unwrap();
     std::fs::write(&s.db, &bytes[..bytes.len() / 2]).unwrap();
-    let out = scan_to(&kept);
+    let out = scan_to("en", &kept);
     assert_eq!(
         out.status.code(),
         Some(2),

@@ -99,7 +99,12 @@ pub fn run(global: &Global, args: ScanArgs) -> Result<ExitCode> {
             &tekigo_pkgdb::cyclonedx::BomOptions::now(),
             path,
         )
-        .with_context(|| format!("cannot write {}", path.display()))?;
+        .with_context(|| {
+            crate::i18n::UserError::new(
+                "error.writing_file",
+                &[("path", path.display().to_string())],
+            )
+        })?;
     }
     if let Some(s) = spinner {
         s.finish_and_clear();

@@ -485,7 +485,13 @@ fn scan(global: &Global, args: ScanArgs) -> Result<ExitCode> {
                 kernel.as_ref(),
                 threshold,
                 out,
-            )?;
+            )
+            // Its cause, worded by whoever made it: the writing is told by `emit_with`.
+            .map_err(|e| match e {
+                tekigo_vulnscan::JsonError::Io(e) => anyhow::Error::new(e),
+                tekigo_vulnscan::JsonError::Db(e) => anyhow::Error::new(e),
+                tekigo_vulnscan::JsonError::Json(e) => anyhow::Error::new(e),
+            })?;
             out.write_all(b"\n")?;
             Ok(found)
         })?;
