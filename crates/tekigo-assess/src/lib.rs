@@ -166,8 +166,8 @@ pub fn write_parts_atomically(path: &Path, parts: &[&[u8]]) -> Result<(), Assess
 
 /// [`write_atomically`] of what `write` writes, as it writes it (an output too large to
 /// hold, such as a scan's findings written while the matching goes on), returning what
-/// `write` returns. When `write` fails, the target keeps its old content and the error is returned (naming no path: the
-/// caller's context does).
+/// `write` returns. When `write` fails, the target keeps its old content and the error is
+/// returned (naming no path: the caller's context does).
 pub fn write_atomically_with<T, E: From<std::io::Error>>(
     path: &Path,
     write: impl FnOnce(&mut dyn std::io::Write) -> Result<T, E>,

@@ -45,14 +45,12 @@ pub fn emit_with<T>(
                 result
             })
             .map_err(|e| {
-                if of_output {
-                    e.context(UserError::new(
+                told(e, of_output, || {
+                    UserError::new(
                         "error.writing_file",
                         &[("path", path.display().to_string())],
-                    ))
-                } else {
-                    e
-                }
+                    )
+                })
             })
         }
         None => {
@@ -65,16 +63,19 @@ pub fn emit_with<T>(
             let mut w = Watched::new(&mut out);
             let result = write(&mut w);
             let failed = w.failed;
-            let result = result.map_err(|e| {
-                if failed {
-                    e.context(stdout_failed())
-                } else {
-                    e
-                }
-            })?;
+            let result = result.map_err(|e| told(e, failed, stdout_failed))?;
             out.flush().with_context(stdout_failed)?;
             Ok(result)
         }
+    }
+}
+
+/// `e`, told as a failure to write the output (`what`) when `of_output` says it is one.
+fn told(e: anyhow::Error, of_output: bool, what: impl FnOnce() -> UserError) -> anyhow::Error {
+    if of_output {
+        e.context(what())
+    } else {
+        e
     }
 }
 

@@ -26,11 +26,10 @@
 //! The key sample is copied into memory when the file is opened (a few hundred kilobytes
 //! for 700,000 keys). A lookup searches it, reads the one block of 64 key entries it names
 //! (kept for the thread's later lookups) and then the key's postings with `pread`, without
-//! touching the map: the profile of
-//! issue 20 showed a binary search over the mapped table (~20 scattered pages per lookup)
-//! and the unmapping that kept those pages out of the resident size costing several times
-//! the search itself. Records (NVD, CSAF, KEV and kernel matches, imports) are read from
-//! the map.
+//! touching the map: the profile of issue 20 showed a binary search over the mapped table
+//! (~20 scattered pages per lookup) and the unmapping that kept those pages out of the
+//! resident size costing several times the search itself. Records (NVD, CSAF, KEV and
+//! kernel matches, imports) are read from the map.
 
 use crate::index;
 use crate::input::{self, Format, InputError};
