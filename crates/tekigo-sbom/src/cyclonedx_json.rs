@@ -64,62 +64,87 @@ pub(crate) fn check_spec_version(version: &str) -> bool {
     matches!(version, "1.2" | "1.3" | "1.4" | "1.5" | "1.6")
 }
 
-pub(crate) fn into_sbom(
-    spec_version: Option<String>,
-    metadata: Option<CdxMetadata>,
-    components: Vec<CdxComponent>,
-    origin: &str,
-) -> Result<Sbom, SbomError> {
-    let spec_version =
-        spec_version.ok_or_else(|| SbomError::at_field(origin, "specVersion", "missing"))?;
-    if !check_spec_version(&spec_version) {
-        return Err(SbomError::at_field(
-            origin,
-            "specVersion",
-            format!("CycloneDX {spec_version:?} is not supported (1.4, 1.5, 1.6 are)"),
-        ));
+/// Turns CycloneDX components into model components and hands each to a sink, in document
+/// order (a parent before its children), collecting the warnings of the conversion.
+pub(crate) struct Converter<'s> {
+    each: &'s mut dyn FnMut(Component),
+    subject: Option<Subject>,
+    warnings: Vec<String>,
+}
+
+impl<'s> Converter<'s> {
+    pub(crate) fn new(each: &'s mut dyn FnMut(Component)) -> Converter<'s> {
+        Converter {
+            each,
+            subject: None,
+            warnings: Vec::new(),
+        }
     }
-    let mut warnings = Vec::new();
-    let mut out = Vec::new();
-    let mut subject = None;
-    if let Some(top) = metadata.and_then(|m| m.component) {
+
+    /// `metadata.component`: the subject; its nested components are components.
+    pub(crate) fn metadata(&mut self, metadata: CdxMetadata) {
+        let Some(top) = metadata.component else {
+            return;
+        };
         let mut children = Vec::new();
         let c = convert(
             top,
             "metadata.component".to_string(),
-            &mut warnings,
+            &mut self.warnings,
             &mut children,
         );
-        subject = Some(Subject {
+        self.subject = Some(Subject {
             name: c.name,
             version: c.version,
             purl: c.purl,
         });
-        flatten(children, &mut out, &mut warnings);
+        self.flatten(children);
     }
-    let top_level = components
-        .into_iter()
-        .enumerate()
-        .map(|(i, c)| (format!("components[{i}]"), c))
-        .collect();
-    flatten(top_level, &mut out, &mut warnings);
-    Ok(Sbom {
-        format: Format::CycloneDxJson,
-        spec_version,
-        subject,
-        components: out,
-        warnings,
-    })
-}
 
-/// Flattens in document order (a parent before its children) without recursion, so depth
-/// is bounded only by serde_json's own nesting limit.
-fn flatten(top: Vec<(String, CdxComponent)>, out: &mut Vec<Component>, warnings: &mut Vec<String>) {
-    let mut stack: Vec<(String, CdxComponent)> = top.into_iter().rev().collect();
-    while let Some((path, c)) = stack.pop() {
-        let mut children = Vec::new();
-        out.push(convert(c, path, warnings, &mut children));
-        stack.extend(children.into_iter().rev());
+    /// One element of the top-level `components`, at `path`, with its nested components.
+    pub(crate) fn top_level(&mut self, path: String, c: CdxComponent) {
+        self.flatten(vec![(path, c)]);
+    }
+
+    /// Flattens without recursion, so depth is bounded only by serde_json's own nesting
+    /// limit.
+    fn flatten(&mut self, top: Vec<(String, CdxComponent)>) {
+        let mut stack: Vec<(String, CdxComponent)> = top.into_iter().rev().collect();
+        while let Some((path, c)) = stack.pop() {
+            let mut children = Vec::new();
+            (self.each)(convert(c, path, &mut self.warnings, &mut children));
+            stack.extend(children.into_iter().rev());
+        }
+    }
+
+    /// The SBOM (its components went to the sink), once the document is known to be a
+    /// CycloneDX version this crate reads.
+    pub(crate) fn finish(
+        self,
+        spec_version: Option<String>,
+        origin: &str,
+    ) -> Result<Sbom, SbomError> {
+        let spec_version =
+            spec_version.ok_or_else(|| SbomError::at_field(origin, "specVersion", "missing"))?;
+        if !check_spec_version(&spec_version) {
+            return Err(SbomError::at_field(
+                origin,
+                "specVersion",
+                format!("CycloneDX {spec_version:?} is not supported (1.4, 1.5, 1.6 are)"),
+            ));
+        }
+        Ok(Sbom {
+            format: Format::CycloneDxJson,
+            spec_version,
+            subject: self.subject,
+            components: Vec::new(),
+            warnings: self.warnings,
+        })
+    }
+
+    /// The sink, for the components of a document that turned out not to be CycloneDX.
+    pub(crate) fn into_sink(self) -> &'s mut dyn FnMut(Component) {
+        self.each
     }
 }
 

@@ -159,39 +159,79 @@ pub struct Sbom {
 impl Sbom {
     /// Reads and parses an SBOM file, recognising its format from its content (not its name).
     pub fn from_path(path: impl AsRef<Path>) -> Result<Sbom, SbomError> {
+        Sbom::collect(|each| Sbom::stream_path(path, each))
+    }
+
+    /// [`Sbom::from_path`], handing each component to `each` as soon as it is read instead
+    /// of keeping it: a CycloneDX JSON document's components arrive while the rest of it is
+    /// still being read (other formats' when it has been read), so that what the caller
+    /// does with them (a vulnerability scan) overlaps the parse. The SBOM returned has no
+    /// `components`. After an error, the components handed over so far came from a
+    /// document that is not valid: the caller must discard what it made of them.
+    pub fn stream_path(
+        path: impl AsRef<Path>,
+        each: &mut dyn FnMut(Component),
+    ) -> Result<Sbom, SbomError> {
         let path = path.as_ref();
         let bytes = std::fs::read(path).map_err(|e| SbomError::io(path, e))?;
-        Sbom::from_slice(&bytes, &path.display().to_string())
+        Sbom::read(None, &bytes, &path.display().to_string(), each)
     }
 
     /// Parses an SBOM held in memory; `origin` names it in errors (usually the file path).
     pub fn from_slice(bytes: &[u8], origin: &str) -> Result<Sbom, SbomError> {
-        let body = strip_bom(bytes);
-        let first = body.iter().position(|b| !b.is_ascii_whitespace());
-        match first.map(|i| body[i]) {
-            Some(b'{') => crate::json::parse(None, body, origin),
-            Some(b'<') => crate::cyclonedx_xml::parse(body, origin),
-            Some(_) if crate::spdx_tv::looks_like_tag_value(body) => {
-                crate::spdx_tv::parse(body, origin)
-            }
-            Some(_) => Err(SbomError::format(
-                origin,
-                "not a CycloneDX (JSON, XML) or SPDX (JSON, tag-value) document",
-            )),
-            None => Err(SbomError::format(origin, "the file is empty")),
-        }
+        Sbom::collect(|each| Sbom::read(None, bytes, origin, each))
     }
 
     /// Parses `bytes` as the given format, for callers that already know it.
     pub fn parse_as(format: Format, bytes: &[u8], origin: &str) -> Result<Sbom, SbomError> {
+        Sbom::collect(|each| Sbom::read(Some(format), bytes, origin, each))
+    }
+
+    /// A streamed parse's components gathered into its SBOM.
+    fn collect(
+        parse: impl FnOnce(&mut dyn FnMut(Component)) -> Result<Sbom, SbomError>,
+    ) -> Result<Sbom, SbomError> {
+        let mut components = Vec::new();
+        let mut sbom = parse(&mut |c| components.push(c))?;
+        sbom.components = components;
+        Ok(sbom)
+    }
+
+    /// Parses `bytes` as `expected`, or as what its content shows when `None`.
+    fn read(
+        expected: Option<Format>,
+        bytes: &[u8],
+        origin: &str,
+        each: &mut dyn FnMut(Component),
+    ) -> Result<Sbom, SbomError> {
         let body = strip_bom(bytes);
-        match format {
-            Format::CycloneDxJson | Format::SpdxJson => {
-                crate::json::parse(Some(format), body, origin)
+        let first = body.iter().position(|b| !b.is_ascii_whitespace());
+        let sbom = match (expected, first.map(|i| body[i])) {
+            (Some(Format::CycloneDxJson | Format::SpdxJson), _) | (None, Some(b'{')) => {
+                return crate::json::parse(expected, body, origin, each)
             }
-            Format::CycloneDxXml => crate::cyclonedx_xml::parse(body, origin),
-            Format::SpdxTagValue => crate::spdx_tv::parse(body, origin),
+            (Some(Format::CycloneDxXml), _) | (None, Some(b'<')) => {
+                crate::cyclonedx_xml::parse(body, origin)
+            }
+            (Some(Format::SpdxTagValue), _) => crate::spdx_tv::parse(body, origin),
+            (None, Some(_)) if crate::spdx_tv::looks_like_tag_value(body) => {
+                crate::spdx_tv::parse(body, origin)
+            }
+            (None, Some(_)) => Err(SbomError::format(
+                origin,
+                "not a CycloneDX (JSON, XML) or SPDX (JSON, tag-value) document",
+            )),
+            (None, None) => Err(SbomError::format(origin, "the file is empty")),
+        }?;
+        Ok(sbom.hand_over(each))
+    }
+
+    /// This SBOM with its components handed to `each`.
+    pub(crate) fn hand_over(mut self, each: &mut dyn FnMut(Component)) -> Sbom {
+        for c in std::mem::take(&mut self.components) {
+            each(c);
         }
+        self
     }
 }
 

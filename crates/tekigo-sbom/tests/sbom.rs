@@ -510,3 +510,62 @@ fn generated_from_and_pedigree_ancestors() {
         assert_eq!(source_of(&sbom, "libcrypto3"), None, "{file}");
     }
 }
+
+/// `stream_path` hands each component over as soon as it is read (a scan matches them
+/// while the rest is read), in the order `from_path` lists them, and on an error after
+/// some components it has handed those over and fails as `from_path` does.
+#[test]
+fn streamed_components_come_while_reading_in_document_order() {
+    for name in [
+        "cyclonedx-py-1.6.cdx.json",
+        "nested-1.6.cdx.json",
+        "syft-0.78-distroless.cdx.xml",
+        "trivy-centos-7.spdx.json",
+        "debsbom-0.10.2.spdx",
+    ] {
+        let whole = load(name);
+        let mut streamed = Vec::new();
+        let rest = Sbom::stream_path(fixture(name), &mut |c| streamed.push(c)).unwrap();
+        assert!(!whole.components.is_empty(), "{name}");
+        assert_eq!(streamed, whole.components, "{name}");
+        assert!(rest.components.is_empty(), "{name}");
+        assert_eq!(
+            (rest.format, rest.subject, rest.warnings),
+            (whole.format, whole.subject, whole.warnings),
+            "{name}"
+        );
+    }
+
+    let dir = tempfile::tempdir().unwrap();
+    let broken = dir.path().join("broken.cdx.json");
+    std::fs::write(
+        &broken,
+        "{\"bomFormat\": \"CycloneDX\", \"specVersion\": \"1.6\", \"components\": [\n\
+         {\"name\": \"a\", \"purl\": \"pkg:pypi/a@1\"},\n{\"name\": \"b\"},\n{\"name\": 3}\n]}",
+    )
+    .unwrap();
+    let mut streamed = Vec::new();
+    let e = Sbom::stream_path(&broken, &mut |c| streamed.push(c.name)).unwrap_err();
+    assert_eq!(streamed, ["a", "b"]);
+    assert_eq!(
+        e.to_string(),
+        Sbom::from_path(&broken).unwrap_err().to_string()
+    );
+    assert!(e.to_string().contains(":4:"), "{e}");
+    assert!(e.to_string().contains("components[2].name"), "{e}");
+
+    // The subject's nested components come first when `metadata` does, after the others
+    // when it follows them (document order either way).
+    let meta = r#""metadata": {"component": {"name": "product", "components": [{"name": "fw"}]}}"#;
+    let list = r#""components": [{"name": "lib"}]"#;
+    for (text, want) in [
+        (format!("{meta}, {list}"), ["fw", "lib"]),
+        (format!("{list}, {meta}"), ["lib", "fw"]),
+    ] {
+        let doc = format!(r#"{{"bomFormat": "CycloneDX", "specVersion": "1.6", {text}}}"#);
+        let sbom = Sbom::from_slice(doc.as_bytes(), "m.json").unwrap();
+        let names: Vec<&str> = sbom.components.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, want);
+        assert_eq!(sbom.subject.unwrap().name, "product");
+    }
+}

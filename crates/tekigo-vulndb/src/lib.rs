@@ -44,15 +44,17 @@ mod nvd;
 mod osv;
 mod query;
 mod redhat;
+mod scan;
 mod store;
 pub mod vers;
 
 pub use cpe::Cpe;
 pub use head::{AdvisoryHead, SeverityRef};
 pub use input::{detect, parse_document, Format, InputError};
-pub use matcher::{scan, scan_map, scan_ordered, Explanation, Finding, ScanResult, SourceMatch};
+pub use matcher::{Explanation, Finding, SourceMatch};
 pub use model::{Advisory, KevInfo, Severity, Source};
 pub use query::{PurlInfo, Query};
+pub use scan::{scan, scan_map, scan_ordered, Feeding, QueryFeed, ScanResult};
 pub use store::{import, resolve_path, Db, DbError, ImportOptions, ImportReport, Meta, FILE_NAME};
 
 /// The importers one by one, for fuzzing and for callers that know the format.

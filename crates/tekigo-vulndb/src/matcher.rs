@@ -168,188 +168,10 @@ fn merge_same_vulnerability(found: Vec<Finding>) -> Vec<Finding> {
     out
 }
 
-/// Findings of a scan and the problems met on the way (invalid versions and the like).
-#[derive(Debug, Default)]
-pub struct ScanResult {
-    pub findings: Vec<Finding>,
-    pub warnings: Vec<String>,
-}
-
-/// Matches every query; findings come in query order, one per (component, vulnerability).
-pub fn scan(db: &Db, queries: &[Query]) -> Result<ScanResult, DbError> {
-    let (findings, warnings) = scan_map(db, queries, |f| f)?;
-    Ok(ScanResult { findings, warnings })
-}
-
-/// [`scan`], with each finding turned into an `R` by `each` on the thread that found it:
-/// turning thousands of findings into report rows is as much work as finding them.
-pub fn scan_map<R: Send>(
-    db: &Db,
-    queries: &[Query],
-    each: impl Fn(Finding) -> R + Sync,
-) -> Result<(Vec<R>, Vec<String>), DbError> {
-    let mut out = Vec::new();
-    let mut warnings = Vec::new();
-    scan_ordered(
-        db,
-        queries,
-        Vec::new,
-        |rows: &mut Vec<R>, f| rows.push(each(f)),
-        |rows, w| {
-            out.append(rows);
-            warnings.extend_from_slice(w);
-            Ok::<(), DbError>(())
-        },
-    )?;
-    Ok((out, warnings))
-}
-
-/// [`scan`] for output written while matching goes on: the components are matched in
-/// chunks on worker threads, each chunk's findings folded into an `S` by `each` (and each
-/// finding dropped at once), and `emit` gets every chunk's `S` and matcher warnings on the
-/// calling thread, in component order. `emit` must leave the `S` empty: it goes back to
-/// the workers for a later chunk, so a scan of any size reuses a few buffers instead of
-/// holding its whole output (15,000 findings' JSON, 22 MB, cost a page fault per 4 KB and
-/// the copies of a growing buffer: a tenth of the scan in the profile of issue 20).
-///
-/// Workers run at most a few chunks ahead of `emit`, so memory stays bounded when the
-/// output is slow. The result does not depend on the number of threads. The first error,
-/// of the database or of `emit`, stops the scan.
-pub fn scan_ordered<S: Send, E: From<DbError> + Send>(
-    db: &Db,
-    queries: &[Query],
-    init: impl Fn() -> S + Sync,
-    each: impl Fn(&mut S, Finding) + Sync,
-    mut emit: impl FnMut(&mut S, &[String]) -> Result<(), E>,
-) -> Result<(), E> {
-    use std::collections::BTreeMap;
-    use std::sync::{Condvar, Mutex, PoisonError};
-    /// Components per chunk: enough that handing a chunk over costs nothing measurable,
-    /// few enough that a chunk's output (a few hundred findings) stays small.
-    const CHUNK: usize = 256;
-    /// Components matched between two `Db::release_pages` (which bounds the resident size).
-    const RELEASE_EVERY: usize = 128;
-    /// How many chunks the workers may match ahead of the one being emitted (at least two
-    /// per worker).
-    const WINDOW: usize = 8;
-    let platforms = platforms(queries);
-    let chunks: Vec<&[Query]> = queries.chunks(CHUNK).collect();
-    let match_chunk =
-        |m: &mut Matcher<'_>, n: usize, state: &mut S| -> Result<Vec<String>, DbError> {
-            for (i, q) in chunks[n].iter().enumerate() {
-                for mut f in m.match_query(q)? {
-                    f.component_index = n * CHUNK + i;
-                    each(state, f);
-                }
-                if i % RELEASE_EVERY == RELEASE_EVERY - 1 {
-                    db.release_pages();
-                }
-            }
-            Ok(std::mem::take(&mut m.warnings))
-        };
-    let workers = rayon::current_num_threads().min(chunks.len());
-    if workers <= 1 {
-        let mut m = Matcher::new(db, &platforms);
-        let mut state = init();
-        for n in 0..chunks.len() {
-            let warnings = match_chunk(&mut m, n, &mut state)?;
-            emit(&mut state, &warnings)?;
-        }
-        return Ok(());
-    }
-    /// What the workers and the emitting thread share.
-    struct Shared<S, E> {
-        /// The next chunk a worker takes.
-        next: usize,
-        /// Chunks emitted so far.
-        emitted: usize,
-        /// Matched chunks waiting for their turn.
-        done: BTreeMap<usize, (S, Vec<String>)>,
-        /// Emptied states, for the next chunks.
-        free: Vec<S>,
-        failed: Option<E>,
-    }
-    let window = WINDOW.max(2 * workers);
-    let shared = Mutex::new(Shared {
-        next: 0,
-        emitted: 0,
-        done: BTreeMap::new(),
-        free: Vec::new(),
-        failed: None,
-    });
-    let turn = Condvar::new();
-    let lock = || shared.lock().unwrap_or_else(PoisonError::into_inner);
-    let wait = |g| turn.wait(g).unwrap_or_else(PoisonError::into_inner);
-    std::thread::scope(|scope| {
-        for _ in 0..workers {
-            scope.spawn(|| {
-                let mut m = Matcher::new(db, &platforms);
-                loop {
-                    let (n, state) = {
-                        let mut g = lock();
-                        while g.failed.is_none()
-                            && g.next < chunks.len()
-                            && g.next >= g.emitted + window
-                        {
-                            g = wait(g);
-                        }
-                        if g.failed.is_some() || g.next >= chunks.len() {
-                            return;
-                        }
-                        let n = g.next;
-                        g.next += 1;
-                        let state = g.free.pop();
-                        (n, state)
-                    };
-                    let mut s = state.unwrap_or_else(&init);
-                    let result = match_chunk(&mut m, n, &mut s);
-                    let mut g = lock();
-                    match result {
-                        Ok(w) => {
-                            g.done.insert(n, (s, w));
-                        }
-                        Err(e) => {
-                            g.failed.get_or_insert(E::from(e));
-                        }
-                    }
-                    turn.notify_all();
-                }
-            });
-        }
-        let mut g = lock();
-        while g.failed.is_none() && g.emitted < chunks.len() {
-            let emitted = g.emitted;
-            let Some((mut s, w)) = g.done.remove(&emitted) else {
-                g = wait(g);
-                continue;
-            };
-            drop(g);
-            let result = emit(&mut s, &w);
-            g = lock();
-            match result {
-                Ok(()) => {
-                    g.free.push(s);
-                    g.emitted += 1;
-                }
-                Err(e) => {
-                    g.failed.get_or_insert(e);
-                }
-            }
-            turn.notify_all();
-        }
-    });
-    let g = shared.into_inner().unwrap_or_else(PoisonError::into_inner);
-    match g.failed {
-        Some(e) => Err(e),
-        None => Ok(()),
-    }
-}
-
 /// The CPEs every component states: the evidence for NVD platform conditions, which any
 /// component of the list may satisfy.
-fn platforms(queries: &[Query]) -> Vec<Platform> {
+pub(crate) fn platforms<'q>(queries: impl Iterator<Item = &'q Query>) -> Vec<Platform> {
     queries
-        .iter()
         .flat_map(|q| {
             q.cpes.iter().filter_map(move |c| {
                 Cpe::parse(c).map(|cpe| Platform {
@@ -398,19 +220,19 @@ struct Verdict {
 
 /// A CPE the SBOM states, with the version of its component: the evidence for NVD platform
 /// conditions.
-struct Platform {
+pub(crate) struct Platform {
     cpe: Cpe,
     version: Option<String>,
 }
 
-struct Matcher<'a> {
+pub(crate) struct Matcher<'a> {
     db: &'a Db,
     /// Which sources the database holds: lookups for absent ones are skipped.
     has: [bool; 5],
     cache: HashMap<usize, Rc<Advisory>>,
-    blocks: crate::store::KeyBlocks,
-    platforms: &'a [Platform],
-    warnings: Vec<String>,
+    /// Known once every query is (see `QueryFeed`): a match that needs them waits.
+    platforms: &'a std::sync::OnceLock<Vec<Platform>>,
+    pub(crate) warnings: Vec<String>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -421,13 +243,15 @@ enum Tri {
 }
 
 impl<'a> Matcher<'a> {
-    fn new(db: &'a Db, platforms: &'a [Platform]) -> Matcher<'a> {
+    pub(crate) fn new(
+        db: &'a Db,
+        platforms: &'a std::sync::OnceLock<Vec<Platform>>,
+    ) -> Matcher<'a> {
         let has = Source::ALL.map(|s| db.meta().records.contains_key(s.as_str()));
         Matcher {
             db,
             has,
             cache: HashMap::new(),
-            blocks: Default::default(),
             platforms,
             warnings: Vec::new(),
         }
@@ -442,7 +266,7 @@ impl<'a> Matcher<'a> {
         Ok(a)
     }
 
-    fn match_query(&mut self, q: &Query) -> Result<Vec<Finding>, DbError> {
+    pub(crate) fn match_query(&mut self, q: &Query) -> Result<Vec<Finding>, DbError> {
         let [osv, nvd, csaf, kev, cve] = self.has;
         let mut out: Vec<Finding> = Vec::new();
         if osv {
@@ -476,7 +300,7 @@ impl<'a> Matcher<'a> {
             let mut buf = Vec::new();
             let first = self
                 .db
-                .postings(&index::kev_key(id), &mut buf, &mut self.blocks)?
+                .postings(&index::kev_key(id), &mut buf)?
                 .first()
                 .map(|p| p.0);
             if let Some(rec) = first {
@@ -553,10 +377,7 @@ impl<'a> Matcher<'a> {
             Cve5Status::Unknown => KernelStatus::Unknown,
         };
         let mut buf = Vec::new();
-        for (rec, _) in self
-            .db
-            .postings(index::KERNEL_KEY, &mut buf, &mut self.blocks)?
-        {
+        for (rec, _) in self.db.postings(index::KERNEL_KEY, &mut buf)? {
             let adv = self.advisory(rec)?;
             let Body::Cve5(body) = &adv.body else {
                 continue;
@@ -656,7 +477,7 @@ impl<'a> Matcher<'a> {
             // under one key nearly always share one).
             let mut parsed: Option<(Ecosystem, Result<Version<'_>, VersionError>)> = None;
             let mut buf = Vec::new();
-            for (rec, payload) in self.db.postings(key, &mut buf, &mut self.blocks)? {
+            for (rec, payload) in self.db.postings(key, &mut buf)? {
                 let Some(p) = index::decode_osv(payload) else {
                     return Err(DbError::Corrupt {
                         path: self.db.path().to_path_buf(),
@@ -806,10 +627,7 @@ impl<'a> Matcher<'a> {
                 q.version.clone()
             };
             let mut buf = Vec::new();
-            for (rec, _) in self
-                .db
-                .postings(&index::cpe_key(&cpe), &mut buf, &mut self.blocks)?
-            {
+            for (rec, _) in self.db.postings(&index::cpe_key(&cpe), &mut buf)? {
                 let adv = self.advisory(rec)?;
                 if adv.withdrawn.is_some() {
                     continue;
@@ -917,7 +735,7 @@ impl<'a> Matcher<'a> {
             return Ok(Tri::Unknown);
         };
         let mut seen = false;
-        for p in self.platforms {
+        for p in self.platforms.wait() {
             if !pattern.same_product(&p.cpe) {
                 continue;
             }
@@ -943,7 +761,7 @@ impl<'a> Matcher<'a> {
         }
         for key in keys {
             let mut buf = Vec::new();
-            for (rec, _) in self.db.postings(&key, &mut buf, &mut self.blocks)? {
+            for (rec, _) in self.db.postings(&key, &mut buf)? {
                 let adv = self.advisory(rec)?;
                 self.csaf_products(q, &adv, None, out);
             }

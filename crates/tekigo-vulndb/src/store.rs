@@ -25,7 +25,7 @@
 //!
 //! The key sample is copied into memory when the file is opened (a few hundred kilobytes
 //! for 700,000 keys). A lookup searches it, reads the one block of 64 key entries it names
-//! (kept for the thread's later lookups) and then the key's postings with `pread`, without
+//! (kept for later lookups, of any thread) and then the key's postings with `pread`, without
 //! touching the map: the profile of issue 20 showed a binary search over the mapped table
 //! (~20 scattered pages per lookup) and the unmapping that kept those pages out of the
 //! resident size costing several times the search itself. Records (NVD, CSAF, KEV and
@@ -41,6 +41,8 @@ use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::OnceLock;
 
 const MAGIC: &[u8; 8] = b"TKVULNDB";
 const VERSION: u32 = 4;
@@ -109,6 +111,10 @@ pub struct Db {
     sample_keys: Vec<Sampled>,
     /// The file, for the lookups' `pread`s.
     file: File,
+    /// The blocks of key entries read so far, by the sampled key that starts them (see
+    /// [`Db::postings`]), and their bytes.
+    blocks: Vec<OnceLock<Box<[u8]>>>,
+    block_bytes: AtomicUsize,
     meta: Meta,
 }
 
@@ -192,6 +198,8 @@ impl Db {
             record_table,
             n_keys,
             keys_end,
+            blocks: (0..sample_keys.len()).map(|_| OnceLock::new()).collect(),
+            block_bytes: AtomicUsize::new(0),
             sample,
             sample_keys,
             file,
@@ -290,15 +298,16 @@ impl Db {
     /// The postings stored under `key`: (record number, payload), the payloads read into
     /// `buf`. Empty when the key is unknown; an error only for a damaged file.
     ///
-    /// The blocks of key entries read are kept in `blocks` for the next lookups of the same
-    /// thread: an SBOM's components fall into a few thousand blocks, so most lookups of a
-    /// large SBOM then cost one `pread` (of the postings) instead of two (the profile of
-    /// issue 20: the block reads were two thirds of the bytes read).
+    /// The blocks of key entries read are kept for every later lookup, of any thread (up
+    /// to [`BLOCKS_MAX_BYTES`]): an SBOM's components fall into a few thousand blocks, so
+    /// most lookups of a large SBOM cost one `pread` (of the postings) instead of two. (The
+    /// profile of issue 20: per-thread caches of 4 MB each, smaller than the 4.7 MB of
+    /// blocks a 12,500-component scan of the benchmark's database touches, read 11 MB of
+    /// blocks in 5,226 `pread`s for 2,126 blocks.)
     pub(crate) fn postings<'b>(
         &self,
         key: &str,
         buf: &'b mut Vec<u8>,
-        blocks: &mut KeyBlocks,
     ) -> Result<Vec<(usize, &'b [u8])>, DbError> {
         let bad = || self.corrupt("key table is damaged");
         let target = key.as_bytes();
@@ -307,39 +316,31 @@ impl Db {
         let before = self
             .sample_keys
             .partition_point(|k| &self.sample[k.key.clone()] <= target);
-        let Some(first) = before.checked_sub(1).map(|i| &self.sample_keys[i]) else {
+        let Some(n) = before.checked_sub(1) else {
             return Ok(Vec::new());
         };
-        if !blocks.read.contains_key(&before) {
-            // The block, and the next block's first entry: its postings offset is where the
-            // postings of this block's last key end.
-            let end = match self.sample_keys.get(before) {
-                Some(next) => next.entry + 4 + next.key.len() + 8,
-                None => self.keys_end,
-            };
-            let mut block = Vec::new();
-            self.read_into(first.entry, end, &mut block)
-                .ok_or_else(bad)?;
-            blocks.keep(before, block);
-        }
-        let block = &blocks.read[&before];
-        let mut r = index::Reader { buf: block, pos: 0 };
-        let mut found = None;
-        let mut postings_end = self.record_table;
-        while r.pos < block.len() {
-            let k = r.bytes().ok_or_else(bad)?;
-            let at = r.u64().ok_or_else(bad)?;
-            if found.is_some() {
-                postings_end = at;
-                break;
+        let found = match self.blocks[n].get() {
+            Some(block) => find_postings(block, target, self.record_table),
+            None => {
+                // The block, and the next block's first entry: its postings offset is
+                // where the postings of this block's last key end.
+                let first = &self.sample_keys[n];
+                let end = match self.sample_keys.get(before) {
+                    Some(next) => next.entry + 4 + next.key.len() + 8,
+                    None => self.keys_end,
+                };
+                self.read_into(first.entry, end, buf).ok_or_else(bad)?;
+                let found = find_postings(buf, target, self.record_table);
+                let size = buf.len();
+                if self.block_bytes.fetch_add(size, Ordering::Relaxed) + size <= BLOCKS_MAX_BYTES {
+                    let _ = self.blocks[n].set(buf.as_slice().into());
+                } else {
+                    self.block_bytes.fetch_sub(size, Ordering::Relaxed);
+                }
+                found
             }
-            match k.cmp(target) {
-                std::cmp::Ordering::Less => {}
-                std::cmp::Ordering::Equal => found = Some(at),
-                std::cmp::Ordering::Greater => return Ok(Vec::new()),
-            }
-        }
-        let Some(start) = found else {
+        };
+        let Some((start, postings_end)) = found.ok_or_else(bad)? else {
             return Ok(Vec::new());
         };
         self.read_into(start, postings_end, buf).ok_or_else(bad)?;
@@ -354,29 +355,34 @@ impl Db {
     }
 }
 
-/// Blocks of key entries already read by one thread's lookups (see [`Db::postings`]),
-/// up to [`KeyBlocks::MAX_BYTES`]: a database with more blocks than that starts over rather
-/// than grow past the scan's memory target.
-#[derive(Default)]
-pub(crate) struct KeyBlocks {
-    /// By the index of the sampled key after the block's first key.
-    read: std::collections::HashMap<usize, Vec<u8>>,
-    bytes: usize,
-}
+/// At most this many bytes of key blocks are kept (see [`Db::postings`]): every block of
+/// 700,000 keys, three times the benchmark's 500,000 advisories; past it blocks are read
+/// again for each lookup rather than grow past the scan's memory target.
+const BLOCKS_MAX_BYTES: usize = 24 << 20;
 
-impl KeyBlocks {
-    /// About 1,500 blocks of 64 keys: every block of the 500,000 advisories of the
-    /// benchmark's database, a third of those of all of osv.dev.
-    const MAX_BYTES: usize = 4 << 20;
-
-    fn keep(&mut self, at: usize, block: Vec<u8>) {
-        if self.bytes + block.len() > Self::MAX_BYTES {
-            self.read.clear();
-            self.bytes = 0;
+/// Where the postings of `target` are in the file, from its block of key entries:
+/// `Some(None)` when the block does not hold it, `None` when the block is damaged.
+/// `default_end` ends the postings of the last key of the file.
+fn find_postings(
+    block: &[u8],
+    target: &[u8],
+    default_end: usize,
+) -> Option<Option<(usize, usize)>> {
+    let mut r = index::Reader { buf: block, pos: 0 };
+    let mut found = None;
+    while r.pos < block.len() {
+        let k = r.bytes()?;
+        let at = r.u64()?;
+        if let Some(start) = found {
+            return Some(Some((start, at)));
         }
-        self.bytes += block.len();
-        self.read.insert(at, block);
+        match k.cmp(target) {
+            std::cmp::Ordering::Less => {}
+            std::cmp::Ordering::Equal => found = Some(at),
+            std::cmp::Ordering::Greater => return Some(None),
+        }
     }
+    Some(found.map(|start| (start, default_end)))
 }
 
 /// A key of the key sample: where it is in the sample and where its key entry is in the file.

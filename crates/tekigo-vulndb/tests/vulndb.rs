@@ -886,3 +886,92 @@ fn every_key_is_found_through_the_key_sample_and_no_other() {
         .collect();
     assert_eq!(got, want);
 }
+
+/// Chunks matched while the queries are still coming (`QueryFeed`, as `tekigo vuln scan`
+/// feeds the components while it reads the SBOM) give what the whole list gives, emitted
+/// only once the feed is closed: here an NVD platform condition is confirmed by the last
+/// component, fed long after the one it concerns may have been matched.
+#[test]
+fn a_scan_of_queries_still_being_fed_gives_what_the_whole_list_gives() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use tekigo_vulndb::{scan_ordered, Feeding, QueryFeed};
+    let (_dir, db) = imported();
+    let kinds = [
+        purl("pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1"),
+        purl("pkg:apk/alpine/liblzma@5.6.1-r1?distro=alpine-3.20.1&upstream=xz"),
+        purl("pkg:maven/org.apache.logging.log4j/log4j-core@2.17.1"),
+    ];
+    let idf = cpe(
+        "esp-idf",
+        "4.1",
+        &["cpe:2.3:a:espressif:esp-idf:4.1:*:*:*:*:*:*:*"],
+    );
+    let chip = cpe("ESP32", "-", &["cpe:2.3:h:espressif:esp32:-:*:*:*:*:*:*:*"]);
+    let mut queries = vec![idf];
+    queries.extend((0..3000).map(|i| kinds[i % 3].clone()));
+    queries.push(chip);
+    let whole = scan(&db, &queries).unwrap();
+    let key = |f: &Finding| (f.component_index, f.vulnerability.clone(), f.needs_review);
+    let want: Vec<_> = whole.findings.iter().map(key).collect();
+    assert_eq!(want[0], (0, "CVE-2020-13595".to_string(), false));
+
+    let feed = QueryFeed::new();
+    let closed = AtomicBool::new(false);
+    let mut got = Vec::new();
+    let mut early = false;
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            let feeding = Feeding(&feed);
+            for (i, q) in queries.iter().enumerate() {
+                feed.push(q.clone());
+                if i % 500 == 0 {
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+            }
+            closed.store(true, Ordering::SeqCst);
+            feeding.close();
+        });
+        scan_ordered(
+            &db,
+            &feed,
+            Vec::new,
+            |rows: &mut Vec<_>, q: &Query, f| {
+                assert_eq!(q.label, queries[f.component_index].label);
+                rows.push(key(&f));
+            },
+            |rows, _| {
+                early |= !closed.load(Ordering::SeqCst);
+                got.append(rows);
+                Ok::<(), tekigo_vulndb::DbError>(())
+            },
+        )
+        .unwrap();
+    });
+    assert!(!early, "a chunk was emitted before the feed was closed");
+    assert_eq!(got, want);
+
+    // An abandoned feed (an SBOM found broken halfway) emits nothing.
+    let feed = QueryFeed::new();
+    let mut emitted = 0;
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            let _feeding = Feeding(&feed);
+            for q in queries.iter().take(1000) {
+                feed.push(q.clone());
+            }
+        });
+        scan_ordered(
+            &db,
+            &feed,
+            || (),
+            |_, _: &Query, _| {},
+            |_, _| {
+                emitted += 1;
+                Ok::<(), tekigo_vulndb::DbError>(())
+            },
+        )
+        .unwrap();
+    });
+    assert!(feed.abandoned());
+    assert_eq!(emitted, 0);
+}

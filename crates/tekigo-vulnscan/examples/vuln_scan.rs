@@ -28,16 +28,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             println!("{} components", sbom.components.len());
         }
         Some("scan") if args.len() == 5 => {
-            let sbom = tekigo_sbom::Sbom::from_path(Path::new(&args[2]))?;
             let db = tekigo_vulndb::Db::open(Path::new(&args[3]))?;
             let mut out = std::io::BufWriter::new(std::fs::File::create(&args[4])?);
-            let found =
-                tekigo_vulnscan::write_findings_json(&sbom, &db, None, None, None, &mut out)?;
+            let (_, found) = tekigo_vulnscan::scan_file_json(
+                Path::new(&args[2]),
+                &db,
+                None,
+                None,
+                None,
+                &mut out,
+            )?;
             out.write_all(b"\n")?;
             out.flush()?;
             // As the command does: no freeing at exit.
             std::mem::forget(found);
-            std::mem::forget(sbom);
         }
         _ => {
             return Err("usage: vuln_scan import DB FILE... | parse SBOM | scan SBOM DB OUT".into())

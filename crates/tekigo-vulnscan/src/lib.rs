@@ -19,11 +19,13 @@
 //! - `affected` in every other case.
 
 use serde::Serialize;
-use std::sync::Mutex;
+use std::borrow::Borrow;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
 use tekigo_kconfig::{Config, Decision, Line, Tree};
-use tekigo_sbom::{Component, Sbom};
+use tekigo_sbom::{Component, Sbom, SbomError};
 use tekigo_vex::{ComponentRef, Record, State, Triage};
-use tekigo_vulndb::{Db, DbError, Explanation, PurlInfo, Query, SourceMatch};
+use tekigo_vulndb::{Db, DbError, Explanation, Feeding, PurlInfo, Query, QueryFeed, SourceMatch};
 
 /// The query for one SBOM component: PURL fields as parsed by tekigo-sbom, CPEs as stated,
 /// and the source package the SBOM gives (which distribution advisories are keyed by).
@@ -247,15 +249,17 @@ pub fn findings_with_kernel(
     kernel: Option<&Kernel>,
 ) -> Result<Findings, DbError> {
     let queries: Vec<Query> = sbom.components.iter().map(query_of).collect();
-    let (rows, warnings) =
-        tekigo_vulndb::scan_map(db, &queries, |f| row_of(f, sbom, triage, kernel))?;
+    let (rows, warnings) = tekigo_vulndb::scan_map(db, &queries, |f| {
+        let reference = ComponentRef::from(&sbom.components[f.component_index]);
+        row_of(f, reference, triage, kernel)
+    })?;
     Ok(Findings { rows, warnings })
 }
 
 /// The row of one finding: its suggested state and the project's triage decision.
 fn row_of(
     f: tekigo_vulndb::Finding,
-    sbom: &Sbom,
+    component_ref: ComponentRef,
     triage: Option<&Triage>,
     kernel: Option<&Kernel>,
 ) -> FindingRow {
@@ -269,7 +273,6 @@ fn row_of(
             .as_str()
             .to_string()
     });
-    let component_ref = ComponentRef::from(&sbom.components[f.component_index]);
     let decision = triage.and_then(|t| {
         let ids: Vec<&str> = f.ids().collect();
         t.lookup(&ids, &component_ref).cloned()
@@ -306,6 +309,28 @@ fn row_of(
     }
 }
 
+/// A component as a JSON scan holds it: its query, and how a triage record names it.
+#[derive(Debug)]
+pub struct Scanned {
+    query: Query,
+    reference: ComponentRef,
+}
+
+impl Scanned {
+    fn of(c: &Component) -> Scanned {
+        Scanned {
+            query: query_of(c),
+            reference: ComponentRef::from(c),
+        }
+    }
+}
+
+impl Borrow<Query> for Scanned {
+    fn borrow(&self) -> &Query {
+        &self.query
+    }
+}
+
 /// The findings as `tekigo vuln scan --format json` prints them, written to `out` while
 /// the matching goes on (tekigo-vulndb's `scan_ordered`): each row is written as it is
 /// made and dropped, and the buffers are reused, so the scan never holds its output
@@ -320,14 +345,58 @@ pub fn write_findings_json(
     fail_on: Option<Level>,
     out: &mut dyn std::io::Write,
 ) -> Result<JsonSummary, JsonError> {
-    let queries: Vec<Query> = sbom.components.iter().map(query_of).collect();
+    let feed = QueryFeed::of(sbom.components.iter().map(Scanned::of));
+    write_json(db, feed, triage, kernel, fail_on, out)
+}
+
+/// [`write_findings_json`] of the SBOM file at `path`, matched while it is read: a thread
+/// reads it (`Sbom::stream_path`) while the others match its first components, since on
+/// two cores the parse alone took as long as matching its 12,500 components (issue 20).
+/// Nothing is written unless the whole SBOM reads without error (`JsonError::Sbom`).
+/// Returns the SBOM without its components, for its warnings and subject.
+pub fn scan_file_json(
+    path: &Path,
+    db: &Db,
+    triage: Option<&Triage>,
+    kernel: Option<&Kernel>,
+    fail_on: Option<Level>,
+    out: &mut dyn std::io::Write,
+) -> Result<(Sbom, JsonSummary), JsonError> {
+    let feed = QueryFeed::new();
+    std::thread::scope(|scope| {
+        let reader = scope.spawn(|| {
+            // Abandons the feed when the SBOM is not valid (or this thread panics).
+            let feeding = Feeding(&feed);
+            let sbom = Sbom::stream_path(path, &mut |c| feed.push(Scanned::of(&c)))?;
+            feeding.close();
+            Ok::<Sbom, SbomError>(sbom)
+        });
+        let written = write_json(db, &feed, triage, kernel, fail_on, out);
+        let sbom = reader
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            .map_err(JsonError::Sbom)?;
+        Ok((sbom, written?))
+    })
+}
+
+/// The JSON of [`write_findings_json`] for the components of `feed`; nothing when the feed
+/// is abandoned.
+fn write_json<F: Borrow<QueryFeed<Scanned>>>(
+    db: &Db,
+    feed: F,
+    triage: Option<&Triage>,
+    kernel: Option<&Kernel>,
+    fail_on: Option<Level>,
+    out: &mut dyn std::io::Write,
+) -> Result<JsonSummary, JsonError> {
     let mut summary = JsonSummary::default();
     tekigo_vulndb::scan_ordered(
         db,
-        &queries,
+        feed.borrow(),
         JsonChunk::default,
-        |chunk, f| {
-            let row = row_of(f, sbom, triage, kernel);
+        |chunk, item: &Scanned, f| {
+            let row = row_of(f, item.reference.clone(), triage, kernel);
             chunk.failing |= fail_on.is_some_and(|t| row.fails(t));
             chunk.push(&row);
         },
@@ -351,11 +420,14 @@ pub fn write_findings_json(
             Ok(())
         },
     )?;
+    if feed.borrow().abandoned() {
+        return Ok(summary);
+    }
     out.write_all(if summary.findings == 0 { b"[]" } else { b"\n]" })
         .map_err(JsonError::Io)?;
-    // The queries' strings are handed back to the allocator on the caller's time only when
-    // it wants them back: the command ends the process next.
-    summary.queries = queries;
+    // The components' queries are handed back to the allocator on the caller's time only
+    // when it wants them back: the command ends the process next.
+    summary.held = feed.borrow().take_chunks();
     Ok(summary)
 }
 
@@ -370,12 +442,13 @@ pub struct JsonSummary {
     pub warnings: Vec<String>,
     /// The component queries matched (kept so that a command about to exit can skip
     /// freeing them: `std::mem::forget` of the summary).
-    pub queries: Vec<Query>,
+    held: Vec<Arc<Vec<Scanned>>>,
 }
 
 /// Why [`write_findings_json`] failed.
 #[derive(Debug)]
 pub enum JsonError {
+    Sbom(SbomError),
     Db(DbError),
     Json(serde_json::Error),
     Io(std::io::Error),
@@ -391,6 +464,7 @@ impl std::fmt::Display for JsonError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             // The cause is the error's source: an error chain prints it once, after this.
+            JsonError::Sbom(_) => f.write_str("reading the SBOM"),
             JsonError::Db(_) => f.write_str("matching against the advisory database"),
             JsonError::Json(_) => f.write_str("writing a finding as JSON"),
             JsonError::Io(_) => f.write_str("writing the findings"),
@@ -403,6 +477,7 @@ impl std::error::Error for JsonError {
     /// failure: `tekigo vuln scan ... | head` ends quietly.
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
+            JsonError::Sbom(e) => Some(e),
             JsonError::Db(e) => Some(e),
             JsonError::Json(e) => Some(e),
             JsonError::Io(e) => Some(e),

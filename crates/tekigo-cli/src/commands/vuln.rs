@@ -457,14 +457,12 @@ pub fn delivery_failures(
 }
 
 fn scan(global: &Global, args: ScanArgs) -> Result<ExitCode> {
-    let sbom = tekigo_sbom::Sbom::from_path(&args.sbom)?;
     if args.parse_only {
+        let sbom = tekigo_sbom::Sbom::from_path(&args.sbom)?;
         println!("{} components", sbom.components.len());
         return Ok(ExitCode::SUCCESS);
     }
-    for w in &sbom.warnings {
-        eprintln!("warning: {w}");
-    }
+    // What the matching needs comes first: a JSON scan reads the SBOM while it matches.
     let db = open_db(global, &args.db)?;
     let triage = load_triage(&args)?;
     let kernel = match (&args.kernel_config, &args.kernel_source) {
@@ -477,9 +475,9 @@ fn scan(global: &Global, args: ScanArgs) -> Result<ExitCode> {
     let threshold: Option<tekigo_vulnscan::Level> = args.fail_on.map(Into::into);
     if matches!(args.format, ScanFormat::Json) {
         // Written as found, never held as rows (see `write_findings_json`).
-        let found = output::emit_with(args.output.as_deref(), false, |out| {
-            let found = tekigo_vulnscan::write_findings_json(
-                &sbom,
+        let (sbom, found) = output::emit_with(args.output.as_deref(), false, |out| {
+            let found = tekigo_vulnscan::scan_file_json(
+                &args.sbom,
                 &db,
                 triage.as_ref(),
                 kernel.as_ref(),
@@ -488,6 +486,7 @@ fn scan(global: &Global, args: ScanArgs) -> Result<ExitCode> {
             )
             // Its cause, worded by whoever made it: the writing is told by `emit_with`.
             .map_err(|e| match e {
+                tekigo_vulnscan::JsonError::Sbom(e) => anyhow::Error::new(e),
                 tekigo_vulnscan::JsonError::Io(e) => anyhow::Error::new(e),
                 tekigo_vulnscan::JsonError::Db(e) => anyhow::Error::new(e),
                 tekigo_vulnscan::JsonError::Json(e) => anyhow::Error::new(e),
@@ -495,7 +494,7 @@ fn scan(global: &Global, args: ScanArgs) -> Result<ExitCode> {
             out.write_all(b"\n")?;
             Ok(found)
         })?;
-        for w in &found.warnings {
+        for w in sbom.warnings.iter().chain(&found.warnings) {
             eprintln!("warning: {w}");
         }
         let failing = found.failing;
@@ -503,8 +502,11 @@ fn scan(global: &Global, args: ScanArgs) -> Result<ExitCode> {
         // costs milliseconds of a scan measured against the SBOM's parse time, for memory
         // the exit returns anyway (compilers' drivers skip freeing at exit likewise).
         std::mem::forget(found);
-        std::mem::forget(sbom);
         return Ok(exit(failing));
+    }
+    let sbom = tekigo_sbom::Sbom::from_path(&args.sbom)?;
+    for w in &sbom.warnings {
+        eprintln!("warning: {w}");
     }
     let found =
         tekigo_vulnscan::findings_with_kernel(&sbom, &db, triage.as_ref(), kernel.as_ref())?;
