@@ -1,7 +1,7 @@
 //! What every command needs: the catalog in use, the data directory, the language.
 
 use crate::cli::Global;
-use anyhow::{Context as _, Result};
+use anyhow::Result;
 use std::path::PathBuf;
 use tekigo_catalog::licensed::LicensedText;
 use tekigo_catalog::{Catalog, Lang};
@@ -25,7 +25,7 @@ impl Context {
             Some(dir) => dir.clone(),
             None => dirs::data_dir()
                 .map(|d| d.join("tekigo"))
-                .context("no data directory on this system: set --data-dir or TEKIGO_DATA_DIR")?,
+                .ok_or_else(|| crate::i18n::UserError::new("error.no_data_dir", &[]))?,
         };
         Ok(Context {
             catalog,

@@ -405,3 +405,53 @@ fn a_closed_pipe_ends_the_command_quietly() {
         assert_eq!(stderr(&out), "", "{args:?}");
     }
 }
+
+/// The errors of a first session (no project yet, no advisory database, a mistyped path or
+/// id) come in the language asked for, and only in it.
+#[test]
+fn the_first_errors_a_user_meets_are_in_their_language() {
+    let dir = tempfile::tempdir().unwrap();
+    let here = dir.path().display().to_string();
+    let db = dir.path().join("nodb").display().to_string();
+    let root = dir.path().join("none").display().to_string();
+    let cases: [(&[&str], &str, &str); 4] = [
+        (
+            &["assess", "list"],
+            "ここにも上のディレクトリにも tekigo.yaml がありません",
+            "no tekigo.yaml here or in any directory above",
+        ),
+        (
+            &["vuln", "scan", "x.json", "--db", &db],
+            "脆弱性情報のデータベースがまだありません",
+            "no advisory database yet",
+        ),
+        (
+            &["scan", "--root", &root],
+            "そのようなディレクトリまたはアーカイブはありません",
+            "no such directory or archive",
+        ),
+        (
+            &["catalog", "show", "CR 99.9"],
+            "カタログに項目 CR 99.9 はありません",
+            "no item CR 99.9 in the catalogs",
+        ),
+    ];
+    for (args, ja, en) in cases {
+        for (lang, want, not) in [("ja", ja, en), ("en", en, ja)] {
+            let mut all = vec!["--lang", lang];
+            all.extend_from_slice(args);
+            let out = tekigo(dir.path(), &[], &all);
+            let err = stderr(&out);
+            assert_eq!(out.status.code(), Some(2), "{all:?}: {err}");
+            assert!(err.contains(want) && !err.contains(not), "{all:?}: {err}");
+            let prefix = if lang == "ja" {
+                "エラー: "
+            } else {
+                "error: "
+            };
+            assert!(err.starts_with(prefix), "{all:?}: {err}");
+        }
+    }
+    let out = tekigo(dir.path(), &[], &["--lang", "ja", "assess", "list"]);
+    assert!(stderr(&out).contains(&here), "{}", stderr(&out));
+}

@@ -308,7 +308,10 @@ pub fn init(ctx: &Context, args: InitArgs) -> Result<ExitCode> {
     };
     for s in &standards {
         if ctx.catalog.standard(s).is_none() {
-            bail!("unknown standard {s:?}: use 62443-4-2, 62443-3-3, 62443-4-1, 62443-2-1 or 62443-3-2");
+            bail!(UserError::new(
+                "error.unknown_standard",
+                &[("standard", s.clone())]
+            ));
         }
     }
     let config = ProjectConfig {
@@ -363,8 +366,16 @@ pub fn load_assessment(
     Ok(project.load_assessment(&ctx.catalog, id)?)
 }
 
+/// The project of the current directory (its `tekigo.yaml` is there or in a directory
+/// above), or an error in the user's language saying how to make one.
 pub fn project() -> Result<Project> {
-    let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    let cwd = std::env::current_dir().with_context(|| UserError::new("error.no_cwd", &[]))?;
+    if !cwd.ancestors().any(|d| d.join("tekigo.yaml").is_file()) {
+        bail!(UserError::new(
+            "error.no_project",
+            &[("path", cwd.display().to_string())]
+        ));
+    }
     Ok(Project::discover(&cwd)?)
 }
 
@@ -504,7 +515,7 @@ fn load(
     let standard = ctx
         .catalog
         .standard(&a.standard)
-        .context("the assessment's standard is not in the catalog")?;
+        .ok_or_else(|| UserError::new("error.standard_not_in_catalog", &[]))?;
     let results = tekigo_assess::compute_with(standard, &a, project.config.review);
     Ok((a, results))
 }
@@ -572,7 +583,7 @@ fn new(ctx: &Context, project: &Project, args: NewArgs) -> Result<ExitCode> {
     };
     let component = match (&system, &args.component) {
         (Some((subject, _)), _) | (None, Some(subject)) => subject.clone(),
-        (None, None) => bail!("give --component, --zone or --conduit"),
+        (None, None) => bail!(UserError::new("error.assess_subject", &[])),
     };
     let sl_t = system.as_ref().map(|(_, t)| *t).or(args.sl_t);
     let listed = project.component(&component);
@@ -750,7 +761,7 @@ fn set(ctx: &Context, project: &Project, args: SetArgs) -> Result<ExitCode> {
     }
     for url in &args.urls {
         if !(url.starts_with("https://") || url.starts_with("http://")) {
-            bail!("--url {url:?} must start with https:// or http://");
+            bail!(UserError::new("error.url_scheme", &[("url", url.clone())]));
         }
     }
     // Store evidence first: the bytes are content-addressed, so a later failure leaves only
@@ -870,7 +881,7 @@ fn import_xlsx(ctx: &Context, project: &Project, id: &str, file: &Path) -> Resul
     let standard = ctx
         .catalog
         .standard(&a.standard)
-        .context("unknown standard")?;
+        .ok_or_else(|| UserError::new("error.standard_not_in_catalog", &[]))?;
     let bytes = read_file(file)?;
     match sheet::import(standard, &a, &project.evidence(), file, &bytes) {
         Ok((next, summary)) => {
@@ -915,8 +926,9 @@ fn import_sheet(
     let a = load_assessment(ctx, project, id)?;
     let map: sheet_import::SheetMap = match map {
         Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("cannot read the map {}", path.display()))?;
+            let text = std::fs::read_to_string(path).with_context(|| {
+                UserError::new("error.cannot_read", &[("path", path.display().to_string())])
+            })?;
             serde_norway::from_str(&text).map_err(|e| {
                 let line = e
                     .location()

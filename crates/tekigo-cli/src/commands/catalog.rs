@@ -175,7 +175,10 @@ struct MappingJson<'a> {
 
 fn show(ctx: &Context, id: &str, format: ShowFormat) -> Result<ExitCode> {
     let Some((std, item)) = ctx.catalog.find(id) else {
-        bail!("no item {id:?} in the catalogs (try `tekigo catalog list --standard 62443-4-2`)");
+        bail!(crate::i18n::UserError::new(
+            "error.no_catalog_item",
+            &[("id", id.to_string())]
+        ));
     };
     let licensed = ctx.licensed()?;
     let lang = ctx.lang;

@@ -6,7 +6,7 @@ use super::assess::ViewFormat;
 use crate::context::Context;
 use crate::i18n::{fill, status, tr};
 use crate::output::{emit, json, table};
-use anyhow::{Context as _, Result};
+use anyhow::Result;
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::ExitCode;
@@ -265,7 +265,7 @@ pub fn obligations(
     let standard = ctx
         .catalog
         .standard(&a.standard)
-        .context("the assessment's standard is not in the catalog")?;
+        .ok_or_else(|| crate::i18n::UserError::new("error.standard_not_in_catalog", &[]))?;
     let mut list = tekigo_assess::results::obligations(standard, &a);
     list.extend(
         uncarried(ctx, project, &a)?

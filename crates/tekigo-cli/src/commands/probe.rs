@@ -133,11 +133,15 @@ pub fn run(global: &Global, args: ProbeArgs) -> Result<ExitCode> {
 
 /// The first line of `path`, which must not be empty.
 fn read_password(path: &Path) -> Result<String> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read the password file {}", path.display()))?;
+    let text = std::fs::read_to_string(path).with_context(|| {
+        crate::i18n::UserError::new("error.cannot_read", &[("path", path.display().to_string())])
+    })?;
     let line = text.lines().next().unwrap_or("").to_string();
     if line.is_empty() {
-        bail!("{}: the first line (the password) is empty", path.display());
+        bail!(crate::i18n::UserError::new(
+            "error.empty_password",
+            &[("path", path.display().to_string())]
+        ));
     }
     Ok(line)
 }

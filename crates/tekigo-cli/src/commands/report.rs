@@ -63,14 +63,14 @@ pub enum ReportFormat {
 
 pub fn run(ctx: &Context, args: ReportArgs) -> Result<ExitCode> {
     if args.regime.is_some() && matches!(args.format, ReportFormat::Xlsx | ReportFormat::Oscal) {
-        anyhow::bail!("--regime adds a section to the html and pdf reports only");
+        anyhow::bail!(crate::i18n::UserError::new("error.regime_format", &[]));
     }
     let project = project()?;
     let a = crate::commands::assess::load_assessment(ctx, &project, &args.id)?;
     let standard = ctx
         .catalog
         .standard(&a.standard)
-        .context("the assessment's standard is not in the catalog")?;
+        .ok_or_else(|| crate::i18n::UserError::new("error.standard_not_in_catalog", &[]))?;
     let generated = tekigo_assess::now_rfc3339();
     let process = process_assessments(ctx, &project, &a)?;
     let input = ReportInput {

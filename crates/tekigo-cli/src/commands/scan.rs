@@ -80,7 +80,10 @@ pub fn run(global: &Global, args: ScanArgs) -> Result<ExitCode> {
             unpacked = Some(u);
             options
         }
-        Some(path) => bail!("{}: no such directory or archive", path.display()),
+        Some(path) => bail!(crate::i18n::UserError::new(
+            "error.no_root",
+            &[("path", path.display().to_string())]
+        )),
     };
     options.progress = progress;
     let root = match (&unpacked, &args.root) {
@@ -136,12 +139,13 @@ pub(crate) fn render_report(
 }
 
 fn read_baseline(path: &Path) -> Result<Report> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read baseline {}", path.display()))?;
+    let text = std::fs::read_to_string(path).with_context(|| {
+        crate::i18n::UserError::new("error.cannot_read", &[("path", path.display().to_string())])
+    })?;
     let report: Report = serde_json::from_str(&text).with_context(|| {
-        format!(
-            "{}: not a tekigo scan JSON report (tekigo scan --format json)",
-            path.display()
+        crate::i18n::UserError::new(
+            "error.not_scan_report",
+            &[("path", path.display().to_string())],
         )
     })?;
     let major = |v: &str| v.split('.').next().unwrap_or("").to_string();

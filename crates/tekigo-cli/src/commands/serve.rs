@@ -113,7 +113,7 @@ fn open(data: DataArgs, settings: Settings) -> Result<AppState> {
     let dir = match data.data {
         Some(d) => d,
         None => dirs::data_dir()
-            .context("no user data directory; give --data DIR")?
+            .ok_or_else(|| crate::i18n::UserError::new("error.no_server_data_dir", &[]))?
             .join("tekigo/server"),
     };
     tekigo_server::open(dir, data.database.as_deref(), settings)
@@ -127,10 +127,10 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
 
 pub fn serve(args: ServeArgs) -> Result<ExitCode> {
     if args.session_idle < 1 {
-        bail!("--session-idle must be at least 1 minute");
+        bail!(crate::i18n::UserError::new("error.session_idle", &[]));
     }
     if args.token_idle < 1 {
-        bail!("--token-idle must be at least 1 day");
+        bail!(crate::i18n::UserError::new("error.token_idle", &[]));
     }
     // Read before the database is opened: a bad file fails fast and changes nothing.
     let tls = match (&args.tls_cert, &args.tls_key) {

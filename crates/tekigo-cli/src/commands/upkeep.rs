@@ -532,7 +532,7 @@ pub fn cra(ctx: &Context, cmd: CraCommand) -> Result<ExitCode> {
             };
             let e = cra::entry(&mut file, &vulnerability);
             if component.is_none() && e.component.is_none() {
-                bail!("--component: which component is affected? (needed the first time)");
+                bail!(crate::i18n::UserError::new("error.upkeep_component", &[]));
             }
             if component.is_some() {
                 e.component = component;

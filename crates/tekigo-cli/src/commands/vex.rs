@@ -151,8 +151,7 @@ fn now() -> OffsetDateTime {
 }
 
 pub fn run(cmd: VexCommand, lang: Option<tekigo_catalog::Lang>) -> Result<ExitCode> {
-    let cwd = std::env::current_dir().context("cannot read the current directory")?;
-    let project = Project::discover(&cwd)?;
+    let project = crate::commands::assess::project()?;
     let mut triage = Triage::load(&project.root)?;
     let lang = crate::context::lang(lang);
     match cmd {
@@ -179,7 +178,7 @@ fn set(triage: &mut Triage, args: SetArgs, lang: tekigo_catalog::Lang) -> Result
     }
     let author = match crate::context::user(args.author) {
         Some(a) => a,
-        None => bail!("who decides? give --author, or set TEKIGO_USER"),
+        None => bail!(crate::i18n::UserError::new("error.no_author", &[])),
     };
     let record = Record {
         vulnerability: args.vulnerability.trim().to_string(),
@@ -292,7 +291,7 @@ fn export(project: &Project, triage: &Triage, args: ExportArgs) -> Result<ExitCo
         .or_else(|| crate::context::user(None))
     {
         Some(a) => a,
-        None => bail!("give --author (no vendor in tekigo.yaml and no TEKIGO_USER)"),
+        None => bail!(crate::i18n::UserError::new("error.no_author_vendor", &[])),
     };
     let namespace = match (args.format, args.publisher_namespace) {
         (_, Some(ns)) => ns,

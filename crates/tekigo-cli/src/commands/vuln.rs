@@ -203,9 +203,9 @@ fn db_path(global: &Global, arg: &DbArg) -> Result<PathBuf> {
     }
     let data = match &global.data_dir {
         Some(d) => d.clone(),
-        None => dirs::data_dir().map(|d| d.join("tekigo")).context(
-            "no data directory on this system: give --db, --data-dir or TEKIGO_DATA_DIR",
-        )?,
+        None => dirs::data_dir()
+            .map(|d| d.join("tekigo"))
+            .ok_or_else(|| crate::i18n::UserError::new("error.no_data_dir_db", &[]))?,
     };
     Ok(data.join("vulndb").join(tekigo_vulndb::FILE_NAME))
 }
@@ -216,11 +216,13 @@ pub fn open_db(global: &Global, arg: &DbArg) -> Result<Db> {
     let path = db_path(global, arg)?;
     let resolved = tekigo_vulndb::resolve_path(&path);
     if !resolved.exists() {
-        bail!(
-            "{}: no advisory database yet: run `tekigo vulndb import --db {} PATH...` first",
-            resolved.display(),
-            path.display()
-        );
+        bail!(crate::i18n::UserError::new(
+            "error.no_vulndb",
+            &[
+                ("path", resolved.display().to_string()),
+                ("db", path.display().to_string()),
+            ],
+        ));
     }
     Ok(Db::open(&path)?)
 }
@@ -752,7 +754,14 @@ pub fn import_into_assessment(
             name: tekigo_vex::TRIAGE_FILE.to_string(),
         }),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(e) => return Err(e).with_context(|| format!("cannot read {}", triage_path.display())),
+        Err(e) => {
+            return Err(e).with_context(|| {
+                crate::i18n::UserError::new(
+                    "error.cannot_read",
+                    &[("path", triage_path.display().to_string())],
+                )
+            })
+        }
     };
     let summary = vuln_import::apply(
         &ctx.catalog,
