@@ -293,7 +293,7 @@ where
         /// Emptied states, for the next chunks.
         free: Vec<S>,
         failed: Option<E>,
-        /// Set when the emitting thread is done: the workers leave.
+        /// Set when the emitting thread is done, or a thread panicked: the others leave.
         stopped: bool,
     }
     let window = WINDOW.max(2 * workers);
@@ -308,9 +308,16 @@ where
     let turn = Condvar::new();
     let lock = || shared.lock().unwrap_or_else(PoisonError::into_inner);
     let wait = |g| turn.wait(g).unwrap_or_else(PoisonError::into_inner);
+    // A thread that panics stops the others, which would otherwise wait for it for ever
+    // (`std::thread::scope` joins them before passing the panic on).
+    let stop = || {
+        lock().stopped = true;
+        turn.notify_all();
+    };
     std::thread::scope(|scope| {
         for _ in 0..workers {
             scope.spawn(|| {
+                let _stop = OnPanic(&stop);
                 let mut m = Matcher::new(db, &feed.platforms);
                 loop {
                     let (n, state) = {
@@ -354,10 +361,11 @@ where
                 }
             });
         }
+        let _stop = OnPanic(&stop);
         // Nothing is emitted before the feed ends: the workers match meanwhile.
         let (end, chunks) = feed.wait_end();
         let mut g = lock();
-        while end == FeedEnd::Closed && g.failed.is_none() && g.emitted < chunks {
+        while end == FeedEnd::Closed && g.failed.is_none() && !g.stopped && g.emitted < chunks {
             let emitted = g.emitted;
             let Some((mut s, w)) = g.done.remove(&emitted) else {
                 g = wait(g);
@@ -385,5 +393,16 @@ where
     match g.failed {
         Some(e) => Err(e),
         None => Ok(()),
+    }
+}
+
+/// Calls its function when dropped by a panic.
+struct OnPanic<'f>(&'f dyn Fn());
+
+impl Drop for OnPanic<'_> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            (self.0)();
+        }
     }
 }

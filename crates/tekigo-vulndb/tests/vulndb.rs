@@ -975,3 +975,39 @@ fn a_scan_of_queries_still_being_fed_gives_what_the_whole_list_gives() {
     assert!(feed.abandoned());
     assert_eq!(emitted, 0);
 }
+
+/// A panic in a worker or in `emit` reaches the caller instead of leaving the other threads
+/// of the scan waiting for a chunk that never comes (a hang in CI at night).
+#[test]
+fn a_panic_during_a_scan_is_passed_on_not_waited_for() {
+    use std::panic::{catch_unwind, AssertUnwindSafe};
+    use tekigo_vulndb::{scan_ordered, QueryFeed};
+    let (_dir, db) = imported();
+    let q = purl("pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1");
+    let feed = QueryFeed::of(vec![q; 3000]);
+    let in_worker = catch_unwind(AssertUnwindSafe(|| {
+        scan_ordered(
+            &db,
+            &feed,
+            || (),
+            |_, _: &Query, f| assert!(f.component_index != 1000, "a worker's bug"),
+            |_, _| Ok::<(), tekigo_vulndb::DbError>(()),
+        )
+    }));
+    assert!(in_worker.is_err());
+    let mut emitted = 0;
+    let in_emit = catch_unwind(AssertUnwindSafe(|| {
+        scan_ordered(
+            &db,
+            &feed,
+            || (),
+            |_, _: &Query, _| {},
+            |_, _| {
+                emitted += 1;
+                assert!(emitted < 2, "emit's bug");
+                Ok::<(), tekigo_vulndb::DbError>(())
+            },
+        )
+    }));
+    assert!(in_emit.is_err());
+}
