@@ -102,14 +102,28 @@ impl fmt::Display for UserError {
 
 impl std::error::Error for UserError {}
 
+/// A file the user named that does not exist, in their language.
+#[cfg(feature = "full")]
+fn no_file(path: &std::path::Path) -> anyhow::Error {
+    UserError::new("error.no_file", &[("path", path.display().to_string())]).into()
+}
+
+/// Fails in the user's language when a file they named does not exist, for files that a
+/// library reads and words its errors about in English (an SBOM).
+#[cfg(feature = "full")]
+pub fn must_exist(path: &std::path::Path) -> anyhow::Result<()> {
+    match std::fs::metadata(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(no_file(path)),
+        _ => Ok(()),
+    }
+}
+
 /// Reads a file the user named; a missing one is a [`UserError`] in their language.
 #[cfg(feature = "full")]
 pub fn read_file(path: &std::path::Path) -> anyhow::Result<Vec<u8>> {
     use anyhow::Context as _;
     match std::fs::read(path) {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            Err(UserError::new("error.no_file", &[("path", path.display().to_string())]).into())
-        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(no_file(path)),
         other => other.with_context(|| {
             UserError::new("error.cannot_read", &[("path", path.display().to_string())])
         }),

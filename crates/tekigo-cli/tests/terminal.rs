@@ -414,14 +414,24 @@ fn the_first_errors_a_user_meets_are_in_their_language() {
     let here = dir.path().display().to_string();
     let db = dir.path().join("nodb").display().to_string();
     let root = dir.path().join("none").display().to_string();
-    let cases: [(&[&str], &str, &str); 4] = [
+    std::fs::write(
+        dir.path().join("sbom.json"),
+        r#"{"bomFormat": "CycloneDX", "specVersion": "1.6", "components": []}"#,
+    )
+    .unwrap();
+    let cases: [(&[&str], &str, &str); 5] = [
         (
             &["assess", "list"],
             "ここにも上のディレクトリにも tekigo.yaml がありません",
             "no tekigo.yaml here or in any directory above",
         ),
         (
-            &["vuln", "scan", "x.json", "--db", &db],
+            &["vuln", "scan", "typo.json", "--db", &db],
+            "typo.json: ファイルが見つかりません",
+            "typo.json: no such file",
+        ),
+        (
+            &["vuln", "scan", "sbom.json", "--db", &db],
             "脆弱性情報のデータベースがまだありません",
             "no advisory database yet",
         ),

@@ -459,6 +459,7 @@ pub fn delivery_failures(
 }
 
 fn scan(global: &Global, args: ScanArgs) -> Result<ExitCode> {
+    crate::i18n::must_exist(&args.sbom)?;
     if args.parse_only {
         let sbom = tekigo_sbom::Sbom::from_path(&args.sbom)?;
         println!("{} components", sbom.components.len());
