@@ -487,14 +487,22 @@ fn nvd_matches_only_stated_cpes() {
     .is_empty());
 }
 
+/// ESP-IDF 4.1, whose NVD configuration needs an ESP32 to run on, and the chip.
+fn esp_idf_and_chip() -> [Query; 2] {
+    [
+        cpe(
+            "esp-idf",
+            "4.1",
+            &["cpe:2.3:a:espressif:esp-idf:4.1:*:*:*:*:*:*:*"],
+        ),
+        cpe("ESP32", "-", &["cpe:2.3:h:espressif:esp32:-:*:*:*:*:*:*:*"]),
+    ]
+}
+
 #[test]
 fn nvd_and_configuration_with_a_platform() {
     let (_dir, db) = imported();
-    let idf = cpe(
-        "esp-idf",
-        "4.1",
-        &["cpe:2.3:a:espressif:esp-idf:4.1:*:*:*:*:*:*:*"],
-    );
+    let [idf, chip] = esp_idf_and_chip();
     // The SBOM does not say which chip: the finding stands but needs review.
     let r = scan(&db, std::slice::from_ref(&idf)).unwrap();
     assert_eq!(ids(&r.findings), ["CVE-2020-13595"]);
@@ -506,7 +514,6 @@ fn nvd_and_configuration_with_a_platform() {
         f.explanation
     );
     // With the ESP32 in the SBOM the condition is confirmed.
-    let chip = cpe("ESP32", "-", &["cpe:2.3:h:espressif:esp32:-:*:*:*:*:*:*:*"]);
     let r = scan(&db, &[idf.clone(), chip]).unwrap();
     assert_eq!(ids(&r.findings), ["CVE-2020-13595"]);
     assert!(!r.findings[0].needs_review);
@@ -750,16 +757,21 @@ fn boundaries_in_every_ecosystem() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
+/// Components of three kinds for long lists: two with findings, one without.
+fn three_kinds() -> [Query; 3] {
+    [
+        purl("pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1"),
+        purl("pkg:maven/org.apache.logging.log4j/log4j-core@2.17.1"),
+        purl("pkg:apk/alpine/liblzma@5.6.1-r1?distro=alpine-3.20.1&upstream=xz"),
+    ]
+}
+
 #[test]
 fn long_lists_give_the_findings_of_each_component_in_order() {
     // Long enough to be split over the cores: the result must be each component's own
     // findings, in component order, with the right component index.
     let (_dir, db) = imported();
-    let kinds = [
-        purl("pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1"),
-        purl("pkg:maven/org.apache.logging.log4j/log4j-core@2.17.1"),
-        purl("pkg:apk/alpine/liblzma@5.6.1-r1?distro=alpine-3.20.1&upstream=xz"),
-    ];
+    let kinds = three_kinds();
     let alone: Vec<Vec<String>> = kinds
         .iter()
         .map(|q| {
@@ -896,17 +908,8 @@ fn a_scan_of_queries_still_being_fed_gives_what_the_whole_list_gives() {
     use std::sync::atomic::{AtomicBool, Ordering};
     use tekigo_vulndb::{scan_ordered, Feeding, QueryFeed};
     let (_dir, db) = imported();
-    let kinds = [
-        purl("pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1"),
-        purl("pkg:apk/alpine/liblzma@5.6.1-r1?distro=alpine-3.20.1&upstream=xz"),
-        purl("pkg:maven/org.apache.logging.log4j/log4j-core@2.17.1"),
-    ];
-    let idf = cpe(
-        "esp-idf",
-        "4.1",
-        &["cpe:2.3:a:espressif:esp-idf:4.1:*:*:*:*:*:*:*"],
-    );
-    let chip = cpe("ESP32", "-", &["cpe:2.3:h:espressif:esp32:-:*:*:*:*:*:*:*"]);
+    let kinds = three_kinds();
+    let [idf, chip] = esp_idf_and_chip();
     let mut queries = vec![idf];
     queries.extend((0..3000).map(|i| kinds[i % 3].clone()));
     queries.push(chip);
@@ -960,17 +963,7 @@ fn a_scan_of_queries_still_being_fed_gives_what_the_whole_list_gives() {
                 feed.push(q.clone());
             }
         });
-        scan_ordered(
-            &db,
-            &feed,
-            || (),
-            |_, _: &Query, _| {},
-            |_, _| {
-                emitted += 1;
-                Ok::<(), tekigo_vulndb::DbError>(())
-            },
-        )
-        .unwrap();
+        emitted = chunks_emitted(&db, &feed, usize::MAX);
     });
     assert!(feed.abandoned());
     assert_eq!(emitted, 0);
@@ -995,19 +988,25 @@ fn a_panic_during_a_scan_is_passed_on_not_waited_for() {
         )
     }));
     assert!(in_worker.is_err());
-    let mut emitted = 0;
-    let in_emit = catch_unwind(AssertUnwindSafe(|| {
-        scan_ordered(
-            &db,
-            &feed,
-            || (),
-            |_, _: &Query, _| {},
-            |_, _| {
-                emitted += 1;
-                assert!(emitted < 2, "emit's bug");
-                Ok::<(), tekigo_vulndb::DbError>(())
-            },
-        )
-    }));
+    let in_emit = catch_unwind(|| chunks_emitted(&db, &feed, 2));
     assert!(in_emit.is_err());
+}
+
+/// How many chunks a scan of `feed` emits (finding nothing of interest), with `emit`
+/// panicking at the `panic_at`-th.
+fn chunks_emitted(db: &Db, feed: &tekigo_vulndb::QueryFeed<Query>, panic_at: usize) -> usize {
+    let mut emitted = 0;
+    tekigo_vulndb::scan_ordered(
+        db,
+        feed,
+        || (),
+        |_, _: &Query, _| {},
+        |_, _| {
+            emitted += 1;
+            assert!(emitted < panic_at, "emit's bug");
+            Ok::<(), tekigo_vulndb::DbError>(())
+        },
+    )
+    .unwrap();
+    emitted
 }
