@@ -406,8 +406,8 @@ fn a_closed_pipe_ends_the_command_quietly() {
     }
 }
 
-/// The errors of a first session (no project yet, no advisory database, a mistyped path or
-/// id) come in the language asked for, and only in it.
+/// The errors of a first session (no project yet, no advisory database or an unusable one,
+/// a mistyped path or id) come in the language asked for, and only in it.
 #[test]
 fn the_first_errors_a_user_meets_are_in_their_language() {
     let dir = tempfile::tempdir().unwrap();
@@ -419,7 +419,12 @@ fn the_first_errors_a_user_meets_are_in_their_language() {
         r#"{"bomFormat": "CycloneDX", "specVersion": "1.6", "components": []}"#,
     )
     .unwrap();
-    let cases: [(&[&str], &str, &str); 5] = [
+    std::fs::write(dir.path().join("garbage.db"), b"not a database").unwrap();
+    let mut old = b"TKVULNDB".to_vec();
+    old.extend_from_slice(&3u32.to_le_bytes());
+    old.resize(80, 0);
+    std::fs::write(dir.path().join("old.db"), old).unwrap();
+    let cases: [(&[&str], &str, &str); 7] = [
         (
             &["assess", "list"],
             "ここにも上のディレクトリにも tekigo.yaml がありません",
@@ -434,6 +439,16 @@ fn the_first_errors_a_user_meets_are_in_their_language() {
             &["vuln", "scan", "sbom.json", "--db", &db],
             "脆弱性情報のデータベースがまだありません",
             "no advisory database yet",
+        ),
+        (
+            &["vuln", "scan", "sbom.json", "--db", "garbage.db"],
+            "garbage.db: 使える tekigo の脆弱性データベースではありません",
+            "garbage.db: not a usable tekigo advisory database",
+        ),
+        (
+            &["vuln", "scan", "sbom.json", "--db", "old.db"],
+            "別のバージョンの tekigo が書いたデータベース（形式 3）です",
+            "written in database format 3 by another version of tekigo",
         ),
         (
             &["scan", "--root", &root],
@@ -453,7 +468,12 @@ fn the_first_errors_a_user_meets_are_in_their_language() {
             let out = tekigo(dir.path(), &[], &all);
             let err = stderr(&out);
             assert_eq!(out.status.code(), Some(2), "{all:?}: {err}");
-            assert!(err.contains(want) && !err.contains(not), "{all:?}: {err}");
+            // The message; a cause line may carry a library's or the system's own detail.
+            let first = err.lines().next().unwrap_or_default();
+            assert!(
+                first.contains(want) && !first.contains(not),
+                "{all:?}: {err}"
+            );
             let prefix = if lang == "ja" {
                 "エラー: "
             } else {

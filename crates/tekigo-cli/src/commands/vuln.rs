@@ -2,7 +2,7 @@
 //! it, with triage from the project and VEX files).
 
 use crate::cli::Global;
-use crate::i18n::{fill, tr};
+use crate::i18n::{fill, tr, UserError};
 use crate::output;
 use anyhow::{bail, Context as _, Result};
 use clap::{Args, Subcommand, ValueEnum};
@@ -205,7 +205,7 @@ fn db_path(global: &Global, arg: &DbArg) -> Result<PathBuf> {
         Some(d) => d.clone(),
         None => dirs::data_dir()
             .map(|d| d.join("tekigo"))
-            .ok_or_else(|| crate::i18n::UserError::new("error.no_data_dir_db", &[]))?,
+            .ok_or_else(|| UserError::new("error.no_data_dir_db", &[]))?,
     };
     Ok(data.join("vulndb").join(tekigo_vulndb::FILE_NAME))
 }
@@ -216,7 +216,7 @@ pub fn open_db(global: &Global, arg: &DbArg) -> Result<Db> {
     let path = db_path(global, arg)?;
     let resolved = tekigo_vulndb::resolve_path(&path);
     if !resolved.exists() {
-        bail!(crate::i18n::UserError::new(
+        bail!(UserError::new(
             "error.no_vulndb",
             &[
                 ("path", resolved.display().to_string()),
@@ -224,7 +224,19 @@ pub fn open_db(global: &Global, arg: &DbArg) -> Result<Db> {
             ],
         ));
     }
-    Ok(Db::open(&path)?)
+    // The usual troubles with a database file, in the user's language (the detail of a
+    // damaged one stays as tekigo-vulndb words it, as the cause).
+    let shown = resolved.display().to_string();
+    Db::open(&path).map_err(|e| match e {
+        tekigo_vulndb::DbError::OtherFormat { found, .. } => UserError::new(
+            "error.vulndb_format",
+            &[("path", shown), ("found", found.to_string())],
+        )
+        .into(),
+        tekigo_vulndb::DbError::Corrupt { .. } => anyhow::Error::new(e)
+            .context(UserError::new("error.vulndb_damaged", &[("path", shown)])),
+        other => other.into(),
+    })
 }
 
 pub fn run_vulndb(global: &Global, cmd: VulndbCommand) -> Result<ExitCode> {
