@@ -84,9 +84,12 @@ impl<T: Borrow<Query>> QueryFeed<T> {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Adds the next component's item.
+    /// Adds the next component's item (none is taken after the feed has ended).
     pub fn push(&self, item: T) {
         let mut s = self.lock();
+        if s.end.is_some() {
+            return;
+        }
         s.filling.push(item);
         if s.filling.len() == CHUNK {
             let full = std::mem::replace(&mut s.filling, Vec::with_capacity(CHUNK));
