@@ -52,6 +52,13 @@ pub enum AssessError {
     },
     #[error("{}", Problems(.0))]
     Invalid(Vec<Problem>),
+    /// No `tekigo.yaml` in the directory or above it (`Project::discover`): a command run
+    /// outside a project, which the command line tells in the user's language.
+    #[error(
+        "{}: no tekigo.yaml here or in any directory above; run `tekigo init DIR` first",
+        start.display()
+    )]
+    NoProject { start: PathBuf },
 }
 
 struct Problems<'a>(&'a [Problem]);

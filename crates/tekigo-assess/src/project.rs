@@ -333,10 +333,9 @@ impl Project {
             }
             dir = d.parent();
         }
-        Err(AssessError::message(
-            start,
-            "no tekigo.yaml here or in any directory above; run `tekigo init DIR` first",
-        ))
+        Err(AssessError::NoProject {
+            start: start.to_path_buf(),
+        })
     }
 
     pub fn open(root: &Path) -> Result<Project, AssessError> {

@@ -311,7 +311,7 @@ fn row_of(
 
 /// A component as a JSON scan holds it: its query, and how a triage record names it.
 #[derive(Debug)]
-pub struct Scanned {
+struct Scanned {
     query: Query,
     reference: ComponentRef,
 }
@@ -346,7 +346,7 @@ pub fn write_findings_json(
     out: &mut dyn std::io::Write,
 ) -> Result<JsonSummary, JsonError> {
     let feed = QueryFeed::of(sbom.components.iter().map(Scanned::of));
-    write_json(db, feed, triage, kernel, fail_on, out)
+    write_json(db, &feed, triage, kernel, fail_on, out)
 }
 
 /// [`write_findings_json`] of the SBOM file at `path`, matched while it is read: a thread
@@ -382,9 +382,9 @@ pub fn scan_file_json(
 
 /// The JSON of [`write_findings_json`] for the components of `feed`; nothing when the feed
 /// is abandoned.
-fn write_json<F: Borrow<QueryFeed<Scanned>>>(
+fn write_json(
     db: &Db,
-    feed: F,
+    feed: &QueryFeed<Scanned>,
     triage: Option<&Triage>,
     kernel: Option<&Kernel>,
     fail_on: Option<Level>,
@@ -393,7 +393,7 @@ fn write_json<F: Borrow<QueryFeed<Scanned>>>(
     let mut summary = JsonSummary::default();
     tekigo_vulndb::scan_ordered(
         db,
-        feed.borrow(),
+        feed,
         JsonChunk::default,
         |chunk, item: &Scanned, f| {
             let row = row_of(f, item.reference.clone(), triage, kernel);
@@ -420,14 +420,14 @@ fn write_json<F: Borrow<QueryFeed<Scanned>>>(
             Ok(())
         },
     )?;
-    if feed.borrow().abandoned() {
+    if feed.abandoned() {
         return Ok(summary);
     }
     out.write_all(if summary.findings == 0 { b"[]" } else { b"\n]" })
         .map_err(JsonError::Io)?;
     // The components' queries are handed back to the allocator on the caller's time only
     // when it wants them back: the command ends the process next.
-    summary.held = feed.borrow().take_chunks();
+    summary.held = feed.take_chunks();
     Ok(summary)
 }
 

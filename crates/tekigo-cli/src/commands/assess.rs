@@ -370,13 +370,12 @@ pub fn load_assessment(
 /// above), or an error in the user's language saying how to make one.
 pub fn project() -> Result<Project> {
     let cwd = std::env::current_dir().with_context(|| UserError::new("error.no_cwd", &[]))?;
-    if !cwd.ancestors().any(|d| d.join("tekigo.yaml").is_file()) {
-        bail!(UserError::new(
-            "error.no_project",
-            &[("path", cwd.display().to_string())]
-        ));
-    }
-    Ok(Project::discover(&cwd)?)
+    Project::discover(&cwd).map_err(|e| match e {
+        tekigo_assess::AssessError::NoProject { start } => {
+            UserError::new("error.no_project", &[("path", start.display().to_string())]).into()
+        }
+        e => e.into(),
+    })
 }
 
 pub fn run(ctx: &Context, cmd: AssessCommand) -> Result<ExitCode> {

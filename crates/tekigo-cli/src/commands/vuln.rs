@@ -769,7 +769,7 @@ pub fn import_into_assessment(
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
         Err(e) => {
             return Err(e).with_context(|| {
-                crate::i18n::UserError::new(
+                UserError::new(
                     "error.cannot_read",
                     &[("path", triage_path.display().to_string())],
                 )
