@@ -268,8 +268,8 @@ where
         Ok(std::mem::take(&mut m.warnings))
     };
     let workers = match feed.ended() {
-        Some((_, chunks)) => rayon::current_num_threads().min(chunks),
-        None => rayon::current_num_threads(),
+        Some((_, chunks)) => threads().min(chunks),
+        None => threads(),
     };
     if workers <= 1 {
         // One thread: nothing to overlap, and nothing is emitted before the feed ends.
@@ -396,6 +396,17 @@ where
     match g.failed {
         Some(e) => Err(e),
         None => Ok(()),
+    }
+}
+
+/// How many threads match: those of the rayon pool the scan is called in (tests vary it
+/// so), else one per core. Not rayon's global pool: asking it its size starts its threads,
+/// which then spin a while (`sched_yield`) for work that never comes.
+fn threads() -> usize {
+    if rayon::current_thread_index().is_some() {
+        rayon::current_num_threads()
+    } else {
+        std::thread::available_parallelism().map_or(1, |n| n.get())
     }
 }
 
