@@ -211,6 +211,41 @@ fn sarif_and_table_and_errors() {
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("bad.json") && err.contains("line 2"), "{err}");
+
+    // An SBOM that is not valid: tekigo's words in the user's language, then where it went
+    // wrong (line, column, field) as the parser said it; the same whether the JSON is
+    // streamed or the table is made, and nothing on standard output.
+    let sbom = s.dir.path().join("broken.cdx.json");
+    std::fs::write(
+        &sbom,
+        "{\"bomFormat\": \"CycloneDX\", \"specVersion\": \"1.5\",\n \"components\": [{\"type\": \"library\", \"name\": 3}]}",
+    )
+    .unwrap();
+    let sbom = sbom.to_str().unwrap();
+    for (lang, told, cause) in [
+        ("ja", "SBOM として読み込めませんでした", "原因"),
+        ("en", "not a valid SBOM", "caused by"),
+    ] {
+        for format in ["json", "table"] {
+            let args = [
+                "--lang", lang, "vuln", "scan", sbom, "--db", &s.db, "--format", format,
+            ];
+            let out = tekigo(&args, s.dir.path());
+            assert_eq!(out.status.code(), Some(2));
+            assert!(out.stdout.is_empty());
+            let err = String::from_utf8_lossy(&out.stderr);
+            let head = ["エラー", "error"][usize::from(lang == "en")];
+            assert!(
+                err.starts_with(&format!("{head}: {sbom}: {told}\n")),
+                "{err}"
+            );
+            assert!(
+                err.contains(&format!("  {cause}: {sbom}:2:"))
+                    && err.contains("components[0].name: invalid type"),
+                "{err}"
+            );
+        }
+    }
 }
 
 /// The status line of one answer in an assessment file (`answers:` maps ids to answers).

@@ -473,7 +473,7 @@ pub fn delivery_failures(
 fn scan(global: &Global, args: ScanArgs) -> Result<ExitCode> {
     crate::i18n::must_exist(&args.sbom)?;
     if args.parse_only {
-        let sbom = tekigo_sbom::Sbom::from_path(&args.sbom)?;
+        let sbom = tekigo_sbom::Sbom::from_path(&args.sbom).map_err(sbom_error)?;
         println!("{} components", sbom.components.len());
         return Ok(ExitCode::SUCCESS);
     }
@@ -501,7 +501,7 @@ fn scan(global: &Global, args: ScanArgs) -> Result<ExitCode> {
             )
             // Its cause, worded by whoever made it: the writing is told by `emit_with`.
             .map_err(|e| match e {
-                tekigo_vulnscan::JsonError::Sbom(e) => anyhow::Error::new(e),
+                tekigo_vulnscan::JsonError::Sbom(e) => sbom_error(e),
                 tekigo_vulnscan::JsonError::Io(e) => anyhow::Error::new(e),
                 tekigo_vulnscan::JsonError::Db(e) => anyhow::Error::new(e),
                 tekigo_vulnscan::JsonError::Json(e) => anyhow::Error::new(e),
@@ -519,7 +519,7 @@ fn scan(global: &Global, args: ScanArgs) -> Result<ExitCode> {
         std::mem::forget(found);
         return Ok(exit(failing));
     }
-    let sbom = tekigo_sbom::Sbom::from_path(&args.sbom)?;
+    let sbom = tekigo_sbom::Sbom::from_path(&args.sbom).map_err(sbom_error)?;
     for w in &sbom.warnings {
         eprintln!("warning: {w}");
     }
@@ -536,6 +536,17 @@ fn scan(global: &Global, args: ScanArgs) -> Result<ExitCode> {
     output::emit_parts(&[&out], args.output.as_deref(), false)?;
     let failing = threshold.is_some_and(|t| rows.iter().any(|r| r.fails(t)));
     Ok(exit(failing))
+}
+
+/// An SBOM that cannot be read, told in the user's language; where it went wrong and what
+/// the parser said follow as the cause, as tekigo-sbom words them.
+fn sbom_error(e: tekigo_sbom::SbomError) -> anyhow::Error {
+    let key = match std::error::Error::source(&e) {
+        Some(_) => "error.cannot_read",
+        None => "error.sbom_invalid",
+    };
+    let path = e.origin.clone();
+    anyhow::Error::new(e).context(UserError::new(key, &[("path", path)]))
 }
 
 /// Exit code 1 when a finding fails `--fail-on`.
