@@ -211,6 +211,36 @@ fn sarif_and_table_and_errors() {
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("bad.json") && err.contains("line 2"), "{err}");
+    let bad = bad.to_str().unwrap();
+    let out = tekigo(
+        &["--lang", "ja", "vulndb", "import", "--db", &s.db, bad],
+        s.dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.starts_with(&format!(
+            "エラー: {bad}: この脆弱性情報の文書を取り込めませんでした\n  原因: {bad}: OSV: "
+        )) && err.contains("line 2"),
+        "{err}"
+    );
+    let out = tekigo(
+        &[
+            "--lang",
+            "ja",
+            "vulndb",
+            "import",
+            "--db",
+            &s.db,
+            "typo.json",
+        ],
+        s.dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "エラー: typo.json: ファイルが見つかりません\n"
+    );
 
     // An SBOM that is not valid: tekigo's words in the user's language, then where it went
     // wrong (line, column, field) as the parser said it; the same whether the JSON is

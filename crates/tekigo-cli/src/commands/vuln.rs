@@ -251,7 +251,10 @@ pub fn run_vulndb(global: &Global, cmd: VulndbCommand) -> Result<ExitCode> {
                 keep_going,
                 progress: true,
             };
-            let r = tekigo_vulndb::import(&path, &paths, &opts)?;
+            for p in &paths {
+                crate::i18n::must_exist(p)?;
+            }
+            let r = tekigo_vulndb::import(&path, &paths, &opts).map_err(import_error)?;
             let lang = crate::context::lang(global.lang);
             for rejected in &r.rejected {
                 eprintln!("{}", fill(lang, "vuln.skipped", &[("what", rejected)]));
@@ -536,6 +539,23 @@ fn scan(global: &Global, args: ScanArgs) -> Result<ExitCode> {
     output::emit_parts(&[&out], args.output.as_deref(), false)?;
     let failing = threshold.is_some_and(|t| rows.iter().any(|r| r.fails(t)));
     Ok(exit(failing))
+}
+
+/// Why an import failed, in the user's language where tekigo words it: an advisory file it
+/// cannot read (its origin, then the parser's words and line as the cause) or a database
+/// another import holds.
+fn import_error(e: tekigo_vulndb::DbError) -> anyhow::Error {
+    let told = match &e {
+        tekigo_vulndb::DbError::Input(input) => {
+            UserError::new("error.advisory_invalid", &[("path", input.origin.clone())])
+        }
+        tekigo_vulndb::DbError::Locked { path } => UserError::new(
+            "error.vulndb_locked",
+            &[("path", path.display().to_string())],
+        ),
+        _ => return e.into(),
+    };
+    anyhow::Error::new(e).context(told)
 }
 
 /// An SBOM that cannot be read, told in the user's language; where it went wrong and what
