@@ -142,8 +142,17 @@ fn usage_error(e: clap::Error) -> ExitCode {
             ),
             _ => i18n::tr(lang, "error.usage").to_string(),
         }];
-        let suggestion =
-            value(ContextKind::SuggestedSubcommand).max(value(ContextKind::SuggestedArg));
+        let possible = value(ContextKind::ValidValue);
+        if !possible.is_empty() {
+            lines.push(i18n::fill(
+                lang,
+                "error.usage_possible",
+                &[("values", &possible)],
+            ));
+        }
+        let suggestion = value(ContextKind::SuggestedSubcommand)
+            .max(value(ContextKind::SuggestedArg))
+            .max(value(ContextKind::SuggestedValue));
         if !suggestion.is_empty() {
             lines.push(i18n::fill(
                 lang,
@@ -152,6 +161,14 @@ fn usage_error(e: clap::Error) -> ExitCode {
             ));
         }
         eprintln!("{}: {}", i18n::tr(lang, "error.prefix"), lines.join(" "));
+        // clap's own words were told above; of its text only the usage line stays (the
+        // command's syntax, the same in every language).
+        let rendered = e.render().to_string();
+        for usage in rendered.lines().filter(|l| l.starts_with("Usage:")) {
+            eprintln!("\n{usage}");
+        }
+        eprintln!("\n{}", i18n::tr(lang, "error.usage_more"));
+        return ExitCode::from(2);
     }
     let _ = e.print();
     ExitCode::from(2)

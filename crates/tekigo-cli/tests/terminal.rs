@@ -104,6 +104,25 @@ fn a_japanese_project_speaks_japanese_without_being_told() {
         err.contains("エラー: shwo") && err.contains("show のことですか"),
         "{err}"
     );
+    // clap's English is not repeated under it; the usage line (syntax) stays.
+    assert!(
+        !err.contains("error:") && !err.contains("tip:") && err.contains("\nUsage: tekigo assess"),
+        "{err}"
+    );
+    // A value that is not one of the choices: the choices and the nearest one, in Japanese.
+    let out = tekigo(
+        root.path(),
+        &[],
+        &["assess", "show", "A", "--format", "jsn"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out).1;
+    assert!(
+        err.starts_with("エラー: --format <FORMAT> の値 jsn が正しくありません （使える値: ")
+            && err.contains("json のことですか？")
+            && err.contains("詳しくは --help を付けて実行してください。"),
+        "{err}"
+    );
     let out = tekigo(root.path(), &[], &["assess", "show", "B"]);
     assert_eq!(out.status.code(), Some(2));
     let err = text(&out).1;
@@ -424,7 +443,7 @@ fn the_first_errors_a_user_meets_are_in_their_language() {
     old.extend_from_slice(&3u32.to_le_bytes());
     old.resize(80, 0);
     std::fs::write(dir.path().join("old.db"), old).unwrap();
-    let cases: [(&[&str], &str, &str); 7] = [
+    let cases: [(&[&str], &str, &str); 8] = [
         (
             &["assess", "list"],
             "ここにも上のディレクトリにも tekigo.yaml がありません",
@@ -460,6 +479,11 @@ fn the_first_errors_a_user_meets_are_in_their_language() {
             "カタログに項目 CR 99.9 はありません",
             "no item CR 99.9 in the catalogs",
         ),
+        (
+            &["kconfig", "index", "linux-typo", "-o", "x.kbuild"],
+            "linux-typo: ファイルが見つかりません",
+            "linux-typo: no such file",
+        ),
     ];
     for (args, ja, en) in cases {
         for (lang, want, not) in [("ja", ja, en), ("en", en, ja)] {
@@ -484,4 +508,40 @@ fn the_first_errors_a_user_meets_are_in_their_language() {
     }
     let out = tekigo(dir.path(), &[], &["--lang", "ja", "assess", "list"]);
     assert!(stderr(&out).contains(&here), "{}", stderr(&out));
+}
+
+/// A tekigo.yaml edited by hand into something tekigo cannot read: the frame in the user's
+/// language, then each problem with its file and line.
+#[test]
+fn a_broken_project_file_is_told_with_its_line() {
+    let root = project("ja", "GW");
+    let yaml = root.path().join("tekigo.yaml");
+    let text = std::fs::read_to_string(&yaml).unwrap();
+    std::fs::write(&yaml, format!("{text}colour: blue\n")).unwrap();
+    let line = text.lines().count() + 1;
+    for (lang, frame, cause) in [
+        (
+            "ja",
+            "プロジェクトのファイルをこのままでは読み込めません",
+            "原因",
+        ),
+        (
+            "en",
+            "the project's files cannot be read as they are",
+            "caused by",
+        ),
+    ] {
+        let out = tekigo(root.path(), &[], &["--lang", lang, "assess", "list"]);
+        assert_eq!(out.status.code(), Some(2));
+        let err = stderr(&out);
+        let head = ["エラー", "error"][usize::from(lang == "en")];
+        assert!(err.starts_with(&format!("{head}: {frame}\n")), "{err}");
+        assert!(
+            err.contains(&format!(
+                "  {cause}: {}:{line}: unknown field `colour`",
+                yaml.display()
+            )),
+            "{err}"
+        );
+    }
 }

@@ -374,6 +374,10 @@ pub fn project() -> Result<Project> {
         tekigo_assess::AssessError::NoProject { start } => {
             UserError::new("error.no_project", &[("path", start.display().to_string())]).into()
         }
+        // Each problem names its file and line; the frame is in the user's language.
+        e @ tekigo_assess::AssessError::Invalid(_) => {
+            anyhow::Error::new(e).context(UserError::new("error.project_invalid", &[]))
+        }
         e => e.into(),
     })
 }

@@ -61,6 +61,7 @@ pub fn run_kconfig(global: &Global, cmd: KconfigCommand) -> Result<ExitCode> {
         output,
         format,
     } = cmd;
+    crate::i18n::must_exist(&source)?;
     let files = tekigo_kconfig::build_index(&source, &output)?;
     let bytes = std::fs::metadata(&output)
         .with_context(|| output.display().to_string())?
@@ -484,10 +485,14 @@ fn scan(global: &Global, args: ScanArgs) -> Result<ExitCode> {
     let db = open_db(global, &args.db)?;
     let triage = load_triage(&args)?;
     let kernel = match (&args.kernel_config, &args.kernel_source) {
-        (Some(config), Some(source)) => Some(tekigo_vulnscan::Kernel::new(
-            tekigo_kconfig::Config::read(config)?,
-            tekigo_kconfig::Tree::open(source)?,
-        )),
+        (Some(config), Some(source)) => {
+            crate::i18n::must_exist(config)?;
+            crate::i18n::must_exist(source)?;
+            Some(tekigo_vulnscan::Kernel::new(
+                tekigo_kconfig::Config::read(config)?,
+                tekigo_kconfig::Tree::open(source)?,
+            ))
+        }
         _ => None,
     };
     let threshold: Option<tekigo_vulnscan::Level> = args.fail_on.map(Into::into);
