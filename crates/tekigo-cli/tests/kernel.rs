@@ -204,6 +204,44 @@ fn kernel_cves_decided_by_configuration() {
     ja.extend_from_slice(&args);
     let table = stdout(&ok(dir.path(), &ja));
     assert!(table.contains("提案: not_affected"), "{table}");
+    // SARIF (code scanning in CI) says the same: the suggestion is a note that says what it
+    // is, the unknown may be affected, the affected is affected.
+    let mut sarif = vec![
+        "vuln",
+        "scan",
+        "sbom.json",
+        "--db",
+        "db",
+        "--format",
+        "sarif",
+    ];
+    sarif.extend_from_slice(&args);
+    let sarif: Value = serde_json::from_str(&stdout(&ok(dir.path(), &sarif))).unwrap();
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    let result = |id: &str| results.iter().find(|r| r["ruleId"] == id).unwrap();
+    let text = |id: &str| result(id)["message"]["text"].as_str().unwrap().to_string();
+    let r = result("CVE-2024-26581");
+    assert_eq!(r["level"], "note");
+    assert_eq!(r["properties"]["state"], "not_affected");
+    assert_eq!(
+        r["properties"]["justification"],
+        "vulnerable_code_not_present"
+    );
+    assert!(
+        text("CVE-2024-26581").contains("suggested not_affected")
+            && !text("CVE-2024-26581").contains("is affected by"),
+        "{}",
+        text("CVE-2024-26581")
+    );
+    let unknown = text("CVE-2024-26602");
+    assert!(
+        unknown.contains("may be affected by") && unknown.contains("does not name membarrier.o"),
+        "{unknown}"
+    );
+    assert_eq!(result("CVE-2024-26602")["properties"]["state"], "unknown");
+    assert!(text("CVE-2024-26640").contains("is affected by CVE-2024-26640"));
+    assert_eq!(result("CVE-2024-26640")["properties"]["state"], "affected");
+    assert_ne!(result("CVE-2024-26640")["level"], "note");
 }
 
 #[test]

@@ -691,16 +691,34 @@ fn sarif(rows: &[FindingRow], sbom: &Path) -> serde_json::Value {
                     "properties": props,
                 }));
             }
-            let level = match (r.triage.as_ref().map(|t| t.state.as_str()), score) {
-                (Some("not_affected" | "fixed"), _) => "note",
-                (_, Some(s)) if s >= 7.0 => "error",
-                (_, Some(s)) if s < 4.0 => "note",
+            // Closed findings (a person's not_affected or fixed, or tekigo's suggested
+            // not_affected without a decision: `FindingRow::is_open`) are notes.
+            let level = match score {
+                _ if !r.is_open() => "note",
+                Some(s) if s >= 7.0 => "error",
+                Some(s) if s < 4.0 => "note",
                 _ => "warning",
             };
-            let mut text = format!(
-                "{} {} is affected by {}: {}",
-                r.component, r.version, r.vulnerability, r.explanation.comparison
-            );
+            let said = &r.explanation.comparison;
+            let mut text = match r.state {
+                FindingState::Affected => format!(
+                    "{} {} is affected by {}: {said}",
+                    r.component, r.version, r.vulnerability
+                ),
+                FindingState::NotAffected => format!(
+                    "{} {} matches {} by version ({said}), but no file its fix touched is \
+                     built in this kernel: suggested not_affected (vulnerable_code_not_present), \
+                     for a person to confirm",
+                    r.component, r.version, r.vulnerability
+                ),
+                FindingState::Unknown => format!(
+                    "{} {} may be affected by {}: {said}",
+                    r.component, r.version, r.vulnerability
+                ),
+            };
+            if let Some(why) = &r.state_reason {
+                text.push_str(&format!("; {why}"));
+            }
             if let Some(f) = &r.fixed_version {
                 text.push_str(&format!("; fixed in {f}"));
             }
@@ -717,6 +735,8 @@ fn sarif(rows: &[FindingRow], sbom: &Path) -> serde_json::Value {
                     "kev": r.kev,
                     "fixedVersion": r.fixed_version,
                     "triage": r.triage.as_ref().map(|t| t.state.as_str()),
+                    "state": r.state,
+                    "justification": r.justification,
                     "needsReview": r.needs_review,
                 },
             })
