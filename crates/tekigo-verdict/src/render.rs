@@ -337,7 +337,7 @@ pub fn sarif(report: &Report, lang: Lang) -> Value {
         "tool": {"driver": {
             "name": report.tool.name,
             "version": report.tool.version,
-            "informationUri": "https://example.invalid/tekigo",
+            "informationUri": env!("CARGO_PKG_REPOSITORY"),
             "rules": rules,
         }},
         "originalUriBaseIds": {"ROOT": {"uri": base}},

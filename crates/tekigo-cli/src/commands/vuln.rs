@@ -760,7 +760,7 @@ fn sarif<'a>(rows: &'a [FindingRow], sbom: &'a Path) -> SarifLog<'a> {
             results,
             tool: SarifTool {
                 driver: SarifDriver {
-                    information_uri: "https://example.invalid/tekigo",
+                    information_uri: env!("CARGO_PKG_REPOSITORY"),
                     name: "tekigo",
                     rules,
                     version: env!("CARGO_PKG_VERSION"),
