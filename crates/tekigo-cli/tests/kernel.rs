@@ -48,6 +48,11 @@ fn device(dir: &Path, release: &str) {
 }
 
 fn scan(dir: &Path, extra: &[&str]) -> Vec<Value> {
+    serde_json::from_value(scan_as(dir, "json", extra)).unwrap()
+}
+
+/// The scan's output in `format` (json or sarif), parsed.
+fn scan_as(dir: &Path, format: &str, extra: &[&str]) -> Value {
     let mut args = vec![
         "vuln",
         "scan",
@@ -55,7 +60,7 @@ fn scan(dir: &Path, extra: &[&str]) -> Vec<Value> {
         "--db",
         "db",
         "--format",
-        "json",
+        format,
     ];
     args.extend_from_slice(extra);
     let out = ok(dir, &args);
@@ -206,17 +211,7 @@ fn kernel_cves_decided_by_configuration() {
     assert!(table.contains("提案: not_affected"), "{table}");
     // SARIF (code scanning in CI) says the same: the suggestion is a note that says what it
     // is, the unknown may be affected, the affected is affected.
-    let mut sarif = vec![
-        "vuln",
-        "scan",
-        "sbom.json",
-        "--db",
-        "db",
-        "--format",
-        "sarif",
-    ];
-    sarif.extend_from_slice(&args);
-    let sarif: Value = serde_json::from_str(&stdout(&ok(dir.path(), &sarif))).unwrap();
+    let sarif = scan_as(dir.path(), "sarif", &args);
     let results = sarif["runs"][0]["results"].as_array().unwrap();
     let result = |id: &str| results.iter().find(|r| r["ruleId"] == id).unwrap();
     let text = |id: &str| result(id)["message"]["text"].as_str().unwrap().to_string();
