@@ -161,8 +161,21 @@ fn usage_error(e: clap::Error) -> ExitCode {
             ));
         }
         eprintln!("{}: {}", i18n::tr(lang, "error.prefix"), lines.join(" "));
-        // clap's own words were told above; of its text only the usage line stays (the
-        // command's syntax, the same in every language).
+        // For these kinds clap's own words were all told above; of its text only the usage
+        // line stays (the command's syntax, the same in every language). Other kinds (a
+        // conflict, a value its parser refused with a reason) keep clap's whole text.
+        let told = matches!(
+            e.kind(),
+            ErrorKind::InvalidSubcommand
+                | ErrorKind::UnknownArgument
+                | ErrorKind::InvalidValue
+                | ErrorKind::MissingRequiredArgument
+                | ErrorKind::MissingSubcommand
+        );
+        if !told {
+            let _ = e.print();
+            return ExitCode::from(2);
+        }
         let rendered = e.render().to_string();
         for usage in rendered.lines().filter(|l| l.starts_with("Usage:")) {
             eprintln!("\n{usage}");

@@ -123,6 +123,15 @@ fn a_japanese_project_speaks_japanese_without_being_told() {
             && err.contains("詳しくは --help を付けて実行してください。"),
         "{err}"
     );
+    // A value its parser refused keeps clap's reason under the Japanese line.
+    let out = tekigo(root.path(), &[], &["serve", "--session-idle", "abc"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out).1;
+    assert!(
+        err.starts_with("エラー: --session-idle <MINUTES> の値 abc が正しくありません\n")
+            && err.contains("invalid digit"),
+        "{err}"
+    );
     let out = tekigo(root.path(), &[], &["assess", "show", "B"]);
     assert_eq!(out.status.code(), Some(2));
     let err = text(&out).1;
