@@ -344,16 +344,15 @@ pub fn write_findings_json(
     kernel: Option<&Kernel>,
     fail_on: Option<Level>,
     out: &mut dyn std::io::Write,
-) -> Result<JsonSummary, JsonError> {
+) -> Result<JsonSummary, ScanError> {
     let feed = QueryFeed::of(sbom.components.iter().map(Scanned::of));
     write_json(db, &feed, triage, kernel, fail_on, out)
 }
 
-/// [`write_findings_json`] of the SBOM file at `path`, matched while it is read: a thread
-/// reads it (`Sbom::stream_path`) while the others match its first components, since on
-/// two cores the parse alone took as long as matching its 12,500 components (issue 20).
-/// Nothing is written unless the whole SBOM reads without error (`JsonError::Sbom`).
-/// Returns the SBOM without its components, for its warnings and subject.
+/// [`write_findings_json`] of the SBOM file at `path`, matched while it is read (see
+/// [`scan_file_rows`]). Nothing is written unless the whole SBOM reads without error
+/// (`ScanError::Sbom`). Returns the SBOM without its components, for its warnings and
+/// subject.
 pub fn scan_file_json(
     path: &Path,
     db: &Db,
@@ -361,7 +360,42 @@ pub fn scan_file_json(
     kernel: Option<&Kernel>,
     fail_on: Option<Level>,
     out: &mut dyn std::io::Write,
-) -> Result<(Sbom, JsonSummary), JsonError> {
+) -> Result<(Sbom, JsonSummary), ScanError> {
+    read_while_scanning(path, |feed| {
+        write_json(db, feed, triage, kernel, fail_on, out)
+    })
+}
+
+/// The rows of the SBOM file at `path`, matched while it is read: a thread reads it
+/// (`Sbom::stream_path`) while the others match its first components, since on two cores
+/// the parse alone took as long as matching its 12,500 components (issue 20). Each row is
+/// folded into a chunk's `S` by `each` on the thread that made it and then dropped, and
+/// `emit` gets the chunks in component order, with the matcher warnings, as
+/// tekigo-vulndb's `scan_ordered` hands them on (`emit` must leave the `S` empty). So a
+/// caller that keeps only what it shows of each row never holds the rows: the table of
+/// 15,152 findings peaked at 132 MB when it did. Nothing is emitted unless the whole SBOM
+/// reads without error (`ScanError::Sbom`). Returns the SBOM without its components.
+pub fn scan_file_rows<S: Send>(
+    path: &Path,
+    db: &Db,
+    triage: Option<&Triage>,
+    kernel: Option<&Kernel>,
+    init: impl Fn() -> S + Sync,
+    each: impl Fn(&mut S, FindingRow) + Sync,
+    emit: impl FnMut(&mut S, &[String]) -> Result<(), ScanError>,
+) -> Result<Sbom, ScanError> {
+    let (sbom, ()) = read_while_scanning(path, |feed| {
+        scan_rows(db, feed, triage, kernel, init, each, emit)
+    })?;
+    Ok(sbom)
+}
+
+/// Reads the SBOM file at `path` into a feed on one thread while `scan` matches it on
+/// this one (the feed is abandoned when the SBOM is not valid).
+fn read_while_scanning<R>(
+    path: &Path,
+    scan: impl FnOnce(&QueryFeed<Scanned>) -> Result<R, ScanError>,
+) -> Result<(Sbom, R), ScanError> {
     let feed = QueryFeed::new();
     std::thread::scope(|scope| {
         let reader = scope.spawn(|| {
@@ -371,13 +405,32 @@ pub fn scan_file_json(
             feeding.close();
             Ok::<Sbom, SbomError>(sbom)
         });
-        let written = write_json(db, &feed, triage, kernel, fail_on, out);
+        let scanned = scan(&feed);
         let sbom = reader
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            .map_err(JsonError::Sbom)?;
-        Ok((sbom, written?))
+            .map_err(ScanError::Sbom)?;
+        Ok((sbom, scanned?))
     })
+}
+
+/// The rows of the components of `feed` (see [`scan_file_rows`]).
+fn scan_rows<S: Send>(
+    db: &Db,
+    feed: &QueryFeed<Scanned>,
+    triage: Option<&Triage>,
+    kernel: Option<&Kernel>,
+    init: impl Fn() -> S + Sync,
+    each: impl Fn(&mut S, FindingRow) + Sync,
+    emit: impl FnMut(&mut S, &[String]) -> Result<(), ScanError>,
+) -> Result<(), ScanError> {
+    tekigo_vulndb::scan_ordered(
+        db,
+        feed,
+        init,
+        |state, item: &Scanned, f| each(state, row_of(f, item.reference.clone(), triage, kernel)),
+        emit,
+    )
 }
 
 /// The JSON of [`write_findings_json`] for the components of `feed`; nothing when the feed
@@ -389,20 +442,21 @@ fn write_json(
     kernel: Option<&Kernel>,
     fail_on: Option<Level>,
     out: &mut dyn std::io::Write,
-) -> Result<JsonSummary, JsonError> {
+) -> Result<JsonSummary, ScanError> {
     let mut summary = JsonSummary::default();
-    tekigo_vulndb::scan_ordered(
+    scan_rows(
         db,
         feed,
+        triage,
+        kernel,
         JsonChunk::default,
-        |chunk, item: &Scanned, f| {
-            let row = row_of(f, item.reference.clone(), triage, kernel);
+        |chunk, row| {
             chunk.failing |= fail_on.is_some_and(|t| row.fails(t));
             chunk.push(&row);
         },
         |chunk, warnings| {
             if let Some(e) = chunk.error.take() {
-                return Err(JsonError::Json(e));
+                return Err(ScanError::Json(e));
             }
             if chunk.rows > 0 {
                 out.write_all(if summary.findings == 0 {
@@ -411,7 +465,7 @@ fn write_json(
                     b",\n"
                 })
                 .and_then(|()| out.write_all(&chunk.json))
-                .map_err(JsonError::Io)?;
+                .map_err(ScanError::Io)?;
             }
             summary.findings += chunk.rows;
             summary.failing |= chunk.failing;
@@ -424,7 +478,7 @@ fn write_json(
         return Ok(summary);
     }
     out.write_all(if summary.findings == 0 { b"[]" } else { b"\n]" })
-        .map_err(JsonError::Io)?;
+        .map_err(ScanError::Io)?;
     // The components' queries are handed back to the allocator on the caller's time only
     // when it wants them back: the command ends the process next.
     summary.held = feed.take_chunks();
@@ -445,42 +499,42 @@ pub struct JsonSummary {
     held: Vec<Arc<Vec<Scanned>>>,
 }
 
-/// Why [`write_findings_json`] failed.
+/// Why a scan ([`write_findings_json`], [`scan_file_json`], [`scan_file_rows`]) failed.
 #[derive(Debug)]
-pub enum JsonError {
+pub enum ScanError {
     Sbom(SbomError),
     Db(DbError),
     Json(serde_json::Error),
     Io(std::io::Error),
 }
 
-impl From<DbError> for JsonError {
-    fn from(e: DbError) -> JsonError {
-        JsonError::Db(e)
+impl From<DbError> for ScanError {
+    fn from(e: DbError) -> ScanError {
+        ScanError::Db(e)
     }
 }
 
-impl std::fmt::Display for JsonError {
+impl std::fmt::Display for ScanError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             // The cause is the error's source: an error chain prints it once, after this.
-            JsonError::Sbom(_) => f.write_str("reading the SBOM"),
-            JsonError::Db(_) => f.write_str("matching against the advisory database"),
-            JsonError::Json(_) => f.write_str("writing a finding as JSON"),
-            JsonError::Io(_) => f.write_str("writing the findings"),
+            ScanError::Sbom(_) => f.write_str("reading the SBOM"),
+            ScanError::Db(_) => f.write_str("matching against the advisory database"),
+            ScanError::Json(_) => f.write_str("writing a finding as JSON"),
+            ScanError::Io(_) => f.write_str("writing the findings"),
         }
     }
 }
 
-impl std::error::Error for JsonError {
+impl std::error::Error for ScanError {
     /// The cause, so that a caller can tell a closed pipe (`ErrorKind::BrokenPipe`) from a
     /// failure: `tekigo vuln scan ... | head` ends quietly.
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            JsonError::Sbom(e) => Some(e),
-            JsonError::Db(e) => Some(e),
-            JsonError::Json(e) => Some(e),
-            JsonError::Io(e) => Some(e),
+            ScanError::Sbom(e) => Some(e),
+            ScanError::Db(e) => Some(e),
+            ScanError::Json(e) => Some(e),
+            ScanError::Io(e) => Some(e),
         }
     }
 }

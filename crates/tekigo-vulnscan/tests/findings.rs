@@ -193,6 +193,69 @@ fn streamed_json_is_the_json_of_the_rows() {
     }
 }
 
+/// The rows a streamed scan of an SBOM file hands on are the rows of its components, in
+/// order, whatever the number of threads; an SBOM that turns out invalid after its first
+/// thousand components hands on nothing and is the error.
+#[test]
+fn rows_of_a_file_are_the_rows_of_its_components() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = db(dir.path());
+    let components: Vec<String> = (0..1500)
+        .map(|i| {
+            let v = format!("2.{}.{}", i % 18, i % 3);
+            format!(
+                r#"{{"type":"library","name":"log4j-core","version":"{v}","purl":"pkg:maven/org.apache.logging.log4j/log4j-core@{v}"}}"#
+            )
+        })
+        .collect();
+    let text = format!(
+        r#"{{"bomFormat":"CycloneDX","specVersion":"1.5","components":[{}]}}"#,
+        components.join(",")
+    );
+    let path = dir.path().join("bom.json");
+    std::fs::write(&path, &text).unwrap();
+    let sbom = tekigo_sbom::Sbom::from_slice(text.as_bytes(), "bom.json").unwrap();
+    let expected = findings(&sbom, &db, None).unwrap().rows;
+    assert!(expected.len() > 1000, "{}", expected.len());
+    let scan = |path: &std::path::Path| {
+        let mut rows = Vec::new();
+        let result = tekigo_vulnscan::scan_file_rows(
+            path,
+            &db,
+            None,
+            None,
+            Vec::new,
+            |chunk: &mut Vec<tekigo_vulnscan::FindingRow>, row| chunk.push(row),
+            |chunk, _| {
+                rows.append(chunk);
+                Ok(())
+            },
+        );
+        (result, rows)
+    };
+    for threads in [1, 2, 5] {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        let (result, rows) = pool.install(|| scan(&path));
+        assert!(result.unwrap().components.is_empty());
+        assert_eq!(
+            serde_json::to_string(&rows).unwrap(),
+            serde_json::to_string(&expected).unwrap(),
+            "{threads} threads"
+        );
+    }
+    let broken = dir.path().join("broken.json");
+    std::fs::write(&broken, text.replace("]}", "],}")).unwrap();
+    let (result, rows) = scan(&broken);
+    assert!(
+        matches!(result, Err(tekigo_vulnscan::ScanError::Sbom(_))),
+        "{result:?}"
+    );
+    assert!(rows.is_empty(), "{} rows handed on", rows.len());
+}
+
 /// A writer that accepts `left` bytes and then fails, as a full disk or a closed pipe does.
 struct FailsAfter {
     written: Vec<u8>,
@@ -246,7 +309,7 @@ fn an_output_that_fails_stops_the_scan() {
         let err = tekigo_vulnscan::write_findings_json(&sbom, &db, None, None, None, &mut out)
             .unwrap_err();
         assert!(
-            matches!(&err, tekigo_vulnscan::JsonError::Io(e) if e.to_string() == "no space left on device"),
+            matches!(&err, tekigo_vulnscan::ScanError::Io(e) if e.to_string() == "no space left on device"),
             "{err}"
         );
         assert_eq!(out.written, whole[..left]);

@@ -507,13 +507,7 @@ fn scan(global: &Global, args: ScanArgs) -> Result<ExitCode> {
                 threshold,
                 out,
             )
-            // Its cause, worded by whoever made it: the writing is told by `emit_with`.
-            .map_err(|e| match e {
-                tekigo_vulnscan::JsonError::Sbom(e) => sbom_error(e),
-                tekigo_vulnscan::JsonError::Io(e) => anyhow::Error::new(e),
-                tekigo_vulnscan::JsonError::Db(e) => anyhow::Error::new(e),
-                tekigo_vulnscan::JsonError::Json(e) => anyhow::Error::new(e),
-            })?;
+            .map_err(scan_error)?;
             out.write_all(b"\n")?;
             Ok(found)
         })?;
@@ -525,6 +519,38 @@ fn scan(global: &Global, args: ScanArgs) -> Result<ExitCode> {
         // costs milliseconds of a scan measured against the SBOM's parse time, for memory
         // the exit returns anyway (compilers' drivers skip freeing at exit likewise).
         std::mem::forget(found);
+        return Ok(exit(failing));
+    }
+    if matches!(args.format, ScanFormat::Table) {
+        // Only the cells are kept of each row, as it is made (see `scan_file_rows`).
+        let l = crate::context::lang(global.lang);
+        let (mut cells, mut failing, mut warnings) = (Vec::new(), false, Vec::new());
+        let sbom = tekigo_vulnscan::scan_file_rows(
+            &args.sbom,
+            &db,
+            triage.as_ref(),
+            kernel.as_ref(),
+            TableChunk::default,
+            |chunk, row| {
+                chunk.failing |= threshold.is_some_and(|t| row.fails(t));
+                chunk.cells.push(table_cells(&row, l));
+            },
+            |chunk, w| {
+                cells.append(&mut chunk.cells);
+                failing |= std::mem::take(&mut chunk.failing);
+                warnings.extend_from_slice(w);
+                Ok(())
+            },
+        )
+        .map_err(scan_error)?;
+        for w in sbom.warnings.iter().chain(&warnings) {
+            eprintln!("warning: {w}");
+        }
+        // What the matching held (the database's key blocks, a kernel tree's Kbuild files)
+        // goes before the table is made: making it holds the text several times over.
+        drop((sbom, db, triage, kernel));
+        let out = table(cells, l);
+        output::emit_parts(&[out.as_bytes()], args.output.as_deref(), false)?;
         return Ok(exit(failing));
     }
     let sbom = tekigo_sbom::Sbom::from_path(&args.sbom).map_err(sbom_error)?;
@@ -539,13 +565,21 @@ fn scan(global: &Global, args: ScanArgs) -> Result<ExitCode> {
     // The rows carry what the output needs: the components go before it is made.
     drop(sbom);
     let rows = found.rows;
-    let out = match args.format {
-        ScanFormat::Sarif => output::json(&sarif(&rows, &args.sbom))?,
-        _ => table(&rows, crate::context::lang(global.lang)).into_bytes(),
-    };
+    let out = output::json(&sarif(&rows, &args.sbom))?;
     output::emit_parts(&[&out], args.output.as_deref(), false)?;
     let failing = threshold.is_some_and(|t| rows.iter().any(|r| r.fails(t)));
     Ok(exit(failing))
+}
+
+/// A scan that failed, its cause worded by whoever made it: an SBOM that cannot be read in
+/// the user's language (`sbom_error`); the writing of the output is told by `emit_with`.
+fn scan_error(e: tekigo_vulnscan::ScanError) -> anyhow::Error {
+    match e {
+        tekigo_vulnscan::ScanError::Sbom(e) => sbom_error(e),
+        tekigo_vulnscan::ScanError::Io(e) => anyhow::Error::new(e),
+        tekigo_vulnscan::ScanError::Db(e) => anyhow::Error::new(e),
+        tekigo_vulnscan::ScanError::Json(e) => anyhow::Error::new(e),
+    }
 }
 
 /// Why an import failed, in the user's language where tekigo words it: an advisory file it
@@ -610,7 +644,14 @@ fn load_triage(args: &ScanArgs) -> Result<Option<Triage>> {
     Ok(triage)
 }
 
-fn table(rows: &[FindingRow], l: Lang) -> String {
+/// The table's cells of one chunk of findings, and whether one of them fails `--fail-on`.
+#[derive(Default)]
+struct TableChunk {
+    cells: Vec<[String; 8]>,
+    failing: bool,
+}
+
+fn table(rows: Vec<[String; 8]>, l: Lang) -> String {
     if rows.is_empty() {
         return format!("{}\n", tr(l, "vuln.none"));
     }
@@ -624,54 +665,62 @@ fn table(rows: &[FindingRow], l: Lang) -> String {
         tr(l, "col.triage"),
         tr(l, "col.why"),
     ]);
-    for r in rows {
-        let sev = r
-            .severity
-            .as_ref()
-            .map(|s| match (s.score, s.label.as_deref()) {
-                (Some(score), _) => format!("{score:.1}"),
-                (None, Some(l)) => l.to_string(),
-                (None, None) => "-".to_string(),
-            })
-            .unwrap_or_else(|| tr(l, "vuln.unknown").to_string());
-        let mut why = r.explanation.comparison.clone();
-        if !r.explanation.exact {
-            why.push(' ');
-            why.push_str(tr(l, "vuln.generic_rules"));
-        }
-        if r.needs_review {
-            why.push(' ');
-            why.push_str(tr(l, "vuln.needs_review"));
-        }
-        match r.state {
-            FindingState::NotAffected => {
-                why.push(' ');
-                why.push_str(tr(l, "vuln.suggested_not_affected"));
-            }
-            FindingState::Unknown if r.state_reason.is_some() => {
-                why.push(' ');
-                why.push_str(tr(l, "vuln.config_unknown"));
-            }
-            _ => {}
-        }
-        t.add_row(vec![
-            r.vulnerability.to_string(),
-            r.component.to_string(),
-            r.version.to_string(),
-            sev,
-            r.kev_date_added
-                .as_ref()
-                .map(|d| fill(l, "vuln.kev_yes", &[("date", d)]))
-                .unwrap_or_default(),
-            r.fixed_version.clone().unwrap_or_default(),
-            r.triage
-                .as_ref()
-                .map(|t| t.state.clone())
-                .unwrap_or_default(),
-            why,
-        ]);
+    for cells in rows {
+        t.add_row(cells);
     }
-    format!("{t}\n")
+    let mut text = t.to_string();
+    drop(t);
+    text.push('\n');
+    text
+}
+
+/// One finding's row of the table, in the order of the header of [`table`].
+fn table_cells(r: &FindingRow, l: Lang) -> [String; 8] {
+    let sev = r
+        .severity
+        .as_ref()
+        .map(|s| match (s.score, s.label.as_deref()) {
+            (Some(score), _) => format!("{score:.1}"),
+            (None, Some(l)) => l.to_string(),
+            (None, None) => "-".to_string(),
+        })
+        .unwrap_or_else(|| tr(l, "vuln.unknown").to_string());
+    let mut why = r.explanation.comparison.clone();
+    if !r.explanation.exact {
+        why.push(' ');
+        why.push_str(tr(l, "vuln.generic_rules"));
+    }
+    if r.needs_review {
+        why.push(' ');
+        why.push_str(tr(l, "vuln.needs_review"));
+    }
+    match r.state {
+        FindingState::NotAffected => {
+            why.push(' ');
+            why.push_str(tr(l, "vuln.suggested_not_affected"));
+        }
+        FindingState::Unknown if r.state_reason.is_some() => {
+            why.push(' ');
+            why.push_str(tr(l, "vuln.config_unknown"));
+        }
+        _ => {}
+    }
+    [
+        r.vulnerability.to_string(),
+        r.component.to_string(),
+        r.version.to_string(),
+        sev,
+        r.kev_date_added
+            .as_ref()
+            .map(|d| fill(l, "vuln.kev_yes", &[("date", d)]))
+            .unwrap_or_default(),
+        r.fixed_version.clone().unwrap_or_default(),
+        r.triage
+            .as_ref()
+            .map(|t| t.state.clone())
+            .unwrap_or_default(),
+        why,
+    ]
 }
 
 /// The SARIF 2.1.0 log of the findings, for code scanning in CI. Written from the rows it
