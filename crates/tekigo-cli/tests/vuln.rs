@@ -279,6 +279,71 @@ fn sarif_and_table_and_errors() {
 }
 
 /// The status line of one answer in an assessment file (`answers:` maps ids to answers).
+/// SARIF is written result by result as the rows are made, in chunks of 256 components:
+/// over several chunks it is still the pretty-printed log of the JSON rows, one result per
+/// row in order and one rule per vulnerability in the order first found.
+#[test]
+fn sarif_of_many_chunks_is_the_log_of_the_json_rows() {
+    let s = setup();
+    let components: Vec<String> = (0..700)
+        .map(|i| {
+            let v = format!("2.{}.{}", i % 17, i % 3);
+            format!(
+                r#"{{"type":"library","name":"log4j-core","version":"{v}","purl":"pkg:maven/org.apache.logging.log4j/log4j-core@{v}"}}"#
+            )
+        })
+        .collect();
+    let sbom = s.dir.path().join("many.cdx.json");
+    std::fs::write(
+        &sbom,
+        format!(
+            r#"{{"bomFormat":"CycloneDX","specVersion":"1.5","components":[{}]}}"#,
+            components.join(",")
+        ),
+    )
+    .unwrap();
+    let sbom = sbom.to_str().unwrap();
+    let scan = |format: &str| {
+        let out = tekigo(
+            &["vuln", "scan", sbom, "--db", &s.db, "--format", format],
+            s.dir.path(),
+        );
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let rows: Vec<Value> = serde_json::from_str(&scan("json")).unwrap();
+    assert!(rows.len() > 500, "{}", rows.len());
+    let text = scan("sarif");
+    let sarif: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(text, serde_json::to_string_pretty(&sarif).unwrap() + "\n");
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), rows.len());
+    for (result, row) in results.iter().zip(&rows) {
+        assert_eq!(result["ruleId"], row["vulnerability"]);
+        assert_eq!(
+            result["locations"][0]["logicalLocations"][0]["name"],
+            row["component"]
+        );
+    }
+    let mut first_found: Vec<&Value> = Vec::new();
+    for row in &rows {
+        if !first_found.contains(&&row["vulnerability"]) {
+            first_found.push(&row["vulnerability"]);
+        }
+    }
+    let rules: Vec<&Value> = sarif["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| &r["id"])
+        .collect();
+    assert_eq!(rules, first_found);
+}
+
 fn answer(dir: &Path, assessment: &str, req: &str) -> String {
     let text = std::fs::read_to_string(dir.join(format!("assessments/{assessment}.yaml"))).unwrap();
     let start = text

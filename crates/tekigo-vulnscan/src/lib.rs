@@ -554,12 +554,11 @@ impl JsonChunk {
     /// Appends a row as the pretty printer writes an item of a top-level list: two spaces,
     /// then the row one level in.
     fn push(&mut self, row: &FindingRow) {
-        use serde::Serialize as _;
         let before = self.json.len();
-        self.json
-            .extend_from_slice(if self.rows > 0 { b",\n  " } else { b"  " });
-        let mut ser = serde_json::Serializer::with_formatter(&mut self.json, Indented::new(1));
-        match row.serialize(&mut ser) {
+        if self.rows > 0 {
+            self.json.extend_from_slice(b",\n");
+        }
+        match pretty_item(&mut self.json, row, 1) {
             Ok(()) => self.rows += 1,
             Err(e) => {
                 self.json.truncate(before);
@@ -574,6 +573,25 @@ impl JsonChunk {
         self.rows = 0;
         self.failing = false;
     }
+}
+
+/// Appends `value` as `serde_json::to_vec_pretty` writes an item of a list `depth` levels
+/// in: its indentation, then the value with its lines indented to match. For a document
+/// written item by item that must read byte for byte as the pretty printer would write it
+/// whole (the JSON and SARIF of `tekigo vuln scan`). On an error nothing is appended.
+pub fn pretty_item<T: Serialize + ?Sized>(
+    out: &mut Vec<u8>,
+    value: &T,
+    depth: usize,
+) -> serde_json::Result<()> {
+    let before = out.len();
+    out.resize(before + 2 * depth, b' ');
+    let mut ser = serde_json::Serializer::with_formatter(&mut *out, Indented::new(depth));
+    let result = value.serialize(&mut ser);
+    if result.is_err() {
+        out.truncate(before);
+    }
+    result
 }
 
 /// `serde_json`'s pretty printer with two-space indentation, byte for byte, starting at a

@@ -553,21 +553,77 @@ fn scan(global: &Global, args: ScanArgs) -> Result<ExitCode> {
         output::emit_parts(&[out.as_bytes()], args.output.as_deref(), false)?;
         return Ok(exit(failing));
     }
-    let sbom = tekigo_sbom::Sbom::from_path(&args.sbom).map_err(sbom_error)?;
-    for w in &sbom.warnings {
+    // SARIF, written as found like the JSON: each result as its row is made, the rules
+    // (one per vulnerability, in the order first found) kept for the end.
+    let uri = args.sbom.display().to_string();
+    let (sbom, warnings, failing) = output::emit_with(args.output.as_deref(), false, |out| {
+        // The document without results or rules, pretty-printed: what goes around them.
+        let skeleton = serde_json::to_string_pretty(&sarif_skeleton())?;
+        let (head, rest) = skeleton
+            .split_once("\"results\": []")
+            .context("the SARIF skeleton has no results")?;
+        let (middle, tail) = rest
+            .split_once("\"rules\": []")
+            .context("the SARIF skeleton has no rules")?;
+        let (mut results, mut failing, mut warnings) = (0, false, Vec::new());
+        let mut rules: Vec<SarifRule<'static>> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        let mut started = false;
+        let mut start = |out: &mut dyn std::io::Write| -> std::io::Result<()> {
+            if !std::mem::replace(&mut started, true) {
+                out.write_all(head.as_bytes())?;
+                out.write_all(b"\"results\": [")?;
+            }
+            Ok(())
+        };
+        let sbom = tekigo_vulnscan::scan_file_rows(
+            &args.sbom,
+            &db,
+            triage.as_ref(),
+            kernel.as_ref(),
+            SarifChunk::default,
+            |chunk, row| chunk.push(&row, &uri, threshold),
+            |chunk, w| {
+                if let Some(e) = chunk.error.take() {
+                    return Err(tekigo_vulnscan::ScanError::Json(e));
+                }
+                start(out).map_err(tekigo_vulnscan::ScanError::Io)?;
+                if chunk.results > 0 {
+                    out.write_all(if results == 0 { b"\n" } else { b",\n" })
+                        .and_then(|()| out.write_all(&chunk.json))
+                        .map_err(tekigo_vulnscan::ScanError::Io)?;
+                }
+                results += chunk.results;
+                failing |= chunk.failing;
+                rules.extend(chunk.rules.drain(..).filter(|r| seen.insert(r.id.clone())));
+                warnings.extend_from_slice(w);
+                chunk.clear();
+                Ok(())
+            },
+        )
+        .map_err(scan_error)?;
+        start(out)?;
+        out.write_all(if results == 0 { b"]" } else { b"\n      ]" })?;
+        out.write_all(middle.as_bytes())?;
+        out.write_all(b"\"rules\": [")?;
+        let mut items = Vec::new();
+        for (i, rule) in rules.iter().enumerate() {
+            items.extend_from_slice(if i == 0 { b"\n" } else { b",\n" });
+            tekigo_vulnscan::pretty_item(&mut items, rule, 6)?;
+        }
+        out.write_all(&items)?;
+        out.write_all(if rules.is_empty() {
+            b"]"
+        } else {
+            b"\n          ]"
+        })?;
+        out.write_all(tail.as_bytes())?;
+        out.write_all(b"\n")?;
+        Ok((sbom, warnings, failing))
+    })?;
+    for w in sbom.warnings.iter().chain(&warnings) {
         eprintln!("warning: {w}");
     }
-    let found =
-        tekigo_vulnscan::findings_with_kernel(&sbom, &db, triage.as_ref(), kernel.as_ref())?;
-    for w in &found.warnings {
-        eprintln!("warning: {w}");
-    }
-    // The rows carry what the output needs: the components go before it is made.
-    drop(sbom);
-    let rows = found.rows;
-    let out = output::json(&sarif(&rows, &args.sbom))?;
-    output::emit_parts(&[&out], args.output.as_deref(), false)?;
-    let failing = threshold.is_some_and(|t| rows.iter().any(|r| r.fails(t)));
     Ok(exit(failing))
 }
 
@@ -723,100 +779,149 @@ fn table_cells(r: &FindingRow, l: Lang) -> [String; 8] {
     ]
 }
 
-/// The SARIF 2.1.0 log of the findings, for code scanning in CI. Written from the rows it
-/// borrows (a `serde_json::Value` per result peaked at 304 MB for 15,152 findings); the
-/// fields are declared in the order the `Value` form wrote them (sorted), so the output is
-/// unchanged.
-fn sarif<'a>(rows: &'a [FindingRow], sbom: &'a Path) -> SarifLog<'a> {
-    let mut rules = Vec::new();
-    let mut seen = std::collections::HashSet::new();
-    let uri = sbom.display().to_string();
-    let results = rows
-        .iter()
-        .map(|r| {
-            let score = r.severity.as_ref().and_then(|s| s.score);
-            if seen.insert(r.vulnerability.as_str()) {
-                rules.push(SarifRule {
-                    id: &r.vulnerability,
-                    properties: RuleProperties {
-                        security_severity: score.map(|s| format!("{s:.1}")),
-                        tags: ["security", "vulnerability"],
-                    },
-                    short_description: SarifText {
-                        text: r.summary.as_deref().unwrap_or(&r.vulnerability).into(),
-                    },
-                });
+/// One chunk of SARIF results as list items, joined by `,\n`; the rules of the
+/// vulnerabilities first met in it; whether one fails `--fail-on`.
+#[derive(Default)]
+struct SarifChunk {
+    json: Vec<u8>,
+    results: usize,
+    rules: Vec<SarifRule<'static>>,
+    seen: std::collections::HashSet<String>,
+    failing: bool,
+    /// The first result that could not be written (none can with these types; kept, not
+    /// ignored, so that a result is never silently missing).
+    error: Option<serde_json::Error>,
+}
+
+impl SarifChunk {
+    fn push(&mut self, r: &FindingRow, uri: &str, threshold: Option<tekigo_vulnscan::Level>) {
+        self.failing |= threshold.is_some_and(|t| r.fails(t));
+        if self.seen.insert(r.vulnerability.clone()) {
+            self.rules.push(sarif_rule(r));
+        }
+        let before = self.json.len();
+        if self.results > 0 {
+            self.json.extend_from_slice(b",\n");
+        }
+        // A result is an item of `runs[0].results`, four levels in.
+        match tekigo_vulnscan::pretty_item(&mut self.json, &sarif_result(r, uri), 4) {
+            Ok(()) => self.results += 1,
+            Err(e) => {
+                self.json.truncate(before);
+                self.error.get_or_insert(e);
             }
-            // Closed findings (a person's not_affected or fixed, or tekigo's suggested
-            // not_affected without a decision: `FindingRow::is_open`) are notes.
-            let level = match score {
-                _ if !r.is_open() => "note",
-                Some(s) if s >= 7.0 => "error",
-                Some(s) if s < 4.0 => "note",
-                _ => "warning",
-            };
-            let said = &r.explanation.comparison;
-            let mut text = match r.state {
-                FindingState::Affected => format!(
-                    "{} {} is affected by {}: {said}",
-                    r.component, r.version, r.vulnerability
-                ),
-                FindingState::NotAffected => format!(
-                    "{} {} matches {} by version ({said}), but no file its fix touched is \
-                     built in this kernel: suggested not_affected (vulnerable_code_not_present), \
-                     for a person to confirm",
-                    r.component, r.version, r.vulnerability
-                ),
-                FindingState::Unknown => format!(
-                    "{} {} may be affected by {}: {said}",
-                    r.component, r.version, r.vulnerability
-                ),
-            };
-            if let Some(why) = &r.state_reason {
-                text.push_str(&format!("; {why}"));
-            }
-            if let Some(f) = &r.fixed_version {
-                text.push_str(&format!("; fixed in {f}"));
-            }
-            SarifResult {
-                level,
-                locations: [SarifLocation {
-                    logical_locations: [LogicalLocation {
-                        kind: "module",
-                        name: &r.component,
-                    }],
-                    physical_location: PhysicalLocation {
-                        artifact_location: ArtifactLocation { uri: uri.clone() },
-                    },
-                }],
-                message: SarifText { text: text.into() },
-                properties: ResultProperties {
-                    aliases: &r.aliases,
-                    fixed_version: r.fixed_version.as_deref(),
-                    justification: r.justification.as_deref(),
-                    kev: r.kev,
-                    needs_review: r.needs_review,
-                    state: r.state,
-                    triage: r.triage.as_ref().map(|t| t.state.as_str()),
-                },
-                rule_id: &r.vulnerability,
-            }
-        })
-        .collect();
+        }
+    }
+
+    /// Empty again, its buffers kept for the next chunk.
+    fn clear(&mut self) {
+        self.json.clear();
+        self.results = 0;
+        self.rules.clear();
+        self.seen.clear();
+        self.failing = false;
+    }
+}
+
+/// The SARIF 2.1.0 log without results or rules: what is written around them. The fields
+/// are declared in the order a `serde_json::Value` wrote them (sorted), as the first
+/// version of this output did.
+fn sarif_skeleton() -> SarifLog<'static> {
     SarifLog {
         schema: "https://json.schemastore.org/sarif-2.1.0.json",
         runs: [SarifRun {
-            results,
+            results: Vec::new(),
             tool: SarifTool {
                 driver: SarifDriver {
                     information_uri: env!("CARGO_PKG_REPOSITORY"),
                     name: "tekigo",
-                    rules,
+                    rules: Vec::new(),
                     version: env!("CARGO_PKG_VERSION"),
                 },
             },
         }],
         version: "2.1.0",
+    }
+}
+
+/// The rule of a finding's vulnerability (the first finding of it names it).
+fn sarif_rule(r: &FindingRow) -> SarifRule<'static> {
+    let score = r.severity.as_ref().and_then(|s| s.score);
+    SarifRule {
+        id: r.vulnerability.clone(),
+        properties: RuleProperties {
+            security_severity: score.map(|s| format!("{s:.1}")),
+            tags: ["security", "vulnerability"],
+        },
+        short_description: SarifText {
+            text: r
+                .summary
+                .as_deref()
+                .unwrap_or(&r.vulnerability)
+                .to_string()
+                .into(),
+        },
+    }
+}
+
+/// The result of one finding, borrowing from its row.
+fn sarif_result<'a>(r: &'a FindingRow, uri: &str) -> SarifResult<'a> {
+    let score = r.severity.as_ref().and_then(|s| s.score);
+    // Closed findings (a person's not_affected or fixed, or tekigo's suggested
+    // not_affected without a decision: `FindingRow::is_open`) are notes.
+    let level = match score {
+        _ if !r.is_open() => "note",
+        Some(s) if s >= 7.0 => "error",
+        Some(s) if s < 4.0 => "note",
+        _ => "warning",
+    };
+    let said = &r.explanation.comparison;
+    let mut text = match r.state {
+        FindingState::Affected => format!(
+            "{} {} is affected by {}: {said}",
+            r.component, r.version, r.vulnerability
+        ),
+        FindingState::NotAffected => format!(
+            "{} {} matches {} by version ({said}), but no file its fix touched is \
+             built in this kernel: suggested not_affected (vulnerable_code_not_present), \
+             for a person to confirm",
+            r.component, r.version, r.vulnerability
+        ),
+        FindingState::Unknown => format!(
+            "{} {} may be affected by {}: {said}",
+            r.component, r.version, r.vulnerability
+        ),
+    };
+    if let Some(why) = &r.state_reason {
+        text.push_str(&format!("; {why}"));
+    }
+    if let Some(f) = &r.fixed_version {
+        text.push_str(&format!("; fixed in {f}"));
+    }
+    SarifResult {
+        level,
+        locations: [SarifLocation {
+            logical_locations: [LogicalLocation {
+                kind: "module",
+                name: &r.component,
+            }],
+            physical_location: PhysicalLocation {
+                artifact_location: ArtifactLocation {
+                    uri: uri.to_string(),
+                },
+            },
+        }],
+        message: SarifText { text: text.into() },
+        properties: ResultProperties {
+            aliases: &r.aliases,
+            fixed_version: r.fixed_version.as_deref(),
+            justification: r.justification.as_deref(),
+            kev: r.kev,
+            needs_review: r.needs_review,
+            state: r.state,
+            triage: r.triage.as_ref().map(|t| t.state.as_str()),
+        },
+        rule_id: &r.vulnerability,
     }
 }
 
@@ -851,7 +956,7 @@ struct SarifDriver<'a> {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct SarifRule<'a> {
-    id: &'a str,
+    id: String,
     properties: RuleProperties,
     short_description: SarifText<'a>,
 }
