@@ -549,8 +549,9 @@ fn scan(global: &Global, args: ScanArgs) -> Result<ExitCode> {
         // What the matching held (the database's key blocks, a kernel tree's Kbuild files)
         // goes before the table is made: making it holds the text several times over.
         drop((sbom, db, triage, kernel));
-        let out = table(cells, l);
-        output::emit_parts(&[out.as_bytes()], args.output.as_deref(), false)?;
+        output::emit_with(args.output.as_deref(), false, |out| {
+            Ok(write_table(out, cells, l)?)
+        })?;
         return Ok(exit(failing));
     }
     // SARIF, written as found like the JSON: each result as its row is made, the rules
@@ -707,9 +708,15 @@ struct TableChunk {
     failing: bool,
 }
 
-fn table(rows: Vec<[String; 8]>, l: Lang) -> String {
+/// The findings' table, line by line: a table of 15,000 findings is several megabytes of
+/// text, which joined into one string, then copied, was held three times over.
+fn write_table(
+    out: &mut dyn std::io::Write,
+    rows: Vec<[String; 8]>,
+    l: Lang,
+) -> std::io::Result<()> {
     if rows.is_empty() {
-        return format!("{}\n", tr(l, "vuln.none"));
+        return writeln!(out, "{}", tr(l, "vuln.none"));
     }
     let mut t = output::table(&[
         tr(l, "col.vulnerability"),
@@ -724,13 +731,14 @@ fn table(rows: Vec<[String; 8]>, l: Lang) -> String {
     for cells in rows {
         t.add_row(cells);
     }
-    let mut text = t.to_string();
-    drop(t);
-    text.push('\n');
-    text
+    for line in t.lines() {
+        out.write_all(line.as_bytes())?;
+        out.write_all(b"\n")?;
+    }
+    Ok(())
 }
 
-/// One finding's row of the table, in the order of the header of [`table`].
+/// One finding's row of the table, in the order of the header of [`write_table`].
 fn table_cells(r: &FindingRow, l: Lang) -> [String; 8] {
     let sev = r
         .severity
