@@ -344,6 +344,61 @@ fn sarif_of_many_chunks_is_the_log_of_the_json_rows() {
     assert_eq!(rules, first_found);
 }
 
+/// An import while another holds the database is refused in the user's language, and
+/// the database the other import is writing is left alone.
+#[test]
+fn an_import_while_another_runs_is_refused() {
+    let s = setup();
+    let db = PathBuf::from(&s.db);
+    let before = std::fs::read(&db).unwrap();
+    // What a running import holds: an exclusive lock on the file beside the database.
+    let held = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(db.with_extension("lock"))
+        .unwrap();
+    held.lock().unwrap();
+    let fixtures = fixtures();
+    for (lang, said) in [
+        ("ja", "このデータベースには別の取り込みが実行中です"),
+        ("en", "another import is running on this database"),
+    ] {
+        let out = tekigo(
+            &[
+                "--lang",
+                lang,
+                "vulndb",
+                "import",
+                "--db",
+                &s.db,
+                fixtures.to_str().unwrap(),
+            ],
+            s.dir.path(),
+        );
+        assert_eq!(out.status.code(), Some(2));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(said) && err.contains(&s.db), "{err}");
+    }
+    assert_eq!(std::fs::read(&db).unwrap(), before);
+    drop(held);
+    let out = tekigo(
+        &[
+            "vulndb",
+            "import",
+            "--db",
+            &s.db,
+            fixtures.to_str().unwrap(),
+        ],
+        s.dir.path(),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 fn answer(dir: &Path, assessment: &str, req: &str) -> String {
     let text = std::fs::read_to_string(dir.join(format!("assessments/{assessment}.yaml"))).unwrap();
     let start = text
