@@ -122,15 +122,65 @@ pub fn json<T: serde::Serialize>(value: &T) -> Result<Vec<u8>> {
     Ok(bytes)
 }
 
-pub fn table(header: &[&str]) -> Table {
+/// A spinner on standard error for work that takes seconds, drawn only when standard error
+/// is a terminal (a CI log or a pipe gets nothing). Cleared when dropped, so that an error
+/// leaves no half-drawn line above its message.
+pub struct Spinner(Option<indicatif::ProgressBar>);
+
+impl Spinner {
+    pub fn start(message: &str) -> Spinner {
+        if !std::io::stderr().is_terminal() {
+            return Spinner(None);
+        }
+        let s = indicatif::ProgressBar::new_spinner();
+        s.set_message(message.to_string());
+        s.enable_steady_tick(std::time::Duration::from_millis(120));
+        Spinner(Some(s))
+    }
+
+    /// The bar, for work that reports its own progress.
+    pub fn bar(&self) -> Option<&indicatif::ProgressBar> {
+        self.0.as_ref()
+    }
+
+    pub fn say(&self, message: String) {
+        if let Some(s) = &self.0 {
+            s.set_message(message);
+        }
+    }
+}
+
+impl Drop for Spinner {
+    fn drop(&mut self) {
+        if let Some(s) = &self.0 {
+            s.finish_and_clear();
+        }
+    }
+}
+
+/// A table laid out for where it goes: to a terminal, as wide as the terminal; to a file or
+/// a pipe (`to_terminal` false), 160 columns. A terminal that reports no usable width (a
+/// pseudo-terminal without a size, as `script` and some CI runners give) counts as none:
+/// laid out to its width of 0, every cell was one character wide.
+pub fn table_to(header: &[&str], to_terminal: bool) -> Table {
     let mut t = Table::new();
     t.load_preset(UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Dynamic)
         .set_header(header.to_vec());
-    if !std::io::stdout().is_terminal() {
+    if !to_terminal || t.width().is_none_or(|w| w < 40) {
         t.set_width(160);
     }
     t
+}
+
+/// [`table_to`] standard output.
+pub fn table(header: &[&str]) -> Table {
+    table_to(header, stdout_is_terminal())
+}
+
+/// Whether standard output is a terminal.
+pub fn stdout_is_terminal() -> bool {
+    std::io::stdout().is_terminal()
 }
 
 #[cfg(test)]

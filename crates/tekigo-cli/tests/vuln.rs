@@ -399,6 +399,66 @@ fn an_import_while_another_runs_is_refused() {
     );
 }
 
+/// On a terminal a scan says what it is doing while it runs, in the user's language, and
+/// clears the line when it ends; in a pipe or a CI log it says nothing.
+#[test]
+fn a_scan_on_a_terminal_shows_a_spinner_and_clears_it() {
+    let s = setup();
+    let out_file = s.dir.path().join("out.txt");
+    let out_file = out_file.to_str().unwrap();
+    // `script` (util-linux) runs the command on a pseudo-terminal and copies what it draws.
+    let command = format!(
+        "'{}' --lang ja vuln scan '{}' --db '{}' -o '{out_file}'",
+        env!("CARGO_BIN_EXE_tekigo"),
+        s.sbom,
+        s.db
+    );
+    let out = Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .current_dir(s.dir.path())
+        .env_remove("TEKIGO_VULNDB")
+        .output()
+        .expect("run script (util-linux)");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let drawn = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        drawn.contains("SBOM を脆弱性データベースと照合しています"),
+        "{drawn:?}"
+    );
+    assert!(drawn.trim_end().ends_with("\r\u{1b}[2K"), "{drawn:?}");
+    // Laid out for the file, not for the terminal the command ran on (whose pseudo-terminal
+    // here reports a width of 0: laid out to it, every cell was one character wide).
+    let table = std::fs::read_to_string(out_file).unwrap();
+    assert!(table.contains("GHSA-jfh8-c2jp-5v3q"), "{table}");
+    let command = format!(
+        "'{}' vuln scan '{}' --db '{}'",
+        env!("CARGO_BIN_EXE_tekigo"),
+        s.sbom,
+        s.db
+    );
+    let out = Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .current_dir(s.dir.path())
+        .env_remove("TEKIGO_VULNDB")
+        .output()
+        .expect("run script (util-linux)");
+    let drawn = String::from_utf8_lossy(&out.stdout);
+    assert!(drawn.contains("GHSA-jfh8-c2jp-5v3q"), "{drawn}");
+
+    let out = tekigo(
+        &[
+            "--lang", "ja", "vuln", "scan", &s.sbom, "--db", &s.db, "-o", out_file,
+        ],
+        s.dir.path(),
+    );
+    assert!(out.status.success());
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+}
+
 fn answer(dir: &Path, assessment: &str, req: &str) -> String {
     let text = std::fs::read_to_string(dir.join(format!("assessments/{assessment}.yaml"))).unwrap();
     let start = text

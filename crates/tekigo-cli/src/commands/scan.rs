@@ -4,11 +4,9 @@
 
 use anyhow::{bail, Context as _, Result};
 use clap::{Args, ValueEnum};
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::rc::Rc;
-use std::time::Duration;
 
 use tekigo_rootfs::Root;
 use tekigo_scan::{archive, render, Progress, Report, ScanOptions, Scanner};
@@ -59,9 +57,10 @@ pub fn run(global: &Global, args: ScanArgs) -> Result<ExitCode> {
         Some(p) => Some(read_baseline(p)?),
         None => None,
     };
-    let spinner = spinner();
+    let spinner = crate::output::Spinner::start("");
     let progress: Option<Progress> = spinner
-        .clone()
+        .bar()
+        .cloned()
         .map(|s| Rc::new(move |m: &str| s.set_message(m.to_string())) as Progress);
     // The unpacked archive must outlive the scan and the SBOM.
     let mut unpacked = None;
@@ -69,9 +68,7 @@ pub fn run(global: &Global, args: ScanArgs) -> Result<ExitCode> {
         None => ScanOptions::live(),
         Some(path) if path.is_dir() => ScanOptions::image(path.display().to_string()),
         Some(path) if path.is_file() => {
-            if let Some(s) = &spinner {
-                s.set_message(format!("unpacking {}", path.display()));
-            }
+            spinner.say(format!("unpacking {}", path.display()));
             let u = archive::unpack(path)?;
             let mut options = ScanOptions::image(path.display().to_string());
             options.target.kind = "archive".into();
@@ -109,9 +106,7 @@ pub fn run(global: &Global, args: ScanArgs) -> Result<ExitCode> {
             )
         })?;
     }
-    if let Some(s) = spinner {
-        s.finish_and_clear();
-    }
+    drop(spinner);
     if let Some(old) = &baseline {
         report.baseline = Some(report.diff(old));
     }
@@ -158,14 +153,4 @@ fn read_baseline(path: &Path) -> Result<Report> {
         );
     }
     Ok(report)
-}
-
-/// A spinner on standard error, only when it is a terminal.
-fn spinner() -> Option<indicatif::ProgressBar> {
-    if !std::io::stderr().is_terminal() {
-        return None;
-    }
-    let s = indicatif::ProgressBar::new_spinner();
-    s.enable_steady_tick(Duration::from_millis(120));
-    Some(s)
 }

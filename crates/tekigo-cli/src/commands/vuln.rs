@@ -7,6 +7,7 @@ use crate::output;
 use anyhow::{bail, Context as _, Result};
 use clap::{Args, Subcommand, ValueEnum};
 use serde::Serialize;
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use tekigo_catalog::Lang;
@@ -496,6 +497,20 @@ fn scan(global: &Global, args: ScanArgs) -> Result<ExitCode> {
         _ => None,
     };
     let threshold: Option<tekigo_vulnscan::Level> = args.fail_on.map(Into::into);
+    // A kernel's CVEs against its Kbuild files take seconds. JSON and SARIF are written as
+    // they are found: to a terminal that is its own progress, under a spinner a garble.
+    let l = crate::context::lang(global.lang);
+    let streamed = matches!(args.format, ScanFormat::Json | ScanFormat::Sarif);
+    let spinner =
+        (!(streamed && args.output.is_none() && std::io::stdout().is_terminal())).then(|| {
+            output::Spinner::start(tr(
+                l,
+                match kernel {
+                    Some(_) => "vuln.matching_kernel",
+                    None => "vuln.matching",
+                },
+            ))
+        });
     if matches!(args.format, ScanFormat::Json) {
         // Written as found, never held as rows (see `write_findings_json`).
         let (sbom, found) = output::emit_with(args.output.as_deref(), false, |out| {
@@ -511,6 +526,7 @@ fn scan(global: &Global, args: ScanArgs) -> Result<ExitCode> {
             out.write_all(b"\n")?;
             Ok(found)
         })?;
+        drop(spinner);
         for w in sbom.warnings.iter().chain(&found.warnings) {
             eprintln!("warning: {w}");
         }
@@ -523,7 +539,6 @@ fn scan(global: &Global, args: ScanArgs) -> Result<ExitCode> {
     }
     if matches!(args.format, ScanFormat::Table) {
         // Only the cells are kept of each row, as it is made (see `scan_file_rows`).
-        let l = crate::context::lang(global.lang);
         let (mut cells, mut failing, mut warnings) = (Vec::new(), false, Vec::new());
         let sbom = tekigo_vulnscan::scan_file_rows(
             &args.sbom,
@@ -543,6 +558,7 @@ fn scan(global: &Global, args: ScanArgs) -> Result<ExitCode> {
             },
         )
         .map_err(scan_error)?;
+        drop(spinner);
         for w in sbom.warnings.iter().chain(&warnings) {
             eprintln!("warning: {w}");
         }
@@ -550,7 +566,8 @@ fn scan(global: &Global, args: ScanArgs) -> Result<ExitCode> {
         // goes before the table is made: making it holds the text several times over.
         drop((sbom, db, triage, kernel));
         output::emit_with(args.output.as_deref(), false, |out| {
-            Ok(write_table(out, cells, l)?)
+            let to_terminal = args.output.is_none() && output::stdout_is_terminal();
+            Ok(write_table(out, to_terminal, cells, l)?)
         })?;
         return Ok(exit(failing));
     }
@@ -622,6 +639,7 @@ fn scan(global: &Global, args: ScanArgs) -> Result<ExitCode> {
         out.write_all(b"\n")?;
         Ok((sbom, warnings, failing))
     })?;
+    drop(spinner);
     for w in sbom.warnings.iter().chain(&warnings) {
         eprintln!("warning: {w}");
     }
@@ -712,22 +730,26 @@ struct TableChunk {
 /// text, which joined into one string, then copied, was held three times over.
 fn write_table(
     out: &mut dyn std::io::Write,
+    to_terminal: bool,
     rows: Vec<[String; 8]>,
     l: Lang,
 ) -> std::io::Result<()> {
     if rows.is_empty() {
         return writeln!(out, "{}", tr(l, "vuln.none"));
     }
-    let mut t = output::table(&[
-        tr(l, "col.vulnerability"),
-        tr(l, "col.component"),
-        tr(l, "col.version"),
-        tr(l, "col.severity"),
-        tr(l, "col.kev"),
-        tr(l, "col.fixed_in"),
-        tr(l, "col.triage"),
-        tr(l, "col.why"),
-    ]);
+    let mut t = output::table_to(
+        &[
+            tr(l, "col.vulnerability"),
+            tr(l, "col.component"),
+            tr(l, "col.version"),
+            tr(l, "col.severity"),
+            tr(l, "col.kev"),
+            tr(l, "col.fixed_in"),
+            tr(l, "col.triage"),
+            tr(l, "col.why"),
+        ],
+        to_terminal,
+    );
     for cells in rows {
         t.add_row(cells);
     }
