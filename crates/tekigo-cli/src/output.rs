@@ -138,6 +138,15 @@ impl Spinner {
         Spinner(Some(s))
     }
 
+    /// A spinner that counts, drawn by an indicatif `template` (`{pos}`, `{msg}`...).
+    pub fn counting(template: &str) -> Spinner {
+        let s = Spinner::start("");
+        if let (Some(bar), Ok(style)) = (&s.0, indicatif::ProgressStyle::with_template(template)) {
+            bar.set_style(style);
+        }
+        s
+    }
+
     /// The bar, for work that reports its own progress.
     pub fn bar(&self) -> Option<&indicatif::ProgressBar> {
         self.0.as_ref()

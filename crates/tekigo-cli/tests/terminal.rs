@@ -330,6 +330,26 @@ fn a_missing_baseline_is_a_first_run() {
     );
     assert!(matches!(out.status.code(), Some(0 | 1)), "{stderr}");
     assert!(serde_json::from_str::<serde_json::Value>(&stdout).is_ok());
+    let out = tekigo(
+        root.path(),
+        &[],
+        &[
+            "--lang",
+            "ja",
+            "scan",
+            "--root",
+            "rootfs",
+            "--format",
+            "json",
+            "--baseline",
+            "last.json",
+        ],
+    );
+    let (_, stderr) = text(&out);
+    assert!(
+        stderr.starts_with("注記: ベースライン last.json はまだありません。初回の実行として"),
+        "{stderr}"
+    );
 }
 
 /// Every label file of the workspace — the command's, the reports', the server's pages,

@@ -64,8 +64,17 @@ impl From<RootError> for Unreadable {
     }
 }
 
-/// Called with a short message while long steps run (for a spinner).
-pub type Progress = Rc<dyn Fn(&str)>;
+/// Called while long steps run, for a spinner that the caller words in its user's language.
+pub type Progress = Rc<dyn Fn(Step<'_>)>;
+
+/// What a scan is doing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step<'a> {
+    /// Running the check with this id.
+    Check(&'a str),
+    /// Walking the file tree: this many files so far.
+    Walked(usize),
+}
 
 /// The outcome of one rule before texts are attached.
 #[derive(Debug)]
@@ -126,9 +135,9 @@ impl<'r> Ctx<'r> {
         self
     }
 
-    pub(crate) fn report_progress(&self, message: &str) {
+    pub(crate) fn report_progress(&self, step: Step<'_>) {
         if let Some(p) = &self.progress {
-            p(message);
+            p(step);
         }
     }
 

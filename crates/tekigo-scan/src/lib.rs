@@ -30,7 +30,7 @@ mod glob;
 use tekigo_verdict as model;
 pub use tekigo_verdict::{render, summarize};
 
-pub use ctx::{Mode, Progress};
+pub use ctx::{Mode, Progress, Step};
 pub use defs::{CheckDef, DefsError};
 pub use model::*;
 
@@ -120,7 +120,7 @@ impl Scanner {
             .checks
             .iter()
             .map(|check| {
-                ctx.report_progress(&check.id);
+                ctx.report_progress(Step::Check(&check.id));
                 self.run(&ctx, check)
             })
             .collect();

@@ -456,7 +456,7 @@ async fn the_watch_after_an_import_records_once_and_skips_releases_past_support(
     let dbfile = root.join("advisories");
     let opts = tekigo_vulndb::ImportOptions {
         keep_going: false,
-        progress: false,
+        progress: None,
     };
     tekigo_vulndb::import(&dbfile, &[advisory, kev], &opts).unwrap();
     let vulndb = tekigo_vulndb::Db::open(&dbfile).unwrap();

@@ -28,7 +28,7 @@ fn app_with_vulndb(db: Db, record: &str) -> App {
             .join(record);
         let opts = tekigo_vulndb::ImportOptions {
             keep_going: false,
-            progress: false,
+            progress: None,
         };
         tekigo_vulndb::import(&vulndb, &[fixture], &opts).unwrap();
         let settings = Settings {

@@ -431,8 +431,9 @@ pub struct ImportOptions {
     /// Skip documents that do not parse (listing them in the report) instead of refusing
     /// the whole import.
     pub keep_going: bool,
-    /// Show a progress bar on standard error (only drawn on a terminal).
-    pub progress: bool,
+    /// A bar to count the records read on, with the name of the file being read as its
+    /// message (the caller makes it, in its user's language, and only for a terminal).
+    pub progress: Option<indicatif::ProgressBar>,
 }
 
 enum Pending {
@@ -595,16 +596,10 @@ pub fn import(
             pending.insert(raw.key.to_string(), Pending::Old(i));
         }
     }
-    let bar = if options.progress && std::io::IsTerminal::is_terminal(&std::io::stderr()) {
-        let bar = indicatif::ProgressBar::new_spinner();
-        bar.set_style(
-            indicatif::ProgressStyle::with_template("{spinner} {pos} records {msg} ({elapsed})")
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
-        );
-        bar
-    } else {
-        indicatif::ProgressBar::hidden()
-    };
+    let bar = options
+        .progress
+        .clone()
+        .unwrap_or_else(indicatif::ProgressBar::hidden);
     let mut report = ImportReport::default();
     let mut failure: Option<InputError> = None;
     let mut spool_error: Option<DbError> = None;

@@ -20,7 +20,7 @@ fn db(dir: &Path) -> Db {
     let path = dir.join("db");
     let opts = ImportOptions {
         keep_going: false,
-        progress: false,
+        progress: None,
     };
     tekigo_vulndb::import(&path, &[fixture], &opts).unwrap();
     Db::open(&path).unwrap()

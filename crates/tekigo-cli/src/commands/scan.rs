@@ -9,9 +9,10 @@ use std::process::ExitCode;
 use std::rc::Rc;
 
 use tekigo_rootfs::Root;
-use tekigo_scan::{archive, render, Progress, Report, ScanOptions, Scanner};
+use tekigo_scan::{archive, render, Progress, Report, ScanOptions, Scanner, Step};
 
 use crate::cli::Global;
+use crate::i18n::{fill, tr};
 use crate::output::{emit, json};
 
 #[derive(Args)]
@@ -42,33 +43,37 @@ pub enum ScanFormat {
 }
 
 pub fn run(global: &Global, args: ScanArgs) -> Result<ExitCode> {
+    let l = crate::context::lang(global.lang);
     let scanner = Scanner::builtin().context("built-in scanner checks")?;
     // A baseline that does not exist yet is the first run: every finding is new, which is
     // what a scan without a baseline reports too.
     let baseline = match &args.baseline {
         Some(p) if !p.exists() => {
             eprintln!(
-                "note: baseline {} does not exist yet: a first run, so every finding counts as new (write one with --format json -o {})",
-                p.display(),
-                p.display()
+                "{}",
+                fill(l, "scan.first_baseline", &[("path", &p.display())])
             );
             None
         }
         Some(p) => Some(read_baseline(p)?),
         None => None,
     };
-    let spinner = crate::output::Spinner::start("");
-    let progress: Option<Progress> = spinner
-        .bar()
-        .cloned()
-        .map(|s| Rc::new(move |m: &str| s.set_message(m.to_string())) as Progress);
+    let spinner = crate::output::Spinner::start(tr(l, "scan.starting"));
+    let progress: Option<Progress> = spinner.bar().cloned().map(|s| {
+        Rc::new(move |step: Step<'_>| {
+            s.set_message(match step {
+                Step::Check(id) => fill(l, "scan.step_check", &[("id", &id)]),
+                Step::Walked(n) => fill(l, "scan.step_walked", &[("n", &n)]),
+            })
+        }) as Progress
+    });
     // The unpacked archive must outlive the scan and the SBOM.
     let mut unpacked = None;
     let mut options = match &args.root {
         None => ScanOptions::live(),
         Some(path) if path.is_dir() => ScanOptions::image(path.display().to_string()),
         Some(path) if path.is_file() => {
-            spinner.say(format!("unpacking {}", path.display()));
+            spinner.say(fill(l, "scan.unpacking", &[("path", &path.display())]));
             let u = archive::unpack(path)?;
             let mut options = ScanOptions::image(path.display().to_string());
             options.target.kind = "archive".into();
@@ -110,7 +115,7 @@ pub fn run(global: &Global, args: ScanArgs) -> Result<ExitCode> {
     if let Some(old) = &baseline {
         report.baseline = Some(report.diff(old));
     }
-    let bytes = render_report(&report, args.format, crate::context::lang(global.lang))?;
+    let bytes = render_report(&report, args.format, l)?;
     emit(&bytes, args.output.as_deref(), false)?;
     let findings = match &report.baseline {
         Some(diff) => !diff.new.is_empty(),

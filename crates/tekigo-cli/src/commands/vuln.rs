@@ -249,15 +249,17 @@ pub fn run_vulndb(global: &Global, cmd: VulndbCommand) -> Result<ExitCode> {
             keep_going,
         } => {
             let path = db_path(global, &db)?;
+            let lang = crate::context::lang(global.lang);
+            let spinner = output::Spinner::counting(tr(lang, "vuln.import_progress"));
             let opts = ImportOptions {
                 keep_going,
-                progress: true,
+                progress: spinner.bar().cloned(),
             };
             for p in &paths {
                 crate::i18n::must_exist(p)?;
             }
             let r = tekigo_vulndb::import(&path, &paths, &opts).map_err(import_error)?;
-            let lang = crate::context::lang(global.lang);
+            drop(spinner);
             for rejected in &r.rejected {
                 eprintln!("{}", fill(lang, "vuln.skipped", &[("what", rejected)]));
             }

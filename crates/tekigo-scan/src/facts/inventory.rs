@@ -57,7 +57,7 @@ impl Inventory {
             };
             inv.entries += 1;
             if inv.entries % 20_000 == 0 {
-                ctx.report_progress(&format!("walked {} files", inv.entries));
+                ctx.report_progress(crate::Step::Walked(inv.entries));
             }
             let m = &entry.metadata;
             if m.is_file() && (m.is_setuid() || m.is_setgid()) {
