@@ -25,6 +25,11 @@ fn table() -> &'static BTreeMap<String, Entry> {
     TABLE.get_or_init(|| serde_norway::from_str(SOURCE).unwrap_or_default())
 }
 
+/// Prints a warning on standard error, its prefix in `lang` (what it says is its maker's).
+pub fn warn(lang: Lang, what: &dyn fmt::Display) {
+    eprintln!("{}: {what}", tr(lang, "error.warning"));
+}
+
 /// The text of `key` in `lang`; `?` when the file lacks it (a test keeps every key the
 /// code uses in the file).
 pub fn tr(lang: Lang, key: &str) -> &'static str {

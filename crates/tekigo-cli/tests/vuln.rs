@@ -459,6 +459,35 @@ fn a_scan_on_a_terminal_shows_a_spinner_and_clears_it() {
     assert_eq!(String::from_utf8_lossy(&out.stderr), "");
 }
 
+/// A warning about the SBOM is prefixed in the user's language, whatever the format.
+#[test]
+fn warnings_are_prefixed_in_the_users_language() {
+    let s = setup();
+    let sbom = s.dir.path().join("odd.cdx.json");
+    std::fs::write(
+        &sbom,
+        r#"{"bomFormat":"CycloneDX","specVersion":"1.5","components":[{"type":"library","name":"x","version":"1","purl":"pkg:"}]}"#,
+    )
+    .unwrap();
+    let sbom = sbom.to_str().unwrap();
+    for format in ["table", "json", "sarif"] {
+        for (lang, prefix) in [("ja", "警告: "), ("en", "warning: ")] {
+            let out = tekigo(
+                &[
+                    "--lang", lang, "vuln", "scan", sbom, "--db", &s.db, "--format", format,
+                ],
+                s.dir.path(),
+            );
+            assert!(out.status.success());
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert!(
+                err.starts_with(&format!("{prefix}components[0].purl: invalid package URL")),
+                "{format} {lang}: {err}"
+            );
+        }
+    }
+}
+
 fn answer(dir: &Path, assessment: &str, req: &str) -> String {
     let text = std::fs::read_to_string(dir.join(format!("assessments/{assessment}.yaml"))).unwrap();
     let start = text

@@ -962,7 +962,7 @@ fn import_sheet(
         }
     };
     for note in &plan.notes {
-        eprintln!("note: {note}");
+        eprintln!("{}: {note}", tr(ctx.lang, "error.note"));
     }
     let evidence = project.evidence();
     let (next, summary) = sheet_import::apply(

@@ -101,7 +101,10 @@ pub fn run(ctx: &Context, args: ReportArgs) -> Result<ExitCode> {
     emit(&bytes, args.output.as_deref(), binary)?;
     if let (Some(key), Some(out)) = (&args.sign_key, &args.output) {
         let sig = tekigo_sign::sign(&project, &a, out, key, &tekigo_assess::now_rfc3339())?;
-        eprintln!("signed: {}", sig.display());
+        eprintln!(
+            "{}",
+            crate::i18n::fill(ctx.lang, "report.signed", &[("path", &sig.display())])
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -97,7 +97,7 @@ pub fn run(global: &Global, args: ScanArgs) -> Result<ExitCode> {
     if let Some(path) = &args.sbom {
         let inventory = tekigo_pkgdb::Inventory::read(&root);
         for problem in &inventory.problems {
-            eprintln!("warning: {problem}");
+            crate::i18n::warn(l, problem);
         }
         tekigo_pkgdb::cyclonedx::write_file(
             &inventory,

@@ -486,7 +486,7 @@ fn scan(global: &Global, args: ScanArgs) -> Result<ExitCode> {
     }
     // What the matching needs comes first: a JSON scan reads the SBOM while it matches.
     let db = open_db(global, &args.db)?;
-    let triage = load_triage(&args)?;
+    let triage = load_triage(&args, crate::context::lang(global.lang))?;
     let kernel = match (&args.kernel_config, &args.kernel_source) {
         (Some(config), Some(source)) => {
             crate::i18n::must_exist(config)?;
@@ -530,7 +530,7 @@ fn scan(global: &Global, args: ScanArgs) -> Result<ExitCode> {
         })?;
         drop(spinner);
         for w in sbom.warnings.iter().chain(&found.warnings) {
-            eprintln!("warning: {w}");
+            crate::i18n::warn(l, w);
         }
         let failing = found.failing;
         // The process ends next: handing every string back to the allocator one by one
@@ -562,7 +562,7 @@ fn scan(global: &Global, args: ScanArgs) -> Result<ExitCode> {
         .map_err(scan_error)?;
         drop(spinner);
         for w in sbom.warnings.iter().chain(&warnings) {
-            eprintln!("warning: {w}");
+            crate::i18n::warn(l, w);
         }
         // What the matching held (the database's key blocks, a kernel tree's Kbuild files)
         // goes before the table is made: making it holds the text several times over.
@@ -643,7 +643,7 @@ fn scan(global: &Global, args: ScanArgs) -> Result<ExitCode> {
     })?;
     drop(spinner);
     for w in sbom.warnings.iter().chain(&warnings) {
-        eprintln!("warning: {w}");
+        crate::i18n::warn(l, w);
     }
     Ok(exit(failing))
 }
@@ -696,7 +696,7 @@ fn exit(failing: bool) -> ExitCode {
     }
 }
 
-fn load_triage(args: &ScanArgs) -> Result<Option<Triage>> {
+fn load_triage(args: &ScanArgs, l: Lang) -> Result<Option<Triage>> {
     let project = match &args.project {
         Some(p) => Some(p.clone()),
         None => Path::new("tekigo.yaml")
@@ -710,7 +710,7 @@ fn load_triage(args: &ScanArgs) -> Result<Option<Triage>> {
     for vex in &args.vex {
         let imported = tekigo_vex::import::from_path(vex)?;
         for skipped in &imported.skipped {
-            eprintln!("warning: {skipped}");
+            crate::i18n::warn(l, skipped);
         }
         let t = triage.get_or_insert_with(Triage::default);
         for r in imported.records {
