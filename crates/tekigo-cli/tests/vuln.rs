@@ -358,7 +358,7 @@ fn an_import_while_another_runs_is_refused() {
         .write(true)
         .open(db.with_extension("lock"))
         .unwrap();
-    held.lock().unwrap();
+    rustix::fs::flock(&held, rustix::fs::FlockOperation::NonBlockingLockExclusive).unwrap();
     let fixtures = fixtures();
     for (lang, said) in [
         ("ja", "このデータベースには別の取り込みが実行中です"),
