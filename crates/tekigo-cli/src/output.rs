@@ -139,6 +139,7 @@ impl Spinner {
     }
 
     /// A spinner that counts, drawn by an indicatif `template` (`{pos}`, `{msg}`...).
+    #[cfg(feature = "full")]
     pub fn counting(template: &str) -> Spinner {
         let s = Spinner::start("");
         if let (Some(bar), Ok(style)) = (&s.0, indicatif::ProgressStyle::with_template(template)) {
