@@ -360,11 +360,8 @@ fn an_import_while_another_runs_is_refused() {
         .unwrap();
     rustix::fs::flock(&held, rustix::fs::FlockOperation::NonBlockingLockExclusive).unwrap();
     let fixtures = fixtures();
-    for (lang, said) in [
-        ("ja", "このデータベースには別の取り込みが実行中です"),
-        ("en", "another import is running on this database"),
-    ] {
-        let out = tekigo(
+    let import = |lang: &str| {
+        tekigo(
             &[
                 "--lang",
                 lang,
@@ -375,28 +372,43 @@ fn an_import_while_another_runs_is_refused() {
                 fixtures.to_str().unwrap(),
             ],
             s.dir.path(),
-        );
+        )
+    };
+    for (lang, said) in [
+        ("ja", "このデータベースには別の取り込みが実行中です"),
+        ("en", "another import is running on this database"),
+    ] {
+        let out = import(lang);
         assert_eq!(out.status.code(), Some(2));
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(err.contains(said) && err.contains(&s.db), "{err}");
     }
     assert_eq!(std::fs::read(&db).unwrap(), before);
     drop(held);
-    let out = tekigo(
-        &[
-            "vulndb",
-            "import",
-            "--db",
-            &s.db,
-            fixtures.to_str().unwrap(),
-        ],
-        s.dir.path(),
-    );
+    let out = import("en");
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+/// What `tekigo ARGS` draws on a pseudo-terminal (`script`, util-linux, runs it on one and
+/// copies what it draws; its pseudo-terminal reports a width of 0).
+fn on_terminal(s: &Setup, args: &str) -> String {
+    let command = format!("'{}' {args}", env!("CARGO_BIN_EXE_tekigo"));
+    let out = Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .current_dir(s.dir.path())
+        .env_remove("TEKIGO_VULNDB")
+        .output()
+        .expect("run script (util-linux)");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 /// On a terminal a scan says what it is doing while it runs, in the user's language, and
@@ -406,47 +418,23 @@ fn a_scan_on_a_terminal_shows_a_spinner_and_clears_it() {
     let s = setup();
     let out_file = s.dir.path().join("out.txt");
     let out_file = out_file.to_str().unwrap();
-    // `script` (util-linux) runs the command on a pseudo-terminal and copies what it draws.
-    let command = format!(
-        "'{}' --lang ja vuln scan '{}' --db '{}' -o '{out_file}'",
-        env!("CARGO_BIN_EXE_tekigo"),
-        s.sbom,
-        s.db
+    let drawn = on_terminal(
+        &s,
+        &format!(
+            "--lang ja vuln scan '{}' --db '{}' -o '{out_file}'",
+            s.sbom, s.db
+        ),
     );
-    let out = Command::new("script")
-        .args(["-qec", &command, "/dev/null"])
-        .current_dir(s.dir.path())
-        .env_remove("TEKIGO_VULNDB")
-        .output()
-        .expect("run script (util-linux)");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let drawn = String::from_utf8_lossy(&out.stdout);
     assert!(
         drawn.contains("SBOM を脆弱性データベースと照合しています"),
         "{drawn:?}"
     );
     assert!(drawn.trim_end().ends_with("\r\u{1b}[2K"), "{drawn:?}");
-    // Laid out for the file, not for the terminal the command ran on (whose pseudo-terminal
-    // here reports a width of 0: laid out to it, every cell was one character wide).
+    // Laid out for the file, not for the terminal the command ran on (laid out to a width
+    // of 0, every cell was one character wide), and on that terminal at a usable width.
     let table = std::fs::read_to_string(out_file).unwrap();
     assert!(table.contains("GHSA-jfh8-c2jp-5v3q"), "{table}");
-    let command = format!(
-        "'{}' vuln scan '{}' --db '{}'",
-        env!("CARGO_BIN_EXE_tekigo"),
-        s.sbom,
-        s.db
-    );
-    let out = Command::new("script")
-        .args(["-qec", &command, "/dev/null"])
-        .current_dir(s.dir.path())
-        .env_remove("TEKIGO_VULNDB")
-        .output()
-        .expect("run script (util-linux)");
-    let drawn = String::from_utf8_lossy(&out.stdout);
+    let drawn = on_terminal(&s, &format!("vuln scan '{}' --db '{}'", s.sbom, s.db));
     assert!(drawn.contains("GHSA-jfh8-c2jp-5v3q"), "{drawn}");
 
     let out = tekigo(

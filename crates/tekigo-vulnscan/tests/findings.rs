@@ -142,18 +142,7 @@ fn an_advisory_for_the_source_package_is_a_row_for_the_binary_component() {
 fn streamed_json_is_the_json_of_the_rows() {
     let dir = tempfile::tempdir().unwrap();
     let db = db(dir.path());
-    let mut components = Vec::new();
-    for i in 0..1500 {
-        // log4j-core 2.0.x..2.17.x: below 2.15.0 affected, above not.
-        let v = format!("2.{}.{}", i % 18, i % 3);
-        components.push(format!(
-            r#"{{"type":"library","name":"log4j-core","version":"{v}","purl":"pkg:maven/org.apache.logging.log4j/log4j-core@{v}"}}"#
-        ));
-    }
-    let text = format!(
-        r#"{{"bomFormat":"CycloneDX","specVersion":"1.5","components":[{}]}}"#,
-        components.join(",")
-    );
+    let text = log4j_sbom((0..1500).map(|i| format!("2.{}.{}", i % 18, i % 3)));
     for sbom_text in [
         text.as_str(),
         SBOM,
@@ -193,6 +182,21 @@ fn streamed_json_is_the_json_of_the_rows() {
     }
 }
 
+/// A CycloneDX document of log4j-core components at these versions.
+fn log4j_sbom(versions: impl Iterator<Item = String>) -> String {
+    let components: Vec<String> = versions
+        .map(|v| {
+            format!(
+                r#"{{"type":"library","name":"log4j-core","version":"{v}","purl":"pkg:maven/org.apache.logging.log4j/log4j-core@{v}"}}"#
+            )
+        })
+        .collect();
+    format!(
+        r#"{{"bomFormat":"CycloneDX","specVersion":"1.5","components":[{}]}}"#,
+        components.join(",")
+    )
+}
+
 /// The rows a streamed scan of an SBOM file hands on are the rows of its components, in
 /// order, whatever the number of threads; an SBOM that turns out invalid after its first
 /// thousand components hands on nothing and is the error.
@@ -200,18 +204,7 @@ fn streamed_json_is_the_json_of_the_rows() {
 fn rows_of_a_file_are_the_rows_of_its_components() {
     let dir = tempfile::tempdir().unwrap();
     let db = db(dir.path());
-    let components: Vec<String> = (0..1500)
-        .map(|i| {
-            let v = format!("2.{}.{}", i % 18, i % 3);
-            format!(
-                r#"{{"type":"library","name":"log4j-core","version":"{v}","purl":"pkg:maven/org.apache.logging.log4j/log4j-core@{v}"}}"#
-            )
-        })
-        .collect();
-    let text = format!(
-        r#"{{"bomFormat":"CycloneDX","specVersion":"1.5","components":[{}]}}"#,
-        components.join(",")
-    );
+    let text = log4j_sbom((0..1500).map(|i| format!("2.{}.{}", i % 18, i % 3)));
     let path = dir.path().join("bom.json");
     std::fs::write(&path, &text).unwrap();
     let sbom = tekigo_sbom::Sbom::from_slice(text.as_bytes(), "bom.json").unwrap();
@@ -285,18 +278,7 @@ impl std::io::Write for FailsAfter {
 fn an_output_that_fails_stops_the_scan() {
     let dir = tempfile::tempdir().unwrap();
     let db = db(dir.path());
-    let components: Vec<String> = (0..3000)
-        .map(|i| {
-            let v = format!("2.{}.0", i % 15);
-            format!(
-                r#"{{"type":"library","name":"log4j-core","version":"{v}","purl":"pkg:maven/org.apache.logging.log4j/log4j-core@{v}"}}"#
-            )
-        })
-        .collect();
-    let text = format!(
-        r#"{{"bomFormat":"CycloneDX","specVersion":"1.5","components":[{}]}}"#,
-        components.join(",")
-    );
+    let text = log4j_sbom((0..3000).map(|i| format!("2.{}.0", i % 15)));
     let sbom = tekigo_sbom::Sbom::from_slice(text.as_bytes(), "bom.json").unwrap();
     let mut whole = Vec::new();
     tekigo_vulnscan::write_findings_json(&sbom, &db, None, None, None, &mut whole).unwrap();
