@@ -452,25 +452,26 @@ fn write_json(
         JsonChunk::default,
         |chunk, row| {
             chunk.failing |= fail_on.is_some_and(|t| row.fails(t));
-            chunk.push(&row);
+            // A row is an item of the top-level list.
+            chunk.rows.push(&row, 1);
         },
         |chunk, warnings| {
-            if let Some(e) = chunk.error.take() {
+            if let Some(e) = chunk.rows.error.take() {
                 return Err(ScanError::Json(e));
             }
-            if chunk.rows > 0 {
+            if chunk.rows.count > 0 {
                 out.write_all(if summary.findings == 0 {
                     b"[\n"
                 } else {
                     b",\n"
                 })
-                .and_then(|()| out.write_all(&chunk.json))
+                .and_then(|()| out.write_all(&chunk.rows.json))
                 .map_err(ScanError::Io)?;
             }
-            summary.findings += chunk.rows;
-            summary.failing |= chunk.failing;
+            summary.findings += chunk.rows.count;
+            summary.failing |= std::mem::take(&mut chunk.failing);
             summary.warnings.extend_from_slice(warnings);
-            chunk.clear();
+            chunk.rows.clear();
             Ok(())
         },
     )?;
@@ -539,27 +540,33 @@ impl std::error::Error for ScanError {
     }
 }
 
-/// One chunk's rows as JSON list items, joined by `,\n`.
+/// One chunk's rows as JSON list items, and whether one fails `fail_on`.
 #[derive(Default)]
 struct JsonChunk {
-    json: Vec<u8>,
-    rows: usize,
+    rows: PrettyItems,
     failing: bool,
-    /// The first row that could not be written (none can with these types; kept, not
-    /// ignored, so a row is never silently missing).
-    error: Option<serde_json::Error>,
 }
 
-impl JsonChunk {
-    /// Appends a row as the pretty printer writes an item of a top-level list: two spaces,
-    /// then the row one level in.
-    fn push(&mut self, row: &FindingRow) {
+/// Items of a pretty-printed list written one at a time, joined by `,\n`, each as
+/// `serde_json::to_vec_pretty` writes an item of a list `depth` levels in (see
+/// [`pretty_item`]): a chunk of the output of a scan that is written as it is found.
+#[derive(Default)]
+pub struct PrettyItems {
+    pub json: Vec<u8>,
+    pub count: usize,
+    /// The first item that could not be written (none can with tekigo's types; kept, not
+    /// ignored, so that an item is never silently missing).
+    pub error: Option<serde_json::Error>,
+}
+
+impl PrettyItems {
+    pub fn push<T: Serialize + ?Sized>(&mut self, value: &T, depth: usize) {
         let before = self.json.len();
-        if self.rows > 0 {
+        if self.count > 0 {
             self.json.extend_from_slice(b",\n");
         }
-        match pretty_item(&mut self.json, row, 1) {
-            Ok(()) => self.rows += 1,
+        match pretty_item(&mut self.json, value, depth) {
+            Ok(()) => self.count += 1,
             Err(e) => {
                 self.json.truncate(before);
                 self.error.get_or_insert(e);
@@ -568,10 +575,9 @@ impl JsonChunk {
     }
 
     /// Empty again, its buffer kept for the next chunk.
-    fn clear(&mut self) {
+    pub fn clear(&mut self) {
         self.json.clear();
-        self.rows = 0;
-        self.failing = false;
+        self.count = 0;
     }
 }
 
@@ -579,7 +585,7 @@ impl JsonChunk {
 /// in: its indentation, then the value with its lines indented to match. For a document
 /// written item by item that must read byte for byte as the pretty printer would write it
 /// whole (the JSON and SARIF of `tekigo vuln scan`). On an error nothing is appended.
-pub fn pretty_item<T: Serialize + ?Sized>(
+fn pretty_item<T: Serialize + ?Sized>(
     out: &mut Vec<u8>,
     value: &T,
     depth: usize,

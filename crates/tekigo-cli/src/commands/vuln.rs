@@ -604,16 +604,16 @@ fn scan(global: &Global, args: ScanArgs) -> Result<ExitCode> {
             SarifChunk::default,
             |chunk, row| chunk.push(&row, &uri, threshold),
             |chunk, w| {
-                if let Some(e) = chunk.error.take() {
+                if let Some(e) = chunk.results.error.take() {
                     return Err(tekigo_vulnscan::ScanError::Json(e));
                 }
                 start(out).map_err(tekigo_vulnscan::ScanError::Io)?;
-                if chunk.results > 0 {
+                if chunk.results.count > 0 {
                     out.write_all(if results == 0 { b"\n" } else { b",\n" })
-                        .and_then(|()| out.write_all(&chunk.json))
+                        .and_then(|()| out.write_all(&chunk.results.json))
                         .map_err(tekigo_vulnscan::ScanError::Io)?;
                 }
-                results += chunk.results;
+                results += chunk.results.count;
                 failing |= chunk.failing;
                 rules.extend(chunk.rules.drain(..).filter(|r| seen.insert(r.id.clone())));
                 warnings.extend_from_slice(w);
@@ -626,12 +626,18 @@ fn scan(global: &Global, args: ScanArgs) -> Result<ExitCode> {
         out.write_all(if results == 0 { b"]" } else { b"\n      ]" })?;
         out.write_all(middle.as_bytes())?;
         out.write_all(b"\"rules\": [")?;
-        let mut items = Vec::new();
-        for (i, rule) in rules.iter().enumerate() {
-            items.extend_from_slice(if i == 0 { b"\n" } else { b",\n" });
-            tekigo_vulnscan::pretty_item(&mut items, rule, 6)?;
+        // A rule is an item of `runs[0].tool.driver.rules`, six levels in.
+        let mut items = tekigo_vulnscan::PrettyItems::default();
+        for rule in &rules {
+            items.push(rule, 6);
         }
-        out.write_all(&items)?;
+        if let Some(e) = items.error {
+            return Err(e.into());
+        }
+        if items.count > 0 {
+            out.write_all(b"\n")?;
+            out.write_all(&items.json)?;
+        }
         out.write_all(if rules.is_empty() {
             b"]"
         } else {
@@ -811,18 +817,14 @@ fn table_cells(r: &FindingRow, l: Lang) -> [String; 8] {
     ]
 }
 
-/// One chunk of SARIF results as list items, joined by `,\n`; the rules of the
-/// vulnerabilities first met in it; whether one fails `--fail-on`.
+/// One chunk of SARIF results, the rules of the vulnerabilities first met in it, and
+/// whether one fails `--fail-on`.
 #[derive(Default)]
 struct SarifChunk {
-    json: Vec<u8>,
-    results: usize,
+    results: tekigo_vulnscan::PrettyItems,
     rules: Vec<SarifRule<'static>>,
     seen: std::collections::HashSet<String>,
     failing: bool,
-    /// The first result that could not be written (none can with these types; kept, not
-    /// ignored, so that a result is never silently missing).
-    error: Option<serde_json::Error>,
 }
 
 impl SarifChunk {
@@ -831,24 +833,13 @@ impl SarifChunk {
         if self.seen.insert(r.vulnerability.clone()) {
             self.rules.push(sarif_rule(r));
         }
-        let before = self.json.len();
-        if self.results > 0 {
-            self.json.extend_from_slice(b",\n");
-        }
         // A result is an item of `runs[0].results`, four levels in.
-        match tekigo_vulnscan::pretty_item(&mut self.json, &sarif_result(r, uri), 4) {
-            Ok(()) => self.results += 1,
-            Err(e) => {
-                self.json.truncate(before);
-                self.error.get_or_insert(e);
-            }
-        }
+        self.results.push(&sarif_result(r, uri), 4);
     }
 
     /// Empty again, its buffers kept for the next chunk.
     fn clear(&mut self) {
-        self.json.clear();
-        self.results = 0;
+        self.results.clear();
         self.rules.clear();
         self.seen.clear();
         self.failing = false;
