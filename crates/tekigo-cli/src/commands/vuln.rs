@@ -588,6 +588,8 @@ fn scan(global: &Global, args: ScanArgs) -> Result<ExitCode> {
         let (mut results, mut failing, mut warnings) = (0, false, Vec::new());
         let mut rules: Vec<SarifRule<'static>> = Vec::new();
         let mut seen = std::collections::HashSet::new();
+        // The head is written with the first chunk, which comes only once the whole SBOM
+        // has read without error: an invalid SBOM writes nothing, as with JSON.
         let mut started = false;
         let mut start = |out: &mut dyn std::io::Write| -> std::io::Result<()> {
             if !std::mem::replace(&mut started, true) {
@@ -623,26 +625,29 @@ fn scan(global: &Global, args: ScanArgs) -> Result<ExitCode> {
         )
         .map_err(scan_error)?;
         start(out)?;
-        out.write_all(if results == 0 { b"]" } else { b"\n      ]" })?;
+        // A list's `]` is indented as its key, one level above its items.
+        let close = |items_depth: usize| format!("\n{}]", "  ".repeat(items_depth - 1));
+        if results == 0 {
+            out.write_all(b"]")?;
+        } else {
+            out.write_all(close(SARIF_RESULT_DEPTH).as_bytes())?;
+        }
         out.write_all(middle.as_bytes())?;
         out.write_all(b"\"rules\": [")?;
-        // A rule is an item of `runs[0].tool.driver.rules`, six levels in.
         let mut items = tekigo_vulnscan::PrettyItems::default();
         for rule in &rules {
-            items.push(rule, 6);
+            items.push(rule, SARIF_RULE_DEPTH);
         }
         if let Some(e) = items.error {
             return Err(e.into());
         }
-        if items.count > 0 {
+        if items.count == 0 {
+            out.write_all(b"]")?;
+        } else {
             out.write_all(b"\n")?;
             out.write_all(&items.json)?;
+            out.write_all(close(SARIF_RULE_DEPTH).as_bytes())?;
         }
-        out.write_all(if rules.is_empty() {
-            b"]"
-        } else {
-            b"\n          ]"
-        })?;
         out.write_all(tail.as_bytes())?;
         out.write_all(b"\n")?;
         Ok((sbom, warnings, failing))
@@ -817,6 +822,11 @@ fn table_cells(r: &FindingRow, l: Lang) -> [String; 8] {
     ]
 }
 
+/// How deep a result is in the SARIF log (an item of `runs[0].results`) and a rule (of
+/// `runs[0].tool.driver.rules`), for writing them one by one as the pretty printer would.
+const SARIF_RESULT_DEPTH: usize = 4;
+const SARIF_RULE_DEPTH: usize = 6;
+
 /// One chunk of SARIF results, the rules of the vulnerabilities first met in it, and
 /// whether one fails `--fail-on`.
 #[derive(Default)]
@@ -833,8 +843,7 @@ impl SarifChunk {
         if self.seen.insert(r.vulnerability.clone()) {
             self.rules.push(sarif_rule(r));
         }
-        // A result is an item of `runs[0].results`, four levels in.
-        self.results.push(&sarif_result(r, uri), 4);
+        self.results.push(&sarif_result(r, uri), SARIF_RESULT_DEPTH);
     }
 
     /// Empty again, its buffers kept for the next chunk.
