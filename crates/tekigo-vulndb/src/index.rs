@@ -18,6 +18,7 @@
 use crate::cpe::Cpe;
 use crate::head::AdvisoryHead;
 use crate::model::{Advisory, Body, EventKind, RangeKind};
+use tekigo_versions::Event;
 
 /// The part of an OSV ecosystem before the first `:` (`Debian` of `Debian:12`), lower-case.
 pub fn ecosystem_base(ecosystem: &str) -> String {
@@ -186,18 +187,69 @@ fn encode_osv(index: usize, a: &crate::model::OsvAffected, head: &[u8]) -> Vec<u
 }
 
 /// An OSV posting read back from the database, borrowing its strings.
-#[derive(Debug, PartialEq, Eq)]
+///
+/// A lookup decodes every posting under its key (a few per component) and keeps at most
+/// one, so one `OsvPosting` is decoded into again and again ([`OsvPosting::decode`]): its
+/// vectors are allocated once per lookup, not four times per posting (issue 20).
+#[derive(Debug, Default, PartialEq, Eq)]
 pub struct OsvPosting<'a> {
     /// Position in the record's `affected[]`.
     pub affected: usize,
     pub ecosystem: &'a str,
-    pub ranges: Vec<(RangeKind, Vec<(EventKind, &'a str)>)>,
+    /// Each range's kind and its events, as positions in `events`.
+    pub ranges: Vec<(RangeKind, std::ops::Range<usize>)>,
+    /// The events of every range, one range after the other.
+    pub events: Vec<Event<&'a str>>,
     pub versions: Vec<&'a str>,
     /// The encoded [`AdvisoryHead`], decoded only for a match.
     pub head: &'a [u8],
 }
 
 impl<'a> OsvPosting<'a> {
+    /// Decodes `buf` into this posting, replacing what it held; `None` for bytes that are
+    /// not a posting (a corrupt database), the posting then holding part of them.
+    pub fn decode(&mut self, buf: &'a [u8]) -> Option<()> {
+        let mut r = Reader { buf, pos: 0 };
+        self.ranges.clear();
+        self.events.clear();
+        self.versions.clear();
+        self.affected = r.u32()?;
+        self.ecosystem = r.str()?;
+        for _ in 0..r.u32()? {
+            let kind = match r.u8()? {
+                0 => RangeKind::Ecosystem,
+                1 => RangeKind::Semver,
+                2 => RangeKind::Git,
+                _ => return None,
+            };
+            let first = self.events.len();
+            for _ in 0..r.u32()? {
+                let kind = r.u8()?;
+                let v = r.str()?;
+                self.events.push(match kind {
+                    0 => Event::Introduced(v),
+                    1 => Event::Fixed(v),
+                    2 => Event::LastAffected(v),
+                    3 => Event::Limit(v),
+                    _ => return None,
+                });
+            }
+            self.ranges.push((kind, first..self.events.len()));
+        }
+        for _ in 0..r.u32()? {
+            self.versions.push(r.str()?);
+        }
+        self.head = buf.get(r.pos..)?;
+        Some(())
+    }
+
+    /// Each range's kind and events.
+    pub fn ranges(&self) -> impl Iterator<Item = (RangeKind, &[Event<&'a str>])> {
+        self.ranges
+            .iter()
+            .map(|(kind, at)| (*kind, &self.events[at.clone()]))
+    }
+
     /// The advisory's head; `None` when the bytes are damaged.
     pub fn head(&self) -> Option<AdvisoryHead<'a>> {
         AdvisoryHead::decode(self.head)
@@ -237,48 +289,6 @@ impl<'a> Reader<'a> {
     pub(crate) fn str(&mut self) -> Option<&'a str> {
         std::str::from_utf8(self.bytes()?).ok()
     }
-}
-
-/// Decodes an OSV posting; `None` for bytes that are not one (a corrupt database).
-pub fn decode_osv(buf: &[u8]) -> Option<OsvPosting<'_>> {
-    let mut r = Reader { buf, pos: 0 };
-    let affected = r.u32()?;
-    let ecosystem = r.str()?;
-    let n_ranges = r.u32()?;
-    let mut ranges = Vec::with_capacity(n_ranges.min(16));
-    for _ in 0..n_ranges {
-        let kind = match r.u8()? {
-            0 => RangeKind::Ecosystem,
-            1 => RangeKind::Semver,
-            2 => RangeKind::Git,
-            _ => return None,
-        };
-        let n_events = r.u32()?;
-        let mut events = Vec::with_capacity(n_events.min(16));
-        for _ in 0..n_events {
-            let k = match r.u8()? {
-                0 => EventKind::Introduced,
-                1 => EventKind::Fixed,
-                2 => EventKind::LastAffected,
-                3 => EventKind::Limit,
-                _ => return None,
-            };
-            events.push((k, r.str()?));
-        }
-        ranges.push((kind, events));
-    }
-    let n_versions = r.u32()?;
-    let mut versions = Vec::with_capacity(n_versions.min(64));
-    for _ in 0..n_versions {
-        versions.push(r.str()?);
-    }
-    Some(OsvPosting {
-        affected,
-        ecosystem,
-        ranges,
-        versions,
-        head: buf.get(r.pos..)?,
-    })
 }
 
 #[cfg(test)]
@@ -326,17 +336,20 @@ mod tests {
         .unwrap();
         let head = AdvisoryHead::of(&adv);
         let bytes = encode_osv(3, &a, &head.encode());
-        let p = decode_osv(&bytes).unwrap();
+        let mut p = OsvPosting::default();
+        p.decode(&bytes).unwrap();
         assert_eq!(p.affected, 3);
         assert_eq!(p.ecosystem, "Debian:12");
-        assert_eq!(p.ranges[0].1[1], (EventKind::Fixed, "2.36-9+deb12u3"));
+        let (kind, events) = p.ranges().next().unwrap();
+        assert_eq!(kind, RangeKind::Ecosystem);
+        assert_eq!(events[1], Event::Fixed("2.36-9+deb12u3"));
         assert_eq!(p.versions, vec!["2.36-9"]);
         assert_eq!(p.head(), Some(head));
         // A cut in the matching part fails to decode; a cut in the head leaves a head that
         // does not decode.
         for cut in 0..bytes.len() {
             assert!(
-                decode_osv(&bytes[..cut]).is_none_or(|p| p.head().is_none()),
+                p.decode(&bytes[..cut]).is_none() || p.head().is_none(),
                 "truncated at {cut}"
             );
         }

@@ -20,7 +20,10 @@ use crate::store::{Db, DbError};
 use serde::Serialize;
 use std::cmp::Ordering;
 use std::collections::HashMap;
+use std::fmt::Write as _;
 use std::rc::Rc;
+use std::sync::Arc;
+use tekigo_versions::Event;
 use tekigo_versions::{compare, Ecosystem, Version, VersionError};
 
 /// Why a component matched: which advisory data, which range, which comparison.
@@ -34,7 +37,7 @@ pub struct Explanation {
     /// The decisive comparison, e.g. `2.36-9+deb12u2 < fixed 2.36-9+deb12u3`.
     pub comparison: String,
     /// The version rules used.
-    pub rules: String,
+    pub rules: &'static str,
     /// `false` when the generic fallback ordering decided (no rules known for the scheme).
     pub exact: bool,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -54,7 +57,7 @@ pub struct SourceMatch {
     pub advisory: String,
     pub fixed_version: Option<String>,
     pub needs_review: bool,
-    pub explanation: Explanation,
+    pub explanation: Arc<Explanation>,
 }
 
 /// One vulnerability of one component.
@@ -86,7 +89,7 @@ pub struct Finding {
     /// The match rests on something a person must check (an unparsed range, an unconfirmed
     /// platform condition, a missing component version).
     pub needs_review: bool,
-    pub explanation: Explanation,
+    pub explanation: Arc<Explanation>,
     pub sources: Vec<SourceMatch>,
     /// The source files the fix touched, as a CVE JSON 5 record lists them (`programFiles`;
     /// the kernel's CNA does): what the kernel configuration is checked against.
@@ -321,6 +324,8 @@ impl<'a> Matcher<'a> {
             return;
         }
         let needs_review = v.needs_review || adv.needs_review;
+        // One explanation for the finding and its first source, which are the same match.
+        let explanation = Arc::new(v.explanation);
         let links = adv
             .ids()
             .filter(|id| Some(*id) != adv.document)
@@ -344,9 +349,9 @@ impl<'a> Matcher<'a> {
                 advisory: adv.id.to_string(),
                 fixed_version: v.fixed,
                 needs_review,
-                explanation: v.explanation.clone(),
+                explanation: explanation.clone(),
             }],
-            explanation: v.explanation,
+            explanation,
             program_files: v.program_files,
             links,
         });
@@ -442,7 +447,7 @@ impl<'a> Matcher<'a> {
                 matched_by: format!("CVE JSON 5 Linux kernel (affected[{i}])"),
                 range: range.to_string(),
                 comparison: comparison.to_string(),
-                rules: "Linux kernel releases per stable branch (upstream position; -cip, -rt and distribution suffixes are flavours)".to_string(),
+                rules: "Linux kernel releases per stable branch (upstream position; -cip, -rt and distribution suffixes are flavours)",
                 exact: v.exact(),
                 notes: Vec::new(),
                 via_source: None,
@@ -477,8 +482,9 @@ impl<'a> Matcher<'a> {
             // under one key nearly always share one).
             let mut parsed: Option<(Ecosystem, Result<Version<'_>, VersionError>)> = None;
             let mut buf = Vec::new();
+            let mut p = OsvPosting::default();
             for (rec, payload) in self.db.postings(key, &mut buf)? {
-                let Some(p) = index::decode_osv(payload) else {
+                if p.decode(payload).is_none() {
                     return Err(DbError::Corrupt {
                         path: self.db.path().to_path_buf(),
                         reason: format!("posting of record {rec} under {key:?} is damaged"),
@@ -536,7 +542,7 @@ impl<'a> Matcher<'a> {
                             matched_by,
                             range,
                             comparison,
-                            rules: this.ecosystem().rules().to_string(),
+                            rules: this.ecosystem().rules(),
                             exact: this.ecosystem().exact_rules(),
                             notes,
                             via_source,
@@ -586,22 +592,26 @@ impl<'a> Matcher<'a> {
                 )));
             }
         }
-        for (kind, events) in &p.ranges {
-            if *kind == RangeKind::Git {
+        for (kind, events) in p.ranges() {
+            if kind == RangeKind::Git {
                 continue;
             }
             if let Some((comparison, fixed)) = explain_range(parsed, events)? {
-                let range = events
-                    .iter()
-                    .map(|(k, v)| format!("{} {v}", k.as_str()))
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                let kind = if *kind == RangeKind::Semver {
-                    "SEMVER"
+                let mut range = String::from(if kind == RangeKind::Semver {
+                    "SEMVER range: "
                 } else {
-                    "ECOSYSTEM"
-                };
-                return Ok(Some((format!("{kind} range: {range}"), comparison, fixed)));
+                    "ECOSYSTEM range: "
+                });
+                for (i, e) in events.iter().enumerate() {
+                    let (k, v) = event_parts(e);
+                    if i > 0 {
+                        range.push_str(", ");
+                    }
+                    range.push_str(k.as_str());
+                    range.push(' ');
+                    range.push_str(v);
+                }
+                return Ok(Some((range, comparison, fixed)));
             }
         }
         Ok(None)
@@ -646,7 +656,7 @@ impl<'a> Matcher<'a> {
                                     matched_by: format!("CPE {text}"),
                                     range: cpe_range_text(&m),
                                     comparison,
-                                    rules: eco.rules().to_string(),
+                                    rules: eco.rules(),
                                     exact: eco.exact_rules(),
                                     notes,
                                     via_source: None,
@@ -810,21 +820,21 @@ impl<'a> Matcher<'a> {
                     "no version given".to_string(),
                     "the advisory names the product without versions".to_string(),
                     false,
-                    generic.rules().to_string(),
+                    generic.rules(),
                     false,
                 ),
                 (Some(CsafVersion::Unparsed { text }), _) => (
                     format!("product_version_range {text:?}"),
                     "the range could not be parsed: review by hand".to_string(),
                     true,
-                    generic.rules().to_string(),
+                    generic.rules(),
                     false,
                 ),
                 (Some(v), None) => (
                     csaf_version_text(v),
                     "the SBOM gives no version for the component".to_string(),
                     true,
-                    generic.rules().to_string(),
+                    generic.rules(),
                     false,
                 ),
                 (Some(CsafVersion::Exact { version: want }), Some(have)) => {
@@ -834,7 +844,7 @@ impl<'a> Matcher<'a> {
                             format!("product_version {want}"),
                             format!("{have} = {want}"),
                             false,
-                            generic.rules().to_string(),
+                            generic.rules(),
                             false,
                         ),
                         Ok(_) => continue,
@@ -842,7 +852,7 @@ impl<'a> Matcher<'a> {
                             format!("product_version {want}"),
                             format!("{have} = {want} (same text)"),
                             false,
-                            "string equality".to_string(),
+                            "string equality",
                             false,
                         ),
                         Err(e) => {
@@ -859,7 +869,7 @@ impl<'a> Matcher<'a> {
                                 format!("product_version_range {text:?} read as {range}"),
                                 format!("{have} is in {range}"),
                                 false,
-                                eco.rules().to_string(),
+                                eco.rules(),
                                 eco.exact_rules(),
                             )
                         }
@@ -1079,18 +1089,9 @@ fn cpe_match(
 /// events that decide it.
 fn explain_range(
     parsed: &Version<'_>,
-    events: &[(EventKind, &str)],
+    events: &[Event<&str>],
 ) -> Result<Option<(String, Option<String>)>, VersionError> {
-    let evs: Vec<tekigo_versions::Event<&str>> = events
-        .iter()
-        .map(|&(k, v)| match k {
-            EventKind::Introduced => tekigo_versions::Event::Introduced(v),
-            EventKind::Fixed => tekigo_versions::Event::Fixed(v),
-            EventKind::LastAffected => tekigo_versions::Event::LastAffected(v),
-            EventKind::Limit => tekigo_versions::Event::Limit(v),
-        })
-        .collect();
-    let affected = match tekigo_versions::affected_parsed(parsed, &evs) {
+    let affected = match tekigo_versions::affected_parsed(parsed, events) {
         Ok(a) => a,
         Err(tekigo_versions::RangeError::Version(e)) => return Err(e),
         // No introduced event: reported at import as needing review; nothing to match.
@@ -1105,15 +1106,16 @@ fn explain_range(
         |a: &str, b: &str| -> Result<Ordering, VersionError> { Ok(compare(eco, a, b)?.ordering) };
     // The greatest introduced at or below the version.
     let mut intro: Option<&str> = None;
-    for (k, v) in events {
-        if *k != EventKind::Introduced {
+    for e in events {
+        let Event::Introduced(v) = e else {
             continue;
-        }
-        let applies = *v == "0" || parsed.compare_str(v)? != Ordering::Less;
+        };
+        let v = *v;
+        let applies = v == "0" || parsed.compare_str(v)? != Ordering::Less;
         let greater = match intro {
             None => true,
-            Some("0") => *v != "0",
-            Some(best) => *v != "0" && cmp(v, best)? == Ordering::Greater,
+            Some("0") => v != "0",
+            Some(best) => v != "0" && cmp(v, best)? == Ordering::Greater,
         };
         if applies && greater {
             intro = Some(v);
@@ -1121,7 +1123,8 @@ fn explain_range(
     }
     // The nearest closing event above the version.
     let mut close: Option<(EventKind, &str)> = None;
-    for (k, v) in events {
+    for e in events {
+        let (k, v) = event_parts(e);
         let above = match k {
             EventKind::Fixed => parsed.compare_str(v)? == Ordering::Less,
             EventKind::LastAffected => parsed.compare_str(v)? != Ordering::Greater,
@@ -1135,7 +1138,7 @@ fn explain_range(
             Some((_, best)) => cmp(v, best)? == Ordering::Less,
         };
         if nearer {
-            close = Some((*k, v));
+            close = Some((k, v));
         }
     }
     let mut text = match intro {
@@ -1144,11 +1147,11 @@ fn explain_range(
     };
     let fixed = match close {
         Some((EventKind::Fixed, f)) => {
-            text.push_str(&format!(" and {version} < fixed {f}"));
+            let _ = write!(text, " and {version} < fixed {f}");
             Some(f.to_string())
         }
         Some((_, l)) => {
-            text.push_str(&format!(" and {version} <= last_affected {l}"));
+            let _ = write!(text, " and {version} <= last_affected {l}");
             None
         }
         None => {
@@ -1157,6 +1160,16 @@ fn explain_range(
         }
     };
     Ok(Some((text, fixed)))
+}
+
+/// An event's kind and version.
+fn event_parts<'v>(e: &Event<&'v str>) -> (EventKind, &'v str) {
+    match *e {
+        Event::Introduced(v) => (EventKind::Introduced, v),
+        Event::Fixed(v) => (EventKind::Fixed, v),
+        Event::LastAffected(v) => (EventKind::LastAffected, v),
+        Event::Limit(v) => (EventKind::Limit, v),
+    }
 }
 
 #[cfg(test)]
@@ -1168,19 +1181,28 @@ mod tests {
         v: &str,
         evs: &[(EventKind, &str)],
     ) -> Option<(String, Option<String>)> {
-        explain_range(&Version::parse(eco, v).unwrap(), evs).unwrap()
+        let evs: Vec<Event<&str>> = evs
+            .iter()
+            .map(|&(k, v)| match k {
+                EventKind::Introduced => Event::Introduced(v),
+                EventKind::Fixed => Event::Fixed(v),
+                EventKind::LastAffected => Event::LastAffected(v),
+                EventKind::Limit => Event::Limit(v),
+            })
+            .collect();
+        explain_range(&Version::parse(eco, v).unwrap(), &evs).unwrap()
     }
 
     fn finding(source: Source, id: &str, aliases: &[&str], score: Option<f64>) -> Finding {
-        let explanation = Explanation {
+        let explanation = Arc::new(Explanation {
             matched_by: format!("{source} {id}"),
             range: String::new(),
             comparison: String::new(),
-            rules: String::new(),
+            rules: "",
             exact: true,
             notes: Vec::new(),
             via_source: None,
-        };
+        });
         let aliases: Vec<String> = aliases.iter().map(|a| a.to_string()).collect();
         Finding {
             component_index: 0,

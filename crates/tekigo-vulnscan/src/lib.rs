@@ -18,6 +18,9 @@
 //!   reason. Nothing is dropped: a `not_affected` finding is still a row.
 //! - `affected` in every other case.
 
+mod pretty;
+
+pub use pretty::PrettyItems;
 use serde::Serialize;
 use std::borrow::Borrow;
 use std::path::Path;
@@ -90,13 +93,14 @@ pub struct FindingRow {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub state_reason: Option<String>,
     pub needs_review: bool,
-    pub explanation: Explanation,
+    pub explanation: Arc<Explanation>,
     /// Every advisory (OSV, NVD, CSAF) that reported this vulnerability for the component.
     pub sources: Vec<SourceMatch>,
     /// The component as a triage record names it, so that a decision can be recorded for
     /// this finding (not part of the JSON interface).
+    /// Shared by the rows of one component.
     #[serde(skip)]
-    pub component_ref: ComponentRef,
+    pub component_ref: Arc<ComponentRef>,
     /// The triage record that applies (matched by id or alias), whose key a change of the
     /// decision must address (not part of the JSON interface).
     #[serde(skip)]
@@ -110,6 +114,17 @@ pub enum FindingState {
     Affected,
     NotAffected,
     Unknown,
+}
+
+impl FindingState {
+    /// The name the JSON gives it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FindingState::Affected => "affected",
+            FindingState::NotAffected => "not_affected",
+            FindingState::Unknown => "unknown",
+        }
+    }
 }
 
 /// The device kernel's configuration and the source tree it was built from: what decides
@@ -250,7 +265,7 @@ pub fn findings_with_kernel(
 ) -> Result<Findings, DbError> {
     let queries: Vec<Query> = sbom.components.iter().map(query_of).collect();
     let (rows, warnings) = tekigo_vulndb::scan_map(db, &queries, |f| {
-        let reference = ComponentRef::from(&sbom.components[f.component_index]);
+        let reference = Arc::new(ComponentRef::from(&sbom.components[f.component_index]));
         row_of(f, reference, triage, kernel)
     })?;
     Ok(Findings { rows, warnings })
@@ -259,7 +274,7 @@ pub fn findings_with_kernel(
 /// The row of one finding: its suggested state and the project's triage decision.
 fn row_of(
     f: tekigo_vulndb::Finding,
-    component_ref: ComponentRef,
+    component_ref: Arc<ComponentRef>,
     triage: Option<&Triage>,
     kernel: Option<&Kernel>,
 ) -> FindingRow {
@@ -313,14 +328,14 @@ fn row_of(
 #[derive(Debug)]
 struct Scanned {
     query: Query,
-    reference: ComponentRef,
+    reference: Arc<ComponentRef>,
 }
 
 impl Scanned {
     fn of(c: &Component) -> Scanned {
         Scanned {
             query: query_of(c),
-            reference: ComponentRef::from(c),
+            reference: Arc::new(ComponentRef::from(c)),
         }
     }
 }
@@ -453,7 +468,7 @@ fn write_json(
         |chunk, row| {
             chunk.failing |= fail_on.is_some_and(|t| row.fails(t));
             // A row is an item of the top-level list.
-            chunk.rows.push(&row, 1);
+            chunk.rows.push_row(&row, 1);
         },
         |chunk, warnings| {
             if let Some(e) = chunk.rows.error.take() {
@@ -547,167 +562,6 @@ struct JsonChunk {
     failing: bool,
 }
 
-/// Items of a pretty-printed list written one at a time, joined by `,\n`, each as
-/// `serde_json::to_vec_pretty` writes an item of a list `depth` levels in (see
-/// [`pretty_item`]): a chunk of the output of a scan that is written as it is found.
-#[derive(Default)]
-pub struct PrettyItems {
-    pub json: Vec<u8>,
-    pub count: usize,
-    /// The first item that could not be written (none can with tekigo's types; kept, not
-    /// ignored, so that an item is never silently missing).
-    pub error: Option<serde_json::Error>,
-}
-
-impl PrettyItems {
-    pub fn push<T: Serialize + ?Sized>(&mut self, value: &T, depth: usize) {
-        let before = self.json.len();
-        if self.count > 0 {
-            self.json.extend_from_slice(b",\n");
-        }
-        match pretty_item(&mut self.json, value, depth) {
-            Ok(()) => self.count += 1,
-            Err(e) => {
-                self.json.truncate(before);
-                self.error.get_or_insert(e);
-            }
-        }
-    }
-
-    /// Empty again, its buffer kept for the next chunk.
-    pub fn clear(&mut self) {
-        self.json.clear();
-        self.count = 0;
-    }
-}
-
-/// Appends `value` as `serde_json::to_vec_pretty` writes an item of a list `depth` levels
-/// in: its indentation, then the value with its lines indented to match. For a document
-/// written item by item that must read byte for byte as the pretty printer would write it
-/// whole (the JSON and SARIF of `tekigo vuln scan`). On an error nothing is appended.
-fn pretty_item<T: Serialize + ?Sized>(
-    out: &mut Vec<u8>,
-    value: &T,
-    depth: usize,
-) -> serde_json::Result<()> {
-    let before = out.len();
-    out.resize(before + 2 * depth, b' ');
-    let mut ser = serde_json::Serializer::with_formatter(&mut *out, Indented::new(depth));
-    let result = value.serialize(&mut ser);
-    if result.is_err() {
-        out.truncate(before);
-    }
-    result
-}
-
-/// `serde_json`'s pretty printer with two-space indentation, byte for byte, starting at a
-/// given depth and writing each line break and its indentation at once (the pretty printer
-/// writes the indentation two spaces at a time: a fifth of the time of writing 15,000
-/// findings went to such small writes).
-struct Indented {
-    depth: usize,
-    has_value: bool,
-}
-
-impl Indented {
-    fn new(depth: usize) -> Indented {
-        Indented {
-            depth,
-            has_value: false,
-        }
-    }
-
-    /// `,` when `comma`, a line break, and the indentation of the current depth.
-    fn line<W: ?Sized + std::io::Write>(&self, w: &mut W, comma: bool) -> std::io::Result<()> {
-        /// A comma, a line break and enough spaces for 40 levels.
-        const LINE: &[u8; 82] =
-            b",\n                                                                                ";
-        let start = usize::from(!comma);
-        match LINE.get(start..2 + 2 * self.depth) {
-            Some(line) => w.write_all(line),
-            None => {
-                w.write_all(&LINE[start..2])?;
-                (0..self.depth).try_for_each(|_| w.write_all(b"  "))
-            }
-        }
-    }
-}
-
-impl Indented {
-    /// `[` or `{`: one level in, nothing in it yet.
-    fn open<W: ?Sized + std::io::Write>(
-        &mut self,
-        w: &mut W,
-        bracket: &[u8],
-    ) -> std::io::Result<()> {
-        self.depth += 1;
-        self.has_value = false;
-        w.write_all(bracket)
-    }
-
-    /// `]` or `}`: on a line of its own at the outer depth when the list or object has
-    /// values, right after the opening one when it has none.
-    fn close<W: ?Sized + std::io::Write>(
-        &mut self,
-        w: &mut W,
-        bracket: &[u8],
-    ) -> std::io::Result<()> {
-        self.depth -= 1;
-        if self.has_value {
-            self.line(w, false)?;
-        }
-        w.write_all(bracket)
-    }
-}
-
-impl serde_json::ser::Formatter for Indented {
-    fn begin_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.open(w, b"[")
-    }
-
-    fn end_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.close(w, b"]")
-    }
-
-    fn begin_array_value<W: ?Sized + std::io::Write>(
-        &mut self,
-        w: &mut W,
-        first: bool,
-    ) -> std::io::Result<()> {
-        self.line(w, !first)
-    }
-
-    fn end_array_value<W: ?Sized + std::io::Write>(&mut self, _: &mut W) -> std::io::Result<()> {
-        self.has_value = true;
-        Ok(())
-    }
-
-    fn begin_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.open(w, b"{")
-    }
-
-    fn end_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.close(w, b"}")
-    }
-
-    fn begin_object_key<W: ?Sized + std::io::Write>(
-        &mut self,
-        w: &mut W,
-        first: bool,
-    ) -> std::io::Result<()> {
-        self.line(w, !first)
-    }
-
-    fn begin_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        w.write_all(b": ")
-    }
-
-    fn end_object_value<W: ?Sized + std::io::Write>(&mut self, _: &mut W) -> std::io::Result<()> {
-        self.has_value = true;
-        Ok(())
-    }
-}
-
 fn triage_out(r: &Record) -> TriageOut {
     TriageOut {
         state: r.state.as_str().to_string(),
@@ -718,40 +572,5 @@ fn triage_out(r: &Record) -> TriageOut {
             .timestamp
             .format(&tekigo_vex::time_format::Rfc3339)
             .unwrap_or_default(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::Indented;
-    use serde::Serialize as _;
-
-    fn indented(v: &serde_json::Value) -> String {
-        let mut out = Vec::new();
-        let mut ser = serde_json::Serializer::with_formatter(&mut out, Indented::new(0));
-        v.serialize(&mut ser).unwrap();
-        String::from_utf8(out).unwrap()
-    }
-
-    /// Byte for byte the pretty printer, on empty, nested and deeper-than-the-line values.
-    #[test]
-    fn indented_is_the_pretty_printer() {
-        let mut deep = serde_json::json!({"x": [1, {"y": []}], "z": {}});
-        for i in 0..50 {
-            deep = if i % 2 == 0 {
-                serde_json::json!([deep, "a\"b\n", null, 1.5])
-            } else {
-                serde_json::json!({"k": deep, "e": [], "o": {}, "t": true})
-            };
-        }
-        for v in [
-            serde_json::json!([]),
-            serde_json::json!({}),
-            serde_json::json!([[]]),
-            serde_json::json!({"a": {"b": [1, 2, {"c": null}]}, "d": "é\u{1}"}),
-            deep,
-        ] {
-            assert_eq!(indented(&v), serde_json::to_string_pretty(&v).unwrap());
-        }
     }
 }
