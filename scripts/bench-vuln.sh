@@ -25,6 +25,17 @@ echo "== import (fresh database)"
 echo "== re-import (nothing changed)"
 /usr/bin/time -v "$bin" vulndb import --db "$db" "$work"/osv-*.zip 2>&1 \
     | grep -E "added|Elapsed|Maximum resident"
+echo "== import of one more advisory (every old record carried over)"
+# A copy of one advisory under a new id, for a package no SBOM here has.
+python3 - "$work/osv-0.zip" > "$work/new-1.json" <<'EOF'
+import json, sys, zipfile
+adv = json.loads(zipfile.ZipFile(sys.argv[1]).read("BENCH-0-5.json"))
+adv["id"] = "BENCH-NEW-1"
+adv["affected"][0]["package"]["name"] = "not-in-any-sbom"
+print(json.dumps(adv))
+EOF
+/usr/bin/time -v "$bin" vulndb import --db "$db" "$work"/osv-*.zip "$work/new-1.json" 2>&1 \
+    | grep -E "added|Elapsed|Maximum resident"
 ls -l "$db" | awk '{print "database bytes: " $5}'
 echo "== scan vs parse only"
 # The same SBOM with every version raised above every fix: lookups and range checks only.
