@@ -43,9 +43,9 @@ impl Context {
 
 /// The person running the command, for the records that name who answered or decided: the
 /// value given on the command line, else `$TEKIGO_USER`, else the older `$TEKIGO_ASSESSOR`
-/// (still honoured, with a note that it is deprecated), else `$USER`.
+/// (still honoured, with a note in `lang` that it is deprecated), else `$USER`.
 #[cfg(feature = "full")]
-pub fn user(given: Option<String>) -> Option<String> {
+pub fn user(given: Option<String>, lang: Lang) -> Option<String> {
     let var = |k: &str| {
         std::env::var(k)
             .ok()
@@ -58,7 +58,11 @@ pub fn user(given: Option<String>) -> Option<String> {
         .or_else(|| var("TEKIGO_USER"))
         .or_else(|| {
             let old = var("TEKIGO_ASSESSOR")?;
-            eprintln!("note: TEKIGO_ASSESSOR is deprecated; set TEKIGO_USER instead (it also names the author of VEX decisions)");
+            eprintln!(
+                "{}: {}",
+                crate::i18n::tr(lang, "error.note"),
+                crate::i18n::tr(lang, "user.assessor_deprecated")
+            );
             Some(old)
         })
         .or_else(|| var("USER"))

@@ -267,6 +267,27 @@ fn errors_name_the_real_problem() {
         .contains("TEKIGO_ASSESSOR is deprecated; set TEKIGO_USER"));
     let yaml = std::fs::read_to_string(dir.join("assessments/A.yaml")).unwrap();
     assert!(yaml.contains("assessor: Old Name"), "{yaml}");
+    // The note in the user's language.
+    let out = tekigo(
+        dir,
+        &[("TEKIGO_ASSESSOR", "Old Name")],
+        &[
+            "--lang",
+            "ja",
+            "assess",
+            "set",
+            "A",
+            "CR 1.1",
+            "--status",
+            "satisfied",
+        ],
+    );
+    assert!(out.status.success());
+    let err = text(&out).1;
+    assert!(
+        err.contains("注記: TEKIGO_ASSESSOR は非推奨です") && !err.contains("deprecated"),
+        "{err}"
+    );
     let out = tekigo(
         dir,
         &[("TEKIGO_USER", "Sato")],

@@ -785,7 +785,7 @@ fn set(ctx: &Context, project: &Project, args: SetArgs) -> Result<ExitCode> {
         });
     }
     evidence.extend(args.urls.into_iter().map(|url| EvidenceRef::Url { url }));
-    let assessor = crate::context::user(args.assessor);
+    let assessor = crate::context::user(args.assessor, ctx.lang);
     let finding = args.finding.map(|issue| Finding {
         issue,
         impact: args.impact.unwrap_or_default(),
@@ -969,7 +969,7 @@ fn import_sheet(
         &ctx.catalog,
         &a,
         &plan,
-        crate::context::user(None).as_deref(),
+        crate::context::user(None, ctx.lang).as_deref(),
         &tekigo_assess::today(),
         &|name, bytes| Ok(evidence.add_bytes(name, bytes)?.sha256),
     )?;

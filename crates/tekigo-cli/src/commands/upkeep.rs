@@ -544,7 +544,7 @@ pub fn cra(ctx: &Context, cmd: CraCommand) -> Result<ExitCode> {
                 e.fix_available = fix_available;
             }
             if e.flagged_by.is_none() {
-                e.flagged_by = crate::context::user(None);
+                e.flagged_by = crate::context::user(None, l);
             }
             let msg = fill(
                 l,

@@ -157,7 +157,7 @@ pub fn run(cmd: VexCommand, lang: Option<tekigo_catalog::Lang>) -> Result<ExitCo
     match cmd {
         VexCommand::Set(args) => set(&mut triage, args, lang),
         VexCommand::List { format } => list(&triage, format, lang),
-        VexCommand::Export(args) => export(&project, &triage, args),
+        VexCommand::Export(args) => export(&project, &triage, args, lang),
         VexCommand::Import { file } => import(&mut triage, &file, lang),
     }
 }
@@ -176,7 +176,7 @@ fn set(triage: &mut Triage, args: SetArgs, lang: tekigo_catalog::Lang) -> Result
             Justification::ALL.map(|j| j.as_str()).join(", ")
         );
     }
-    let author = match crate::context::user(args.author) {
+    let author = match crate::context::user(args.author, lang) {
         Some(a) => a,
         None => bail!(crate::i18n::UserError::new("error.no_author", &[])),
     };
@@ -273,7 +273,12 @@ fn list(triage: &Triage, format: ListFormat, l: tekigo_catalog::Lang) -> Result<
     Ok(ExitCode::SUCCESS)
 }
 
-fn export(project: &Project, triage: &Triage, args: ExportArgs) -> Result<ExitCode> {
+fn export(
+    project: &Project,
+    triage: &Triage,
+    args: ExportArgs,
+    lang: tekigo_catalog::Lang,
+) -> Result<ExitCode> {
     let records = triage.records();
     if records.is_empty() {
         bail!(
@@ -288,7 +293,7 @@ fn export(project: &Project, triage: &Triage, args: ExportArgs) -> Result<ExitCo
     let author = match args
         .author
         .or_else(|| product.vendor.clone())
-        .or_else(|| crate::context::user(None))
+        .or_else(|| crate::context::user(None, lang))
     {
         Some(a) => a,
         None => bail!(crate::i18n::UserError::new("error.no_author_vendor", &[])),
