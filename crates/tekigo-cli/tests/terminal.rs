@@ -256,11 +256,8 @@ fn errors_name_the_real_problem() {
     );
     assert!(err.contains("--status affected needs --action"), "{err}");
     // One variable names the person; the old one still works, with a note.
-    let out = tekigo(
-        dir,
-        &[("TEKIGO_ASSESSOR", "Old Name")],
-        &["assess", "set", "A", "CR 1.1", "--status", "satisfied"],
-    );
+    let set = ["assess", "set", "A", "CR 1.1", "--status", "satisfied"];
+    let out = tekigo(dir, &[("TEKIGO_ASSESSOR", "Old Name")], &set);
     assert!(out.status.success());
     assert!(text(&out)
         .1
@@ -268,20 +265,8 @@ fn errors_name_the_real_problem() {
     let yaml = std::fs::read_to_string(dir.join("assessments/A.yaml")).unwrap();
     assert!(yaml.contains("assessor: Old Name"), "{yaml}");
     // The note in the user's language.
-    let out = tekigo(
-        dir,
-        &[("TEKIGO_ASSESSOR", "Old Name")],
-        &[
-            "--lang",
-            "ja",
-            "assess",
-            "set",
-            "A",
-            "CR 1.1",
-            "--status",
-            "satisfied",
-        ],
-    );
+    let in_japanese = [&["--lang", "ja"][..], &set].concat();
+    let out = tekigo(dir, &[("TEKIGO_ASSESSOR", "Old Name")], &in_japanese);
     assert!(out.status.success());
     let err = text(&out).1;
     assert!(
