@@ -196,10 +196,11 @@ pub struct OsvPosting<'a> {
     /// Position in the record's `affected[]`.
     pub affected: usize,
     pub ecosystem: &'a str,
-    /// Each range's kind and its events, as positions in `events`.
-    pub ranges: Vec<(RangeKind, std::ops::Range<usize>)>,
+    /// Each range's kind and its events, as positions in `events` (read them with
+    /// [`OsvPosting::ranges`]).
+    ranges: Vec<(RangeKind, std::ops::Range<usize>)>,
     /// The events of every range, one range after the other.
-    pub events: Vec<Event<&'a str>>,
+    events: Vec<Event<&'a str>>,
     pub versions: Vec<&'a str>,
     /// The encoded [`AdvisoryHead`], decoded only for a match.
     pub head: &'a [u8],

@@ -67,7 +67,7 @@ impl PurlInfo {
             .map(|(_, v)| v.as_str())
     }
 
-    /// The OSV ecosystem base (lower-case, as [`index::ecosystem_base`] gives it) of this
+    /// The OSV ecosystem base (lower-case, as `index::ecosystem_base` gives it) of this
     /// package type and namespace; `None` for types OSV does not cover.
     pub fn osv_base(&self) -> Option<&'static str> {
         let ns = self.namespace.as_deref().unwrap_or("").to_ascii_lowercase();

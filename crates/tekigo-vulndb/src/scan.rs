@@ -25,10 +25,11 @@ const RELEASE_EVERY: usize = 128;
 const WINDOW: usize = 8;
 /// The same while the feed is still open: nothing is emitted before it is closed (the
 /// document it comes from may yet turn out invalid), so the workers hold what they match
-/// meanwhile, up to this many chunks (8,192 components). On two cores, one worker matches
-/// 4,000 to 6,000 of them while the SBOM of 12,500 components is read (as many as it
-/// finds vulnerable to 15,152 and none of): at 16 chunks it waited on the second SBOM
-/// (issue 20; 64 chunks, with findings, peaked at 49 MB instead of 40 MB).
+/// meanwhile, up to this many chunks (8,192 components). At 16, the one worker that
+/// matches while the SBOM of 12,500 components is read waited on the reader when the
+/// components had no findings (56.8 ms against 49.0 at 32), and the peak with 15,152
+/// findings was the same (about 38.5 MB); 64 chunks, with findings, peaked at 49 MB
+/// instead of 40 MB (issue 20).
 const WINDOW_WHILE_FED: usize = 32;
 
 /// The queries of a scan, given to it while they are being made, each with whatever the
@@ -240,9 +241,10 @@ pub fn scan_map<R: Send>(
 /// Workers run at most a few chunks ahead of `emit`, so memory stays bounded when the
 /// output is slow. While the feed is open one worker waits: the feeder (the SBOM's reader)
 /// is a thread too, and with one worker per core beside it, it got two thirds of a core
-/// and ended 13 ms later (46 instead of 33 ms on 12,500 components, the scan 7 % slower). The result does not depend on the number of threads. The first error,
-/// of the database or of `emit`, stops the scan. An abandoned feed stops it too, with
-/// nothing emitted and no error: the feeder has its own to tell.
+/// and ended 13 ms later (46 instead of 33 ms on 12,500 components, the scan 7 % slower).
+/// The result does not depend on the number of threads. The first error, of the database
+/// or of `emit`, stops the scan. An abandoned feed stops it too, with nothing emitted and
+/// no error: the feeder has its own to tell.
 pub fn scan_ordered<T, S, E>(
     db: &Db,
     feed: &QueryFeed<T>,

@@ -97,8 +97,8 @@ pub struct FindingRow {
     /// Every advisory (OSV, NVD, CSAF) that reported this vulnerability for the component.
     pub sources: Vec<SourceMatch>,
     /// The component as a triage record names it, so that a decision can be recorded for
-    /// this finding (not part of the JSON interface).
-    /// Shared by the rows of one component.
+    /// this finding (not part of the JSON interface). Shared, so that a scan's rows of one
+    /// component need not copy it each.
     #[serde(skip)]
     pub component_ref: Arc<ComponentRef>,
     /// The triage record that applies (matched by id or alias), whose key a change of the

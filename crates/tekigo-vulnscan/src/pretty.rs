@@ -14,8 +14,8 @@ use tekigo_kconfig::Line;
 use tekigo_vulndb::{Explanation, SourceMatch};
 
 /// Items of a pretty-printed list written one at a time, joined by `,\n`, each as
-/// `serde_json::to_vec_pretty` writes an item of a list `depth` levels in (see
-/// [`pretty_item`]): a chunk of the output of a scan that is written as it is found.
+/// `serde_json::to_vec_pretty` writes an item of a list `depth` levels in: a chunk of the
+/// output of a scan that is written as it is found.
 #[derive(Default)]
 pub struct PrettyItems {
     pub json: Vec<u8>,
