@@ -573,30 +573,33 @@ impl<'a> Matcher<'a> {
 
     /// Evaluates one OSV posting: `(range text, comparison, fixed version)` when the version
     /// is affected. Most postings do not match, so nothing is allocated until one does.
+    ///
+    /// The ranges are asked first and the `versions` list only when none of them holds the
+    /// version: OSV.dev lists every affected version beside the ranges they come from, and
+    /// a match on the list, which knows no fix, hid the fixed version of the range holding
+    /// the same version (Ubuntu's glibc 2.35-0ubuntu3.3 showed no fix instead of
+    /// 2.35-0ubuntu3.4). A version is affected when either says so, so the order changes
+    /// only which one explains it.
     fn osv_verdict(
         &self,
         p: &OsvPosting<'_>,
         parsed: &Version<'_>,
     ) -> Result<Option<(String, String, Option<String>)>, VersionError> {
-        let version = parsed.as_str();
-        for listed in &p.versions {
-            let equal = *listed == version
-                || parsed
-                    .compare_str(listed)
-                    .is_ok_and(|o| o == Ordering::Equal);
-            if equal {
-                return Ok(Some((
-                    "affected versions list".to_string(),
-                    format!("{version} = listed {listed}"),
-                    None,
-                )));
-            }
-        }
+        // A range with a version this ecosystem cannot read is told only when nothing
+        // else in the posting decides.
+        let mut unreadable = None;
         for (kind, events) in p.ranges() {
             if kind == RangeKind::Git {
                 continue;
             }
-            if let Some((comparison, fixed)) = explain_range(parsed, events)? {
+            let explained = match explain_range(parsed, events) {
+                Ok(explained) => explained,
+                Err(e) => {
+                    unreadable.get_or_insert(e);
+                    None
+                }
+            };
+            if let Some((comparison, fixed)) = explained {
                 let mut range = String::from(if kind == RangeKind::Semver {
                     "SEMVER range: "
                 } else {
@@ -614,7 +617,21 @@ impl<'a> Matcher<'a> {
                 return Ok(Some((range, comparison, fixed)));
             }
         }
-        Ok(None)
+        let version = parsed.as_str();
+        for listed in &p.versions {
+            let equal = *listed == version
+                || parsed
+                    .compare_str(listed)
+                    .is_ok_and(|o| o == Ordering::Equal);
+            if equal {
+                return Ok(Some((
+                    "affected versions list".to_string(),
+                    format!("{version} = listed {listed}"),
+                    None,
+                )));
+            }
+        }
+        unreadable.map_or(Ok(None), Err)
     }
 
     // ---- NVD (and CSAF by CPE) ----

@@ -95,6 +95,14 @@ fn ubuntu_osv_fixed_versions_per_release_by_source_package() {
             ),
         ],
     );
+    // 2.35-0ubuntu3.3 is also on the record's list of affected versions: the finding still
+    // names the release's fix.
+    let r = scan(
+        &db,
+        &[Query::from_purl(&libc6("2.35-0ubuntu3.3", "ubuntu-22.04")).unwrap()],
+    );
+    let fixed = r.unwrap().findings.pop().and_then(|f| f.fixed_version);
+    assert_eq!(fixed.as_deref(), Some("2.35-0ubuntu3.4"));
 }
 
 #[test]

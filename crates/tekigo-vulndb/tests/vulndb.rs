@@ -757,6 +757,87 @@ fn boundaries_in_every_ecosystem() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
+/// OSV.dev lists the affected versions beside the ranges they come from: a version that is
+/// on the list and in a range with a fix is explained by the range and shows its fix; the
+/// list decides alone for versions no range holds (a GIT range, a range this ecosystem
+/// cannot read). Each row worked out by hand from the record written here.
+#[test]
+fn the_versions_list_and_the_ranges() {
+    let record = |id: &str, ranges: &str, versions: &str| {
+        format!(
+            r#"{{"id":"{id}","modified":"2024-01-01T00:00:00Z","affected":[{{"package":{{"ecosystem":"PyPI","name":"pkg-{id}"}},"ranges":{ranges},"versions":{versions}}}]}}"#
+        )
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("src");
+    std::fs::create_dir(&src).unwrap();
+    for (id, ranges) in [
+        // The range and the list agree, as in OSV.dev's records.
+        (
+            "both",
+            r#"[{"type":"ECOSYSTEM","events":[{"introduced":"1.0"},{"fixed":"1.3"}]}]"#,
+        ),
+        // Only a commit range: the list is all that speaks of versions.
+        (
+            "git",
+            r#"[{"type":"GIT","repo":"https://example.invalid/r","events":[{"introduced":"0"},{"fixed":"a1b2c3"}]}]"#,
+        ),
+        // A fix this ecosystem cannot read (PEP 440 has no `~`).
+        (
+            "unreadable",
+            r#"[{"type":"ECOSYSTEM","events":[{"introduced":"0"},{"fixed":"1.3~x"}]}]"#,
+        ),
+    ] {
+        let rec = record(id, ranges, r#"["1.0","1.1","1.2"]"#);
+        std::fs::write(src.join(format!("{id}.json")), rec).unwrap();
+    }
+    let db = dir.path().join("db");
+    import(&db, &[src], &ImportOptions::default()).unwrap();
+    let db = Db::open(&db).unwrap();
+    // (package, version, explanation's range, fixed version; None: no finding)
+    type Want = Option<(&'static str, Option<&'static str>)>;
+    let table: [(&str, &str, Want); 9] = [
+        (
+            "both",
+            "1.1",
+            Some(("ECOSYSTEM range: introduced 1.0, fixed 1.3", Some("1.3"))),
+        ),
+        // 1.1.0 is 1.1 under PEP 440: the range says so too.
+        (
+            "both",
+            "1.1.0",
+            Some(("ECOSYSTEM range: introduced 1.0, fixed 1.3", Some("1.3"))),
+        ),
+        (
+            "both",
+            "1.2.5",
+            Some(("ECOSYSTEM range: introduced 1.0, fixed 1.3", Some("1.3"))),
+        ),
+        ("both", "1.3", None),
+        ("git", "1.1", Some(("affected versions list", None))),
+        ("git", "1.1.0", Some(("affected versions list", None))),
+        ("git", "1.2.5", None),
+        ("unreadable", "1.2", Some(("affected versions list", None))),
+        ("unreadable", "0.9", None),
+    ];
+    for (pkg, version, want) in table {
+        let r = scan(&db, &[purl(&format!("pkg:pypi/pkg-{pkg}@{version}"))]).unwrap();
+        let got = r
+            .findings
+            .first()
+            .map(|f| (f.explanation.range.as_str(), f.fixed_version.as_deref()));
+        assert_eq!(got, want, "{pkg} {version}");
+        // The unreadable fix is told when the list does not decide.
+        let warned = !r.warnings.is_empty();
+        assert_eq!(
+            warned,
+            pkg == "unreadable" && want.is_none(),
+            "{pkg} {version}: {:?}",
+            r.warnings
+        );
+    }
+}
+
 /// Components of three kinds for long lists: two with findings, one without.
 fn three_kinds() -> [Query; 3] {
     [
