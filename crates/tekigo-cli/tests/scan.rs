@@ -7,7 +7,7 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 mod common;
-use common::{cache, ci, image, repo, scan_root};
+use common::{cache, ci, image, repo};
 
 #[path = "../../../tests/python.rs"]
 mod python;
@@ -350,7 +350,7 @@ fn scan_results_become_suggested_answers_in_an_assessment() {
     };
     let dir = tempfile::tempdir().unwrap();
     let scan = dir.path().join("scan.json");
-    scan_root(&root, &["-o", scan.to_str().unwrap()]);
+    common::scan_root(&root, &["-o", scan.to_str().unwrap()]);
     let run = |args: &[&str]| {
         let out = Command::new(env!("CARGO_BIN_EXE_tekigo"))
             .args(args)
