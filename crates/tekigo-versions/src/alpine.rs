@@ -5,7 +5,7 @@
 //! with the leading-zero fix that current apk-tools' test data expects (see [`get_token`]).
 //! apk-tools 3's `~hash` component is not supported and is reported as invalid.
 
-use crate::num::cmp_digits;
+use crate::num::cmp_digit_bytes;
 use std::cmp::Ordering;
 
 #[derive(Debug)]
@@ -31,7 +31,7 @@ enum Val<'a> {
     /// A dotted component with leading zeros: apk values it as minus the number of zeros, so
     /// `1.01` < `1.1` and `1.001` < `1.01`.
     Zeros(usize),
-    Num(&'a str),
+    Num(&'a [u8]),
     /// A letter's ASCII code, or a suffix rank (negative for pre-release suffixes).
     Small(i32),
 }
@@ -42,7 +42,7 @@ impl Val<'_> {
             (Val::Zeros(a), Val::Zeros(b)) => b.cmp(a),
             (Val::Zeros(_), _) => Ordering::Less,
             (_, Val::Zeros(_)) => Ordering::Greater,
-            (Val::Num(a), Val::Num(b)) => cmp_digits(a, b),
+            (Val::Num(a), Val::Num(b)) => cmp_digit_bytes(a, b),
             (Val::Small(a), Val::Small(b)) => a.cmp(b),
             // Never paired by the tokenizer; any consistent answer will do.
             (Val::Num(_), Val::Small(_)) => Ordering::Greater,
@@ -96,7 +96,7 @@ fn get_token<'a>(ty: &mut Tok, rest: &mut &'a [u8]) -> Val<'a> {
     }
     let digits = |s: &'a [u8]| {
         let len = s.iter().take_while(|c| c.is_ascii_digit()).count();
-        (len, std::str::from_utf8(&s[..len]).unwrap_or(""))
+        (len, &s[..len])
     };
     let mut next_ty = None;
     let (len, val) = match *ty {

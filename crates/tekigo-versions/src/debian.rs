@@ -1,7 +1,7 @@
 //! dpkg version ordering: `[epoch:]upstream[-revision]` as parsed by dpkg's `parseversion`
 //! and compared by its `verrevcmp`.
 
-use crate::num::cmp_digits;
+use crate::num::{cmp_digit_bytes, cmp_digits};
 use std::cmp::Ordering;
 
 #[derive(Debug)]
@@ -114,10 +114,7 @@ fn verrevcmp(a: &str, b: &str) -> Ordering {
         while b.get(j).is_some_and(u8::is_ascii_digit) {
             j += 1;
         }
-        // Both slices hold ASCII digits only, so they are valid UTF-8.
-        let da = std::str::from_utf8(&a[si..i]).unwrap_or("");
-        let db = std::str::from_utf8(&b[sj..j]).unwrap_or("");
-        let o = cmp_digits(da, db);
+        let o = cmp_digit_bytes(&a[si..i], &b[sj..j]);
         if o != Ordering::Equal {
             return o;
         }
