@@ -33,30 +33,33 @@ use tekigo_vulndb::{Db, DbError, Explanation, Feeding, PurlInfo, Query, QueryFee
 /// The query for one SBOM component: PURL fields as parsed by tekigo-sbom, CPEs as stated,
 /// and the source package the SBOM gives (which distribution advisories are keyed by).
 pub fn query_of(c: &Component) -> Query {
-    let purl = c.purl.as_ref().map(|p| PurlInfo {
-        ty: p.ty.clone(),
-        namespace: p.namespace.clone(),
-        name: p.name.clone(),
-        version: p.version.clone(),
-        qualifiers: p.qualifiers.clone(),
-    });
-    let version = purl
-        .as_ref()
-        .and_then(PurlInfo::full_version)
-        .or_else(|| c.version.clone());
+    query_from(c.clone())
+}
+
+/// [`query_of`] of a component no longer needed: its fields are moved, not copied (a JSON
+/// scan makes the query of each component as the SBOM is read and drops the component).
+pub fn query_from(c: Component) -> Query {
     let label = match (&c.purl, &c.version) {
         (Some(p), _) => p.original.clone(),
         (None, Some(v)) => format!("{}@{v}", c.name),
         (None, None) => c.name.clone(),
     };
+    let purl = c.purl.map(|p| PurlInfo {
+        ty: p.ty,
+        namespace: p.namespace,
+        name: p.name,
+        version: p.version,
+        qualifiers: p.qualifiers,
+    });
+    let version = purl.as_ref().and_then(PurlInfo::full_version).or(c.version);
     Query {
         label,
-        name: c.name.clone(),
+        name: c.name,
         version,
         purl,
-        cpes: c.cpes.clone(),
-        supplier: c.supplier.clone(),
-        source: c.source.clone(),
+        cpes: c.cpes,
+        supplier: c.supplier,
+        source: c.source,
     }
 }
 
@@ -332,10 +335,10 @@ struct Scanned {
 }
 
 impl Scanned {
-    fn of(c: &Component) -> Scanned {
+    fn of(c: Component) -> Scanned {
         Scanned {
-            query: query_of(c),
-            reference: Arc::new(ComponentRef::from(c)),
+            reference: Arc::new(ComponentRef::from(&c)),
+            query: query_from(c),
         }
     }
 }
@@ -360,7 +363,7 @@ pub fn write_findings_json(
     fail_on: Option<Level>,
     out: &mut dyn std::io::Write,
 ) -> Result<JsonSummary, ScanError> {
-    let feed = QueryFeed::of(sbom.components.iter().map(Scanned::of));
+    let feed = QueryFeed::of(sbom.components.iter().cloned().map(Scanned::of));
     write_json(db, &feed, triage, kernel, fail_on, out)
 }
 
@@ -416,7 +419,7 @@ fn read_while_scanning<R>(
         let reader = scope.spawn(|| {
             // Abandons the feed when the SBOM is not valid (or this thread panics).
             let feeding = Feeding(&feed);
-            let sbom = Sbom::stream_path(path, &mut |c| feed.push(Scanned::of(&c)))?;
+            let sbom = Sbom::stream_path(path, &mut |c| feed.push(Scanned::of(c)))?;
             feeding.close();
             Ok::<Sbom, SbomError>(sbom)
         });
