@@ -4,26 +4,12 @@
 //! never from string literals in the code, so that a Japanese user never meets English
 //! the project wrote (catalog titles, scan texts and reports have their own files).
 
-use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::OnceLock;
 use tekigo_catalog::Lang;
 
-const SOURCE: &str = include_str!("../i18n/labels.yaml");
-
-#[derive(serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Entry {
-    en: String,
-    ja: String,
-}
-
-fn table() -> &'static BTreeMap<String, Entry> {
-    static TABLE: OnceLock<BTreeMap<String, Entry>> = OnceLock::new();
-    // The file is compiled in and parsed by a unit test; an unparsable file would show
-    // keys instead of words rather than stop the command.
-    TABLE.get_or_init(|| serde_norway::from_str(SOURCE).unwrap_or_default())
-}
+/// `(key, English, Japanese)` in key order, compiled from `i18n/labels.yaml` by `build.rs`.
+static LABELS: &[(&str, &str, &str)] = include!(concat!(env!("OUT_DIR"), "/labels.rs"));
 
 /// Prints a warning on standard error, its prefix in `lang` (what it says is its maker's).
 pub fn warn(lang: Lang, what: &dyn fmt::Display) {
@@ -33,12 +19,12 @@ pub fn warn(lang: Lang, what: &dyn fmt::Display) {
 /// The text of `key` in `lang`; `?` when the file lacks it (a test keeps every key the
 /// code uses in the file).
 pub fn tr(lang: Lang, key: &str) -> &'static str {
-    match table().get(key) {
-        Some(e) => match lang {
-            Lang::En => &e.en,
-            Lang::Ja => &e.ja,
+    match LABELS.binary_search_by(|(k, _, _)| (*k).cmp(key)) {
+        Ok(i) => match lang {
+            Lang::En => LABELS[i].1,
+            Lang::Ja => LABELS[i].2,
         },
-        None => "?",
+        Err(_) => "?",
     }
 }
 
@@ -141,10 +127,13 @@ mod tests {
 
     #[test]
     fn every_label_has_both_languages_and_every_key_used_exists() {
-        let entries: BTreeMap<String, Entry> = serde_norway::from_str(SOURCE).unwrap();
-        for (key, e) in &entries {
+        assert!(
+            LABELS.windows(2).all(|w| w[0].0 < w[1].0),
+            "keys out of order"
+        );
+        for (key, en, ja) in LABELS {
             assert!(
-                !e.en.trim().is_empty() && !e.ja.trim().is_empty(),
+                !en.trim().is_empty() && !ja.trim().is_empty(),
                 "{key} lacks a language"
             );
             // Placeholders match between the languages.
@@ -157,7 +146,7 @@ mod tests {
                 v.sort();
                 v
             };
-            assert_eq!(names(&e.en), names(&e.ja), "{key}");
+            assert_eq!(names(en), names(ja), "{key}");
         }
         // Every literal key the code passes to tr, fill, status or UserError::new.
         let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
@@ -202,7 +191,7 @@ mod tests {
                     if is_key && !part.ends_with('.') {
                         used += 1;
                         assert!(
-                            entries.contains_key(part),
+                            LABELS.binary_search_by(|(k, _, _)| (*k).cmp(part)).is_ok(),
                             "{}: key {part:?} is not in i18n/labels.yaml",
                             path.display()
                         );
