@@ -18,7 +18,7 @@
 use crate::cpe::Cpe;
 use crate::head::AdvisoryHead;
 use crate::model::{Advisory, Body, EventKind, RangeKind};
-use tekigo_versions::Event;
+use tekigo_versions::{Ecosystem, Event, Version};
 
 /// The part of an OSV ecosystem before the first `:` (`Debian` of `Debian:12`), lower-case.
 pub fn ecosystem_base(ecosystem: &str) -> String {
@@ -178,12 +178,53 @@ fn encode_osv(index: usize, a: &crate::model::OsvAffected, head: &[u8]) -> Vec<u
             put_str(&mut out, &e.version);
         }
     }
-    out.extend_from_slice(&(a.versions.len() as u32).to_le_bytes());
-    for v in &a.versions {
+    let listed = versions_to_compare(a);
+    out.extend_from_slice(&(listed.len() as u32).to_le_bytes());
+    for v in listed {
         put_str(&mut out, v);
     }
     out.extend_from_slice(head);
     out
+}
+
+/// The listed versions of an OSV entry that a scan must still compare one by one: those no
+/// range of the entry holds, by the rule the matcher decides ranges with (its ecosystem's
+/// ordering, `affected_parsed`, GIT ranges left out). A version equal to a listed one
+/// compares as that one does with every event, so a range holding the listed version holds
+/// it too, and the matcher asks the ranges first: such a listed version can never be what
+/// decides a match, and is not stored. OSV.dev lists every version its ranges hold (hundreds
+/// for some PyPI packages), and comparing them cost a parse each for every posting a
+/// component did not match (issue 20).
+fn versions_to_compare(a: &crate::model::OsvAffected) -> Vec<&str> {
+    let eco = Ecosystem::from_osv(&a.ecosystem).unwrap_or(Ecosystem::Generic);
+    let ranges: Vec<Vec<Event<&str>>> = a
+        .ranges
+        .iter()
+        .filter(|r| r.kind != RangeKind::Git)
+        .map(|r| r.events.iter().map(|e| event(e.kind, &e.version)).collect())
+        .collect();
+    a.versions
+        .iter()
+        .map(String::as_str)
+        .filter(|listed| {
+            let Ok(v) = Version::parse(eco, listed) else {
+                return true;
+            };
+            !ranges
+                .iter()
+                .any(|events| tekigo_versions::affected_parsed(&v, events).is_ok_and(|a| a))
+        })
+        .collect()
+}
+
+/// An event of the kind and version given.
+pub(crate) fn event(kind: EventKind, v: &str) -> Event<&str> {
+    match kind {
+        EventKind::Introduced => Event::Introduced(v),
+        EventKind::Fixed => Event::Fixed(v),
+        EventKind::LastAffected => Event::LastAffected(v),
+        EventKind::Limit => Event::Limit(v),
+    }
 }
 
 /// An OSV posting read back from the database, borrowing its strings.
@@ -225,15 +266,14 @@ impl<'a> OsvPosting<'a> {
             };
             let first = self.events.len();
             for _ in 0..r.u32()? {
-                let kind = r.u8()?;
-                let v = r.str()?;
-                self.events.push(match kind {
-                    0 => Event::Introduced(v),
-                    1 => Event::Fixed(v),
-                    2 => Event::LastAffected(v),
-                    3 => Event::Limit(v),
+                let kind = match r.u8()? {
+                    0 => EventKind::Introduced,
+                    1 => EventKind::Fixed,
+                    2 => EventKind::LastAffected,
+                    3 => EventKind::Limit,
                     _ => return None,
-                });
+                };
+                self.events.push(event(kind, r.str()?));
             }
             self.ranges.push((kind, first..self.events.len()));
         }
@@ -328,7 +368,8 @@ mod tests {
                     },
                 ],
             }],
-            versions: vec!["2.36-9".into()],
+            // 2.36-9 is below the fix: the range holds it and the posting leaves it out.
+            versions: vec!["2.36-9".into(), "2.37-1".into()],
         };
         let adv: Advisory = serde_json::from_str(
             r#"{"id":"DSA-1","source":"osv","aliases":["CVE-2024-1"],
@@ -344,7 +385,7 @@ mod tests {
         let (kind, events) = p.ranges().next().unwrap();
         assert_eq!(kind, RangeKind::Ecosystem);
         assert_eq!(events[1], Event::Fixed("2.36-9+deb12u3"));
-        assert_eq!(p.versions, vec!["2.36-9"]);
+        assert_eq!(p.versions, vec!["2.37-1"]);
         assert_eq!(p.head(), Some(head));
         // A cut in the matching part fails to decode; a cut in the head leaves a head that
         // does not decode.

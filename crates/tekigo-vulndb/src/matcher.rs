@@ -1198,15 +1198,7 @@ mod tests {
         v: &str,
         evs: &[(EventKind, &str)],
     ) -> Option<(String, Option<String>)> {
-        let evs: Vec<Event<&str>> = evs
-            .iter()
-            .map(|&(k, v)| match k {
-                EventKind::Introduced => Event::Introduced(v),
-                EventKind::Fixed => Event::Fixed(v),
-                EventKind::LastAffected => Event::LastAffected(v),
-                EventKind::Limit => Event::Limit(v),
-            })
-            .collect();
+        let evs: Vec<Event<&str>> = evs.iter().map(|&(k, v)| index::event(k, v)).collect();
         explain_range(&Version::parse(eco, v).unwrap(), &evs).unwrap()
     }
 

@@ -838,6 +838,144 @@ fn the_versions_list_and_the_ranges() {
     }
 }
 
+/// The database keeps of a versions list only the versions no range holds (the matcher asks
+/// the ranges first, so the others can never decide): whether a version is affected is
+/// still what the whole record says, recomputed here plainly from the record's text (any
+/// range holds it, or it equals a listed version) with tekigo-versions, for versions on,
+/// near and between the listed ones, in three ecosystems.
+#[test]
+fn versions_left_out_of_the_database_change_no_verdict() {
+    use tekigo_versions::{affected, compare, Ecosystem, Event};
+    struct Case {
+        ecosystem: &'static str,
+        purl: &'static str,
+        ranges: &'static [(&'static str, &'static [(&'static str, &'static str)])],
+        versions: &'static [&'static str],
+        checks: &'static [&'static str],
+    }
+    let cases = [
+        Case {
+            ecosystem: "PyPI",
+            purl: "pkg:pypi/pkg@{}",
+            ranges: &[("ECOSYSTEM", &[("introduced", "1.0"), ("fixed", "1.3")])],
+            // Held by the range, spelled otherwise, and outside it.
+            versions: &["1.0", "1.1.0", "1.2", "2.0", "2.1.post1"],
+            checks: &[
+                "0.9",
+                "1.0",
+                "1.0.0",
+                "1.1",
+                "1.2.0",
+                "1.3",
+                "2",
+                "2.0.0",
+                "2.1.post1",
+                "2.1",
+                "3.0",
+            ],
+        },
+        Case {
+            ecosystem: "Debian:12",
+            purl: "pkg:deb/debian/pkg@{}?distro=debian-12",
+            ranges: &[
+                ("ECOSYSTEM", &[("introduced", "0"), ("fixed", "1.2-3")]),
+                ("GIT", &[("introduced", "0"), ("fixed", "abc")]),
+            ],
+            versions: &["1.0-1", "1.2-2", "0:1.2-2", "1.4-1", "1.4-1+b1"],
+            checks: &[
+                "1.0-1", "0:1.0-1", "1.2-3", "1.4-1", "0:1.4-1", "1.4-1+b1", "1.4-2",
+            ],
+        },
+        Case {
+            ecosystem: "npm",
+            purl: "pkg:npm/pkg@{}",
+            ranges: &[
+                (
+                    "SEMVER",
+                    &[("introduced", "1.0.0"), ("last_affected", "1.4.0")],
+                ),
+                ("SEMVER", &[("introduced", "3.0.0"), ("fixed", "3.1.0")]),
+            ],
+            versions: &["1.2.0", "2.0.0", "3.0.5", "4.0.0-rc.1"],
+            checks: &[
+                "1.2.0",
+                "1.4.0",
+                "1.4.1",
+                "2.0.0",
+                "3.0.5",
+                "3.1.0",
+                "4.0.0-rc.1",
+                "4.0.0",
+            ],
+        },
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("src");
+    std::fs::create_dir(&src).unwrap();
+    for (i, c) in cases.iter().enumerate() {
+        let ranges: Vec<serde_json::Value> = c
+            .ranges
+            .iter()
+            .map(|(kind, events)| {
+                let events: Vec<serde_json::Value> = events
+                    .iter()
+                    .map(|(k, v)| serde_json::json!({ *k: v }))
+                    .collect();
+                serde_json::json!({"type": kind, "repo": "https://example.invalid/r", "events": events})
+            })
+            .collect();
+        let rec = serde_json::json!({
+            "id": format!("LIST-{i}"),
+            "modified": "2024-01-01T00:00:00Z",
+            "affected": [{
+                "package": {"ecosystem": c.ecosystem, "name": "pkg"},
+                "ranges": ranges,
+                "versions": c.versions,
+            }],
+        });
+        std::fs::write(src.join(format!("{i}.json")), rec.to_string()).unwrap();
+    }
+    let db = dir.path().join("db");
+    import(&db, &[src], &ImportOptions::default()).unwrap();
+    let db = Db::open(&db).unwrap();
+    let mut listed_only = 0;
+    for (i, c) in cases.iter().enumerate() {
+        let eco = Ecosystem::from_osv(c.ecosystem).unwrap();
+        for v in c.checks {
+            let by_range = c
+                .ranges
+                .iter()
+                .filter(|(kind, _)| *kind != "GIT")
+                .any(|(_, events)| {
+                    let events: Vec<Event<&str>> = events
+                        .iter()
+                        .map(|&(k, e)| match k {
+                            "introduced" => Event::Introduced(e),
+                            "fixed" => Event::Fixed(e),
+                            _ => Event::LastAffected(e),
+                        })
+                        .collect();
+                    affected(eco, v, &events).unwrap()
+                });
+            let by_list = c
+                .versions
+                .iter()
+                .any(|l| compare(eco, v, l).unwrap().ordering == std::cmp::Ordering::Equal);
+            listed_only += usize::from(by_list && !by_range);
+            let text = c.purl.replace("{}", &v.replace('+', "%2B"));
+            let r = scan(&db, &[purl(&text)]).unwrap();
+            assert!(r.warnings.is_empty(), "{v}: {:?}", r.warnings);
+            let found = r
+                .findings
+                .iter()
+                .any(|f| f.vulnerability == format!("LIST-{i}"));
+            assert_eq!(found, by_range || by_list, "{} {v}", c.ecosystem);
+        }
+    }
+    // Versions that only the list makes affected were checked (the list still decides).
+    assert!(listed_only >= 6, "{listed_only}");
+}
+
 /// Components of three kinds for long lists: two with findings, one without.
 fn three_kinds() -> [Query; 3] {
     [
