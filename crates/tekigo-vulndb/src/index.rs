@@ -242,6 +242,8 @@ pub struct OsvPosting<'a> {
     ranges: Vec<(RangeKind, std::ops::Range<usize>)>,
     /// The events of every range, one range after the other.
     events: Vec<Event<&'a str>>,
+    /// The listed versions no range holds (see `versions_to_compare`): a database imported
+    /// before issue 20's pruning holds them all, which decides the same.
     pub versions: Vec<&'a str>,
     /// The encoded [`AdvisoryHead`], decoded only for a match.
     pub head: &'a [u8],
