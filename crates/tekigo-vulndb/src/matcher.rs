@@ -20,7 +20,6 @@ use crate::store::{Db, DbError};
 use serde::Serialize;
 use std::cmp::Ordering;
 use std::collections::HashMap;
-use std::fmt::Write as _;
 use std::rc::Rc;
 use std::sync::Arc;
 use tekigo_versions::Event;
@@ -532,7 +531,7 @@ impl<'a> Matcher<'a> {
                             .get(p.affected)
                             .copied()
                             .unwrap_or_default();
-                        let mut matched_by = format!("OSV {} package {name}", p.ecosystem);
+                        let mut matched_by = concat(&["OSV ", p.ecosystem, " package ", name]);
                         let via_source = lookup.source.map(|s| {
                             matched_by.push_str(" (the source package of this component)");
                             comparison = format!("source {}: {comparison}", s.name);
@@ -1158,25 +1157,28 @@ fn explain_range(
             close = Some((k, v));
         }
     }
-    let mut text = match intro {
-        Some("0") | None => format!("{version} >= introduced 0 (every version before the fix)"),
-        Some(i) => format!("{version} >= introduced {i}"),
+    let from: [&str; 2] = match intro {
+        Some("0") | None => [" >= introduced 0 (every version before the fix)", ""],
+        Some(i) => [" >= introduced ", i],
     };
-    let fixed = match close {
-        Some((EventKind::Fixed, f)) => {
-            let _ = write!(text, " and {version} < fixed {f}");
-            Some(f.to_string())
-        }
-        Some((_, l)) => {
-            let _ = write!(text, " and {version} <= last_affected {l}");
-            None
-        }
-        None => {
-            text.push_str(" and no fix is recorded");
-            None
-        }
+    let (to, fixed): ([&str; 4], _) = match close {
+        Some((EventKind::Fixed, f)) => ([" and ", version, " < fixed ", f], Some(f.to_string())),
+        Some((_, l)) => ([" and ", version, " <= last_affected ", l], None),
+        None => ([" and no fix is recorded", "", "", ""], None),
     };
+    let text = concat(&[version, from[0], from[1], to[0], to[1], to[2], to[3]]);
     Ok(Some((text, fixed)))
+}
+
+/// The parts one after the other, in one allocation: an explanation's texts are made for
+/// every finding, and `format!` for them cost 2 ms of the 116 ms of CPU of the 15k-finding
+/// scan (issue 20).
+fn concat(parts: &[&str]) -> String {
+    let mut out = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+    for p in parts {
+        out.push_str(p);
+    }
+    out
 }
 
 /// An event's kind and version.
