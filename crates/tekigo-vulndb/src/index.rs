@@ -33,32 +33,42 @@ pub fn ecosystem_base(ecosystem: &str) -> String {
 /// A package name as the ecosystem compares names: PyPI per PEP 503 (lower-case, runs of
 /// `-_.` as one `-`), everything else lower-case.
 pub fn normalize_name(base: &str, name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    push_normalized(&mut out, base, name);
+    out
+}
+
+/// [`normalize_name`], appended to `out`.
+fn push_normalized(out: &mut String, base: &str, name: &str) {
     let name = name.trim();
     if base == "pypi" {
-        let mut out = String::with_capacity(name.len());
+        let start = out.len();
         let mut sep = false;
         for c in name.chars() {
             if matches!(c, '-' | '_' | '.') {
                 sep = true;
             } else {
-                if sep && !out.is_empty() {
+                if sep && out.len() > start {
                     out.push('-');
                 }
                 sep = false;
                 out.push(c.to_ascii_lowercase());
             }
         }
-        out
     } else {
-        name.to_ascii_lowercase()
+        out.extend(name.chars().map(|c| c.to_ascii_lowercase()));
     }
 }
 
+/// The key of a package's OSV postings, made in one allocation (a scan makes one for every
+/// component).
 pub fn osv_key(ecosystem_base: &str, name: &str) -> String {
-    format!(
-        "osv\0{ecosystem_base}\0{}",
-        normalize_name(ecosystem_base, name)
-    )
+    let mut key = String::with_capacity(5 + ecosystem_base.len() + name.len());
+    key.push_str("osv\0");
+    key.push_str(ecosystem_base);
+    key.push('\0');
+    push_normalized(&mut key, ecosystem_base, name);
+    key
 }
 
 pub fn cpe_key(cpe: &Cpe) -> String {

@@ -70,27 +70,33 @@ impl PurlInfo {
     /// The OSV ecosystem base (lower-case, as `index::ecosystem_base` gives it) of this
     /// package type and namespace; `None` for types OSV does not cover.
     pub fn osv_base(&self) -> Option<&'static str> {
-        let ns = self.namespace.as_deref().unwrap_or("").to_ascii_lowercase();
-        let distro = self.qualifier("distro").unwrap_or("").to_ascii_lowercase();
+        let ns = self.namespace.as_deref().unwrap_or("");
+        let distro = self.qualifier("distro").unwrap_or("");
+        // Prefixes in any case, compared in place (a scan asks this of every component).
         let from = |s: &str| -> Option<&'static str> {
+            let starts = |prefix: &str| {
+                s.as_bytes()
+                    .get(..prefix.len())
+                    .is_some_and(|head| head.eq_ignore_ascii_case(prefix.as_bytes()))
+            };
             Some(match s {
-                s if s.starts_with("debian") => "debian",
-                s if s.starts_with("ubuntu") => "ubuntu",
-                s if s.starts_with("alpine") => "alpine",
-                s if s.starts_with("wolfi") => "wolfi",
-                s if s.starts_with("chainguard") => "chainguard",
-                s if s.starts_with("redhat") || s.starts_with("rhel") => "red hat",
-                s if s.starts_with("rocky") => "rocky linux",
-                s if s.starts_with("almalinux") => "almalinux",
-                s if s.starts_with("opensuse") => "opensuse",
-                s if s.starts_with("suse") || s.starts_with("sles") => "suse",
-                s if s.starts_with("openeuler") => "openeuler",
-                s if s.starts_with("mageia") => "mageia",
+                _ if starts("debian") => "debian",
+                _ if starts("ubuntu") => "ubuntu",
+                _ if starts("alpine") => "alpine",
+                _ if starts("wolfi") => "wolfi",
+                _ if starts("chainguard") => "chainguard",
+                _ if starts("redhat") || starts("rhel") => "red hat",
+                _ if starts("rocky") => "rocky linux",
+                _ if starts("almalinux") => "almalinux",
+                _ if starts("opensuse") => "opensuse",
+                _ if starts("suse") || starts("sles") => "suse",
+                _ if starts("openeuler") => "openeuler",
+                _ if starts("mageia") => "mageia",
                 _ => return None,
             })
         };
         Some(match self.ty.as_str() {
-            "deb" | "apk" | "rpm" => return from(&ns).or_else(|| from(&distro)),
+            "deb" | "apk" | "rpm" => return from(ns).or_else(|| from(distro)),
             "cargo" => "crates.io",
             "pypi" => "pypi",
             "npm" => "npm",
