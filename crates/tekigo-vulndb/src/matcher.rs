@@ -235,6 +235,8 @@ pub(crate) struct Matcher<'a> {
     /// Known once every query is (see `QueryFeed`): a match that needs them waits.
     platforms: &'a std::sync::OnceLock<Vec<Platform>>,
     pub(crate) warnings: Vec<String>,
+    /// The bytes of the last OSV lookup's postings, their room kept for the next lookup.
+    osv_buf: Vec<u8>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -256,6 +258,7 @@ impl<'a> Matcher<'a> {
             cache: HashMap::new(),
             platforms,
             warnings: Vec::new(),
+            osv_buf: Vec::new(),
         }
     }
 
@@ -480,7 +483,7 @@ impl<'a> Matcher<'a> {
             // The version this lookup compares, parsed once per ecosystem family (postings
             // under one key nearly always share one).
             let mut parsed: Option<(Ecosystem, Result<Version<'_>, VersionError>)> = None;
-            let mut buf = Vec::new();
+            let mut buf = std::mem::take(&mut self.osv_buf);
             let mut p = OsvPosting::default();
             for (rec, payload) in self.db.postings(key, &mut buf)? {
                 if p.decode(payload).is_none() {
@@ -566,6 +569,8 @@ impl<'a> Matcher<'a> {
                     )),
                 }
             }
+            drop(p);
+            self.osv_buf = buf;
         }
         Ok(())
     }
