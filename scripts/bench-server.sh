@@ -11,7 +11,12 @@
 #          half against made-up names, while a second wrk (one connection, HEALTHZ_DURATION,
 #          18s) times /healthz; prints the login answers by status, the /healthz latency
 #          distribution and the server's peak RSS
-# Usage: scripts/bench-server.sh [page|fleet|login|all]
+#   vulns  the vulnerabilities page of a project whose SBOM (VULN_COMPONENTS PyPI packages,
+#          2,000) has VULN_FINDINGS findings (2,500) in a database of synthetic OSV
+#          advisories: the server's time and the page's size (curl, the median of 10), and,
+#          when e2e/node_modules is installed, a browser's (e2e/bench-vulns.mjs): opening the
+#          page in Japanese, recording a decision, filtering, the next page
+# Usage: scripts/bench-server.sh [page|fleet|login|vulns|all]
 # Environment: DURATION (30s), THREADS (wrk threads, 2), CLIENTS (page, 200),
 #   FLEET_CLIENTS (fleet connections, 64), BENCH_DIR (work directory, recreated),
 #   TEKIGO_BIN (a release binary to use instead of building one).
@@ -67,10 +72,10 @@ stop_server() {
 }
 trap stop_server EXIT
 
-# start_server DATA_DIR [DATABASE_URL]: sets base and setup_token.
+# start_server DATA_DIR [DATABASE_URL] [VULNDB]: sets base and setup_token.
 start_server() {
     local log="$work/serve.log"
-    "$tekigo" serve --data "$1" --bind 127.0.0.1:0 ${2:+--database "$2"} >"$log" 2>&1 &
+    "$tekigo" serve --data "$1" --bind 127.0.0.1:0 ${2:+--database "$2"} ${3:+--vulndb "$3"} >"$log" 2>&1 &
     server_pid=$!
     for _ in $(seq 100); do
         grep -q '^setup token: ' "$log" && break
@@ -245,10 +250,64 @@ LUA
     stop_server
 }
 
+# median_get PATH: the median time and the size of 10 GETs of PATH.
+median_get() {
+    local times=()
+    for _ in $(seq 10); do
+        times+=("$(curl -sSf -o "$work/got" -w '%{time_total}' -H "Cookie: $cookie" "$base$1")")
+    done
+    echo "GET $1: median $(printf '%s\n' "${times[@]}" | sort -n | sed -n 5p) s, $(wc -c <"$work/got") bytes"
+}
+
+bench_vulns() {
+    local components="${VULN_COMPONENTS:-2000}" findings="${VULN_FINDINGS:-2500}"
+    echo "== the vulnerabilities page: $components components, $findings findings, SQLite"
+    mkdir -p "$work/vulns/osv"
+    # Advisory i affects package benchpkg(i mod components) before 2.0; a fifth each
+    # critical, high, medium, low and without a severity.
+    python3 - "$work/vulns" "$components" "$findings" <<'PY'
+import json, sys
+out, components, findings = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+vectors = ["CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:H",
+           "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:L/I:N/A:N", "CVSS:3.1/AV:N/AC:H/PR:N/UI:R/S:U/C:L/I:N/A:N"]
+for i in range(findings):
+    record = {
+        "schema_version": "1.6.0", "id": f"PYSEC-2099-{i}", "modified": "2026-01-01T00:00:00Z",
+        "published": "2026-01-01T00:00:00Z", "summary": f"Synthetic advisory {i}",
+        "severity": [{"type": "CVSS_V3", "score": vectors[i % 5]}] if i % 5 < 4 else [],
+        "affected": [{"package": {"ecosystem": "PyPI", "name": f"benchpkg{i % components}"},
+                      "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "2.0"}]}]}],
+    }
+    with open(f"{out}/osv/PYSEC-2099-{i}.json", "w") as f:
+        json.dump(record, f)
+sbom = {"bomFormat": "CycloneDX", "specVersion": "1.5", "components": [
+    {"type": "library", "name": f"benchpkg{i}", "version": "1.0", "purl": f"pkg:pypi/benchpkg{i}@1.0"}
+    for i in range(components)]}
+with open(f"{out}/sbom.cdx.json", "w") as f:
+    json.dump(sbom, f)
+PY
+    "$tekigo" vulndb import --db "$work/vulns/vuln.db" "$work/vulns/osv" >/dev/null
+    import_gateway "$work/vulns/data"
+    start_server "$work/vulns/data" "" "$work/vulns/vuln.db"
+    login
+    curl -sSf -X POST -H "Cookie: $cookie" -H "X-CSRF-Token: $csrf" \
+        --data-binary @"$work/vulns/sbom.cdx.json" "$base/api/projects/plant/sboms?name=device" >/dev/null
+    median_get "/p/plant/vulnerabilities?lang=ja"
+    median_get "/p/plant/vulnerabilities?lang=ja&severity=critical&page=2"
+    median_get "/api/projects/plant/vulnerabilities"
+    if [ -d e2e/node_modules ]; then
+        node e2e/bench-vulns.mjs "$base" admin "$password"
+    else
+        echo "(no e2e/node_modules: npm ci --prefix e2e for the browser's timings)"
+    fi
+    stop_server
+}
+
 case "$what" in
     page) bench_page ;;
     fleet) bench_fleet ;;
     login) bench_login ;;
-    all) bench_page; bench_fleet; bench_login ;;
-    *) echo "usage: $0 [page|fleet|login|all]" >&2; exit 2 ;;
+    vulns) bench_vulns ;;
+    all) bench_page; bench_fleet; bench_login; bench_vulns ;;
+    *) echo "usage: $0 [page|fleet|login|vulns|all]" >&2; exit 2 ;;
 esac

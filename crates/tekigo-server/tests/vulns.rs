@@ -20,17 +20,23 @@ const SBOM: &str = r#"{"bomFormat":"CycloneDX","specVersion":"1.5","components":
 /// An app whose server matches SBOMs against a database built from an OSV fixture of
 /// tekigo-vulndb.
 fn app_with_vulndb(db: Db, record: &str) -> App {
+    let fixture = repo_root()
+        .join("crates/tekigo-vulndb/tests/fixtures/osv")
+        .join(record);
+    app_with_advisories(db, fixture)
+}
+
+/// An app whose server matches SBOMs against a database imported from `advisories` (a
+/// file or a directory of them).
+fn app_with_advisories(db: Db, advisories: std::path::PathBuf) -> App {
     blocking(|| {
         let dir = tempfile::tempdir().unwrap();
         let vulndb = dir.path().join("vulndb");
-        let fixture = repo_root()
-            .join("crates/tekigo-vulndb/tests/fixtures/osv")
-            .join(record);
         let opts = tekigo_vulndb::ImportOptions {
             keep_going: false,
             progress: None,
         };
-        tekigo_vulndb::import(&vulndb, &[fixture], &opts).unwrap();
+        tekigo_vulndb::import(&vulndb, &[advisories], &opts).unwrap();
         let settings = Settings {
             vulndb: Some(vulndb),
             ..Settings::default()
@@ -298,4 +304,207 @@ async fn the_page_names_the_source_package_a_finding_came_through() {
         );
         assert!(html.contains("2.31-13+deb11u7"), "{html}");
     }
+}
+
+/// The CVSS 3.1 vectors of the synthetic advisories, by level, and their base scores.
+const VECTORS: [(&str, f64); 4] = [
+    ("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", 9.8),
+    ("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:H", 7.5),
+    ("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:L/I:N/A:N", 5.3),
+    ("CVSS:3.1/AV:N/AC:H/PR:N/UI:R/S:U/C:L/I:N/A:N", 3.1),
+];
+
+/// 120 OSV advisories of the PyPI package `bulk` before 2.0, `PYSEC-2099-000` to `-119`:
+/// advisory `i` critical, high, medium, low or without a severity as `i % 5` says.
+fn bulk_advisories(dir: &std::path::Path) {
+    for i in 0..120 {
+        let severity = match VECTORS.get(i % 5) {
+            Some((vector, _)) => json!([{"type": "CVSS_V3", "score": vector}]),
+            None => json!([]),
+        };
+        let id = format!("PYSEC-2099-{i:03}");
+        let record = json!({
+            "schema_version": "1.6.0",
+            "id": id,
+            "modified": "2026-01-01T00:00:00Z",
+            "published": "2026-01-01T00:00:00Z",
+            "summary": format!("Synthetic advisory {i} of bulk"),
+            "severity": severity,
+            "affected": [{
+                "package": {"ecosystem": "PyPI", "name": "bulk"},
+                "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "2.0"}]}]
+            }]
+        });
+        std::fs::write(dir.join(format!("{id}.json")), record.to_string()).unwrap();
+    }
+}
+
+/// The page at `url`, which must answer 200, with `/` and `&` as written (the templates
+/// escape them).
+async fn page(admin: &mut common::Client, url: &str) -> String {
+    let (status, _, html) = admin.raw(Method::GET, url, None, "").await;
+    assert_eq!(status, StatusCode::OK, "{url}");
+    unescaped(&html)
+}
+
+fn unescaped(html: &[u8]) -> String {
+    String::from_utf8_lossy(html)
+        .replace("&#x2f;", "/")
+        .replace("&amp;", "&")
+}
+
+/// The ids of the finding rows of a page, top to bottom.
+fn listed(html: &str) -> Vec<String> {
+    html.split("<td>PYSEC-")
+        .skip(1)
+        .map(|rest| format!("PYSEC-{}", &rest[..8]))
+        .collect()
+}
+
+/// A device SBOM brings thousands of findings: the page lists one SBOM's in pages of 50,
+/// in the order to work in, filtered by the query string, and a decision posted from a
+/// filtered page comes back to that page. Each expectation is recomputed plainly from the
+/// API's list of the same findings.
+#[tokio::test]
+async fn the_page_lists_findings_in_pages_filtered_and_in_order() {
+    let records = tempfile::tempdir().unwrap();
+    bulk_advisories(records.path());
+    let app = app_with_advisories(Db::Sqlite, records.path().to_path_buf());
+    app.import_gateway();
+    let mut admin = app.admin().await;
+    let sbom = r#"{"bomFormat":"CycloneDX","specVersion":"1.5","components":[
+      {"type":"library","name":"bulk","version":"1.0","purl":"pkg:pypi/bulk@1.0"}]}"#;
+    for name in ["device", "other"] {
+        let (status, _, _) = admin
+            .raw(
+                Method::POST,
+                &format!("/api/projects/plant/sboms?name={name}"),
+                Some(sbom.as_bytes().to_vec()),
+                "application/octet-stream",
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+    }
+    let (_, vulns) = admin
+        .send(Method::GET, "/api/projects/plant/vulnerabilities", None)
+        .await;
+    let all: Vec<Value> = vulns["sboms"][0]["findings"].as_array().unwrap().clone();
+    assert_eq!(all.len(), 120, "{vulns}");
+    // The order, recomputed: the level (none counting as critical), then the score
+    // (highest first, none last), then the order of the API's list.
+    let score = |f: &Value| f["severity"]["score"].as_f64();
+    let rank = |f: &Value| match score(f) {
+        Some(s) if s >= 9.0 => 0,
+        Some(s) if s >= 7.0 => 1,
+        Some(s) if s >= 4.0 => 2,
+        Some(_) => 3,
+        None => 0,
+    };
+    let mut expected: Vec<&Value> = all.iter().collect();
+    expected.sort_by(|a, b| {
+        rank(a).cmp(&rank(b)).then_with(|| {
+            let (x, y) = (score(a).unwrap_or(-1.0), score(b).unwrap_or(-1.0));
+            y.total_cmp(&x)
+        })
+    });
+    let ids = |list: &[&Value]| -> Vec<String> {
+        list.iter()
+            .map(|f| f["vulnerability"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let expected = ids(&expected);
+
+    let html = page(&mut admin, "/p/plant/vulnerabilities?lang=ja").await;
+    assert_eq!(listed(&html), expected[..50], "{html}");
+    assert!(html.contains("120 件中 1–50 件目"), "{html}");
+    assert!(html.contains("1 / 3 ページ"), "{html}");
+    assert!(
+        html.contains("href=\"/p/plant/vulnerabilities?sbom=device&page=2\""),
+        "{html}"
+    );
+    assert_eq!(html.matches("name=\"vulnerability\"").count(), 50);
+    let html = page(&mut admin, "/p/plant/vulnerabilities?sbom=device&page=2").await;
+    assert_eq!(listed(&html), expected[50..100]);
+    // Past the last page, the last page; not a number, the first.
+    let html = page(&mut admin, "/p/plant/vulnerabilities?sbom=device&page=99").await;
+    assert_eq!(listed(&html), expected[100..]);
+    assert!(html.contains("Findings 101–120 of 120"), "{html}");
+    let html = page(&mut admin, "/p/plant/vulnerabilities?page=x").await;
+    assert_eq!(listed(&html), expected[..50]);
+
+    // Each level, and the findings without a severity.
+    for (level, keep) in [
+        ("critical", 0),
+        ("high", 1),
+        ("medium", 2),
+        ("low", 3),
+        ("unknown", 4),
+    ] {
+        let want: Vec<String> = expected
+            .iter()
+            .filter(|id| id[11..].parse::<usize>().unwrap() % 5 == keep)
+            .cloned()
+            .collect();
+        assert_eq!(want.len(), 24);
+        let html = page(
+            &mut admin,
+            &format!("/p/plant/vulnerabilities?sbom=device&severity={level}"),
+        )
+        .await;
+        assert_eq!(listed(&html), want, "{level}");
+        assert!(
+            html.contains("Findings 1–24 of 24 (120 in this SBOM)"),
+            "{html}"
+        );
+    }
+    // Text, ignoring case; one that matches nothing says so.
+    let html = page(&mut admin, "/p/plant/vulnerabilities?q=pysec-2099-007").await;
+    assert_eq!(listed(&html), ["PYSEC-2099-007"]);
+    let html = page(&mut admin, "/p/plant/vulnerabilities?q=log4j&lang=ja").await;
+    assert!(
+        listed(&html).is_empty() && html.contains("条件に合う指摘事項はありません"),
+        "{html}"
+    );
+
+    // A decision from page 1 of the high findings of the second SBOM: the answer is that
+    // page again, with the decision on it, and the other filters count it.
+    let high = "PYSEC-2099-006";
+    let form = format!(
+        "version=0&vulnerability={high}&component={}&state=not_affected\
+         &justification=vulnerable_code_not_present&action=&note=",
+        common::seg("pkg:pypi/bulk@1.0")
+    );
+    let (status, _, html) = admin
+        .raw(
+            Method::POST,
+            "/p/plant/vulnerabilities/triage?sbom=other&severity=high&lang=ja",
+            Some(form.into_bytes()),
+            "application/x-www-form-urlencoded",
+        )
+        .await;
+    let html = unescaped(&html);
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(html.contains("トリアージを保存しました"), "{html}");
+    assert!(
+        html.contains("<h2>other</h2>") && html.contains("24 件中 1–24 件目"),
+        "{html}"
+    );
+    assert!(
+        html.contains("triage?sbom=other&severity=high\""),
+        "the forms post back to this view: {html}"
+    );
+    // The decision is by component, so both SBOMs' findings carry it.
+    for (triage, count) in [("open", 119), ("untriaged", 119), ("not_affected", 1)] {
+        let html = page(
+            &mut admin,
+            &format!("/p/plant/vulnerabilities?triage={triage}"),
+        )
+        .await;
+        assert!(
+            html.contains(&format!("of {count} (120 in this SBOM)")),
+            "{triage}: {html}"
+        );
+    }
+    let html = page(&mut admin, "/p/plant/vulnerabilities?triage=not_affected").await;
+    assert_eq!(listed(&html), [high]);
 }
