@@ -4,6 +4,9 @@
 //! never from string literals in the code, so that a Japanese user never meets English
 //! the project wrote (catalog titles, scan texts and reports have their own files).
 
+mod detail;
+
+pub use detail::detail;
 use std::fmt;
 use std::sync::OnceLock;
 use tekigo_catalog::Lang;

@@ -32,10 +32,12 @@ fn main() -> ExitCode {
         Err(err) if is_broken_pipe(&err) => ExitCode::from(BROKEN_PIPE),
         Err(err) => {
             let prefix = i18n::tr(lang, "error.prefix");
+            // A library's English (serde's "invalid type: ...") is told in the user's
+            // language where its shape is known (`i18n::detail`).
             let text =
                 |e: &(dyn std::error::Error + 'static)| match e.downcast_ref::<i18n::UserError>() {
                     Some(u) => u.render(lang),
-                    None => e.to_string(),
+                    None => i18n::detail(lang, &e.to_string()),
                 };
             let mut chain = err.chain();
             let top = chain.next();
