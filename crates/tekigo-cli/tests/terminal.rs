@@ -544,16 +544,19 @@ fn a_broken_project_file_is_told_with_its_line() {
     let text = std::fs::read_to_string(&yaml).unwrap();
     std::fs::write(&yaml, format!("{text}colour: blue\n")).unwrap();
     let line = text.lines().count() + 1;
-    for (lang, frame, cause) in [
+    // serde's detail is told in the language too (`i18n::detail`), the field as written.
+    for (lang, frame, cause, detail) in [
         (
             "ja",
             "プロジェクトのファイルをこのままでは読み込めません",
             "原因",
+            "未知の項目 `colour`（使える項目: `format`,",
         ),
         (
             "en",
             "the project's files cannot be read as they are",
             "caused by",
+            "unknown field `colour`, expected one of `format`,",
         ),
     ] {
         let out = tekigo(root.path(), &[], &["--lang", lang, "assess", "list"]);
@@ -562,10 +565,7 @@ fn a_broken_project_file_is_told_with_its_line() {
         let head = ["エラー", "error"][usize::from(lang == "en")];
         assert!(err.starts_with(&format!("{head}: {frame}\n")), "{err}");
         assert!(
-            err.contains(&format!(
-                "  {cause}: {}:{line}: unknown field `colour`",
-                yaml.display()
-            )),
+            err.contains(&format!("  {cause}: {}:{line}: {detail}", yaml.display())),
             "{err}"
         );
     }
