@@ -282,7 +282,9 @@ fn render_page(
             context! {
                 findings => sf.findings.len(),
                 open => sf.findings.iter().filter(|f| f.row.is_open()).count(),
-                href => view.href(p, &sf.sbom.name, 1),
+                // Another SBOM opens unfiltered: the filters stay with the list they were
+                // chosen on (the table is not swapped when they change).
+                href => View::default().href(p, &sf.sbom.name, 1),
                 chosen => chosen.is_some_and(|c| c.sbom.name == sf.sbom.name),
                 ..Value::from_serialize(&sf.sbom)
             }
