@@ -242,7 +242,11 @@ async fn the_page_lists_findings_and_takes_triage_from_its_form() {
         .await;
     let html = String::from_utf8_lossy(&html);
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{html}");
-    assert!(html.contains("justification"), "{html}");
+    // The gist in Japanese, as on the error pages; the detail names the field.
+    assert!(
+        html.contains("フォームに受け付けられない値があります") && html.contains("justification"),
+        "{html}"
+    );
     let (status, _, html) = admin
         .raw(
             Method::POST,

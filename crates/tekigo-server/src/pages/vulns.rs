@@ -105,7 +105,9 @@ async fn respond(
             let (status, outcome) = match work(s, &who.user.name) {
                 Ok(done) => (StatusCode::OK, done),
                 Err(e @ (AppError::BadRequest(_) | AppError::Conflict { .. })) => {
-                    (e.status(), Some(context! { error => e.to_string() }))
+                    let status = e.status();
+                    let error = context! { error => e.to_string(), status => status.as_u16() };
+                    (status, Some(error))
                 }
                 Err(e) => return Err(e),
             };
