@@ -4,12 +4,11 @@
 //! never from string literals in the code, so that a Japanese user never meets English
 //! the project wrote (catalog titles, scan texts and reports have their own files).
 
-mod detail;
-
-pub use detail::detail;
 use std::fmt;
 use std::sync::OnceLock;
 use tekigo_catalog::Lang;
+/// A parser's English detail in the user's language (shared with the web application).
+pub use tekigo_detail::detail;
 
 /// `(key, English, Japanese)` in key order, compiled from `i18n/labels.yaml` by `build.rs`.
 static LABELS: &[(&str, &str, &str)] = include!(concat!(env!("OUT_DIR"), "/labels.rs"));

@@ -227,6 +227,23 @@ async fn the_page_lists_findings_and_takes_triage_from_its_form() {
         "{html}"
     );
 
+    // A broken SBOM through the page's form: refused, the gist and serde's detail in
+    // Japanese, the field as written, nothing stored.
+    let broken = br#"{"bomFormat":"CycloneDX","specVersion":"1.5","components":[{"type":"library","name":"a","version":7}]}"#;
+    let (body, ct) = common::multipart(&[("name", "broken")], ("bad.cdx.json", broken));
+    let (status, _, html) = admin
+        .raw(Method::POST, "/p/plant/sboms?lang=ja", Some(body), &ct)
+        .await;
+    let html = String::from_utf8_lossy(&html);
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{html}");
+    assert!(
+        html.contains("フォームに受け付けられない値があります")
+            && html
+                .contains("components[0].version: 型が違います: 整数 `7`（期待される型: 文字列）"),
+        "{html}"
+    );
+    assert!(!html.contains(">broken<"), "nothing stored: {html}");
+
     let form = |justification: &str| {
         format!(
             "version=0&vulnerability=GHSA-jfh8-c2jp-5v3q&component={}&state=not_affected\

@@ -7,7 +7,7 @@
 mod common;
 
 use axum::http::{header, Method, StatusCode};
-use common::{blocking, repo_root, App, Client, Db, BOTH, PASSWORD};
+use common::{blocking, multipart, repo_root, App, Client, Db, BOTH, PASSWORD};
 use serde_json::json;
 use tekigo_server::sync;
 
@@ -56,28 +56,6 @@ async fn post_redirect(who: &mut Client, uri: &str, form: &str) -> String {
         .to_str()
         .unwrap()
         .to_string()
-}
-
-/// A multipart form with one file field `file` and text fields.
-fn multipart(fields: &[(&str, &str)], file: (&str, &[u8])) -> (Vec<u8>, String) {
-    let boundary = "tekigo-test-boundary-7d1f";
-    let mut body = Vec::new();
-    for (k, v) in fields {
-        body.extend(
-            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
-                .as_bytes(),
-        );
-    }
-    body.extend(
-        format!(
-            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{}\"\r\nContent-Type: application/octet-stream\r\n\r\n",
-            file.0
-        )
-        .as_bytes(),
-    );
-    body.extend(file.1);
-    body.extend(format!("\r\n--{boundary}--\r\n").as_bytes());
-    (body, format!("multipart/form-data; boundary={boundary}"))
 }
 
 fn import(app: &App, dir: &str, id: &str) {

@@ -477,7 +477,9 @@ fn error_response(lang: PageLang, e: AppError, fragment: bool) -> Response {
     if let AppError::Internal(detail) = &e {
         eprintln!("tekigo serve: internal error: {detail}");
     }
-    let ctx = context! { message => e.to_string(), status => e.status().as_u16() };
+    // serde's English detail (a broken upload) in the page's language, after the gist.
+    let message = tekigo_detail::detail(lang.lang, &e.to_string());
+    let ctx = context! { message => message, status => e.status().as_u16() };
     let name = if fragment {
         "error_fragment.html"
     } else {

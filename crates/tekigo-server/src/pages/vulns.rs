@@ -106,7 +106,8 @@ async fn respond(
                 Ok(done) => (StatusCode::OK, done),
                 Err(e @ (AppError::BadRequest(_) | AppError::Conflict { .. })) => {
                     let status = e.status();
-                    let error = context! { error => e.to_string(), status => status.as_u16() };
+                    let detail = tekigo_detail::detail(lang.lang, &e.to_string());
+                    let error = context! { error => detail, status => status.as_u16() };
                     (status, Some(error))
                 }
                 Err(e) => return Err(e),

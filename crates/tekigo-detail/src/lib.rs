@@ -2,14 +2,50 @@
 //!
 //! serde and serde_json word their errors in English, always in the same shapes
 //! (`invalid type: integer `7`, expected a string`, `missing field `name``, `EOF while
-//! parsing a value`): under a Japanese `エラー:` frame, the line that says what is wrong
-//! was the one line in English. [`detail`] recognises those shapes wherever they are in a
-//! message (after the file, line and field a reader put before them) and says them with
-//! the `serde.*` labels of `i18n/labels.yaml`, the names and values they quote kept as
-//! written. A message in no known shape is left as it is.
+//! parsing a value`): under a Japanese `エラー:` frame (the CLI's) or error gist (the web
+//! application's), the line that says what is wrong was the one line in English.
+//! [`detail`] recognises those shapes wherever they are in a message (after the file, line
+//! and field a reader put before them) and says them with the `serde.*` labels of
+//! `i18n/labels.yaml`, the names and values they quote kept as written. A message in no
+//! known shape is left as it is. The shapes are recognised in code (they are serde's, fixed);
+//! the words are data.
 
-use super::{fill, tr};
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
 use tekigo_catalog::Lang;
+
+const SOURCE: &str = include_str!("../i18n/labels.yaml");
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Entry {
+    en: String,
+    ja: String,
+}
+
+/// The labels, parsed on first use (only an error needs them); an unreadable file gives
+/// no labels, and every message then stays as serde wrote it (the tests parse it first).
+fn labels() -> &'static BTreeMap<String, Entry> {
+    static LABELS: OnceLock<BTreeMap<String, Entry>> = OnceLock::new();
+    LABELS.get_or_init(|| serde_norway::from_str(SOURCE).unwrap_or_default())
+}
+
+/// The text of `key` in `lang`; `None` when the file lacks it.
+fn tr(lang: Lang, key: &str) -> Option<&'static str> {
+    labels().get(key).map(|e| match lang {
+        Lang::En => e.en.as_str(),
+        Lang::Ja => e.ja.as_str(),
+    })
+}
+
+/// [`tr`] with `{name}` placeholders filled in.
+fn fill(lang: Lang, key: &str, args: &[(&str, &dyn std::fmt::Display)]) -> Option<String> {
+    let mut text = tr(lang, key)?.to_string();
+    for (name, value) in args {
+        text = text.replace(&format!("{{{name}}}"), &value.to_string());
+    }
+    Some(text)
+}
 
 /// Messages whose English text is the whole shape: (the text, its label).
 const FIXED: &[(&str, &str)] = &[
@@ -63,10 +99,8 @@ pub fn detail(lang: Lang, text: &str) -> String {
                     && line.bytes().all(|b| b.is_ascii_digit())
                     && column.bytes().all(|b| b.is_ascii_digit()) =>
             {
-                (
-                    body,
-                    fill(lang, "serde.at", &[("line", &line), ("column", &column)]),
-                )
+                let at = fill(lang, "serde.at", &[("line", &line), ("column", &column)]);
+                (body, at.unwrap_or_else(|| text[body.len()..].to_string()))
             }
             _ => (text, String::new()),
         },
@@ -82,14 +116,14 @@ pub fn detail(lang: Lang, text: &str) -> String {
 fn shape(lang: Lang, body: &str) -> Option<(&str, String)> {
     let pairs = |rest: &str, key: &str, found_label: &str| {
         let (found, expected) = rest.split_once(", expected ")?;
-        Some(fill(
+        fill(
             lang,
             key,
             &[
                 (found_label, &kind(lang, found)),
                 ("expected", &kind(lang, expected)),
             ],
-        ))
+        )
     };
     for (start, told) in [
         ("invalid type: ", ShapeOf::Pair("serde.invalid_type")),
@@ -108,24 +142,23 @@ fn shape(lang: Lang, body: &str) -> Option<(&str, String)> {
             ShapeOf::Named(key) => match rest.split_once(", expected ") {
                 Some((name, expected)) => {
                     let expected = expected.strip_prefix("one of ").unwrap_or(expected);
-                    Some(fill(lang, key, &[("name", &name), ("expected", &expected)]))
+                    fill(lang, key, &[("name", &name), ("expected", &expected)])
                 }
                 // "there are no fields" / "there are no variants"
                 None => rest
                     .split_once(", there are no ")
-                    .map(|(name, _)| fill(lang, key, &[("name", &name), ("expected", &"-")])),
+                    .and_then(|(name, _)| fill(lang, key, &[("name", &name), ("expected", &"-")])),
             },
-            ShapeOf::Name(key) => Some(fill(lang, key, &[("name", &rest)])),
-            ShapeOf::Eof => Some(fill(lang, "serde.eof", &[("what", &kind(lang, rest))])),
+            ShapeOf::Name(key) => fill(lang, key, &[("name", &rest)]),
+            ShapeOf::Eof => fill(lang, "serde.eof", &[("what", &kind(lang, rest))]),
         };
         if let Some(said) = said {
             return Some((before, said));
         }
     }
-    FIXED.iter().find_map(|(english, key)| {
-        body.strip_suffix(english)
-            .map(|before| (before, tr(lang, key).to_string()))
-    })
+    FIXED
+        .iter()
+        .find_map(|(english, key)| Some((body.strip_suffix(english)?, tr(lang, key)?.to_string())))
 }
 
 #[derive(Clone, Copy)]
@@ -149,8 +182,8 @@ fn kind(lang: Lang, text: &str) -> String {
     ];
     for (english, key) in KINDS.iter().chain(&eof) {
         if let Some(rest) = text.strip_prefix(english) {
-            if rest.is_empty() || rest.starts_with(' ') {
-                return format!("{}{rest}", tr(lang, key));
+            if let Some(word) = tr(lang, key).filter(|_| rest.is_empty() || rest.starts_with(' ')) {
+                return format!("{word}{rest}");
             }
         }
     }
@@ -253,6 +286,26 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(detail(Lang::Ja, &e).contains("キー"), "{e}");
+    }
+
+    /// Every label parses, has both languages, and the same placeholders in each.
+    #[test]
+    fn the_labels_file_is_complete() {
+        let parsed: BTreeMap<String, Entry> = serde_norway::from_str(SOURCE).unwrap();
+        assert!(parsed.len() >= 30, "{}", parsed.len());
+        let names = |t: &str| {
+            let mut v: Vec<String> = t
+                .split('{')
+                .skip(1)
+                .filter_map(|p| p.split_once('}').map(|(n, _)| n.to_string()))
+                .collect();
+            v.sort();
+            v
+        };
+        for (key, e) in &parsed {
+            assert!(!e.en.trim().is_empty() && !e.ja.trim().is_empty(), "{key}");
+            assert_eq!(names(&e.en), names(&e.ja), "{key}");
+        }
     }
 
     /// The shape is found after what a reader put before it, which stays.
