@@ -119,7 +119,9 @@ async fn respond(
     page(lang, fragment, result)
 }
 
-/// Rows of the findings list per page.
+/// Rows of the findings list per page: a page Chromium lays out in about a quarter of a
+/// second with each row's triage form (2,467 rows took 16 s), and enough to triage a
+/// component's findings without turning pages.
 const PAGE_ROWS: usize = 50;
 
 /// What the findings list shows, from the query string (every field optional; a value
@@ -138,8 +140,8 @@ const PAGE_ROWS: usize = 50;
 ///
 /// The order is the one to work in: findings in the KEV catalog first, then by level,
 /// highest first, a finding without a severity ranking with the critical ones (as
-/// `--fail-on` counts it: unknown is not safe), then by CVSS score, highest first, then
-/// in the order of the SBOM's components.
+/// `--fail-on` counts it: unknown is not safe), then by CVSS score, highest first and none
+/// last, then in the order of the SBOM's components.
 #[derive(Debug, Default, Clone, Deserialize)]
 pub struct View {
     #[serde(default)]
@@ -167,9 +169,8 @@ impl View {
     fn keeps(&self, f: &FindingOut) -> bool {
         let row = &f.row;
         let text = self.q.trim().to_lowercase();
-        let has = |s: &str| s.to_lowercase().contains(&text);
-        let text_ok = text.is_empty()
-            || has(&row.vulnerability)
+        let has = |s: &str| text.is_empty() || s.to_lowercase().contains(&text);
+        let text_ok = has(&row.vulnerability)
             || row.aliases.iter().any(|a| has(a))
             || has(&row.component)
             || row.summary.as_deref().is_some_and(has);
