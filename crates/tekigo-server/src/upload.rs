@@ -93,6 +93,13 @@ impl Filling {
     }
 }
 
+/// `bytes` as an upload (what the server makes itself: the demo's SBOM).
+pub(crate) fn from_bytes(data_dir: &Path, bytes: &[u8]) -> Result<Spooled, AppError> {
+    let mut filling = Filling::new(data_dir, bytes.len())?;
+    filling.push(bytes)?;
+    filling.finish()
+}
+
 /// Streams `body` to a temporary file; 413 past `limit` bytes.
 pub async fn spool(data_dir: &Path, mut body: Body, limit: usize) -> Result<Spooled, AppError> {
     let mut filling = Filling::new(data_dir, limit)?;

@@ -529,3 +529,53 @@ async fn the_page_lists_findings_in_pages_filtered_and_in_order() {
     let html = page(&mut admin, "/p/plant/vulnerabilities?triage=not_affected").await;
     assert_eq!(listed(&html), [high]);
 }
+
+/// `serve --demo` without an advisory database builds a small one of public advisories and
+/// uploads the example gateway's SBOM: the page has findings to show, Log4Shell first (in
+/// the KEV catalog) and glibc through its source package; a second start adds nothing.
+#[tokio::test]
+async fn the_demo_shows_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, n) = blocking({
+        let data = dir.path().join("data");
+        move || tekigo_server::demo::advisories(&data).unwrap()
+    });
+    assert_eq!(n, 4);
+    let settings = Settings {
+        vulndb: Some(db),
+        ..Settings::default()
+    };
+    let app = blocking(|| App::create(Db::Sqlite, dir, settings));
+    for _ in 0..2 {
+        blocking(|| tekigo_server::demo::load(app.state.shared()).unwrap());
+    }
+    let mut admin = app.admin().await;
+    let (status, vulns) = admin
+        .send(Method::GET, "/api/projects/gateway/vulnerabilities", None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{vulns}");
+    assert_eq!(vulns["sboms"].as_array().unwrap().len(), 1, "{vulns}");
+    let found = findings(&vulns);
+    let ids: Vec<&str> = found
+        .iter()
+        .map(|f| f["vulnerability"].as_str().unwrap())
+        .collect();
+    // The API in the SBOM's order (libc6 comes first), the page in the order to work in.
+    assert_eq!(ids, ["DSA-5514-1", "GHSA-jfh8-c2jp-5v3q"], "{vulns}");
+    assert_eq!(
+        found[0]["explanation"]["via_source"],
+        "glibc 2.36-9+deb12u1"
+    );
+    assert_eq!(found[1]["kev"], true);
+    let html = page(&mut admin, "/p/gateway/vulnerabilities?lang=ja").await;
+    assert_eq!(listed_ids(&html), ["GHSA-jfh8-c2jp-5v3q", "DSA-5514-1"]);
+    assert!(html.contains("KEV 2021-12-10"), "{html}");
+}
+
+/// The ids of the finding rows of a page, top to bottom, whatever their prefix.
+fn listed_ids(html: &str) -> Vec<String> {
+    html.split("<tr>\n        <td>")
+        .skip(1)
+        .map(|rest| rest.split(['<', '\n']).next().unwrap_or("").to_string())
+        .collect()
+}

@@ -40,7 +40,9 @@ pub struct ServeArgs {
     /// The private key of --tls-cert (PEM: PKCS#8, PKCS#1 or SEC1).
     #[arg(long, value_name = "FILE", requires = "tls_cert")]
     pub tls_key: Option<PathBuf>,
-    /// Load the example projects (gateway, tekigo-self, water-treatment) if missing.
+    /// Load the example projects (gateway, tekigo-self, water-treatment) if missing; without
+    /// --vulndb, also a demonstration advisory database of a few public records in the data
+    /// directory, and the example gateway's SBOM.
     #[arg(long)]
     pub demo: bool,
     /// Minutes of inactivity after which a session ends.
@@ -110,13 +112,18 @@ pub enum AuditCommand {
 }
 
 fn open(data: DataArgs, settings: Settings) -> Result<AppState> {
-    let dir = match data.data {
-        Some(d) => d,
+    let dir = data_dir(&data)?;
+    tekigo_server::open(dir, data.database.as_deref(), settings)
+}
+
+/// The data directory given, else the user's.
+fn data_dir(data: &DataArgs) -> Result<PathBuf> {
+    Ok(match &data.data {
+        Some(d) => d.clone(),
         None => dirs::data_dir()
             .ok_or_else(|| crate::i18n::UserError::new("error.no_server_data_dir", &[]))?
             .join("tekigo/server"),
-    };
-    tekigo_server::open(dir, data.database.as_deref(), settings)
+    })
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime> {
@@ -148,12 +155,30 @@ pub fn serve(args: ServeArgs) -> Result<ExitCode> {
         }
         _ => None,
     };
+    // A demo without an advisory database gets a small one of real public advisories, so
+    // that its vulnerabilities page has findings to show.
+    let vulndb = match args.vulndb {
+        Some(db) => Some(db),
+        None if args.demo => {
+            let (db, n) = tekigo_server::demo::advisories(&data_dir(&args.data)?)?;
+            println!(
+                "{}",
+                crate::i18n::fill(
+                    crate::i18n::chosen(),
+                    "serve.demo_advisories",
+                    &[("path", &db.display()), ("n", &n)]
+                )
+            );
+            Some(db)
+        }
+        None => None,
+    };
     let settings = Settings {
         session_idle_secs: args.session_idle * 60,
         token_idle_secs: args.token_idle.saturating_mul(24 * 3600),
         max_upload_bytes: args.max_upload.saturating_mul(1024 * 1024),
         font_dir: args.font_dir,
-        vulndb: args.vulndb,
+        vulndb,
     };
     let state = open(args.data, settings)?;
     if args.demo {
