@@ -169,13 +169,16 @@ async fn security_headers(request: Request, next: Next) -> Response {
 }
 
 /// Runs the server until Ctrl-C or SIGTERM; prints the one-time setup token while no
-/// user exists. With `tls` (see [`tls::server_config`]) it speaks only HTTPS and every
-/// answer carries `Strict-Transport-Security`, so a browser that has been here once
-/// never tries plain HTTP to this host again.
+/// user exists, after `first_start`'s sentence for the setup page's URL (the caller words
+/// it in the user's language; the `listening on` and `setup token:` lines stay as they
+/// are, for the scripts that read them). With `tls` (see [`tls::server_config`]) it speaks
+/// only HTTPS and every answer carries `Strict-Transport-Security`, so a browser that has
+/// been here once never tries plain HTTP to this host again.
 pub async fn serve(
     state: AppState,
     bind: std::net::SocketAddr,
     tls: Option<tokio_rustls::rustls::ServerConfig>,
+    first_start: impl FnOnce(&str) -> String,
 ) -> anyhow::Result<()> {
     // Only here, not in `open`: the commands that open the data directory beside a running
     // server must not remove its directories.
@@ -189,10 +192,8 @@ pub async fn serve(
     let scheme = if tls.is_some() { "https" } else { "http" };
     println!("tekigo serve: listening on {scheme}://{addr}");
     if let Some(token) = token {
-        println!(
-            "tekigo serve: first start. Create the administrator at {scheme}://{addr}/setup \
-             with this one-time token:\nsetup token: {token}"
-        );
+        println!("{}", first_start(&format!("{scheme}://{addr}/setup")));
+        println!("setup token: {token}");
     }
     if tls.is_none() && !addr.ip().is_loopback() {
         eprintln!(

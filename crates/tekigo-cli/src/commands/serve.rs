@@ -193,7 +193,9 @@ pub fn serve(args: ServeArgs) -> Result<ExitCode> {
             );
         }
     }
-    runtime()?.block_on(tekigo_server::serve(state, args.bind, tls))?;
+    let first_start =
+        |url: &str| crate::i18n::fill(crate::i18n::chosen(), "serve.first_start", &[("url", &url)]);
+    runtime()?.block_on(tekigo_server::serve(state, args.bind, tls, first_start))?;
     Ok(ExitCode::SUCCESS)
 }
 
