@@ -1,6 +1,7 @@
 // End-to-end test of `tekigo serve` in headless chromium: first-start setup, login, the
 // check sheet and its filters, answering a requirement, uploading evidence, the achieved
-// vector following the answer, the PDF report, and no request to any other host.
+// vector following the answer, the PDF report, the demo's vulnerabilities filtered and
+// triaged, and no request to any other host.
 //
 // Builds nothing: TEKIGO_BIN names the tekigo binary (crates/tekigo-cli/tests/e2e.rs runs
 // this script with the binary cargo built). Run by hand:
@@ -96,6 +97,26 @@ try {
   ]);
   const pdf = fs.readFileSync(await download.path());
   assert.equal(pdf.subarray(0, 5).toString("latin1"), "%PDF-", "the report is a PDF");
+
+  // The demo's vulnerabilities: Log4Shell (in the KEV catalog) before glibc; a level chosen
+  // from the keyboard filters the list and leaves the focus in the form; a decision comes
+  // back to the filtered view.
+  await page.goto(`${origin}/p/gateway/vulnerabilities`);
+  const ids = () => page.$$eval("#findings-list tbody tr td:first-child", (tds) => tds.map((td) => td.firstChild.textContent.trim()));
+  assert.deepEqual(await ids(), ["GHSA-jfh8-c2jp-5v3q", "DSA-5514-1"]);
+  await page.focus("#findings select[name=severity]");
+  await page.keyboard.press("ArrowDown");
+  await page.waitForURL(/severity=critical/);
+  await page.waitForFunction(() => document.querySelectorAll("#findings-list tbody tr").length === 1);
+  assert.deepEqual(await ids(), ["GHSA-jfh8-c2jp-5v3q"]);
+  assert.equal(await page.evaluate(() => document.activeElement?.name), "severity", "the focus stays in the filters");
+  await page.click("#findings-list details summary");
+  await page.selectOption("#findings-list select[name=state]", "not_affected");
+  await page.selectOption("#findings-list select[name=justification]", "vulnerable_code_not_in_execute_path");
+  await page.click("#findings-list form button[type=submit]");
+  await page.waitForSelector("#vulns .notice");
+  assert.deepEqual(await ids(), ["GHSA-jfh8-c2jp-5v3q"], "the decision comes back to the critical findings");
+  assert.match(await page.textContent("#findings-list tbody"), /Not affected/);
 
   assert.deepEqual(foreign, [], "the pages load nothing from other hosts");
   assert.deepEqual(problems, [], "no script errors or CSP violations");
