@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{blocking, repo_root, App, Client, Db, BOTH};
+use common::{blocking, page, repo_root, App, Db, BOTH};
 use tekigo_server::sync;
 
 const BOM: &str = r#"{"bomFormat":"CycloneDX","specVersion":"1.5","version":1,"components":[
@@ -39,12 +39,6 @@ fn project_with_releases(root: &std::path::Path) -> std::path::PathBuf {
         tekigo_release::freeze(&project, catalog, version, &opts).unwrap();
     }
     dir
-}
-
-async fn page(who: &mut Client, uri: &str) -> String {
-    let (status, _, body) = who.raw(axum::http::Method::GET, uri, None, "").await;
-    assert_eq!(status, axum::http::StatusCode::OK, "{uri}");
-    String::from_utf8(body).unwrap()
 }
 
 #[test]

@@ -7,7 +7,7 @@
 mod common;
 
 use axum::http::{Method, StatusCode};
-use common::{add_user, blocking, copy_dir, repo_root, App, Client, Db, PASSWORD};
+use common::{add_user, blocking, copy_dir, page, repo_root, App, Client, Db, PASSWORD};
 use tekigo_server::sync;
 
 #[path = "../../../tests/receiver.rs"]
@@ -37,13 +37,6 @@ async fn post_form(
         )
         .await;
     (status, headers, String::from_utf8(body).unwrap())
-}
-
-async fn page(who: &mut Client, uri: &str) -> String {
-    let (status, _, body) = who.raw(Method::GET, uri, None, "").await;
-    let body = String::from_utf8(body).unwrap();
-    assert_eq!(status, StatusCode::OK, "{uri}: {body}");
-    body
 }
 
 /// The overdue count of project `p` in the dashboard's upkeep table.

@@ -360,18 +360,14 @@ fn bulk_advisories(dir: &std::path::Path) {
     }
 }
 
-/// The page at `url`, which must answer 200, with `/` and `&` as written (the templates
-/// escape them).
-async fn page(admin: &mut common::Client, url: &str) -> String {
-    let (status, _, html) = admin.raw(Method::GET, url, None, "").await;
-    assert_eq!(status, StatusCode::OK, "{url}");
-    unescaped(&html)
+/// The page at `url` (see `common::page`), with `/` and `&` as written: the templates
+/// escape them.
+async fn view(admin: &mut common::Client, url: &str) -> String {
+    unescaped(&common::page(admin, url).await)
 }
 
-fn unescaped(html: &[u8]) -> String {
-    String::from_utf8_lossy(html)
-        .replace("&#x2f;", "/")
-        .replace("&amp;", "&")
+fn unescaped(html: &str) -> String {
+    html.replace("&#x2f;", "/").replace("&amp;", "&")
 }
 
 /// The ids of the finding rows of a page, top to bottom.
@@ -435,7 +431,7 @@ async fn the_page_lists_findings_in_pages_filtered_and_in_order() {
     };
     let expected = ids(&expected);
 
-    let html = page(&mut admin, "/p/plant/vulnerabilities?lang=ja").await;
+    let html = view(&mut admin, "/p/plant/vulnerabilities?lang=ja").await;
     assert_eq!(listed(&html), expected[..50], "{html}");
     assert!(html.contains("120 件中 1–50 件目"), "{html}");
     assert!(html.contains("1 / 3 ページ"), "{html}");
@@ -444,13 +440,13 @@ async fn the_page_lists_findings_in_pages_filtered_and_in_order() {
         "{html}"
     );
     assert_eq!(html.matches("name=\"vulnerability\"").count(), 50);
-    let html = page(&mut admin, "/p/plant/vulnerabilities?sbom=device&page=2").await;
+    let html = view(&mut admin, "/p/plant/vulnerabilities?sbom=device&page=2").await;
     assert_eq!(listed(&html), expected[50..100]);
     // Past the last page, the last page; not a number, the first.
-    let html = page(&mut admin, "/p/plant/vulnerabilities?sbom=device&page=99").await;
+    let html = view(&mut admin, "/p/plant/vulnerabilities?sbom=device&page=99").await;
     assert_eq!(listed(&html), expected[100..]);
     assert!(html.contains("Findings 101–120 of 120"), "{html}");
-    let html = page(&mut admin, "/p/plant/vulnerabilities?page=x").await;
+    let html = view(&mut admin, "/p/plant/vulnerabilities?page=x").await;
     assert_eq!(listed(&html), expected[..50]);
 
     // Each level, and the findings without a severity.
@@ -467,7 +463,7 @@ async fn the_page_lists_findings_in_pages_filtered_and_in_order() {
             .cloned()
             .collect();
         assert_eq!(want.len(), 24);
-        let html = page(
+        let html = view(
             &mut admin,
             &format!("/p/plant/vulnerabilities?sbom=device&severity={level}"),
         )
@@ -479,9 +475,9 @@ async fn the_page_lists_findings_in_pages_filtered_and_in_order() {
         );
     }
     // Text, ignoring case; one that matches nothing says so.
-    let html = page(&mut admin, "/p/plant/vulnerabilities?q=pysec-2099-007").await;
+    let html = view(&mut admin, "/p/plant/vulnerabilities?q=pysec-2099-007").await;
     assert_eq!(listed(&html), ["PYSEC-2099-007"]);
-    let html = page(&mut admin, "/p/plant/vulnerabilities?q=log4j&lang=ja").await;
+    let html = view(&mut admin, "/p/plant/vulnerabilities?q=log4j&lang=ja").await;
     assert!(
         listed(&html).is_empty() && html.contains("条件に合う指摘事項はありません"),
         "{html}"
@@ -503,7 +499,7 @@ async fn the_page_lists_findings_in_pages_filtered_and_in_order() {
             "application/x-www-form-urlencoded",
         )
         .await;
-    let html = unescaped(&html);
+    let html = unescaped(&String::from_utf8_lossy(&html));
     assert_eq!(status, StatusCode::OK, "{html}");
     assert!(html.contains("トリアージを保存しました"), "{html}");
     assert!(
@@ -516,7 +512,7 @@ async fn the_page_lists_findings_in_pages_filtered_and_in_order() {
     );
     // The decision is by component, so both SBOMs' findings carry it.
     for (triage, count) in [("open", 119), ("untriaged", 119), ("not_affected", 1)] {
-        let html = page(
+        let html = view(
             &mut admin,
             &format!("/p/plant/vulnerabilities?triage={triage}"),
         )
@@ -526,7 +522,7 @@ async fn the_page_lists_findings_in_pages_filtered_and_in_order() {
             "{triage}: {html}"
         );
     }
-    let html = page(&mut admin, "/p/plant/vulnerabilities?triage=not_affected").await;
+    let html = view(&mut admin, "/p/plant/vulnerabilities?triage=not_affected").await;
     assert_eq!(listed(&html), [high]);
 }
 
@@ -567,7 +563,7 @@ async fn the_demo_shows_findings() {
         "glibc 2.36-9+deb12u1"
     );
     assert_eq!(found[1]["kev"], true);
-    let html = page(&mut admin, "/p/gateway/vulnerabilities?lang=ja").await;
+    let html = view(&mut admin, "/p/gateway/vulnerabilities?lang=ja").await;
     assert_eq!(listed_ids(&html), ["GHSA-jfh8-c2jp-5v3q", "DSA-5514-1"]);
     assert!(html.contains("KEV 2021-12-10"), "{html}");
 }

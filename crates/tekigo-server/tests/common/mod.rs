@@ -253,3 +253,11 @@ pub fn multipart(fields: &[(&str, &str)], file: (&str, &[u8])) -> (Vec<u8>, Stri
     body.extend(format!("\r\n--{boundary}--\r\n").as_bytes());
     (body, format!("multipart/form-data; boundary={boundary}"))
 }
+
+/// The page at `uri`, which must answer 200 (the body in the failure message).
+pub async fn page(who: &mut Client, uri: &str) -> String {
+    let (status, _, body) = who.raw(Method::GET, uri, None, "").await;
+    let body = String::from_utf8(body).unwrap();
+    assert_eq!(status, StatusCode::OK, "{uri}: {body}");
+    body
+}
