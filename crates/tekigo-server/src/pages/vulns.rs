@@ -165,11 +165,16 @@ const STATES: [&str; 4] = ["under_investigation", "affected", "not_affected", "f
 const SEVERITIES: [&str; 5] = ["critical", "high", "medium", "low", "unknown"];
 
 impl View {
-    /// Whether the list keeps this finding (see [`View`]).
-    fn keeps(&self, f: &FindingOut) -> bool {
-        let row = &f.row;
+    /// Whether the list keeps a finding (see [`View`]); the text is made lower-case once
+    /// for all the findings.
+    fn filter(&self) -> impl Fn(&FindingOut) -> bool + '_ {
         let text = self.q.trim().to_lowercase();
-        let has = |s: &str| text.is_empty() || s.to_lowercase().contains(&text);
+        move |f| self.keeps(&text, f)
+    }
+
+    fn keeps(&self, text: &str, f: &FindingOut) -> bool {
+        let row = &f.row;
+        let has = |s: &str| text.is_empty() || s.to_lowercase().contains(text);
         let text_ok = has(&row.vulnerability)
             || row.aliases.iter().any(|a| has(a))
             || has(&row.component)
@@ -294,8 +299,9 @@ fn render_page(
             }
         })
         .collect();
+    let keeps = view.filter();
     let list = chosen.map(|sf| {
-        let mut kept: Vec<&FindingOut> = sf.findings.iter().filter(|f| view.keeps(f)).collect();
+        let mut kept: Vec<&FindingOut> = sf.findings.iter().filter(|f| keeps(f)).collect();
         order(&mut kept);
         let pages = kept.len().div_ceil(PAGE_ROWS).max(1);
         let page = view.page(pages);
