@@ -40,9 +40,9 @@ pub struct ServeArgs {
     /// The private key of --tls-cert (PEM: PKCS#8, PKCS#1 or SEC1).
     #[arg(long, value_name = "FILE", requires = "tls_cert")]
     pub tls_key: Option<PathBuf>,
-    /// Load the example projects (gateway, tekigo-self, water-treatment) if missing; without
-    /// --vulndb, also a demonstration advisory database of a few public records in the data
-    /// directory, and the example gateway's SBOM.
+    /// Load the example projects (gateway, tekigo-self, water-treatment) if missing, and the
+    /// example gateway's SBOM; without --vulndb, also a demonstration advisory database of a
+    /// few public records in the data directory.
     #[arg(long)]
     pub demo: bool,
     /// Minutes of inactivity after which a session ends.
