@@ -9,10 +9,30 @@
 # (mode 0600); tests read it when TEKIGO_TEST_POSTGRES is not set. With TEKIGO_TEST_POSTGRES
 # set, the tests use that server instead and nothing is done here. Re-running keeps the
 # password from the file and only makes sure the server is up.
+#
+# Each run also drops the schemas tests left more than a day ago (crates/tekigo-store/src/
+# testing.rs names them with their time); a day keeps those of a suite running beside.
 set -euo pipefail
 . "$(dirname "$0")/../lib/setup.sh"
 
+# Drops, one transaction each (a schema holds dozens of tables, each a lock), the test
+# schemas older than a day, and those of the older naming without a time.
+drop_stale_test_schemas() {
+    psql "$1" -qAtX -v ON_ERROR_STOP=1 >/dev/null <<'SQL'
+SET client_min_messages = warning;
+SELECT format('DROP SCHEMA %I CASCADE', nspname)
+FROM pg_namespace
+WHERE pg_has_role(nspowner, 'USAGE')
+  AND (nspname ~ '^t_[0-9a-f]{16}$'
+       OR (nspname ~ '^t_[0-9a-f]{1,15}_[0-9a-f]{16}$'
+           AND ('x' || lpad(substring(nspname FROM '^t_([0-9a-f]+)_'), 16, '0'))::bit(64)::bigint
+               < extract(epoch FROM now()) - 86400))
+\gexec
+SQL
+}
+
 if [ -n "${TEKIGO_TEST_POSTGRES:-}" ]; then
+    drop_stale_test_schemas "$TEKIGO_TEST_POSTGRES"
     exit 0
 fi
 
@@ -23,6 +43,7 @@ database=tekigo_test
 # Fast path: the server answers with the stored URL, so everything below is already done.
 if [ -s "$url_file" ] && command -v psql >/dev/null 2>&1 &&
     psql "$(cat "$url_file")" -qAtc 'select 1' >/dev/null 2>&1; then
+    drop_stale_test_schemas "$(cat "$url_file")"
     exit 0
 fi
 
@@ -50,7 +71,9 @@ if ! pg_lsclusters -h | awk -v v="$version" '$1 == v && $2 == "main" && $4 == "o
         while port_taken "$port"; do port=$((port + 1)); done
         pg_conftool "$version" main set port "$port"
     fi
-    pg_ctlcluster "$version" main start
+    # After an unclean stop the server first syncs its whole data directory, which on a
+    # slow disk outlasts pg_ctl's default minute: wait up to ten.
+    pg_ctlcluster "$version" main start -- -t 600
 fi
 for _ in $(seq 60); do
     pg_isready -q -h 127.0.0.1 -p "$port" && break
@@ -87,3 +110,4 @@ if ! psql "$url" -qAtc 'select 1' >/dev/null; then
     echo "60-postgres: cannot connect to $database as $role on 127.0.0.1:$port" >&2
     exit 1
 fi
+drop_stale_test_schemas "$url"

@@ -3,6 +3,11 @@
 //! PostgreSQL tests need a server: `scripts/setup/60-postgres.sh` starts one and writes its
 //! URL to `~/.cache/tekigo/postgres-url` (or set `TEKIGO_TEST_POSTGRES`). Each call gets
 //! a fresh schema of its own, so tests run in parallel without seeing each other.
+//!
+//! A store does not know it belongs to a test, so nothing drops the schema when the test
+//! ends. Its name carries the time it was made (`t_<unix seconds, hex>_<random>`), and the
+//! set-up script drops the test schemas older than a day: left to pile up, they grew one
+//! server to 90,000 files whose start after an unclean stop outlasted `pg_ctl`'s wait.
 
 use crate::{Store, StoreError};
 use std::path::Path;
@@ -35,7 +40,11 @@ pub fn fresh_postgres_url() -> Result<String, StoreError> {
     let mut client = config.connect(tls)?;
     let mut bytes = [0u8; 8];
     getrandom::getrandom(&mut bytes).map_err(|e| StoreError::Schema(e.to_string()))?;
-    let schema: String = std::iter::once("t_".to_string())
+    let made = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let schema: String = std::iter::once(format!("t_{made:x}_"))
         .chain(bytes.iter().map(|b| format!("{b:02x}")))
         .collect();
     client.batch_execute(&format!("CREATE SCHEMA {schema}"))?;
