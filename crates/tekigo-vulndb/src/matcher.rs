@@ -170,6 +170,13 @@ fn merge_same_vulnerability(found: Vec<Finding>) -> Vec<Finding> {
     out
 }
 
+/// The CPEs of a whole SBOM, which NVD platform conditions are checked against: every
+/// query's, so they are known only once every query is.
+pub(crate) trait Platforms: Sync {
+    /// The platforms, waiting until they are known.
+    fn platforms(&self) -> &[Platform];
+}
+
 /// The CPEs every component states: the evidence for NVD platform conditions, which any
 /// component of the list may satisfy.
 pub(crate) fn platforms<'q>(queries: impl Iterator<Item = &'q Query>) -> Vec<Platform> {
@@ -233,7 +240,7 @@ pub(crate) struct Matcher<'a> {
     has: [bool; 5],
     cache: HashMap<usize, Rc<Advisory>>,
     /// Known once every query is (see `QueryFeed`): a match that needs them waits.
-    platforms: &'a std::sync::OnceLock<Vec<Platform>>,
+    platforms: &'a dyn Platforms,
     pub(crate) warnings: Vec<String>,
     /// The bytes of the last OSV lookup's postings, their room kept for the next lookup.
     osv_buf: Vec<u8>,
@@ -247,10 +254,7 @@ enum Tri {
 }
 
 impl<'a> Matcher<'a> {
-    pub(crate) fn new(
-        db: &'a Db,
-        platforms: &'a std::sync::OnceLock<Vec<Platform>>,
-    ) -> Matcher<'a> {
+    pub(crate) fn new(db: &'a Db, platforms: &'a dyn Platforms) -> Matcher<'a> {
         let has = Source::ALL.map(|s| db.meta().records.contains_key(s.as_str()));
         Matcher {
             db,
@@ -766,7 +770,7 @@ impl<'a> Matcher<'a> {
             return Ok(Tri::Unknown);
         };
         let mut seen = false;
-        for p in self.platforms.wait() {
+        for p in self.platforms.platforms() {
             if !pattern.same_product(&p.cpe) {
                 continue;
             }
