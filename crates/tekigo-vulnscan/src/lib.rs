@@ -467,7 +467,10 @@ fn write_json(
         feed,
         triage,
         kernel,
-        JsonChunk::default,
+        || JsonChunk {
+            rows: PrettyItems::for_chunk(),
+            failing: false,
+        },
         |chunk, row| {
             chunk.failing |= fail_on.is_some_and(|t| row.fails(t));
             // A row is an item of the top-level list.
@@ -559,7 +562,6 @@ impl std::error::Error for ScanError {
 }
 
 /// One chunk's rows as JSON list items, and whether one fails `fail_on`.
-#[derive(Default)]
 struct JsonChunk {
     rows: PrettyItems,
     failing: bool,

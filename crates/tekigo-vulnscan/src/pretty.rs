@@ -26,6 +26,18 @@ pub struct PrettyItems {
 }
 
 impl PrettyItems {
+    /// Empty, with room for the JSON of one chunk of a scan (tekigo-vulndb's `scan_ordered`
+    /// hands 256 components to a chunk): 15,152 findings in 49 chunks wrote about 460 KB
+    /// each, and a buffer grown from nothing was copied at every doubling into fresh pages,
+    /// 4 ms of CPU in a scan of 107 (issue 20). Room never written is never touched, so a
+    /// chunk with few findings costs no memory for it.
+    pub fn for_chunk() -> PrettyItems {
+        PrettyItems {
+            json: Vec::with_capacity(1 << 20),
+            ..PrettyItems::default()
+        }
+    }
+
     pub fn push<T: Serialize + ?Sized>(&mut self, value: &T, depth: usize) {
         let before = self.json.len();
         if self.count > 0 {

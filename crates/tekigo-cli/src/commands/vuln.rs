@@ -603,7 +603,10 @@ fn scan(global: &Global, args: ScanArgs) -> Result<ExitCode> {
             &db,
             triage.as_ref(),
             kernel.as_ref(),
-            SarifChunk::default,
+            || SarifChunk {
+                results: tekigo_vulnscan::PrettyItems::for_chunk(),
+                ..SarifChunk::default()
+            },
             |chunk, row| chunk.push(&row, &uri, threshold),
             |chunk, w| {
                 if let Some(e) = chunk.results.error.take() {
