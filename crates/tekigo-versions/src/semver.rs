@@ -43,6 +43,11 @@ fn identifiers<'a>(s: &'a str, what: &str) -> Result<Vec<&'a str>, String> {
 
 pub(crate) fn parse(s: &str) -> Result<Version<'_>, String> {
     let core = s.strip_prefix('v').unwrap_or(s);
+    plain_release(core).map_or_else(|| parse_general(core), Ok)
+}
+
+/// [`parse`] of any version, after its leading `v`.
+fn parse_general(core: &str) -> Result<Version<'_>, String> {
     if core.is_empty() {
         return Err("version string is empty".into());
     }
@@ -78,6 +83,41 @@ pub(crate) fn parse(s: &str) -> Result<Version<'_>, String> {
         minor,
         patch,
         pre,
+    })
+}
+
+/// `MAJOR.MINOR.PATCH` and nothing more, the shape of nearly every bound in advisories, read
+/// in one pass over its bytes: a scan parses a bound for each range it checks, and the
+/// general parse's searches for `+`, `-` and `.` cost about 600 instructions a version, 3 %
+/// of a scan of 15,000 findings (issue 20). `None` for anything else, a leading zero
+/// included, which the general parse then accepts or reports as it always did.
+fn plain_release(core: &str) -> Option<Version<'_>> {
+    let mut dots = [0; 2];
+    let mut n = 0;
+    for (i, b) in core.bytes().enumerate() {
+        match b {
+            b'0'..=b'9' => {}
+            b'.' if n < 2 => {
+                dots[n] = i;
+                n += 1;
+            }
+            _ => return None,
+        }
+    }
+    if n < 2 {
+        return None;
+    }
+    let (major, minor, patch) = (
+        &core[..dots[0]],
+        &core[dots[0] + 1..dots[1]],
+        &core[dots[1] + 1..],
+    );
+    let number = |p: &str| !p.is_empty() && (p.len() == 1 || !p.starts_with('0'));
+    (number(major) && number(minor) && number(patch)).then(|| Version {
+        major,
+        minor,
+        patch,
+        pre: Vec::new(),
     })
 }
 
@@ -117,6 +157,62 @@ fn cmp_pre(a: &[&str], b: &[&str]) -> Ordering {
 mod tests {
     use crate::testutil::{check_invalid, check_table};
     use crate::Ecosystem;
+
+    /// The one-pass reading of a plain release gives what the general parse gives, and
+    /// leaves everything else to it.
+    #[test]
+    fn plain_releases_read_as_the_general_parse_reads_them() {
+        for text in [
+            "0.0.0",
+            "1.2.3",
+            "10.20.30",
+            "18446744073709551616.0.0",
+            "0.10.0",
+        ] {
+            let v = super::plain_release(text).expect(text);
+            assert_eq!(
+                format!("{v:?}"),
+                format!("{:?}", super::parse_general(text).unwrap()),
+                "{text}"
+            );
+        }
+        // Every string of digits and dots from these pieces: read alike by both, or by
+        // neither.
+        let pieces = ["", "0", "7", "00", "01", "10", "123"];
+        for parts in 1..=4u32 {
+            for n in 0..pieces.len().pow(parts) {
+                let text = (0..parts)
+                    .map(|k| pieces[n / pieces.len().pow(k) % pieces.len()])
+                    .collect::<Vec<_>>()
+                    .join(".");
+                let general = super::parse_general(&text).ok().map(|v| format!("{v:?}"));
+                let plain = super::plain_release(&text).map(|v| format!("{v:?}"));
+                assert_eq!(plain, general, "{text:?}");
+            }
+        }
+        for text in [
+            "",
+            ".",
+            "..",
+            "1",
+            "1.2",
+            "1.2.",
+            ".1.2",
+            "1..2",
+            "1.2.3.4",
+            "01.2.3",
+            "1.02.3",
+            "1.2.03",
+            "1.2.3-rc.1",
+            "1.2.3+build",
+            "1.2.x",
+            " 1.2.3",
+            "1.2.3 ",
+            "１.2.3",
+        ] {
+            assert!(super::plain_release(text).is_none(), "{text:?}");
+        }
+    }
 
     /// semver.org §11's examples, the node-semver / semver crate comparison fixtures, and
     /// Go module forms.
