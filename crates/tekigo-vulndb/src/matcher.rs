@@ -608,11 +608,19 @@ impl<'a> Matcher<'a> {
                 }
             };
             if let Some((comparison, fixed)) = explained {
-                let mut range = String::from(if kind == RangeKind::Semver {
+                let head = if kind == RangeKind::Semver {
                     "SEMVER range: "
                 } else {
                     "ECOSYSTEM range: "
-                });
+                };
+                // Sized at once: grown a few bytes at a time it was reallocated twice for
+                // every finding.
+                let len = events
+                    .iter()
+                    .map(|e| event_parts(e).1.len() + 16)
+                    .sum::<usize>();
+                let mut range = String::with_capacity(head.len() + len);
+                range.push_str(head);
                 for (i, e) in events.iter().enumerate() {
                     let (k, v) = event_parts(e);
                     if i > 0 {
@@ -1126,46 +1134,55 @@ fn explain_range(
         return Ok(None);
     }
     let version = parsed.as_str();
+    // Each bound parsed once: compared with the version, then with the best so far.
     let eco = parsed.ecosystem();
-    let cmp =
-        |a: &str, b: &str| -> Result<Ordering, VersionError> { Ok(compare(eco, a, b)?.ordering) };
-    // The greatest introduced at or below the version.
-    let mut intro: Option<&str> = None;
+    let order = |a: &Version<'_>, b: &Version<'_>| a.compare(b).unwrap_or(Ordering::Equal);
+    // The greatest introduced at or below the version ("0" is below every version).
+    let mut intro: Option<(&str, Option<Version<'_>>)> = None;
     for e in events {
         let Event::Introduced(v) = e else {
             continue;
         };
         let v = *v;
-        let applies = v == "0" || parsed.compare_str(v)? != Ordering::Less;
-        let greater = match intro {
-            None => true,
-            Some("0") => v != "0",
-            Some(best) => v != "0" && cmp(v, best)? == Ordering::Greater,
+        let bound = (v != "0").then(|| Version::parse(eco, v)).transpose()?;
+        let applies = bound
+            .as_ref()
+            .is_none_or(|b| order(parsed, b) != Ordering::Less);
+        let greater = match (&intro, &bound) {
+            (None, _) => true,
+            (Some((_, None)), b) => b.is_some(),
+            (Some((_, Some(best))), Some(b)) => order(b, best) == Ordering::Greater,
+            (Some(_), None) => false,
         };
         if applies && greater {
-            intro = Some(v);
+            intro = Some((v, bound));
         }
     }
+    let intro = intro.map(|(v, _)| v);
     // The nearest closing event above the version.
-    let mut close: Option<(EventKind, &str)> = None;
+    let mut close: Option<(EventKind, &str, Version<'_>)> = None;
     for e in events {
         let (k, v) = event_parts(e);
+        if !matches!(k, EventKind::Fixed | EventKind::LastAffected) {
+            continue;
+        }
+        let bound = Version::parse(eco, v)?;
         let above = match k {
-            EventKind::Fixed => parsed.compare_str(v)? == Ordering::Less,
-            EventKind::LastAffected => parsed.compare_str(v)? != Ordering::Greater,
-            _ => false,
+            EventKind::Fixed => order(parsed, &bound) == Ordering::Less,
+            _ => order(parsed, &bound) != Ordering::Greater,
         };
         if !above {
             continue;
         }
-        let nearer = match close {
+        let nearer = match &close {
             None => true,
-            Some((_, best)) => cmp(v, best)? == Ordering::Less,
+            Some((_, _, best)) => order(&bound, best) == Ordering::Less,
         };
         if nearer {
-            close = Some((k, v));
+            close = Some((k, v, bound));
         }
     }
+    let close = close.map(|(k, v, _)| (k, v));
     let from: [&str; 2] = match intro {
         Some("0") | None => [" >= introduced 0 (every version before the fix)", ""],
         Some(i) => [" >= introduced ", i],
