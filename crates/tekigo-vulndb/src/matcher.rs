@@ -94,10 +94,12 @@ pub struct Finding {
     /// the kernel's CNA does): what the kernel configuration is checked against.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub program_files: Vec<String>,
-    /// The ids that name the vulnerability itself, upper-case: `ids()` without CSAF document
-    /// ids, which two different vulnerabilities of one advisory share.
+    /// The CSAF document ids among `ids()`: they name the document, which two different
+    /// vulnerabilities of one advisory share, so they link nothing. Kept instead of the
+    /// linking ids themselves, which only a component with two findings or more needs:
+    /// upper-cased copies of every id cost three allocations a finding (issue 20).
     #[serde(skip)]
-    links: Vec<String>,
+    documents: Vec<String>,
 }
 
 impl Finding {
@@ -106,8 +108,15 @@ impl Finding {
         std::iter::once(self.vulnerability.as_str()).chain(self.aliases.iter().map(String::as_str))
     }
 
+    /// The ids that name the vulnerability itself: `ids()` without the document ids.
+    fn links(&self) -> impl Iterator<Item = &str> {
+        self.ids()
+            .filter(|id| !self.documents.iter().any(|d| d == id))
+    }
+
     fn shares_id(&self, other: &Finding) -> bool {
-        self.links.iter().any(|a| other.links.contains(a))
+        self.links()
+            .any(|a| other.links().any(|b| a.eq_ignore_ascii_case(b)))
     }
 
     /// Takes in another source's finding of the same vulnerability (see [`Finding`]).
@@ -137,9 +146,9 @@ impl Finding {
                 self.program_files.push(f);
             }
         }
-        for id in other.links {
-            if !self.links.contains(&id) {
-                self.links.push(id);
+        for d in other.documents {
+            if !self.documents.contains(&d) {
+                self.documents.push(d);
             }
         }
     }
@@ -332,11 +341,6 @@ impl<'a> Matcher<'a> {
         let needs_review = v.needs_review || adv.needs_review;
         // One explanation for the finding and its first source, which are the same match.
         let explanation = Arc::new(v.explanation);
-        let links = adv
-            .ids()
-            .filter(|id| Some(*id) != adv.document)
-            .map(str::to_ascii_uppercase)
-            .collect();
         out.push(Finding {
             component_index: 0,
             vulnerability: adv.id.to_string(),
@@ -359,7 +363,7 @@ impl<'a> Matcher<'a> {
             }],
             explanation,
             program_files: v.program_files,
-            links,
+            documents: adv.document.map(str::to_string).into_iter().collect(),
         });
     }
 
@@ -1245,10 +1249,7 @@ mod tests {
             component_index: 0,
             vulnerability: id.into(),
             program_files: Vec::new(),
-            links: std::iter::once(id)
-                .chain(aliases.iter().map(String::as_str))
-                .map(str::to_ascii_uppercase)
-                .collect(),
+            documents: Vec::new(),
             aliases,
             source,
             component: "pkg:deb/debian/glibc@2.36-9".into(),

@@ -69,7 +69,8 @@ pub fn query_from(c: Component) -> Query {
 pub struct FindingRow {
     pub vulnerability: String,
     pub aliases: Vec<String>,
-    pub source: String,
+    /// `osv`, `nvd`, `csaf`, ... (tekigo-vulndb's `Source`).
+    pub source: &'static str,
     pub component: String,
     pub version: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -296,7 +297,7 @@ fn row_of(
         t.lookup(&ids, &component_ref).cloned()
     });
     FindingRow {
-        source: f.source.as_str().to_string(),
+        source: f.source.as_str(),
         severity: f.severity.map(|s| SeverityOut {
             score: s.score,
             label: s.label,

@@ -195,7 +195,7 @@ impl FindingRow {
         let mut o = Object::open(out, depth);
         o.str("vulnerability", &self.vulnerability);
         o.strs("aliases", &self.aliases);
-        o.str("source", &self.source);
+        o.str("source", self.source);
         o.str("component", &self.component);
         o.str("version", &self.version);
         if let Some(s) = &self.summary {
@@ -555,7 +555,7 @@ mod tests {
         let full = FindingRow {
             vulnerability: "CVE-2024-0001".into(),
             aliases: vec!["GHSA-xxxx".into(), "DSA-1\u{1}".into()],
-            source: "osv".into(),
+            source: "osv",
             component: "pkg:pypi/a@1.0?x=\"y\"".into(),
             version: "1.0".into(),
             summary: Some("line one\nline two — 脆弱性".into()),
