@@ -231,6 +231,39 @@ fn commands_that_change_things_report_in_japanese() {
     );
     both(en, ja, &["audit", "verify", "--data", "srv"], "監査証跡");
 
+    // Plain HTTP on an address other machines reach: the warning that logging in will not
+    // work there, on standard error.
+    for (dir, lang, says) in [
+        (en, "en", "is not a loopback address"),
+        (ja, "ja", "ループバックアドレスではありません"),
+    ] {
+        let mut child = command(dir)
+            .env("TEKIGO_LANG", lang)
+            .args(["serve", "--data", "open", "--bind", "0.0.0.0:0"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let err = child.stderr.take().unwrap();
+        let (send, lines) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(err).lines().map_while(Result::ok) {
+                if send.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let warning = lines
+            .recv_timeout(std::time::Duration::from_secs(60))
+            .unwrap_or_default();
+        child.kill().unwrap();
+        child.wait().unwrap();
+        assert!(warning.contains(says), "{lang}: {warning:?}");
+        if lang == "ja" {
+            assert_eq!(english_sentence(&warning), None, "{warning}");
+        }
+    }
+
     // `serve --demo`: the lines up to the setup token, but the address line that scripts
     // read (`listening on`) and the token's.
     for (dir, lang) in [(en, "en"), (ja, "ja")] {

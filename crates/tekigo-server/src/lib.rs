@@ -168,17 +168,28 @@ async fn security_headers(request: Request, next: Next) -> Response {
     response
 }
 
+/// What [`serve`] tells the person who started it, in words the caller chooses (their
+/// language): the `listening on` and `setup token:` lines stay as they are, for the scripts
+/// that read them.
+pub enum Notice<'a> {
+    /// No user exists yet: where to create the administrator (the one-time token follows
+    /// on a line of its own).
+    FirstStart { setup_url: &'a str },
+    /// Plain HTTP on an address other machines reach: session cookies are `Secure`, so
+    /// browsers will not send them back, and logging in will not work.
+    PlainHttpOnNetwork { addr: &'a str },
+}
+
 /// Runs the server until Ctrl-C or SIGTERM; prints the one-time setup token while no
-/// user exists, after `first_start`'s sentence for the setup page's URL (the caller words
-/// it in the user's language; the `listening on` and `setup token:` lines stay as they
-/// are, for the scripts that read them). With `tls` (see [`tls::server_config`]) it speaks
-/// only HTTPS and every answer carries `Strict-Transport-Security`, so a browser that has
-/// been here once never tries plain HTTP to this host again.
+/// user exists, after the [`Notice::FirstStart`] sentence that `words` makes. With `tls`
+/// (see [`tls::server_config`]) it speaks only HTTPS and every answer carries
+/// `Strict-Transport-Security`, so a browser that has been here once never tries plain
+/// HTTP to this host again.
 pub async fn serve(
     state: AppState,
     bind: std::net::SocketAddr,
     tls: Option<tokio_rustls::rustls::ServerConfig>,
-    first_start: impl FnOnce(&str) -> String,
+    words: impl Fn(Notice<'_>) -> String,
 ) -> anyhow::Result<()> {
     // Only here, not in `open`: the commands that open the data directory beside a running
     // server must not remove its directories.
@@ -192,15 +203,18 @@ pub async fn serve(
     let scheme = if tls.is_some() { "https" } else { "http" };
     println!("tekigo serve: listening on {scheme}://{addr}");
     if let Some(token) = token {
-        println!("{}", first_start(&format!("{scheme}://{addr}/setup")));
+        let setup_url = format!("{scheme}://{addr}/setup");
+        println!(
+            "{}",
+            words(Notice::FirstStart {
+                setup_url: &setup_url
+            })
+        );
         println!("setup token: {token}");
     }
     if tls.is_none() && !addr.ip().is_loopback() {
-        eprintln!(
-            "tekigo serve: warning: {addr} is not a loopback address. Session cookies are \
-             Secure, so browsers send them only over HTTPS (or to localhost): give \
-             --tls-cert and --tls-key, or put a TLS reverse proxy in front of this server."
-        );
+        let addr = addr.to_string();
+        eprintln!("{}", words(Notice::PlainHttpOnNetwork { addr: &addr }));
     }
     let sweeper = state.clone();
     tokio::spawn(async move { expire_sessions(sweeper).await });

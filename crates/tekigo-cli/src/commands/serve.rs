@@ -193,9 +193,18 @@ pub fn serve(args: ServeArgs) -> Result<ExitCode> {
             );
         }
     }
-    let first_start =
-        |url: &str| crate::i18n::fill(crate::i18n::chosen(), "serve.first_start", &[("url", &url)]);
-    runtime()?.block_on(tekigo_server::serve(state, args.bind, tls, first_start))?;
+    let words = |notice: tekigo_server::Notice<'_>| {
+        let l = crate::i18n::chosen();
+        match notice {
+            tekigo_server::Notice::FirstStart { setup_url } => {
+                crate::i18n::fill(l, "serve.first_start", &[("url", &setup_url)])
+            }
+            tekigo_server::Notice::PlainHttpOnNetwork { addr } => {
+                crate::i18n::fill(l, "serve.plain_http_on_network", &[("addr", &addr)])
+            }
+        }
+    };
+    runtime()?.block_on(tekigo_server::serve(state, args.bind, tls, words))?;
     Ok(ExitCode::SUCCESS)
 }
 
