@@ -10,6 +10,7 @@
 
 use crate::{FindingRow, SeverityOut, TriageOut};
 use serde::Serialize;
+use std::sync::Arc;
 use tekigo_kconfig::Line;
 use tekigo_vulndb::{Explanation, SourceMatch};
 
@@ -220,8 +221,20 @@ impl FindingRow {
             o.str("state_reason", r);
         }
         o.bool("needs_review", self.needs_review);
-        o.object("explanation", &*self.explanation, write_explanation);
-        o.objects("sources", &self.sources, write_source);
+        let written = o.object("explanation", &*self.explanation, write_explanation);
+        let row_depth = o.depth;
+        o.objects("sources", &self.sources, |s, o| {
+            write_source(s, o, |o| {
+                // The first source's explanation is the finding's own (one `Arc`): its
+                // bytes are copied, one level deeper per level, instead of written again
+                // (a tenth of the time of writing a row).
+                if Arc::ptr_eq(&s.explanation, &self.explanation) {
+                    o.copy_of("explanation", written.clone(), o.depth - row_depth);
+                } else {
+                    o.object("explanation", &*s.explanation, write_explanation);
+                }
+            })
+        });
         o.close();
     }
 }
@@ -265,12 +278,13 @@ fn write_explanation(e: &Explanation, o: &mut Object<'_>) {
     }
 }
 
-fn write_source(s: &SourceMatch, o: &mut Object<'_>) {
+/// A source's fields, its explanation written by `explanation`.
+fn write_source(s: &SourceMatch, o: &mut Object<'_>, explanation: impl FnOnce(&mut Object<'_>)) {
     o.str("source", s.source.as_str());
     o.str("advisory", &s.advisory);
     o.opt_str("fixed_version", s.fixed_version.as_deref());
     o.bool("needs_review", s.needs_review);
-    o.object("explanation", &*s.explanation, write_explanation);
+    explanation(o);
 }
 
 /// An object being written: `{` written, its keys one level further in than it.
@@ -340,11 +354,33 @@ impl<'o> Object<'o> {
         }
     }
 
-    fn object<T>(&mut self, name: &str, value: &T, fields: impl FnOnce(&T, &mut Object<'_>)) {
+    /// Writes an object; returns where its value (`{` to `}`) is in the output.
+    fn object<T>(
+        &mut self,
+        name: &str,
+        value: &T,
+        fields: impl FnOnce(&T, &mut Object<'_>),
+    ) -> std::ops::Range<usize> {
         self.key(name);
+        let start = self.out.len();
         let mut inner = Object::open(self.out, self.depth);
         fields(value, &mut inner);
         inner.close();
+        start..self.out.len()
+    }
+
+    /// A value already written at `value` in the output, again under `name`, `deeper`
+    /// levels further in: each of its line breaks takes that much more indentation. (A line
+    /// break in JSON text is always layout: within strings it is escaped.)
+    fn copy_of(&mut self, name: &str, value: std::ops::Range<usize>, deeper: usize) {
+        self.key(name);
+        let mut start = value.start;
+        while let Some(n) = memchr::memchr(b'\n', &self.out[start..value.end]) {
+            self.out.extend_from_within(start..start + n + 1);
+            indent(self.out, deeper);
+            start += n + 1;
+        }
+        self.out.extend_from_within(start..value.end);
     }
 
     fn opt_object<T>(
@@ -354,7 +390,9 @@ impl<'o> Object<'o> {
         fields: impl FnOnce(&T, &mut Object<'_>),
     ) {
         match value {
-            Some(v) => self.object(name, v, fields),
+            Some(v) => {
+                self.object(name, v, fields);
+            }
             None => {
                 self.key(name);
                 self.out.extend_from_slice(b"null");
@@ -639,7 +677,11 @@ mod tests {
         let mut no_severity = bare.clone();
         no_severity.severity = None;
         no_severity.state = FindingState::Unknown;
-        vec![full, bare, no_severity]
+        // As the matcher makes them: the first source's explanation is the finding's own
+        // `Arc` (its bytes are copied, not written again), the second another.
+        let mut shared = full.clone();
+        shared.sources[0].explanation = shared.explanation.clone();
+        vec![full, bare, no_severity, shared]
     }
 
     /// The direct writer and the serde derive write the same bytes, at any depth and as
@@ -653,7 +695,7 @@ mod tests {
                 by_hand.push_row(&row, depth);
             }
             assert!(by_serde.error.is_none());
-            assert_eq!(by_hand.count, 3);
+            assert_eq!(by_hand.count, rows().len());
             assert_eq!(
                 String::from_utf8(by_hand.json).unwrap(),
                 String::from_utf8(by_serde.json).unwrap(),
