@@ -319,7 +319,7 @@ impl<'a> Matcher<'a> {
             let first = self
                 .db
                 .postings(&index::kev_key(id), &mut buf)?
-                .first()
+                .next()
                 .map(|p| p.0);
             if let Some(rec) = first {
                 if let Body::Kev(k) = &self.advisory(rec)?.body {

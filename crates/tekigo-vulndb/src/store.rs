@@ -308,7 +308,7 @@ impl Db {
         &self,
         key: &str,
         buf: &'b mut Vec<u8>,
-    ) -> Result<Vec<(usize, &'b [u8])>, DbError> {
+    ) -> Result<Postings<'b>, DbError> {
         let bad = || self.corrupt("key table is damaged");
         let target = key.as_bytes();
         // The sampled keys up to `target`: the last of them starts the only block of
@@ -317,7 +317,7 @@ impl Db {
             .sample_keys
             .partition_point(|k| &self.sample[k.key.clone()] <= target);
         let Some(n) = before.checked_sub(1) else {
-            return Ok(Vec::new());
+            return Ok(Postings::NONE);
         };
         let found = match self.blocks[n].get() {
             Some(block) => find_postings(block, target, self.record_table),
@@ -341,17 +341,45 @@ impl Db {
             }
         };
         let Some((start, postings_end)) = found.ok_or_else(bad)? else {
-            return Ok(Vec::new());
+            return Ok(Postings::NONE);
         };
         self.read_into(start, postings_end, buf).ok_or_else(bad)?;
+        // Checked whole before any is handed out, so that a damaged list is an error
+        // rather than a shorter list.
         let mut r = index::Reader { buf, pos: 0 };
         let n = r.u32().ok_or_else(bad)?;
-        let mut out = Vec::with_capacity(n.min(1024));
         for _ in 0..n {
-            let rec = r.u32().ok_or_else(bad)?;
-            out.push((rec, r.bytes().ok_or_else(bad)?));
+            r.u32().ok_or_else(bad)?;
+            r.bytes().ok_or_else(bad)?;
         }
-        Ok(out)
+        Ok(Postings {
+            r: index::Reader { buf, pos: 4 },
+            left: n,
+        })
+    }
+}
+
+/// The postings of one key, (record number, payload), read from a list
+/// [`Db::postings`] has checked: an iterator rather than a vector, which cost an
+/// allocation for every lookup of a scan.
+pub(crate) struct Postings<'b> {
+    r: index::Reader<'b>,
+    left: usize,
+}
+
+impl Postings<'_> {
+    const NONE: Postings<'static> = Postings {
+        r: index::Reader { buf: &[], pos: 0 },
+        left: 0,
+    };
+}
+
+impl<'b> Iterator for Postings<'b> {
+    type Item = (usize, &'b [u8]);
+
+    fn next(&mut self) -> Option<(usize, &'b [u8])> {
+        self.left = self.left.checked_sub(1)?;
+        Some((self.r.u32()?, self.r.bytes()?))
     }
 }
 
