@@ -226,8 +226,8 @@ impl FindingRow {
         o.objects("sources", &self.sources, |s, o| {
             write_source(s, o, |o| {
                 // The first source's explanation is the finding's own (one `Arc`): its
-                // bytes are copied, one level deeper per level, instead of written again
-                // (a tenth of the time of writing a row).
+                // bytes are copied two levels deeper instead of written again (9 million of
+                // the 851 million instructions of the 15k benchmark scan).
                 if Arc::ptr_eq(&s.explanation, &self.explanation) {
                     o.copy_of("explanation", written.clone(), o.depth - row_depth);
                 } else {
