@@ -430,7 +430,7 @@ pub async fn login(
     state.login_limit.take(addr)?;
     let user = checked_password(state, name, password)
         .await?
-        .ok_or_else(|| AppError::Forbidden("wrong user name or password".into()))?;
+        .ok_or(AppError::WrongCredentials)?;
     let token = random_token("")?;
     let csrf = random_token("")?;
     let hash = token_hash(&token);

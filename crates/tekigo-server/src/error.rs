@@ -12,6 +12,10 @@ pub enum AppError {
     Unauthorized,
     #[error("{0}")]
     Forbidden(String),
+    /// A login refused: the same answer for an unknown user, a disabled one and a wrong
+    /// password (its own variant so that the login page can say it in the page's language).
+    #[error("wrong user name or password")]
+    WrongCredentials,
     #[error("{0}")]
     NotFound(String),
     /// Someone else changed the object; the body carries its current version.
@@ -34,7 +38,7 @@ impl AppError {
     pub fn status(&self) -> StatusCode {
         match self {
             AppError::Unauthorized => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::Forbidden(_) | AppError::WrongCredentials => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::Conflict { .. } => StatusCode::CONFLICT,
             AppError::BadRequest(_) => StatusCode::UNPROCESSABLE_ENTITY,

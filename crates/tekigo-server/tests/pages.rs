@@ -185,7 +185,22 @@ async fn the_login_and_setup_forms_open_a_session_and_return_to_the_page() {
     )
     .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    assert!(body.contains("wrong user name or password"), "{body}");
+    assert!(body.contains("Wrong user name or password."), "{body}");
+    // In the page's language (the API still answers `wrong user name or password`).
+    let (status, _, body) = get_page(
+        &app,
+        None,
+        Method::POST,
+        "/login?next=%2Fp%2Fplant",
+        &[("accept-language", "ja")],
+        Some(&wrong),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(
+        body.contains("ユーザー名またはパスワードが違います。") && !body.contains("wrong user"),
+        "{body}"
+    );
 
     let right = form(&[("username", "chief"), ("password", PASSWORD)]);
     let (status, headers, _) = get_page(

@@ -53,8 +53,9 @@ fn form_page(
     status: StatusCode,
     next: &Next,
     error: Option<String>,
+    error_key: Option<&str>,
 ) -> Response {
-    let ctx = context! { next_q => super::percent(next.target()), error => error };
+    let ctx = context! { next_q => super::percent(next.target()), error => error, error_key => error_key };
     match render(name, lang, ctx) {
         Ok(body) => html(lang, status, body),
         Err(e) => e.into_response(),
@@ -62,11 +63,18 @@ fn form_page(
 }
 
 pub async fn login_page(lang: PageLang, Query(next): Query<Next>) -> Response {
-    form_page("login.html", lang, StatusCode::OK, &next, None)
+    form_page("login.html", lang, StatusCode::OK, &next, None, None)
 }
 
 pub async fn setup_page(lang: PageLang) -> Response {
-    form_page("setup.html", lang, StatusCode::OK, &Next::default(), None)
+    form_page(
+        "setup.html",
+        lang,
+        StatusCode::OK,
+        &Next::default(),
+        None,
+        None,
+    )
 }
 
 /// The session cookie of a successful login, on a redirect to where the user was going.
@@ -102,7 +110,24 @@ pub async fn login(
         logged_in(session, next.target())
     }
     .await;
-    result.unwrap_or_else(|e| form_page("login.html", lang, e.status(), &next, Some(e.to_string())))
+    result.unwrap_or_else(|e| {
+        // What a person meets at the login form is said in the page's language; anything
+        // else (a form posted from another site) as the server words it.
+        let key = match e {
+            AppError::WrongCredentials => Some("login_wrong"),
+            AppError::Locked => Some("login_locked"),
+            AppError::Throttled => Some("login_throttled"),
+            _ => None,
+        };
+        form_page(
+            "login.html",
+            lang,
+            e.status(),
+            &next,
+            Some(e.to_string()),
+            key,
+        )
+    })
 }
 
 pub async fn setup(State(st): State<AppState>, lang: PageLang, request: Request) -> Response {
@@ -130,6 +155,7 @@ pub async fn setup(State(st): State<AppState>, lang: PageLang, request: Request)
             e.status(),
             &Next::default(),
             Some(e.to_string()),
+            None,
         )
     })
 }
