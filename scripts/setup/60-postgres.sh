@@ -7,11 +7,12 @@
 #
 # The connection URL is written to ${TEKIGO_CACHE_DIR:-$HOME/.cache/tekigo}/postgres-url
 # (mode 0600); tests read it when TEKIGO_TEST_POSTGRES is not set. With TEKIGO_TEST_POSTGRES
-# set, the tests use that server instead and nothing is done here. Re-running keeps the
-# password from the file and only makes sure the server is up.
+# set, the tests use that server instead and nothing is installed or started here. Re-running
+# keeps the password from the file and only makes sure the server is up.
 #
-# Each run also drops the schemas tests left more than a day ago (crates/tekigo-store/src/
-# testing.rs names them with their time); a day keeps those of a suite running beside.
+# Each run, on either server, also drops the schemas tests left more than a day ago
+# (crates/tekigo-store/src/testing.rs names them `t_<time>_<random>`; only those, and only
+# the ones the connecting role may use); a day keeps those of a suite running beside.
 set -euo pipefail
 . "$(dirname "$0")/../lib/setup.sh"
 

@@ -618,7 +618,7 @@ impl<'a> Matcher<'a> {
                     "ECOSYSTEM range: "
                 };
                 // Sized at once: grown a few bytes at a time it was reallocated twice for
-                // every finding.
+                // every finding. 16 an event: `, `, the longest kind (`last_affected`), ` `.
                 let len = events
                     .iter()
                     .map(|e| event_parts(e).1.len() + 16)
