@@ -112,14 +112,10 @@ pub async fn change_password(
     let user = who.user.clone();
     auth::check_password_strength(&user.name, &change.new)?;
     if change.new == change.current {
-        return Err(AppError::BadRequest(
-            "password refused: choose one different from the current one".into(),
-        ));
+        return Err(AppError::WeakPassword(auth::PasswordProblem::Unchanged));
     }
     if !auth::verify_for(st, &user, change.current).await? {
-        return Err(AppError::BadRequest(
-            "the current password is not right".into(),
-        ));
+        return Err(AppError::WrongCurrentPassword);
     }
     let new = change.new;
     let hash = st.argon2(move || auth::hash_password(&new)).await??;

@@ -168,26 +168,64 @@ fn password_matches(password: &str, hash: &str) -> bool {
 /// Common passwords refused whatever their length, one per line.
 const COMMON_PASSWORDS: &str = include_str!("../assets/common-passwords.txt");
 
+/// Why a password is refused (see [`check_password_strength`]): its own type so that a page
+/// can say it in the page's language ([`AppError::label`]); the API answers the English.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PasswordProblem {
+    TooShort,
+    TooLong,
+    FewDistinct,
+    HasUserName,
+    WellKnown,
+    /// A new password the same as the current one.
+    Unchanged,
+}
+
+impl PasswordProblem {
+    pub fn english(self) -> &'static str {
+        match self {
+            PasswordProblem::TooShort => "use at least 12 characters",
+            PasswordProblem::TooLong => "use at most 256 characters",
+            PasswordProblem::FewDistinct => "it repeats too few different characters",
+            PasswordProblem::HasUserName => "it contains the user name",
+            PasswordProblem::WellKnown => "it contains a well-known password",
+            PasswordProblem::Unchanged => "choose one different from the current one",
+        }
+    }
+
+    /// Its label in `i18n/labels.yaml`.
+    pub fn label(self) -> &'static str {
+        match self {
+            PasswordProblem::TooShort => "password_too_short",
+            PasswordProblem::TooLong => "password_too_long",
+            PasswordProblem::FewDistinct => "password_few_distinct",
+            PasswordProblem::HasUserName => "password_has_user_name",
+            PasswordProblem::WellKnown => "password_well_known",
+            PasswordProblem::Unchanged => "password_unchanged",
+        }
+    }
+}
+
 /// The password rules (CR 1.7): at least 12 characters, not only a few distinct ones, not
 /// containing the user name, not a well-known password.
 pub fn check_password_strength(name: &str, password: &str) -> Result<(), AppError> {
-    let weak = |why: &str| Err(AppError::BadRequest(format!("password refused: {why}")));
+    let weak = |why| Err(AppError::WeakPassword(why));
     let chars = password.chars().count();
     if chars < 12 {
-        return weak("use at least 12 characters");
+        return weak(PasswordProblem::TooShort);
     }
     if chars > 256 {
-        return weak("use at most 256 characters");
+        return weak(PasswordProblem::TooLong);
     }
     let mut distinct: Vec<char> = password.chars().collect();
     distinct.sort_unstable();
     distinct.dedup();
     if distinct.len() < 6 {
-        return weak("it repeats too few different characters");
+        return weak(PasswordProblem::FewDistinct);
     }
     let lower = password.to_lowercase();
     if !name.is_empty() && lower.contains(&name.to_lowercase()) {
-        return weak("it contains the user name");
+        return weak(PasswordProblem::HasUserName);
     }
     if COMMON_PASSWORDS
         .lines()
@@ -195,7 +233,7 @@ pub fn check_password_strength(name: &str, password: &str) -> Result<(), AppErro
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
         .any(|common| lower.contains(common))
     {
-        return weak("it contains a well-known password");
+        return weak(PasswordProblem::WellKnown);
     }
     Ok(())
 }
@@ -209,9 +247,7 @@ pub fn check_user_name(name: &str) -> Result<(), AppError> {
     if ok {
         Ok(())
     } else {
-        Err(AppError::BadRequest(
-            "user names are 1-64 letters, digits, '.', '_', '-' or '@'".into(),
-        ))
+        Err(AppError::BadUserName)
     }
 }
 

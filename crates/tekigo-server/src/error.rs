@@ -23,6 +23,14 @@ pub enum AppError {
     Conflict { message: String, current: i64 },
     #[error("{0}")]
     BadRequest(String),
+    /// A password the rules refuse (422, like any refused input).
+    #[error("password refused: {}", .0.english())]
+    WeakPassword(crate::auth::PasswordProblem),
+    #[error("user names are 1-64 letters, digits, '.', '_', '-' or '@'")]
+    BadUserName,
+    /// A password change whose current password is wrong (422; counted as a failed login).
+    #[error("the current password is not right")]
+    WrongCurrentPassword,
     #[error("{0}")]
     TooLarge(String),
     #[error("too many failed logins; try again later")]
@@ -41,11 +49,31 @@ impl AppError {
             AppError::Forbidden(_) | AppError::WrongCredentials => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::Conflict { .. } => StatusCode::CONFLICT,
-            AppError::BadRequest(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::BadRequest(_)
+            | AppError::WeakPassword(_)
+            | AppError::BadUserName
+            | AppError::WrongCurrentPassword => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Locked | AppError::Throttled => StatusCode::TOO_MANY_REQUESTS,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
+    }
+}
+
+impl AppError {
+    /// The label (`i18n/labels.yaml`) that says this refusal in a page's language, for the
+    /// refusals a person meets at a form: logging in, choosing a user name or a password.
+    /// Other errors are shown as the server words them.
+    pub fn label(&self) -> Option<&'static str> {
+        Some(match self {
+            AppError::WrongCredentials => "login_wrong",
+            AppError::Locked => "login_locked",
+            AppError::Throttled => "login_throttled",
+            AppError::WeakPassword(why) => why.label(),
+            AppError::BadUserName => "user_name_refused",
+            AppError::WrongCurrentPassword => "current_password_wrong",
+            _ => return None,
+        })
     }
 }
 

@@ -157,6 +157,32 @@ async fn pages_send_a_caller_without_a_session_to_the_login_form() {
 async fn the_login_and_setup_forms_open_a_session_and_return_to_the_page() {
     let app = App::new(Db::Sqlite);
     app.import_gateway();
+    // A password the rules refuse, said in the page's language (the API's text is English).
+    let weak = form(&[
+        ("token", &app.setup_token),
+        ("username", "chief"),
+        ("password", "chief-of-the-plant-2026"),
+    ]);
+    for (accept, said) in [
+        ("en", "Password refused: it contains the user name."),
+        (
+            "ja",
+            "このパスワードは使えません。ユーザー名を含んでいます。",
+        ),
+    ] {
+        let (status, _, body) = get_page(
+            &app,
+            None,
+            Method::POST,
+            "/setup",
+            &[("accept-language", accept)],
+            Some(&weak),
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(body.contains(said), "{accept}: {body}");
+        assert!(!body.contains("password refused"), "{accept}: {body}");
+    }
     let setup = form(&[
         ("token", &app.setup_token),
         ("username", "chief"),

@@ -53,9 +53,8 @@ fn form_page(
     status: StatusCode,
     next: &Next,
     error: Option<String>,
-    error_key: Option<&str>,
 ) -> Response {
-    let ctx = context! { next_q => super::percent(next.target()), error => error, error_key => error_key };
+    let ctx = context! { next_q => super::percent(next.target()), error => error };
     match render(name, lang, ctx) {
         Ok(body) => html(lang, status, body),
         Err(e) => e.into_response(),
@@ -63,18 +62,11 @@ fn form_page(
 }
 
 pub async fn login_page(lang: PageLang, Query(next): Query<Next>) -> Response {
-    form_page("login.html", lang, StatusCode::OK, &next, None, None)
+    form_page("login.html", lang, StatusCode::OK, &next, None)
 }
 
 pub async fn setup_page(lang: PageLang) -> Response {
-    form_page(
-        "setup.html",
-        lang,
-        StatusCode::OK,
-        &Next::default(),
-        None,
-        None,
-    )
+    form_page("setup.html", lang, StatusCode::OK, &Next::default(), None)
 }
 
 /// The session cookie of a successful login, on a redirect to where the user was going.
@@ -113,19 +105,12 @@ pub async fn login(
     result.unwrap_or_else(|e| {
         // What a person meets at the login form is said in the page's language; anything
         // else (a form posted from another site) as the server words it.
-        let key = match e {
-            AppError::WrongCredentials => Some("login_wrong"),
-            AppError::Locked => Some("login_locked"),
-            AppError::Throttled => Some("login_throttled"),
-            _ => None,
-        };
         form_page(
             "login.html",
             lang,
             e.status(),
             &next,
-            Some(e.to_string()),
-            key,
+            Some(super::said(lang, &e)),
         )
     })
 }
@@ -154,8 +139,7 @@ pub async fn setup(State(st): State<AppState>, lang: PageLang, request: Request)
             lang,
             e.status(),
             &Next::default(),
-            Some(e.to_string()),
-            None,
+            Some(super::said(lang, &e)),
         )
     })
 }

@@ -108,6 +108,39 @@ mod tests {
         );
     }
 
+    /// Every refusal a form's page says in its language has its label (a missing one would
+    /// leave the page in English without a test noticing).
+    #[test]
+    fn every_refusal_with_a_label_has_it_in_both_languages() {
+        use crate::auth::PasswordProblem as P;
+        let refusals = [
+            AppError::WrongCredentials,
+            AppError::Locked,
+            AppError::Throttled,
+            AppError::BadUserName,
+            AppError::WrongCurrentPassword,
+        ]
+        .into_iter()
+        .chain(
+            [
+                P::TooShort,
+                P::TooLong,
+                P::FewDistinct,
+                P::HasUserName,
+                P::WellKnown,
+                P::Unchanged,
+            ]
+            .map(AppError::WeakPassword),
+        );
+        for e in refusals {
+            let key = e.label().unwrap_or_else(|| panic!("{e:?} has no label"));
+            for lang in [Lang::En, Lang::Ja] {
+                text(lang, key).unwrap_or_else(|err| panic!("{e:?}: {err}"));
+            }
+        }
+        assert_eq!(AppError::BadRequest("x".into()).label(), None);
+    }
+
     #[test]
     fn a_key_without_japanese_is_refused_with_the_file_name() {
         let err = parse("save:\n  en: Save\n  ja: ''\n").err().unwrap();

@@ -473,12 +473,23 @@ fn html(lang: PageLang, status: StatusCode, body: String) -> Response {
 
 /// An error as a page (or, for htmx, as a message that replaces the target), with the
 /// status the API would give.
+/// A refusal as a form's page says it: in the page's language when it has a label
+/// ([`AppError::label`]), else as the server words it.
+fn said(lang: PageLang, e: &AppError) -> String {
+    e.label()
+        .and_then(|key| i18n::text(lang.lang, key).ok())
+        .unwrap_or_else(|| e.to_string())
+}
+
 fn error_response(lang: PageLang, e: AppError, fragment: bool) -> Response {
     if let AppError::Internal(detail) = &e {
         eprintln!("tekigo serve: internal error: {detail}");
     }
     // serde's English detail (a broken upload) in the page's language, after the gist.
-    let message = tekigo_detail::detail(lang.lang, &e.to_string());
+    let message = match e.label() {
+        Some(_) => said(lang, &e),
+        None => tekigo_detail::detail(lang.lang, &e.to_string()),
+    };
     let ctx = context! { message => message, status => e.status().as_u16() };
     let name = if fragment {
         "error_fragment.html"

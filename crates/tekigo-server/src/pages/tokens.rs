@@ -75,9 +75,14 @@ fn unix_date(secs: i64) -> String {
 async fn after(st: AppState, ctx: Ctx, result: Result<Value, AppError>) -> Response {
     match result {
         Ok(done) => respond(st, ctx, StatusCode::OK, Some(done)).await,
-        Err(e @ (AppError::BadRequest(_) | AppError::Locked)) => {
-            let status = e.status();
-            respond(st, ctx, status, Some(context! { error => e.to_string() })).await
+        Err(
+            e @ (AppError::BadRequest(_)
+            | AppError::WeakPassword(_)
+            | AppError::WrongCurrentPassword
+            | AppError::Locked),
+        ) => {
+            let (status, error) = (e.status(), super::said(ctx.lang, &e));
+            respond(st, ctx, status, Some(context! { error => error })).await
         }
         Err(e) => super::error_response(ctx.lang, e, ctx.target.is_some()),
     }

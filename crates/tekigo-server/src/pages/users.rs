@@ -31,9 +31,16 @@ async fn respond(st: AppState, ctx: Ctx, result: Result<Option<Value>, AppError>
     }
     let (status, outcome) = match result {
         Ok(done) => (StatusCode::OK, done),
-        Err(e @ (AppError::BadRequest(_) | AppError::Conflict { .. } | AppError::NotFound(_))) => {
-            (e.status(), Some(context! { error => e.to_string() }))
-        }
+        Err(
+            e @ (AppError::BadRequest(_)
+            | AppError::WeakPassword(_)
+            | AppError::BadUserName
+            | AppError::Conflict { .. }
+            | AppError::NotFound(_)),
+        ) => (
+            e.status(),
+            Some(context! { error => super::said(lang, &e) }),
+        ),
         Err(e) => return super::error_response(lang, e, fragment),
     };
     let result = st
