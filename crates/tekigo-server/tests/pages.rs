@@ -157,6 +157,21 @@ async fn pages_send_a_caller_without_a_session_to_the_login_form() {
 async fn the_login_and_setup_forms_open_a_session_and_return_to_the_page() {
     let app = App::new(Db::Sqlite);
     app.import_gateway();
+    // The command the explanation names is code, not text between backticks.
+    let (status, _, body) = get_page(
+        &app,
+        None,
+        Method::GET,
+        "/setup",
+        &[("accept-language", "ja")],
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        body.contains("<code>tekigo serve</code> の起動時") && !body.contains('`'),
+        "{body}"
+    );
     // A password the rules refuse, said in the page's language (the API's text is English).
     let weak = form(&[
         ("token", &app.setup_token),

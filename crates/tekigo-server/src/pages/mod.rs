@@ -341,6 +341,7 @@ fn env() -> &'static Environment<'static> {
         let mut env = Environment::new();
         env.set_auto_escape_callback(|_| minijinja::AutoEscape::Html);
         env.set_undefined_behavior(UndefinedBehavior::SemiStrict);
+        env.add_filter("code", code);
         for (name, source) in TEMPLATES {
             if let Err(e) = env.add_template(name, source) {
                 // The templates are compiled in and parsed by the tests: this is a broken
@@ -350,6 +351,22 @@ fn env() -> &'static Environment<'static> {
         }
         env
     })
+}
+
+/// The `code` filter: a label's `backticked` spans (commands, headers: how
+/// `i18n/labels.yaml` marks them) as `<code>`, the rest escaped. Printed as they are, the
+/// backticks showed on the pages.
+fn code(text: &str) -> Value {
+    let mut out = String::with_capacity(text.len() + 16);
+    for (i, part) in text.split('`').enumerate() {
+        let part = minijinja::HtmlEscape(part);
+        if i % 2 == 1 {
+            out.push_str(&format!("<code>{part}</code>"));
+        } else {
+            out.push_str(&part.to_string());
+        }
+    }
+    Value::from_safe_string(out)
 }
 
 const TEMPLATES: &[(&str, &str)] = &[
@@ -592,6 +609,15 @@ impl Upload {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn backticked_spans_of_a_label_are_code_and_the_rest_is_escaped() {
+        assert_eq!(
+            super::code("run `tekigo <serve>` & `x` then").to_string(),
+            "run <code>tekigo &lt;serve&gt;</code> &amp; <code>x</code> then"
+        );
+        assert_eq!(super::code("no code <b>").to_string(), "no code &lt;b&gt;");
+    }
+
     use super::*;
 
     #[test]
