@@ -9,20 +9,53 @@ use crate::results::applies_at_some_level;
 use std::fmt;
 use tekigo_catalog::{Catalog, ComponentType, Level, LevelScheme, SlVector};
 
-/// Why an edit was refused. The message is meant for the person who typed the command.
+/// Why an edit was refused. The message is meant for the person who typed the command;
+/// `refusal` says which rule refused a change to an answer, for a caller that words it
+/// itself (the web application, in the page's language and without the command's flags).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EditError(pub String);
+pub struct EditError {
+    pub message: String,
+    pub refusal: Option<Refusal>,
+}
+
+/// A rule that refused a change to the answer of requirement `id` (see [`set_answer`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// The requirement has no answer yet and the change gives no status.
+    NoAnswerYet { id: String },
+    /// A requirement left to another party cannot be met here.
+    DeferredButMet { id: String },
+    /// The two-person rule: the assessor cannot review their own answer.
+    ReviewerIsAssessor { id: String },
+}
+
+impl EditError {
+    pub fn new(message: impl Into<String>) -> EditError {
+        EditError {
+            message: message.into(),
+            refusal: None,
+        }
+    }
+}
 
 impl fmt::Display for EditError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(&self.message)
     }
 }
 
 impl std::error::Error for EditError {}
 
 fn refuse<T>(message: impl Into<String>) -> Result<T, EditError> {
-    Err(EditError(message.into()))
+    Err(EditError::new(message))
+}
+
+/// [`refuse`] by one of the answer rules.
+fn refuse_by<T>(refusal: Refusal, message: String) -> Result<T, EditError> {
+    Err(EditError {
+        message,
+        refusal: Some(refusal),
+    })
 }
 
 pub struct NewAssessment {
@@ -180,7 +213,12 @@ pub fn set_answer(a: &mut Assessment, id: &str, u: AnswerUpdate) -> Result<(), E
             let status = match (u.status, u.deferred_to) {
                 (Some(s), _) => s,
                 (None, Some(_)) => Status::NotSatisfied,
-                (None, None) => return refuse(format!("{id} has no answer yet: give --status")),
+                (None, None) => {
+                    return refuse_by(
+                        Refusal::NoAnswerYet { id: id.to_string() },
+                        format!("{id} has no answer yet: give --status"),
+                    )
+                }
             };
             a.answers
                 .entry(id.to_string())
@@ -206,9 +244,12 @@ pub fn set_answer(a: &mut Assessment, id: &str, u: AnswerUpdate) -> Result<(), E
     }
     match (u.deferred_to, u.status) {
         (Some(_), Some(s)) if s.is_met() => {
-            return refuse(format!(
-                "{id}: a deferred requirement is not met here; give --status partial or not-satisfied, or leave it out"
-            ))
+            return refuse_by(
+                Refusal::DeferredButMet { id: id.to_string() },
+                format!(
+                    "{id}: a deferred requirement is not met here; give --status partial or not-satisfied, or leave it out"
+                ),
+            )
         }
         (Some(party), status) => {
             answer.deferred_to = Some(party);
@@ -254,9 +295,10 @@ pub fn set_answer(a: &mut Assessment, id: &str, u: AnswerUpdate) -> Result<(), E
     }
     if let Some(reviewer) = u.reviewed_by {
         if answer.assessor.as_deref() == Some(reviewer.as_str()) {
-            return refuse(format!(
-                "{id}: the reviewer must be someone other than the assessor"
-            ));
+            return refuse_by(
+                Refusal::ReviewerIsAssessor { id: id.to_string() },
+                format!("{id}: the reviewer must be someone other than the assessor"),
+            );
         }
         answer.review = Review::Reviewed;
         answer.reviewer = Some(reviewer);

@@ -95,13 +95,16 @@ pub fn inherit(
 ) -> Result<InheritSummary, EditError> {
     let source = up.assessment;
     if source.standard != local.standard {
-        return Err(EditError(format!(
+        return Err(EditError::new(format!(
             "the package holds a {} assessment; {} is against {}",
             source.standard, local.id, local.standard
         )));
     }
     let Some(standard) = catalog.standard(&local.standard) else {
-        return Err(EditError(format!("unknown standard {:?}", local.standard)));
+        return Err(EditError::new(format!(
+            "unknown standard {:?}",
+            local.standard
+        )));
     };
     let mut summary = InheritSummary::default();
     let mut upstream_ids = BTreeSet::new();

@@ -159,7 +159,7 @@ pub fn apply_in(
                 Ok(id) => by_req.entry(id).or_default().push(r),
                 Err(e) => {
                     if !summary.skipped.iter().any(|(id, _)| id == req) {
-                        summary.skipped.push((req.clone(), e.0));
+                        summary.skipped.push((req.clone(), e.message));
                     }
                 }
             }

@@ -696,7 +696,7 @@ impl SheetCtx<'_> {
                     evidence: evidence.clone(),
                     at: self.at(row.number),
                 }),
-                Err(e) => problems.push(self.problem(row.number, e.0)),
+                Err(e) => problems.push(self.problem(row.number, e.message)),
             }
         }
     }

@@ -453,7 +453,7 @@ pub fn apply(
         let id = match requirement_id(catalog, a, req) {
             Ok(id) => id,
             Err(e) => {
-                summary.skipped.push((req.to_string(), e.0));
+                summary.skipped.push((req.to_string(), e.message));
                 continue;
             }
         };

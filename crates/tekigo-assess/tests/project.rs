@@ -114,14 +114,14 @@ fn ids_are_checked_against_the_standard_and_the_component_type() {
         "CR 1.1 RE(1)"
     );
     let e = requirement_id(catalog(), &a, "CR 2.13").unwrap_err();
-    assert!(e.0.contains("EDR 2.13"), "{e}");
+    assert!(e.message.contains("EDR 2.13"), "{e}");
     assert!(requirement_id(catalog(), &a, "SAR 2.4")
         .unwrap_err()
-        .0
+        .message
         .contains("no requirement"));
     assert!(requirement_id(catalog(), &a, "SR 1.1")
         .unwrap_err()
-        .0
+        .message
         .contains("62443-3-3"));
     assert!(requirement_id(catalog(), &a, "CR 99.1").is_err());
     // Ids that would name a path outside assessments/ are refused.

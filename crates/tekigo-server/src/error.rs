@@ -31,6 +31,13 @@ pub enum AppError {
     /// A password change whose current password is wrong (422; counted as a failed login).
     #[error("the current password is not right")]
     WrongCurrentPassword,
+    /// A change to an answer that a rule of the check sheet refuses (422); the API answers
+    /// the message tekigo-assess words for the command line.
+    #[error("{message}")]
+    AnswerRefused {
+        message: String,
+        refusal: tekigo_assess::edit::Refusal,
+    },
     #[error("{0}")]
     TooLarge(String),
     #[error("too many failed logins; try again later")]
@@ -52,7 +59,8 @@ impl AppError {
             AppError::BadRequest(_)
             | AppError::WeakPassword(_)
             | AppError::BadUserName
-            | AppError::WrongCurrentPassword => StatusCode::UNPROCESSABLE_ENTITY,
+            | AppError::WrongCurrentPassword
+            | AppError::AnswerRefused { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Locked | AppError::Throttled => StatusCode::TOO_MANY_REQUESTS,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -62,16 +70,23 @@ impl AppError {
 
 impl AppError {
     /// The label (`i18n/labels.yaml`) that says this refusal in a page's language, for the
-    /// refusals a person meets at a form: logging in, choosing a user name or a password.
-    /// Other errors are shown as the server words them.
-    pub fn label(&self) -> Option<&'static str> {
+    /// refusals a person meets at a form: logging in, choosing a user name or a password,
+    /// answering a requirement. With the requirement id its `{id}` stands for. Other errors
+    /// are shown as the server words them.
+    pub fn label(&self) -> Option<(&'static str, Option<&str>)> {
+        use tekigo_assess::edit::Refusal;
         Some(match self {
-            AppError::WrongCredentials => "login_wrong",
-            AppError::Locked => "login_locked",
-            AppError::Throttled => "login_throttled",
-            AppError::WeakPassword(why) => why.label(),
-            AppError::BadUserName => "user_name_refused",
-            AppError::WrongCurrentPassword => "current_password_wrong",
+            AppError::WrongCredentials => ("login_wrong", None),
+            AppError::Locked => ("login_locked", None),
+            AppError::Throttled => ("login_throttled", None),
+            AppError::WeakPassword(why) => (why.label(), None),
+            AppError::BadUserName => ("user_name_refused", None),
+            AppError::WrongCurrentPassword => ("current_password_wrong", None),
+            AppError::AnswerRefused { refusal, .. } => match refusal {
+                Refusal::NoAnswerYet { id } => ("answer_refused_no_status", Some(id.as_str())),
+                Refusal::DeferredButMet { id } => ("answer_refused_deferred_met", Some(id)),
+                Refusal::ReviewerIsAssessor { id } => ("answer_refused_own_review", Some(id)),
+            },
             _ => return None,
         })
     }
@@ -102,7 +117,13 @@ impl From<tekigo_assess::AssessError> for AppError {
 
 impl From<tekigo_assess::edit::EditError> for AppError {
     fn from(e: tekigo_assess::edit::EditError) -> AppError {
-        AppError::BadRequest(e.0)
+        match e.refusal {
+            Some(refusal) => AppError::AnswerRefused {
+                message: e.message,
+                refusal,
+            },
+            None => AppError::BadRequest(e.message),
+        }
     }
 }
 

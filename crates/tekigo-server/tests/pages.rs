@@ -541,6 +541,41 @@ async fn a_viewer_sees_no_forms_and_their_posts_are_refused() {
     assert_eq!(status, StatusCode::FORBIDDEN);
     let unchanged = get(&app, &viewer, &req).await;
     assert!(!unchanged.contains("viewer try"));
+    // The assessor answers, then cannot review her own answer: told on the page in its
+    // language, without the command line's wording.
+    let (status, _, out) = get_page(
+        &app,
+        Some(&assessor),
+        Method::POST,
+        &req,
+        &[("hx-request", "true")],
+        Some(&body),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{out}");
+    let version = version_of(&get(&app, &assessor, &req).await).to_string();
+    for (accept, said) in [
+        (
+            "en",
+            "CR 1.1: the reviewer must be someone other than the assessor.",
+        ),
+        (
+            "ja",
+            "CR 1.1: レビューは評価者とは別の人が行う必要があります。",
+        ),
+    ] {
+        let (status, _, out) = get_page(
+            &app,
+            Some(&assessor),
+            Method::POST,
+            &format!("{req}/review"),
+            &[("hx-request", "true"), ("accept-language", accept)],
+            Some(&form(&[("version", &version)])),
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{out}");
+        assert!(out.contains(said), "{accept}: {out}");
+    }
     // An outsider is told the project does not exist.
     add_user(&mut admin, "otto", "viewer").await;
     let (status, _) = admin

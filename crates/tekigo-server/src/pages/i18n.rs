@@ -113,6 +113,7 @@ mod tests {
     #[test]
     fn every_refusal_with_a_label_has_it_in_both_languages() {
         use crate::auth::PasswordProblem as P;
+        use tekigo_assess::edit::Refusal;
         let refusals = [
             AppError::WrongCredentials,
             AppError::Locked,
@@ -132,10 +133,27 @@ mod tests {
             ]
             .map(AppError::WeakPassword),
         );
-        for e in refusals {
-            let key = e.label().unwrap_or_else(|| panic!("{e:?} has no label"));
+        let answers = [
+            Refusal::NoAnswerYet {
+                id: "CR 1.1".into(),
+            },
+            Refusal::DeferredButMet {
+                id: "CR 1.1".into(),
+            },
+            Refusal::ReviewerIsAssessor {
+                id: "CR 1.1".into(),
+            },
+        ]
+        .map(|refusal| AppError::AnswerRefused {
+            message: String::new(),
+            refusal,
+        });
+        for e in refusals.chain(answers) {
+            let (key, id) = e.label().unwrap_or_else(|| panic!("{e:?} has no label"));
             for lang in [Lang::En, Lang::Ja] {
-                text(lang, key).unwrap_or_else(|err| panic!("{e:?}: {err}"));
+                let text = text(lang, key).unwrap_or_else(|err| panic!("{e:?}: {err}"));
+                // A label for a requirement's refusal names the requirement.
+                assert_eq!(text.contains("{id}"), id.is_some(), "{key}: {text}");
             }
         }
         assert_eq!(AppError::BadRequest("x".into()).label(), None);

@@ -494,7 +494,13 @@ fn html(lang: PageLang, status: StatusCode, body: String) -> Response {
 /// ([`AppError::label`]), else as the server words it.
 fn said(lang: PageLang, e: &AppError) -> String {
     e.label()
-        .and_then(|key| i18n::text(lang.lang, key).ok())
+        .and_then(|(key, id)| {
+            let text = i18n::text(lang.lang, key).ok()?;
+            Some(match id {
+                Some(id) => text.replace("{id}", id),
+                None => text,
+            })
+        })
         .unwrap_or_else(|| e.to_string())
 }
 

@@ -573,10 +573,14 @@ async fn change(
                         ..Outcome::default()
                     },
                 ),
-                Err(e @ (AppError::BadRequest(_) | AppError::TooLarge(_))) => (
+                Err(
+                    e @ (AppError::BadRequest(_)
+                    | AppError::TooLarge(_)
+                    | AppError::AnswerRefused { .. }),
+                ) => (
                     e.status(),
                     Outcome {
-                        error: Some(e.to_string()),
+                        error: Some(super::said(lang, &e)),
                         draft,
                         ..Outcome::default()
                     },
