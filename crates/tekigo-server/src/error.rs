@@ -31,6 +31,13 @@ pub enum AppError {
     /// A password change whose current password is wrong (422; counted as a failed login).
     #[error("the current password is not right")]
     WrongCurrentPassword,
+    /// A project or assessment id that cannot be one (it appears in URLs and directory names).
+    #[error(
+        "{what} id {id:?}: use 1-64 ASCII letters, digits, '.', '_' or '-', not first '.' or '-'"
+    )]
+    BadId { what: &'static str, id: String },
+    #[error("evidence URL {0:?}: only http(s) links")]
+    BadEvidenceUrl(String),
     /// A change to an answer that a rule of the check sheet refuses (422); the API answers
     /// the message tekigo-assess words for the command line.
     #[error("{message}")]
@@ -60,7 +67,9 @@ impl AppError {
             | AppError::WeakPassword(_)
             | AppError::BadUserName
             | AppError::WrongCurrentPassword
-            | AppError::AnswerRefused { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            | AppError::AnswerRefused { .. }
+            | AppError::BadId { .. }
+            | AppError::BadEvidenceUrl(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Locked | AppError::Throttled => StatusCode::TOO_MANY_REQUESTS,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -71,8 +80,8 @@ impl AppError {
 impl AppError {
     /// The label (`i18n/labels.yaml`) that says this refusal in a page's language, for the
     /// refusals a person meets at a form: logging in, choosing a user name or a password,
-    /// answering a requirement. With the requirement id its `{id}` stands for. Other errors
-    /// are shown as the server words them.
+    /// naming a project or an assessment, answering a requirement. With the id its `{id}`
+    /// stands for. Other errors are shown as the server words them.
     pub fn label(&self) -> Option<(&'static str, Option<&str>)> {
         use tekigo_assess::edit::Refusal;
         Some(match self {
@@ -82,6 +91,11 @@ impl AppError {
             AppError::WeakPassword(why) => (why.label(), None),
             AppError::BadUserName => ("user_name_refused", None),
             AppError::WrongCurrentPassword => ("current_password_wrong", None),
+            AppError::BadId { what, id } => match *what {
+                "assessment" => ("id_refused_assessment", Some(id.as_str())),
+                _ => ("id_refused_project", Some(id.as_str())),
+            },
+            AppError::BadEvidenceUrl(_) => ("evidence_url_refused", None),
             AppError::AnswerRefused { refusal, .. } => match refusal {
                 Refusal::NoAnswerYet { id } => ("answer_refused_no_status", Some(id.as_str())),
                 Refusal::DeferredButMet { id } => ("answer_refused_deferred_met", Some(id)),

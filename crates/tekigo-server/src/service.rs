@@ -41,7 +41,7 @@ pub fn assessment_standards(
 }
 
 /// A project id: it appears in URLs, audit entries and exported directory names.
-pub fn check_id(what: &str, id: &str) -> Result<(), AppError> {
+pub fn check_id(what: &'static str, id: &str) -> Result<(), AppError> {
     let ok = (1..=64).contains(&id.len())
         && !id.starts_with(['.', '-'])
         && id
@@ -50,9 +50,10 @@ pub fn check_id(what: &str, id: &str) -> Result<(), AppError> {
     if ok {
         Ok(())
     } else {
-        Err(AppError::BadRequest(format!(
-            "{what} id {id:?}: use 1-64 ASCII letters, digits, '.', '_' or '-', not first '.' or '-'"
-        )))
+        Err(AppError::BadId {
+            what,
+            id: id.to_string(),
+        })
     }
 }
 
@@ -241,9 +242,7 @@ pub fn set_answer(
     }
     for url in &input.urls {
         if !(url.starts_with("https://") || url.starts_with("http://")) {
-            return Err(AppError::BadRequest(format!(
-                "evidence URL {url:?}: only http(s) links"
-            )));
+            return Err(AppError::BadEvidenceUrl(url.clone()));
         }
         evidence.push(EvidenceRef::Url { url: url.clone() });
     }

@@ -285,7 +285,23 @@ async fn a_team_sets_up_a_project_component_assessment_and_members_through_the_p
         )
         .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(body.contains("project id"), "{body}");
+        assert!(
+            body.contains("Project id &quot;-bad&quot;: use 1-64"),
+            "{body}"
+        );
+        // In Japanese, the id a Japanese team is likely to try.
+        let (status, _, body) = call(
+            &mut admin,
+            Method::POST,
+            "/projects?lang=ja",
+            Some("id=%E3%82%B2%E3%83%BC%E3%83%88%E3%82%A6%E3%82%A7%E3%82%A4&product=x&language=ja"),
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            body.contains("プロジェクト ID「ゲートウェイ」は使えません。"),
+            "{body}"
+        );
 
         let (status, _, body) = call(
             &mut admin,

@@ -120,6 +120,7 @@ mod tests {
             AppError::Throttled,
             AppError::BadUserName,
             AppError::WrongCurrentPassword,
+            AppError::BadEvidenceUrl("www.example.com".into()),
         ]
         .into_iter()
         .chain(
@@ -148,7 +149,11 @@ mod tests {
             message: String::new(),
             refusal,
         });
-        for e in refusals.chain(answers) {
+        let ids = ["project", "assessment"].map(|what| AppError::BadId {
+            what,
+            id: "ゲートウェイ".into(),
+        });
+        for e in refusals.chain(answers).chain(ids) {
             let (key, id) = e.label().unwrap_or_else(|| panic!("{e:?} has no label"));
             for lang in [Lang::En, Lang::Ja] {
                 let text = text(lang, key).unwrap_or_else(|err| panic!("{e:?}: {err}"));

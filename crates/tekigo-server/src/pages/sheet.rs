@@ -576,7 +576,8 @@ async fn change(
                 Err(
                     e @ (AppError::BadRequest(_)
                     | AppError::TooLarge(_)
-                    | AppError::AnswerRefused { .. }),
+                    | AppError::AnswerRefused { .. }
+                    | AppError::BadEvidenceUrl(_)),
                 ) => (
                     e.status(),
                     Outcome {
