@@ -33,9 +33,13 @@ pub enum AppError {
     WrongCurrentPassword,
     /// A project or assessment id that cannot be one (it appears in URLs and directory names).
     #[error(
-        "{what} id {id:?}: use 1-64 ASCII letters, digits, '.', '_' or '-', not first '.' or '-'"
+        "{} id {id:?}: use 1-64 ASCII letters, digits, '.', '_' or '-', not first '.' or '-'",
+        .what.as_str()
     )]
-    BadId { what: &'static str, id: String },
+    BadId {
+        what: crate::service::IdKind,
+        id: String,
+    },
     #[error("evidence URL {0:?}: only http(s) links")]
     BadEvidenceUrl(String),
     /// A change to an answer that a rule of the check sheet refuses (422); the API answers
@@ -83,6 +87,7 @@ impl AppError {
     /// naming a project or an assessment, answering a requirement. With the id its `{id}`
     /// stands for. Other errors are shown as the server words them.
     pub fn label(&self) -> Option<(&'static str, Option<&str>)> {
+        use crate::service::IdKind;
         use tekigo_assess::edit::Refusal;
         Some(match self {
             AppError::WrongCredentials => ("login_wrong", None),
@@ -91,13 +96,13 @@ impl AppError {
             AppError::WeakPassword(why) => (why.label(), None),
             AppError::BadUserName => ("user_name_refused", None),
             AppError::WrongCurrentPassword => ("current_password_wrong", None),
-            AppError::BadId { what, id } => match *what {
-                "assessment" => ("id_refused_assessment", Some(id.as_str())),
-                _ => ("id_refused_project", Some(id.as_str())),
+            AppError::BadId { what, id } => match what {
+                IdKind::Project => ("id_refused_project", Some(id)),
+                IdKind::Assessment => ("id_refused_assessment", Some(id)),
             },
             AppError::BadEvidenceUrl(_) => ("evidence_url_refused", None),
             AppError::AnswerRefused { refusal, .. } => match refusal {
-                Refusal::NoAnswerYet { id } => ("answer_refused_no_status", Some(id.as_str())),
+                Refusal::NoAnswerYet { id } => ("answer_refused_no_status", Some(id)),
                 Refusal::DeferredButMet { id } => ("answer_refused_deferred_met", Some(id)),
                 Refusal::ReviewerIsAssessor { id } => ("answer_refused_own_review", Some(id)),
             },

@@ -40,8 +40,25 @@ pub fn assessment_standards(
     Ok(out)
 }
 
-/// A project id: it appears in URLs, audit entries and exported directory names.
-pub fn check_id(what: &'static str, id: &str) -> Result<(), AppError> {
+/// What an id names (see [`check_id`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IdKind {
+    Project,
+    Assessment,
+}
+
+impl IdKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IdKind::Project => "project",
+            IdKind::Assessment => "assessment",
+        }
+    }
+}
+
+/// A project or assessment id: it appears in URLs, audit entries and exported directory
+/// names.
+pub fn check_id(what: IdKind, id: &str) -> Result<(), AppError> {
     let ok = (1..=64).contains(&id.len())
         && !id.starts_with(['.', '-'])
         && id
@@ -63,7 +80,7 @@ pub fn create_project(
     id: &str,
     config: &ProjectConfig,
 ) -> Result<(), AppError> {
-    check_id("project", id)?;
+    check_id(IdKind::Project, id)?;
     for std in &config.standards {
         if s.catalog.standard(std).is_none() {
             return Err(AppError::BadRequest(format!("unknown standard {std:?}")));
@@ -128,7 +145,7 @@ pub fn create_assessment(
     project: &str,
     input: NewAssessmentInput,
 ) -> Result<Assessment, AppError> {
-    check_id("assessment", &input.id)?;
+    check_id(IdKind::Assessment, &input.id)?;
     let target_sl = match input.sl_t.as_deref() {
         None => None,
         Some([l]) => Some(SlVector([*l; 7])),

@@ -18,7 +18,7 @@ use tekigo_store::records;
 
 /// Imports the project in `dir` under `id` and returns the number of assessments.
 pub fn import_project(s: &Shared, actor: &str, dir: &Path, id: &str) -> Result<usize, AppError> {
-    service::check_id("project", id)?;
+    service::check_id(service::IdKind::Project, id)?;
     let project = Project::open(dir)?;
     let mut assessments = Vec::new();
     for aid in project.assessment_ids()? {

@@ -130,7 +130,7 @@ fn stored(s: &Shared, p: &str) -> Result<Option<String>, AppError> {
 
 /// The project's webhook (see the module docs); none when it has no URL file.
 fn webhook(s: &Shared, p: &str) -> Result<Option<Webhook>, AppError> {
-    crate::service::check_id("project", p)?;
+    crate::service::check_id(crate::service::IdKind::Project, p)?;
     let dir = s.data_dir.join(WEBHOOKS_DIR);
     let url_file = dir.join(format!("{p}.url"));
     let url = match std::fs::read_to_string(&url_file) {

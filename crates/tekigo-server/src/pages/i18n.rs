@@ -113,6 +113,7 @@ mod tests {
     #[test]
     fn every_refusal_with_a_label_has_it_in_both_languages() {
         use crate::auth::PasswordProblem as P;
+        use crate::service::IdKind;
         use tekigo_assess::edit::Refusal;
         let refusals = [
             AppError::WrongCredentials,
@@ -149,7 +150,7 @@ mod tests {
             message: String::new(),
             refusal,
         });
-        let ids = ["project", "assessment"].map(|what| AppError::BadId {
+        let ids = [IdKind::Project, IdKind::Assessment].map(|what| AppError::BadId {
             what,
             id: "ゲートウェイ".into(),
         });

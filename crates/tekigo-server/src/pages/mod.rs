@@ -488,10 +488,9 @@ fn html(lang: PageLang, status: StatusCode, body: String) -> Response {
     )
 }
 
-/// An error as a page (or, for htmx, as a message that replaces the target), with the
-/// status the API would give.
-/// A refusal as a form's page says it: in the page's language when it has a label
-/// ([`AppError::label`]), else as the server words it.
+/// An error as a page says it: in the page's language when it has a label
+/// ([`AppError::label`]), else as the server words it, serde's English detail (a broken
+/// upload) in the page's language.
 fn said(lang: PageLang, e: &AppError) -> String {
     e.label()
         .and_then(|(key, id)| {
@@ -501,18 +500,16 @@ fn said(lang: PageLang, e: &AppError) -> String {
                 None => text,
             })
         })
-        .unwrap_or_else(|| e.to_string())
+        .unwrap_or_else(|| tekigo_detail::detail(lang.lang, &e.to_string()))
 }
 
+/// An error as a page (or, for htmx, as a message that replaces the target), with the
+/// status the API would give.
 fn error_response(lang: PageLang, e: AppError, fragment: bool) -> Response {
     if let AppError::Internal(detail) = &e {
         eprintln!("tekigo serve: internal error: {detail}");
     }
-    // serde's English detail (a broken upload) in the page's language, after the gist.
-    let message = match e.label() {
-        Some(_) => said(lang, &e),
-        None => tekigo_detail::detail(lang.lang, &e.to_string()),
-    };
+    let message = said(lang, &e);
     let ctx = context! { message => message, status => e.status().as_u16() };
     let name = if fragment {
         "error_fragment.html"
@@ -615,16 +612,16 @@ impl Upload {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
     fn backticked_spans_of_a_label_are_code_and_the_rest_is_escaped() {
         assert_eq!(
-            super::code("run `tekigo <serve>` & `x` then").to_string(),
+            code("run `tekigo <serve>` & `x` then").to_string(),
             "run <code>tekigo &lt;serve&gt;</code> &amp; <code>x</code> then"
         );
-        assert_eq!(super::code("no code <b>").to_string(), "no code &lt;b&gt;");
+        assert_eq!(code("no code <b>").to_string(), "no code &lt;b&gt;");
     }
-
-    use super::*;
 
     #[test]
     fn every_template_parses_and_names_only_existing_labels() {
