@@ -111,10 +111,12 @@ pub struct Db {
     sample_keys: Vec<Sampled>,
     /// The file, for the lookups' `pread`s.
     file: File,
-    /// The blocks of key entries read so far, by the sampled key that starts them (see
-    /// [`Db::postings`]), and their bytes.
-    blocks: Vec<OnceLock<Box<[u8]>>>,
+    /// The runs of key blocks mapped so far ([`BLOCKS_A_READ`] blocks each, by the first
+    /// block's number divided by that; see [`Db::postings`]), and the bytes they hold.
+    blocks: Vec<OnceLock<Run>>,
     block_bytes: AtomicUsize,
+    /// [`BLOCKS_MAX_BYTES`] (a test lowers it).
+    blocks_max_bytes: usize,
     meta: Meta,
 }
 
@@ -198,8 +200,11 @@ impl Db {
             record_table,
             n_keys,
             keys_end,
-            blocks: (0..sample_keys.len()).map(|_| OnceLock::new()).collect(),
+            blocks: (0..sample_keys.len().div_ceil(BLOCKS_A_READ))
+                .map(|_| OnceLock::new())
+                .collect(),
             block_bytes: AtomicUsize::new(0),
+            blocks_max_bytes: BLOCKS_MAX_BYTES,
             sample,
             sample_keys,
             file,
@@ -274,15 +279,24 @@ impl Db {
     /// that its resident size does not grow with every page it has ever read: on a kernel
     /// that caches files in large folios, each touched page maps its whole folio, and a
     /// 10,000-component scan counted 151 MB of the file as resident (its own memory: 41 MB).
+    /// The key table stays: the blocks of it a scan keeps are bounded on their own (see
+    /// [`Db::postings`]).
     pub fn release_pages(&self) {
         // SAFETY: the map is a read-only shared mapping of a file that is never written in
         // place (see `open`): after MADV_DONTNEED the next access faults the same bytes back
         // in from the file, so slices borrowed from the map keep their contents.
         #[cfg(unix)]
-        let _ = unsafe {
-            self.map
-                .unchecked_advise(memmap2::UncheckedAdvice::DontNeed)
-        };
+        unsafe {
+            let keys = self.sample_keys.first().map_or(self.keys_end, |k| k.entry);
+            let _ = self
+                .map
+                .unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, 0, keys);
+            let _ = self.map.unchecked_advise_range(
+                memmap2::UncheckedAdvice::DontNeed,
+                self.keys_end,
+                self.map.len() - self.keys_end,
+            );
+        }
     }
 
     /// Reads bytes `start..end` of the file into `buf`, checked against the file's length.
@@ -295,15 +309,27 @@ impl Db {
         self.file.read_exact_at(buf, start as u64).ok()
     }
 
+    /// Where the key entries needed for the blocks before block `n` end: past block `n`'s
+    /// first entry, whose postings offset ends the postings of the key before it (the end
+    /// of the key table after the last block).
+    fn block_end(&self, n: usize) -> usize {
+        match self.sample_keys.get(n) {
+            Some(next) => next.entry + 4 + next.key.len() + 8,
+            None => self.keys_end,
+        }
+    }
+
     /// The postings stored under `key`: (record number, payload), the payloads read into
     /// `buf`. Empty when the key is unknown; an error only for a damaged file.
     ///
-    /// The blocks of key entries read are kept for every later lookup, of any thread (up
-    /// to [`BLOCKS_MAX_BYTES`]): an SBOM's components fall into a few thousand blocks, so
-    /// most lookups of a large SBOM cost one `pread` (of the postings) instead of two. (The
-    /// profile of issue 20: per-thread caches of 4 MB each, smaller than the 4.7 MB of
-    /// blocks a 12,500-component scan of the benchmark's database touches, read 11 MB of
-    /// blocks in 5,226 `pread`s for 2,126 blocks.)
+    /// The blocks of key entries are read from the memory map, [`BLOCKS_A_READ`] at a time
+    /// mapped in one call and kept mapped for every later lookup, of any thread (up to
+    /// [`BLOCKS_MAX_BYTES`]; [`Db::release_pages`] leaves them). A large SBOM's components
+    /// fall into nearly every block (the 12,500 of the benchmark into all 2,126 blocks of
+    /// its 136,023 keys): read block by block with `pread` and kept in allocations, they
+    /// were 4.7 MB copied twice and as many pages of the heap faulted in, 1,100 of the
+    /// scan's 7,600 page faults (issue 20). The postings themselves are still read with
+    /// `pread`: a key's are a kilobyte or so, and mapped they faulted a page at a time.
     pub(crate) fn postings<'b>(
         &self,
         key: &str,
@@ -319,25 +345,41 @@ impl Db {
         let Some(n) = before.checked_sub(1) else {
             return Ok(Postings::NONE);
         };
-        let found = match self.blocks[n].get() {
-            Some(block) => find_postings(block, target, self.record_table),
+        let run = n / BLOCKS_A_READ;
+        let first = self.sample_keys[run * BLOCKS_A_READ].entry;
+        // The run's blocks, and the next run's first entry: its postings offset is where
+        // the postings of this run's last key end.
+        let end = self.block_end((run + 1) * BLOCKS_A_READ);
+        let bytes = self.map.get(first..end).ok_or_else(bad)?;
+        let in_run = |r: &Run| {
+            let from = self.sample_keys[n].entry - first;
+            r.find(bytes, n % BLOCKS_A_READ, from, target, self.record_table)
+        };
+        let found = match self.blocks[run].get() {
+            Some(r) => in_run(r),
             None => {
-                // The block, and the next block's first entry: its postings offset is
-                // where the postings of this block's last key end.
-                let first = &self.sample_keys[n];
-                let end = match self.sample_keys.get(before) {
-                    Some(next) => next.entry + 4 + next.key.len() + 8,
-                    None => self.keys_end,
-                };
-                self.read_into(first.entry, end, buf).ok_or_else(bad)?;
-                let found = find_postings(buf, target, self.record_table);
-                let size = buf.len();
-                if self.block_bytes.fetch_add(size, Ordering::Relaxed) + size <= BLOCKS_MAX_BYTES {
-                    let _ = self.blocks[n].set(buf.as_slice().into());
+                let size = bytes.len();
+                if self.block_bytes.fetch_add(size, Ordering::Relaxed) + size
+                    <= self.blocks_max_bytes
+                {
+                    // Mapped in one call rather than a page fault at a time; should the
+                    // kernel not know the advice, the walk below faults them in.
+                    #[cfg(target_os = "linux")]
+                    let _ = self
+                        .map
+                        .advise_range(memmap2::Advice::PopulateRead, first, size);
+                    let r = Run::new(bytes).ok_or_else(bad)?;
+                    let found = in_run(&r);
+                    let _ = self.blocks[run].set(r);
+                    found
                 } else {
+                    // Past the cap: this lookup's block alone, read again next time.
                     self.block_bytes.fetch_sub(size, Ordering::Relaxed);
+                    let start = self.sample_keys[n].entry;
+                    self.read_into(start, self.block_end(n + 1), buf)
+                        .ok_or_else(bad)?;
+                    find_postings(buf, target, self.record_table)
                 }
-                found
             }
         };
         let Some((start, postings_end)) = found.ok_or_else(bad)? else {
@@ -383,10 +425,77 @@ impl<'b> Iterator for Postings<'b> {
     }
 }
 
-/// At most this many bytes of key blocks are kept (see [`Db::postings`]): every block of
-/// 700,000 keys, three times the benchmark's 500,000 advisories; past it blocks are read
-/// again for each lookup rather than grow past the scan's memory target.
+/// Key blocks mapped at once, and kept together (see [`Db::postings`]): 16 blocks of 64
+/// entries, about 35 KB on the benchmark's database.
+const BLOCKS_A_READ: usize = 16;
+
+/// At most this many bytes of key blocks are kept mapped (see [`Db::postings`]): every
+/// block of 700,000 keys, three times the benchmark's 500,000 advisories; past it blocks
+/// are read again for each lookup rather than grow past the scan's memory target.
 const BLOCKS_MAX_BYTES: usize = 24 << 20;
+
+/// Key entries between two marks of a [`Run`]: a quarter of a block.
+const MARK_EVERY: usize = SAMPLE_EVERY / 4;
+
+/// Blocks of key entries mapped together (see [`Db::postings`]), with where every
+/// [`MARK_EVERY`]th entry starts: a lookup walks from the last mark at or before its key
+/// instead of from its block's first entry. The walk through a block, 32 entries on
+/// average, was 5.7 % of the CPU time of the benchmark's 15k scan in `perf`, nearly all of
+/// it two loads waiting on memory: 4.7 MB of blocks do not stay in a core's cache, so each
+/// entry's line came from far (issue 20).
+struct Run {
+    /// Offsets from the run's start of entries 0, MARK_EVERY, 2 * MARK_EVERY, ... (the
+    /// run's first entry is a block's first).
+    marks: Vec<u32>,
+}
+
+impl Run {
+    /// The marks of the run whose entries are `bytes`; `None` when they do not parse (a
+    /// damaged file).
+    fn new(bytes: &[u8]) -> Option<Run> {
+        let mut marks = Vec::with_capacity(BLOCKS_A_READ * SAMPLE_EVERY / MARK_EVERY + 1);
+        let mut r = index::Reader { buf: bytes, pos: 0 };
+        let mut i = 0;
+        while r.pos < bytes.len() {
+            if i % MARK_EVERY == 0 {
+                marks.push(u32::try_from(r.pos).ok()?);
+            }
+            r.bytes()?;
+            r.u64()?;
+            i += 1;
+        }
+        Some(Run { marks })
+    }
+
+    /// [`find_postings`] of `target` in the run's block `block` (which starts at `from` of
+    /// the run's entries, `bytes`), from the last mark of that block whose key is not
+    /// after `target`.
+    fn find(
+        &self,
+        bytes: &[u8],
+        block: usize,
+        from: usize,
+        target: &[u8],
+        default_end: usize,
+    ) -> Option<Option<(usize, usize)>> {
+        let per_block = SAMPLE_EVERY / MARK_EVERY;
+        let in_block = self.marks.get(block * per_block..)?;
+        let mut start = from;
+        // The block's first mark is `from` itself, whose key is not after `target`.
+        for &mark in in_block.iter().take(per_block).skip(1) {
+            let mark = mark as usize;
+            let mut r = index::Reader {
+                buf: bytes,
+                pos: mark,
+            };
+            if r.bytes()? > target {
+                break;
+            }
+            start = mark;
+        }
+        find_postings(bytes.get(start..)?, target, default_end)
+    }
+}
 
 /// Where the postings of `target` are in the file, from its block of key entries:
 /// `Some(None)` when the block does not hold it, `None` when the block is damaged.
@@ -972,4 +1081,82 @@ fn write_file(
         .and_then(|()| file.sync_all())
         .map_err(io(tmp))?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every key of a database of 2,100 keys (three runs of blocks, the last block short)
+    /// and a key before, after and between each two of them: [`Db::postings`] finds what
+    /// a plain walk of the whole key table finds, through the runs and their marks, and
+    /// the same again with no run kept (the path past [`BLOCKS_MAX_BYTES`]).
+    #[test]
+    fn lookups_find_what_a_walk_of_the_key_table_finds() {
+        let dir = tempfile::tempdir().unwrap();
+        let src = dir.path().join("src");
+        std::fs::create_dir(&src).unwrap();
+        let n = 2_100;
+        assert!(n > 2 * BLOCKS_A_READ * SAMPLE_EVERY && n % SAMPLE_EVERY != 0);
+        for i in 0..n {
+            let rec = format!(
+                r#"{{"id":"T-{i}","modified":"2024-01-01T00:00:00Z","affected":[{{"package":{{"ecosystem":"npm","name":"p{i:05}"}},"ranges":[{{"type":"SEMVER","events":[{{"introduced":"0"}},{{"fixed":"1.0.0"}}]}}]}}]}}"#
+            );
+            std::fs::write(src.join(format!("{i}.json")), rec).unwrap();
+        }
+        let path = dir.path().join("db");
+        import(&path, &[src], &ImportOptions::default()).unwrap();
+        let mut db = Db::open(&path).unwrap();
+        assert_eq!(db.n_keys, n);
+        assert_eq!(db.blocks.len(), 3);
+
+        // The plain recomputation: every entry of the key table in order, each key's
+        // postings ending where the next key's begin.
+        let table = &db.map[db.sample_keys[0].entry..db.keys_end];
+        let mut r = index::Reader { buf: table, pos: 0 };
+        let mut entries = Vec::new();
+        while r.pos < table.len() {
+            let key = r.bytes().unwrap().to_vec();
+            entries.push((key, r.u64().unwrap()));
+        }
+        assert_eq!(entries.len(), n);
+        let mut want = BTreeMap::new();
+        for (i, (key, start)) in entries.iter().enumerate() {
+            let end = entries.get(i + 1).map_or(db.record_table, |e| e.1);
+            want.insert(key.clone(), db.map[*start..end].to_vec());
+        }
+        let mut asked: Vec<Vec<u8>> = Vec::new();
+        for (key, _) in &entries {
+            let mut before = key.clone();
+            before.pop();
+            let mut after = key.clone();
+            after.push(b'!');
+            asked.extend([key.clone(), before, after]);
+        }
+        asked.extend([b"".to_vec(), b"~".to_vec()]);
+
+        for cap in [BLOCKS_MAX_BYTES, 0] {
+            db.blocks_max_bytes = cap;
+            let mut buf = Vec::new();
+            for key in &asked {
+                let key = std::str::from_utf8(key).unwrap();
+                let got: Vec<(usize, Vec<u8>)> = db
+                    .postings(key, &mut buf)
+                    .unwrap()
+                    .map(|(rec, payload)| (rec, payload.to_vec()))
+                    .collect();
+                let expected: Vec<(usize, Vec<u8>)> = match want.get(key.as_bytes()) {
+                    None => Vec::new(),
+                    Some(list) => {
+                        let mut r = index::Reader { buf: list, pos: 0 };
+                        (0..r.u32().unwrap())
+                            .map(|_| (r.u32().unwrap(), r.bytes().unwrap().to_vec()))
+                            .collect()
+                    }
+                };
+                assert_eq!(got, expected, "key {key:?} with a cap of {cap} bytes");
+            }
+        }
+        assert!(db.blocks.iter().all(|r| r.get().is_some()));
+    }
 }
