@@ -284,30 +284,32 @@ impl<'a> Matcher<'a> {
         Ok(a)
     }
 
-    pub(crate) fn match_query(&mut self, q: &Query) -> Result<Vec<Finding>, DbError> {
+    /// The findings of `q`, in `out` (emptied first: a scan hands the same vector to every
+    /// query rather than allocate one for each of thousands).
+    pub(crate) fn match_query(&mut self, q: &Query, out: &mut Vec<Finding>) -> Result<(), DbError> {
         let [osv, nvd, csaf, kev, cve] = self.has;
-        let mut out: Vec<Finding> = Vec::new();
+        out.clear();
         if osv {
-            self.match_osv(q, &mut out)?;
+            self.match_osv(q, out)?;
         }
         if cve {
-            self.match_kernel(q, &mut out)?;
+            self.match_kernel(q, out)?;
         }
         if nvd || csaf {
-            self.match_cpe(q, &mut out)?;
+            self.match_cpe(q, out)?;
         }
         if csaf {
-            self.match_csaf(q, &mut out)?;
+            self.match_csaf(q, out)?;
         }
         if out.len() > 1 {
-            out = merge_same_vulnerability(out);
+            *out = merge_same_vulnerability(std::mem::take(out));
         }
         if kev {
-            for f in &mut out {
+            for f in out.iter_mut() {
                 f.kev = self.kev(f)?;
             }
         }
-        Ok(out)
+        Ok(())
     }
 
     fn kev(&mut self, f: &Finding) -> Result<Option<KevInfo>, DbError> {

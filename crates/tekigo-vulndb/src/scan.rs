@@ -278,8 +278,10 @@ where
                        chunk: &[T],
                        state: &mut S|
      -> Result<Vec<String>, DbError> {
+        let mut found = Vec::new();
         for (i, item) in chunk.iter().enumerate() {
-            for mut f in m.match_query(item.borrow())? {
+            m.match_query(item.borrow(), &mut found)?;
+            for mut f in found.drain(..) {
                 f.component_index = n * CHUNK + i;
                 each(state, item, f);
             }
