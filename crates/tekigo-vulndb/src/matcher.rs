@@ -155,28 +155,33 @@ impl Finding {
 }
 
 /// Folds the findings of one component that name the same vulnerability into one, keeping
-/// the order in which each vulnerability was first found.
-fn merge_same_vulnerability(found: Vec<Finding>) -> Vec<Finding> {
-    let mut out: Vec<Finding> = Vec::with_capacity(found.len());
-    for f in found {
-        let Some(first) = out.iter().position(|g| g.shares_id(&f)) else {
-            out.push(f);
+/// the order in which each vulnerability was first found. In place: a new vector for the
+/// merged findings of a component with three or four (1.4 and 1.9 KB, past glibc's
+/// per-thread cache) was 2,500 trips through the allocator's slow path in the 15k scan of
+/// issue 20.
+fn merge_same_vulnerability(found: &mut Vec<Finding>) {
+    // found[..done] are the findings merged so far, found[done..] those still to fold in.
+    let mut done = 0;
+    while done < found.len() {
+        let Some(first) = found[..done].iter().position(|g| g.shares_id(&found[done])) else {
+            done += 1;
             continue;
         };
-        out[first].absorb(f);
+        let f = found.remove(done);
+        found[first].absorb(f);
         // The new ids may link groups that were separate so far (GHSA -> CVE <- DSA).
         let mut i = first + 1;
-        while i < out.len() {
-            if out[first].shares_id(&out[i]) {
-                let g = out.remove(i);
-                out[first].absorb(g);
+        while i < done {
+            if found[first].shares_id(&found[i]) {
+                let g = found.remove(i);
+                found[first].absorb(g);
+                done -= 1;
                 i = first + 1;
             } else {
                 i += 1;
             }
         }
     }
-    out
 }
 
 /// The CPEs of a whole SBOM, which NVD platform conditions are checked against: every
@@ -302,7 +307,7 @@ impl<'a> Matcher<'a> {
             self.match_csaf(q, out)?;
         }
         if out.len() > 1 {
-            *out = merge_same_vulnerability(std::mem::take(out));
+            merge_same_vulnerability(out);
         }
         if kev {
             for f in out.iter_mut() {
@@ -1280,7 +1285,7 @@ mod tests {
 
     #[test]
     fn same_vulnerability_from_several_sources_is_one_finding() {
-        let merged = merge_same_vulnerability(vec![
+        let mut merged = vec![
             finding(Source::Osv, "DSA-5514-1", &["CVE-2023-4911"], None),
             finding(
                 Source::Osv,
@@ -1291,7 +1296,8 @@ mod tests {
             finding(Source::Csaf, "CVE-2023-1111", &["ICSA-24-004-01"], None),
             // Links the first two (same CVE spelled in lower case for the second).
             finding(Source::Nvd, "CVE-2023-4911", &["cve-2023-9999"], Some(7.8)),
-        ]);
+        ];
+        merge_same_vulnerability(&mut merged);
         let ids: Vec<&str> = merged.iter().map(|f| f.vulnerability.as_str()).collect();
         assert_eq!(ids, ["DSA-5514-1", "CVE-2023-1111"]);
         let f = &merged[0];
@@ -1305,6 +1311,62 @@ mod tests {
         // OSV matched exactly, so the merged finding does not need review.
         assert!(!f.needs_review);
         assert!(merged[1].needs_review);
+    }
+
+    /// The merge in place gives what folding each finding into a new list gives (the
+    /// rule as first written, kept here as the recomputation), on 20,000 lists of up to
+    /// seven findings of one to three ids each, drawn from eight.
+    #[test]
+    fn merging_in_place_is_merging_into_a_new_list() {
+        fn reference(found: Vec<Finding>) -> Vec<Finding> {
+            let mut out: Vec<Finding> = Vec::with_capacity(found.len());
+            for f in found {
+                let Some(first) = out.iter().position(|g| g.shares_id(&f)) else {
+                    out.push(f);
+                    continue;
+                };
+                out[first].absorb(f);
+                let mut i = first + 1;
+                while i < out.len() {
+                    if out[first].shares_id(&out[i]) {
+                        let g = out.remove(i);
+                        out[first].absorb(g);
+                        i = first + 1;
+                    } else {
+                        i += 1;
+                    }
+                }
+            }
+            out
+        }
+        let ids = [
+            "CVE-1", "GHSA-2", "DSA-3", "cve-1", "OTHER-4", "GHSA-5", "CVE-6", "DSA-7",
+        ];
+        // A small linear congruential sequence: the same lists on every run.
+        let mut seed: u64 = 20;
+        let mut next = |n: u64| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) % n
+        };
+        for _ in 0..20_000 {
+            let len = 1 + next(7) as usize;
+            let list: Vec<Finding> = (0..len)
+                .map(|k| {
+                    let id = ids[next(ids.len() as u64) as usize];
+                    let aliases: Vec<&str> = (0..next(3))
+                        .map(|_| ids[next(ids.len() as u64) as usize])
+                        .collect();
+                    let score = (next(3) > 0).then_some(k as f64);
+                    finding(Source::ALL[k % 3], id, &aliases, score)
+                })
+                .collect();
+            let want = reference(list.clone());
+            let mut got = list;
+            merge_same_vulnerability(&mut got);
+            assert_eq!(got, want);
+        }
     }
 
     #[test]
