@@ -24,12 +24,14 @@
 //! ```
 //!
 //! The key sample is copied into memory when the file is opened (a few hundred kilobytes
-//! for 700,000 keys). A lookup searches it, reads the one block of 64 key entries it names
-//! (kept for later lookups, of any thread) and then the key's postings with `pread`, without
-//! touching the map: the profile of issue 20 showed a binary search over the mapped table
-//! (~20 scattered pages per lookup) and the unmapping that kept those pages out of the
-//! resident size costing several times the search itself. Records (NVD, CSAF, KEV and
-//! kernel matches, imports) are read from the map.
+//! for 700,000 keys). A lookup searches it for the block of 64 key entries that can hold
+//! its key, walks that block in the map (blocks are mapped sixteen at a time in one call
+//! and stay mapped, with every sixteenth entry marked so that a walk starts near its key)
+//! and then reads the key's postings with `pread`. The profile of issue 20 showed a binary
+//! search over the mapped table (~20 scattered pages per lookup, each a page fault) and the
+//! unmapping that kept those pages out of the resident size costing several times the
+//! search itself, hence the blocks mapped in runs and the postings read, not mapped.
+//! Records (NVD, CSAF, KEV and kernel matches, imports) are read from the map.
 
 use crate::index;
 use crate::input::{self, Format, InputError};
