@@ -113,12 +113,13 @@ pub struct Db {
     sample_keys: Vec<Sampled>,
     /// The file, for the lookups' `pread`s.
     file: File,
-    /// The runs of key blocks mapped so far ([`BLOCKS_A_READ`] blocks each, by the first
-    /// block's number divided by that; see [`Db::postings`]), and the bytes they hold.
-    blocks: Vec<OnceLock<Run>>,
-    block_bytes: AtomicUsize,
-    /// [`BLOCKS_MAX_BYTES`] (a test lowers it).
-    blocks_max_bytes: usize,
+    /// The runs of key blocks mapped so far ([`RUN_BLOCKS`] blocks each, by the first
+    /// block's number divided by that; see [`Db::postings`]), with their marks, and how
+    /// many bytes they span.
+    runs: Vec<OnceLock<Run>>,
+    mapped_bytes: AtomicUsize,
+    /// [`MAPPED_MAX_BYTES`] (a test lowers it).
+    mapped_max_bytes: usize,
     meta: Meta,
 }
 
@@ -202,11 +203,11 @@ impl Db {
             record_table,
             n_keys,
             keys_end,
-            blocks: (0..sample_keys.len().div_ceil(BLOCKS_A_READ))
+            runs: (0..sample_keys.len().div_ceil(RUN_BLOCKS))
                 .map(|_| OnceLock::new())
                 .collect(),
-            block_bytes: AtomicUsize::new(0),
-            blocks_max_bytes: BLOCKS_MAX_BYTES,
+            mapped_bytes: AtomicUsize::new(0),
+            mapped_max_bytes: MAPPED_MAX_BYTES,
             sample,
             sample_keys,
             file,
@@ -324,9 +325,9 @@ impl Db {
     /// The postings stored under `key`: (record number, payload), the payloads read into
     /// `buf`. Empty when the key is unknown; an error only for a damaged file.
     ///
-    /// The blocks of key entries are read from the memory map, [`BLOCKS_A_READ`] at a time
+    /// The blocks of key entries are read from the memory map, [`RUN_BLOCKS`] at a time
     /// mapped in one call and kept mapped for every later lookup, of any thread (up to
-    /// [`BLOCKS_MAX_BYTES`]; [`Db::release_pages`] leaves them). A large SBOM's components
+    /// [`MAPPED_MAX_BYTES`]; [`Db::release_pages`] leaves them). A large SBOM's components
     /// fall into nearly every block (the 12,500 of the benchmark into all 2,126 blocks of
     /// its 136,023 keys): read block by block with `pread` and kept in allocations, they
     /// were 4.7 MB copied twice and as many pages of the heap faulted in, 1,100 of the
@@ -347,22 +348,22 @@ impl Db {
         let Some(n) = before.checked_sub(1) else {
             return Ok(Postings::NONE);
         };
-        let run = n / BLOCKS_A_READ;
-        let first = self.sample_keys[run * BLOCKS_A_READ].entry;
+        let run = n / RUN_BLOCKS;
+        let first = self.sample_keys[run * RUN_BLOCKS].entry;
         // The run's blocks, and the next run's first entry: its postings offset is where
         // the postings of this run's last key end.
-        let end = self.block_end((run + 1) * BLOCKS_A_READ);
+        let end = self.block_end((run + 1) * RUN_BLOCKS);
         let bytes = self.map.get(first..end).ok_or_else(bad)?;
         let in_run = |r: &Run| {
             let from = self.sample_keys[n].entry - first;
-            r.find(bytes, n % BLOCKS_A_READ, from, target, self.record_table)
+            r.find(bytes, n % RUN_BLOCKS, from, target, self.record_table)
         };
-        let found = match self.blocks[run].get() {
+        let found = match self.runs[run].get() {
             Some(r) => in_run(r),
             None => {
                 let size = bytes.len();
-                if self.block_bytes.fetch_add(size, Ordering::Relaxed) + size
-                    <= self.blocks_max_bytes
+                if self.mapped_bytes.fetch_add(size, Ordering::Relaxed) + size
+                    <= self.mapped_max_bytes
                 {
                     // Mapped in one call rather than a page fault at a time; should the
                     // kernel not know the advice, the walk below faults them in.
@@ -372,11 +373,11 @@ impl Db {
                         .advise_range(memmap2::Advice::PopulateRead, first, size);
                     let r = Run::new(bytes).ok_or_else(bad)?;
                     let found = in_run(&r);
-                    let _ = self.blocks[run].set(r);
+                    let _ = self.runs[run].set(r);
                     found
                 } else {
                     // Past the cap: this lookup's block alone, read again next time.
-                    self.block_bytes.fetch_sub(size, Ordering::Relaxed);
+                    self.mapped_bytes.fetch_sub(size, Ordering::Relaxed);
                     let start = self.sample_keys[n].entry;
                     self.read_into(start, self.block_end(n + 1), buf)
                         .ok_or_else(bad)?;
@@ -429,22 +430,22 @@ impl<'b> Iterator for Postings<'b> {
 
 /// Key blocks mapped at once, and kept together (see [`Db::postings`]): 16 blocks of 64
 /// entries, about 35 KB on the benchmark's database.
-const BLOCKS_A_READ: usize = 16;
+const RUN_BLOCKS: usize = 16;
 
 /// At most this many bytes of key blocks are kept mapped (see [`Db::postings`]): every
 /// block of 700,000 keys, three times the benchmark's 500,000 advisories; past it blocks
 /// are read again for each lookup rather than grow past the scan's memory target.
-const BLOCKS_MAX_BYTES: usize = 24 << 20;
+const MAPPED_MAX_BYTES: usize = 24 << 20;
 
 /// Key entries between two marks of a [`Run`]: a quarter of a block.
 const MARK_EVERY: usize = SAMPLE_EVERY / 4;
 
-/// Blocks of key entries mapped together (see [`Db::postings`]), with where every
-/// [`MARK_EVERY`]th entry starts: a lookup walks from the last mark at or before its key
-/// instead of from its block's first entry. The walk through a block, 32 entries on
-/// average, was 5.7 % of the CPU time of the benchmark's 15k scan in `perf`, nearly all of
-/// it two loads waiting on memory: 4.7 MB of blocks do not stay in a core's cache, so each
-/// entry's line came from far (issue 20).
+/// A run of key blocks mapped together (see [`Db::postings`]): where every
+/// [`MARK_EVERY`]th entry of it starts, so that a lookup walks from the last mark at or
+/// before its key instead of from its block's first entry. The walk through a block, 32
+/// entries on average, was 5.7 % of the CPU time of the benchmark's 15k scan in `perf`,
+/// nearly all of it two loads waiting on memory: 4.7 MB of blocks do not stay in a core's
+/// cache, so each entry's line came from far (issue 20).
 struct Run {
     /// Offsets from the run's start of entries 0, MARK_EVERY, 2 * MARK_EVERY, ... (the
     /// run's first entry is a block's first).
@@ -455,7 +456,7 @@ impl Run {
     /// The marks of the run whose entries are `bytes`; `None` when they do not parse (a
     /// damaged file).
     fn new(bytes: &[u8]) -> Option<Run> {
-        let mut marks = Vec::with_capacity(BLOCKS_A_READ * SAMPLE_EVERY / MARK_EVERY + 1);
+        let mut marks = Vec::with_capacity(RUN_BLOCKS * SAMPLE_EVERY / MARK_EVERY + 1);
         let mut r = index::Reader { buf: bytes, pos: 0 };
         let mut i = 0;
         while r.pos < bytes.len() {
@@ -1092,14 +1093,14 @@ mod tests {
     /// Every key of a database of 2,100 keys (three runs of blocks, the last block short)
     /// and a key before, after and between each two of them: [`Db::postings`] finds what
     /// a plain walk of the whole key table finds, through the runs and their marks, and
-    /// the same again with no run kept (the path past [`BLOCKS_MAX_BYTES`]).
+    /// the same again with no run kept (the path past [`MAPPED_MAX_BYTES`]).
     #[test]
     fn lookups_find_what_a_walk_of_the_key_table_finds() {
         let dir = tempfile::tempdir().unwrap();
         let src = dir.path().join("src");
         std::fs::create_dir(&src).unwrap();
         let n = 2_100;
-        assert!(n > 2 * BLOCKS_A_READ * SAMPLE_EVERY && n % SAMPLE_EVERY != 0);
+        assert!(n > 2 * RUN_BLOCKS * SAMPLE_EVERY && n % SAMPLE_EVERY != 0);
         for i in 0..n {
             let rec = format!(
                 r#"{{"id":"T-{i}","modified":"2024-01-01T00:00:00Z","affected":[{{"package":{{"ecosystem":"npm","name":"p{i:05}"}},"ranges":[{{"type":"SEMVER","events":[{{"introduced":"0"}},{{"fixed":"1.0.0"}}]}}]}}]}}"#
@@ -1110,7 +1111,7 @@ mod tests {
         import(&path, &[src], &ImportOptions::default()).unwrap();
         let mut db = Db::open(&path).unwrap();
         assert_eq!(db.n_keys, n);
-        assert_eq!(db.blocks.len(), 3);
+        assert_eq!(db.runs.len(), 3);
 
         // The plain recomputation: every entry of the key table in order, each key's
         // postings ending where the next key's begin.
@@ -1137,8 +1138,8 @@ mod tests {
         }
         asked.extend([b"".to_vec(), b"~".to_vec()]);
 
-        for cap in [BLOCKS_MAX_BYTES, 0] {
-            db.blocks_max_bytes = cap;
+        for cap in [MAPPED_MAX_BYTES, 0] {
+            db.mapped_max_bytes = cap;
             let mut buf = Vec::new();
             for key in &asked {
                 let key = std::str::from_utf8(key).unwrap();
@@ -1159,6 +1160,6 @@ mod tests {
                 assert_eq!(got, expected, "key {key:?} with a cap of {cap} bytes");
             }
         }
-        assert!(db.blocks.iter().all(|r| r.get().is_some()));
+        assert!(db.runs.iter().all(|r| r.get().is_some()));
     }
 }
