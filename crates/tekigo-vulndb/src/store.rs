@@ -282,8 +282,8 @@ impl Db {
     /// that its resident size does not grow with every page it has ever read: on a kernel
     /// that caches files in large folios, each touched page maps its whole folio, and a
     /// 10,000-component scan counted 151 MB of the file as resident (its own memory: 41 MB).
-    /// The key table stays: the blocks of it a scan keeps are bounded on their own (see
-    /// [`Db::postings`]).
+    /// The key table stays: the blocks of it a scan keeps mapped are bounded on their own
+    /// (24 MB; see the lookup of a key's postings).
     pub fn release_pages(&self) {
         // SAFETY: the map is a read-only shared mapping of a file that is never written in
         // place (see `open`): after MADV_DONTNEED the next access faults the same bytes back
